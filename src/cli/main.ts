@@ -1,0 +1,26 @@
+import { Command, Option } from 'commander';
+import { benchCommand } from './bench.js';
+import { simulateCommand } from './simulate.js';
+import { UsageError } from './errors.js';
+
+const program = new Command();
+program
+  .name('sor')
+  .description('Machine-learning smart order router: multi-venue market simulator, benchmarks and tools')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+simulateCommand(program);
+benchCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`sor: ${err.message}`);
+    process.exit(err.exitCode);
+  }
+  throw err;
+}
+
+export { Option };

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Bad scenario input: names the file and the field. Exit code 2. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${field ? field + ': ' : ''}${problem}`);
+  }
+}
+
+/** venues[2].fees.take */
+export function fieldPath(parts: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of parts) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out;
+}
+
+export function zodProblem(err: z.ZodError): { path: string; message: string } {
+  const issue = err.issues[0]!;
+  return { path: fieldPath(issue.path), message: issue.message };
+}
+
+/**
+ * Model kinds by name, each with the zod schema of its parameters and a factory. A scenario names a model by
+ * `kind`; users register their own kinds (`feeModels.register('my-tiers', schema, make)`) without touching the
+ * simulator: there is no closed list of kinds.
+ */
+export class ModelRegistry<T, C = unknown> {
+  private readonly kinds = new Map<string, { schema: z.ZodType; make: (params: never, ctx: C) => T }>();
+  constructor(readonly what: string) {}
+
+  register<S extends z.ZodType>(kind: string, schema: S, make: (params: z.infer<S>, ctx: C) => T): void {
+    this.kinds.set(kind, { schema, make: make as (params: never, ctx: C) => T });
+  }
+
+  names(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  /** Validates `spec` ({ kind, ...params }) found at `path` of `file`, and builds the model. */
+  build(spec: { kind: string } & Record<string, unknown>, file: string, path: string, ctx: C): T {
+    const entry = this.kinds.get(spec.kind);
+    if (!entry) {
+      throw new ScenarioError(file, `${path}.kind`, `unknown ${this.what} "${spec.kind}" (known: ${this.names().join(', ')})`);
+    }
+    const { kind: _kind, ...params } = spec;
+    const parsed = entry.schema.safeParse(params);
+    if (!parsed.success) {
+      const p = zodProblem(parsed.error);
+      throw new ScenarioError(file, p.path ? `${path}.${p.path}` : path, p.message);
+    }
+    return entry.make(parsed.data as never, ctx);
+  }
+}

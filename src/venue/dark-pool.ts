@@ -49,7 +49,8 @@ export interface DarkPoolStats extends VenueStats {
  * A midpoint dark pool: orders peg to the midpoint of the consolidated NBBO and trade there with each other,
  * nothing is displayed, and a participant learns only of its own fills. Each execution respects both sides'
  * minimum quantity (a remainder smaller than its minimum may trade whole). No trading while the NBBO is one-sided,
- * locked or crossed. Contra liquidity arrives by a ContraFlowModel and rests for a while.
+ * locked or crossed. A participant's orders never trade with each other (self-trade prevention). Contra liquidity
+ * arrives by a ContraFlowModel and rests for a while.
  */
 export class DarkPool implements Venue {
   readonly kind = 'dark';
@@ -197,6 +198,7 @@ export class DarkPool implements Venue {
         for (let j = i + 1; j < this.orders.length; j++) {
           const b = this.orders[j]!;
           if (b.side === a.side || !priceOk(b, mid)) continue;
+          if (a.owner !== 0 && a.owner === b.owner) continue; // self-trade prevention: never cross a participant with itself
           const qty = Math.min(a.leaves, b.leaves);
           if (qty < Math.min(a.minQty, a.leaves) || qty < Math.min(b.minQty, b.leaves)) continue;
           this.execute(a.side === BUY ? a : b, a.side === BUY ? b : a, mid, qty);

@@ -86,6 +86,15 @@ class LiveSet implements TradeListener {
   }
 }
 
+function pushOp(s: OpStream, kind: number, side: Side, price: number, qty: number, id: number): void {
+  const i = s.n++;
+  s.kind[i] = kind;
+  s.side[i] = side;
+  s.price[i] = price;
+  s.qty[i] = qty;
+  s.id[i] = id;
+}
+
 function finish(s: OpStream): OpStream {
   s.idStr = Array.from(s.id.subarray(0, s.n), (x) => String(x));
   return s;
@@ -122,17 +131,9 @@ export function realisticStream(profile: FlowProfile, n: number, seed: number): 
   let spreadSum = 0;
   let touchSum = 0;
   let samples = 0;
-  const push = (kind: number, side: Side, price: number, qty: number, id: number): void => {
-    const i = s.n++;
-    s.kind[i] = kind;
-    s.side[i] = side;
-    s.price[i] = price;
-    s.qty[i] = qty;
-    s.id[i] = id;
-  };
   const add = (side: Side, price: number, qty: number): void => {
     const id = nextId++;
-    push(LIMIT, side, price, qty, id);
+    pushOp(s, LIMIT, side, price, qty, id);
     book.limit(id, side, price, qty);
     if (book.has(id)) live.add(id);
   };
@@ -157,13 +158,13 @@ export function realisticStream(profile: FlowProfile, n: number, seed: number): 
     } else if (what === 1) {
       if (live.ids.length === 0) continue;
       const id = live.ids[rng.int(live.ids.length)]!;
-      push(CANCEL, side, 0, 0, id);
+      pushOp(s, CANCEL, side, 0, 0, id);
       book.cancel(id);
       live.remove(id);
     } else {
       const id = nextId++;
       const qty = execSize.draw(rng);
-      push(MARKET, side, 0, qty, id);
+      pushOp(s, MARKET, side, 0, qty, id);
       book.market(id, side, qty);
     }
     const b = book.bestBid();
@@ -209,12 +210,7 @@ export function deepQueueStream(n: number, perLevel: number, seed: number): OpSt
     const id = nextId++;
     const price = side === BUY ? ref - (1 + lvl) * tick : ref + lvl * tick;
     const qty = 1 + rng.int(300);
-    const i = s.n++;
-    s.kind[i] = LIMIT;
-    s.side[i] = side;
-    s.price[i] = price;
-    s.qty[i] = qty;
-    s.id[i] = id;
+    pushOp(s, LIMIT, side, price, qty, id);
     book.limit(id, side, price, qty);
     if (book.has(id)) live.add(id);
   };
@@ -226,20 +222,14 @@ export function deepQueueStream(n: number, perLevel: number, seed: number): OpSt
     else if (u < 0.9) {
       if (live.ids.length === 0) continue;
       const id = live.ids[rng.int(live.ids.length)]!;
-      const i = s.n++;
-      s.kind[i] = CANCEL;
-      s.id[i] = id;
+      pushOp(s, CANCEL, BUY, 0, 0, id);
       book.cancel(id);
       live.remove(id);
     } else {
       const side: Side = rng.bernoulli(0.5) ? BUY : SELL;
       const id = nextId++;
       const qty = 1 + rng.int(500);
-      const i = s.n++;
-      s.kind[i] = MARKET;
-      s.side[i] = side;
-      s.qty[i] = qty;
-      s.id[i] = id;
+      pushOp(s, MARKET, side, 0, qty, id);
       book.market(id, side, qty);
     }
   }

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Rng } from '../core/rng.js';
-import type { Scheduler } from '../core/scheduler.js';
 import type { ContraFlowModel } from '../venue/contra-flow.js';
 import { PoissonContraFlow } from '../venue/contra-flow.js';
 import { PerShareFees, type FeeModel } from '../venue/fees.js';
 import { ConstantLatency, ReplayLatency, SpikyLatency, type LatencyModel } from '../venue/latency.js';
-import type { LitVenue } from '../venue/lit-venue.js';
-import { CstFlow, type FlowGenerator } from './cst-flow.js';
-import type { ConsolidatedQuote } from './nbbo.js';
+import { CstFlow, type CstContext, type FlowGenerator } from './cst-flow.js';
 import { ModelRegistry, ScenarioError } from './registry.js';
 
 /** Access fees on protected quotes are capped at 30 mils a share (Reg NMS Rule 610(c)). */
@@ -97,15 +93,8 @@ contraFlowModels.register(
   (p) => new PoissonContraFlow(p),
 );
 
-export interface FlowBuildContext {
-  sched: Scheduler;
-  rng: Rng;
-  venues: LitVenue[];
-  shares: number[];
-  nbbo: ConsolidatedQuote;
-  tick: number;
-  initialPrice: number;
-}
+/** What an order-flow model is built with: the kernel, its random stream, the lit venues and their NBBO. */
+export type FlowBuildContext = CstContext;
 const rates = z.array(z.number().min(0)).min(1);
 const sizeDist = z.object({ median: z.number().positive(), sigma: z.number().min(0), lot: z.number().int().positive() }).strict();
 export const flowModels = new ModelRegistry<FlowGenerator, FlowBuildContext>('order-flow model');

@@ -28,10 +28,10 @@ describe('scenario files', () => {
     const lit = s.venues.filter((v) => v.type === 'lit');
     expect(lit.map((v) => v.fees.kind).sort()).toEqual(['inverted', 'maker-taker', 'maker-taker']);
     expect(lit.some((v) => v.type === 'lit' && v.speedBumpNs > 0)).toBe(true);
-    for (const v of lit) expect((v.fees as { take: number }).take).toBeLessThanOrEqual(30);
+    for (const v of lit) expect(v.fees['take'] as number).toBeLessThanOrEqual(30);
     const dark = s.venues.filter((v) => v.type === 'dark');
     expect(dark).toHaveLength(2);
-    const informed = dark.map((v) => (v.contraFlow as { informedFraction: number }).informedFraction);
+    const informed = dark.map((v) => (v.type === 'dark' ? (v.contraFlow['informedFraction'] as number) : NaN));
     expect(Math.max(...informed)).toBeGreaterThan(5 * Math.min(...informed));
   });
 

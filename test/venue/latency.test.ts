@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { Channel, ConstantLatency, ReplayLatency, SpikyLatency } from '../../src/venue/latency.js';
+import { Channel, ConstantLatency, ReplayLatency, SpikyLatency, type LatencyModel } from '../../src/venue/latency.js';
 
 describe('latency models', () => {
   it('replays a recorded series in order and starts over', () => {
-    const m = new ReplayLatency([5, 7, 9]);
+    const m: LatencyModel = new ReplayLatency([5, 7, 9]);
     const r = new Rng(1);
     expect(Array.from({ length: 7 }, () => m.sample(r))).toEqual([5, 7, 9, 5, 7, 9, 5]);
   });

@@ -15,7 +15,7 @@ import { BUY, FOK, GTC, IOC, SELL, type Side, type TimeInForce } from '../core/t
  *   full against all liquidity (displayed and hidden) at acceptable prices are rejected without trading.
  * - IOC and market orders cancel what they cannot fill at once.
  *
- * Layout: orders live in a struct-of-arrays pool addressed by slot, linked into intrusive doubly-linked FIFO lists,
+ * Layout: orders live in a pool of fixed 64-byte records addressed by slot, linked into intrusive doubly-linked FIFO lists,
  * so cancel by id is one Map lookup and an O(1) unlink whatever the queue's depth. Each side keeps its price levels
  * in an array sorted with the best price last, so the touch is reached and removed in O(1).
  */
@@ -75,6 +75,7 @@ export interface LimitOptions {
 }
 
 class Level {
+  constructor(readonly idx: number) {}
   price = 0;
   visHead = -1;
   visTail = -1;
@@ -89,6 +90,20 @@ class Level {
 }
 
 const NONE = -1;
+const DENSE_IDS = 1 << 24;
+// record layout: doubles at f[slot*8 + k], int32s at i[slot*16 + k] (int32 index 10 = byte 40, after the doubles)
+const RECORD_BYTES = 64;
+const F_ID = 0;
+const F_PRICE = 1;
+const F_QTY = 2; // quantity in its queue (the shown slice for an iceberg)
+const F_RESERVE = 3; // iceberg reserve not shown
+const F_DISPLAY = 4; // iceberg slice size, 0 if not an iceberg
+const I_NEXT = 10;
+const I_PREV = 11;
+const I_LEVEL = 12;
+const I_OWNER = 13;
+const I_SIDE = 14;
+const I_QUEUE = 15; // IN_VISIBLE or IN_HIDDEN
 const IN_VISIBLE = 0;
 const IN_HIDDEN = 1;
 
@@ -99,22 +114,23 @@ export interface L2Level {
 }
 
 export class OrderBook {
-  // ---- order pool (struct of arrays) ----
+  // ---- order pool: one 64-byte record per slot, read as doubles (f) and as int32s (i) over the same buffer, so
+  // that an order's fields share a cache line (random cancels in a large book would otherwise miss once per field)
   private cap: number;
-  private oId: Float64Array;
-  private oPrice: Float64Array;
-  private oQty: Float64Array; // quantity in its queue (the shown slice for an iceberg)
-  private oReserve: Float64Array; // iceberg reserve not shown
-  private oDisplay: Float64Array; // iceberg slice size, 0 if not an iceberg
-  private oOwner: Int32Array;
-  private oSide: Uint8Array;
-  private oQueue: Uint8Array; // IN_VISIBLE or IN_HIDDEN
-  private oNext: Int32Array;
-  private oPrev: Int32Array;
-  private oLevel: (Level | null)[];
+  private buf: ArrayBuffer;
+  private f: Float64Array;
+  private i: Int32Array;
+  /** Levels by index (records refer to their level by index). */
+  private readonly levelById: Level[] = [];
   private freeSlots: Int32Array;
   private freeTop = 0;
-  private readonly slotOf = new Map<number, number>();
+  /**
+   * id → slot. Ids below DENSE_IDS (venue-assigned ids are small, dense integers) index a table directly, storing
+   * slot + 1 (0 = none); other ids go through a Map.
+   */
+  private dense = new Int32Array(1024);
+  private readonly sparse = new Map<number, number>();
+  private live = 0;
 
   // ---- price levels: index 0 = bids, 1 = asks; each array sorted with the best price last ----
   private readonly levels: [Level[], Level[]] = [[], []];
@@ -131,17 +147,9 @@ export class OrderBook {
   constructor(listener: TradeListener | null = null, initialCapacity = 1024) {
     this.listener = listener;
     this.cap = 0;
-    this.oId = new Float64Array(0);
-    this.oPrice = new Float64Array(0);
-    this.oQty = new Float64Array(0);
-    this.oReserve = new Float64Array(0);
-    this.oDisplay = new Float64Array(0);
-    this.oOwner = new Int32Array(0);
-    this.oSide = new Uint8Array(0);
-    this.oQueue = new Uint8Array(0);
-    this.oNext = new Int32Array(0);
-    this.oPrev = new Int32Array(0);
-    this.oLevel = [];
+    this.buf = new ArrayBuffer(0);
+    this.f = new Float64Array(0);
+    this.i = new Int32Array(0);
     this.freeSlots = new Int32Array(0);
     this.grow(Math.max(16, initialCapacity));
   }
@@ -161,7 +169,7 @@ export class OrderBook {
     this.lastRested = 0;
     const tif = opts?.tif ?? GTC;
     if (!(qty > 0) || !Number.isInteger(qty) || !Number.isInteger(price)) return REJECTED_INVALID;
-    if (this.slotOf.has(id)) return REJECTED_DUPLICATE_ID;
+    if (this.slotFor(id) !== NONE) return REJECTED_DUPLICATE_ID;
     const display = opts?.display ?? 0;
     if (display < 0 || !Number.isInteger(display)) return REJECTED_INVALID;
     const owner = opts?.owner ?? 0;
@@ -192,9 +200,9 @@ export class OrderBook {
 
   /** Cancels the whole order. Returns the quantity removed (displayed + reserve), 0 if the id is not live. */
   cancel(id: number): number {
-    const slot = this.slotOf.get(id);
-    if (slot === undefined) return 0;
-    const removed = this.oQty[slot]! + this.oReserve[slot]!;
+    const slot = this.slotFor(id);
+    if (slot === NONE) return 0;
+    const removed = this.f[(slot << 3) + F_QTY]! + this.f[(slot << 3) + F_RESERVE]!;
     this.removeOrder(slot);
     return removed;
   }
@@ -204,24 +212,24 @@ export class OrderBook {
    * first. Reducing to zero or below cancels the order. Returns the quantity removed.
    */
   reduce(id: number, by: number): number {
-    const slot = this.slotOf.get(id);
-    if (slot === undefined || !(by > 0)) return 0;
-    const leaves = this.oQty[slot]! + this.oReserve[slot]!;
+    const slot = this.slotFor(id);
+    if (slot === NONE || !(by > 0)) return 0;
+    const leaves = this.f[(slot << 3) + F_QTY]! + this.f[(slot << 3) + F_RESERVE]!;
     if (by >= leaves) {
       this.removeOrder(slot);
       return leaves;
     }
-    const level = this.oLevel[slot]!;
+    const level = this.levelById[this.i[(slot << 4) + I_LEVEL]!]!;
     let rest = by;
-    const fromReserve = Math.min(rest, this.oReserve[slot]!);
+    const fromReserve = Math.min(rest, this.f[(slot << 3) + F_RESERVE]!);
     if (fromReserve > 0) {
-      this.oReserve[slot] = this.oReserve[slot]! - fromReserve;
+      this.f[(slot << 3) + F_RESERVE] = this.f[(slot << 3) + F_RESERVE]! - fromReserve;
       level.hidQty -= fromReserve;
       rest -= fromReserve;
     }
     if (rest > 0) {
-      this.oQty[slot] = this.oQty[slot]! - rest;
-      if (this.oQueue[slot] === IN_VISIBLE) level.visQty -= rest;
+      this.f[(slot << 3) + F_QTY] = this.f[(slot << 3) + F_QTY]! - rest;
+      if (this.i[(slot << 4) + I_QUEUE] === IN_VISIBLE) level.visQty -= rest;
       else level.hidQty -= rest;
     }
     return by;
@@ -235,19 +243,19 @@ export class OrderBook {
   replace(id: number, newPrice: number, newQty: number): BookResult {
     this.lastTraded = 0;
     this.lastRested = 0;
-    const slot = this.slotOf.get(id);
-    if (slot === undefined) return REJECTED_UNKNOWN_ID;
+    const slot = this.slotFor(id);
+    if (slot === NONE) return REJECTED_UNKNOWN_ID;
     if (!(newQty > 0) || !Number.isInteger(newQty) || !Number.isInteger(newPrice)) return REJECTED_INVALID;
-    const leaves = this.oQty[slot]! + this.oReserve[slot]!;
-    if (newPrice === this.oPrice[slot] && newQty <= leaves) {
+    const leaves = this.f[(slot << 3) + F_QTY]! + this.f[(slot << 3) + F_RESERVE]!;
+    if (newPrice === this.f[(slot << 3) + F_PRICE] && newQty <= leaves) {
       if (newQty < leaves) this.reduce(id, leaves - newQty);
       this.lastRested = newQty;
       return RESTED;
     }
-    const side = this.oSide[slot] as Side;
-    const owner = this.oOwner[slot]!;
-    const hidden = this.oQueue[slot] === IN_HIDDEN;
-    const display = this.oDisplay[slot]!;
+    const side = this.i[(slot << 4) + I_SIDE] as Side;
+    const owner = this.i[(slot << 4) + I_OWNER]!;
+    const hidden = this.i[(slot << 4) + I_QUEUE] === IN_HIDDEN;
+    const display = this.f[(slot << 3) + F_DISPLAY]!;
     this.removeOrder(slot);
     return this.limit(id, side, newPrice, newQty, { hidden, display, owner });
   }
@@ -255,23 +263,23 @@ export class OrderBook {
   // ------------------------------------------------------------------ queries
 
   has(id: number): boolean {
-    return this.slotOf.has(id);
+    return this.slotFor(id) !== NONE;
   }
 
   /** Remaining quantity of a live order (shown + reserve), 0 if not live. */
   leaves(id: number): number {
-    const slot = this.slotOf.get(id);
-    return slot === undefined ? 0 : this.oQty[slot]! + this.oReserve[slot]!;
+    const slot = this.slotFor(id);
+    return slot === NONE ? 0 : this.f[(slot << 3) + F_QTY]! + this.f[(slot << 3) + F_RESERVE]!;
   }
 
   /** Price of a live order, NaN if not live. */
   priceOf(id: number): number {
-    const slot = this.slotOf.get(id);
-    return slot === undefined ? NaN : this.oPrice[slot]!;
+    const slot = this.slotFor(id);
+    return slot === NONE ? NaN : this.f[(slot << 3) + F_PRICE]!;
   }
 
   get orderCount(): number {
-    return this.slotOf.size;
+    return this.live;
   }
 
   /** Best displayed bid price, or NaN when no bid is displayed. */
@@ -319,8 +327,8 @@ export class OrderBook {
     const l = this.levelAt[side].get(price);
     const out: number[] = [];
     if (l === undefined) return out;
-    for (let s = l.visHead; s !== NONE; s = this.oNext[s]!) out.push(this.oId[s]!);
-    for (let s = l.hidHead; s !== NONE; s = this.oNext[s]!) out.push(this.oId[s]!);
+    for (let s = l.visHead; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) out.push(this.f[(s << 3) + F_ID]!);
+    for (let s = l.hidHead; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) out.push(this.f[(s << 3) + F_ID]!);
     return out;
   }
 
@@ -351,15 +359,15 @@ export class OrderBook {
           [l.hidHead, IN_HIDDEN],
         ] as const) {
           let prev = NONE;
-          for (let s = head; s !== NONE; s = this.oNext[s]!) {
-            if (this.oPrev[s] !== prev) throw new Error(`broken link at order ${this.oId[s]}`);
-            if (this.oLevel[s] !== l || this.oQueue[s] !== queue || this.oSide[s] !== side) {
-              throw new Error(`order ${this.oId[s]} filed in the wrong queue`);
+          for (let s = head; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) {
+            if (this.i[(s << 4) + I_PREV] !== prev) throw new Error(`broken link at order ${this.f[(s << 3) + F_ID]}`);
+            if (this.levelById[this.i[(s << 4) + I_LEVEL]!]! !== l || this.i[(s << 4) + I_QUEUE] !== queue || this.i[(s << 4) + I_SIDE] !== side) {
+              throw new Error(`order ${this.f[(s << 3) + F_ID]} filed in the wrong queue`);
             }
-            if (!(this.oQty[s]! > 0)) throw new Error(`order ${this.oId[s]} has no quantity in its queue`);
-            if (queue === IN_VISIBLE) vis += this.oQty[s]!;
-            else hid += this.oQty[s]!;
-            hid += this.oReserve[s]!;
+            if (!(this.f[(s << 3) + F_QTY]! > 0)) throw new Error(`order ${this.f[(s << 3) + F_ID]} has no quantity in its queue`);
+            if (queue === IN_VISIBLE) vis += this.f[(s << 3) + F_QTY]!;
+            else hid += this.f[(s << 3) + F_QTY]!;
+            hid += this.f[(s << 3) + F_RESERVE]!;
             count++;
             prev = s;
           }
@@ -371,7 +379,7 @@ export class OrderBook {
         orders += count;
       }
     }
-    if (orders !== this.slotOf.size) throw new Error(`order count ${orders} != ${this.slotOf.size}`);
+    if (orders !== this.live) throw new Error(`order count ${orders} != ${this.live}`);
     const bb = this.bestPriceInclHidden(BUY);
     const ba = this.bestPriceInclHidden(SELL);
     if (bb >= ba) throw new Error(`book crossed: ${bb} >= ${ba}`);
@@ -387,7 +395,7 @@ export class OrderBook {
 
   private countVisible(l: Level): number {
     let n = 0;
-    for (let s = l.visHead; s !== NONE; s = this.oNext[s]!) n++;
+    for (let s = l.visHead; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) n++;
     return n;
   }
 
@@ -423,15 +431,15 @@ export class OrderBook {
       // displayed queue first, then non-displayed
       while (left > 0 && level.visHead !== NONE) {
         const s = level.visHead;
-        const avail = this.oQty[s]!;
+        const avail = this.f[(s << 3) + F_QTY]!;
         const fill = avail < left ? avail : left;
         left -= fill;
         level.visQty -= fill;
         const rem = avail - fill;
-        this.oQty[s] = rem;
-        const makerId = this.oId[s]!;
-        const makerOwner = this.oOwner[s]!;
-        const leaves = rem + this.oReserve[s]!;
+        this.f[(s << 3) + F_QTY] = rem;
+        const makerId = this.f[(s << 3) + F_ID]!;
+        const makerOwner = this.i[(s << 4) + I_OWNER]!;
+        const leaves = rem + this.f[(s << 3) + F_RESERVE]!;
         if (rem === 0) {
           if (leaves > 0) {
             this.refill(s, level);
@@ -445,14 +453,14 @@ export class OrderBook {
       }
       while (left > 0 && level.hidHead !== NONE) {
         const s = level.hidHead;
-        const avail = this.oQty[s]!;
+        const avail = this.f[(s << 3) + F_QTY]!;
         const fill = avail < left ? avail : left;
         left -= fill;
         level.hidQty -= fill;
         const rem = avail - fill;
-        this.oQty[s] = rem;
-        const makerId = this.oId[s]!;
-        const makerOwner = this.oOwner[s]!;
+        this.f[(s << 3) + F_QTY] = rem;
+        const makerId = this.f[(s << 3) + F_ID]!;
+        const makerOwner = this.i[(s << 4) + I_OWNER]!;
         if (rem === 0) this.removeOrder(s);
         if (this.listener !== null) {
           this.listener.onTrade(makerId, takerId, px, fill, side, makerOwner, takerOwner, rem);
@@ -464,11 +472,11 @@ export class OrderBook {
 
   /** An iceberg's shown slice is used up: show the next slice at the back of the visible queue. */
   private refill(s: number, level: Level): void {
-    const slice = Math.min(this.oDisplay[s]!, this.oReserve[s]!);
-    this.oReserve[s] = this.oReserve[s]! - slice;
+    const slice = Math.min(this.f[(s << 3) + F_DISPLAY]!, this.f[(s << 3) + F_RESERVE]!);
+    this.f[(s << 3) + F_RESERVE] = this.f[(s << 3) + F_RESERVE]! - slice;
     level.hidQty -= slice;
     level.visQty += slice;
-    this.oQty[s] = slice;
+    this.f[(s << 3) + F_QTY] = slice;
     if (level.visTail !== s) {
       this.unlink(s, level);
       this.append(s, level, IN_VISIBLE);
@@ -477,76 +485,76 @@ export class OrderBook {
 
   private rest(id: number, side: Side, price: number, qty: number, hidden: boolean, display: number, owner: number): void {
     const s = this.allocSlot();
-    this.oId[s] = id;
-    this.oPrice[s] = price;
-    this.oSide[s] = side;
-    this.oOwner[s] = owner;
-    this.oDisplay[s] = hidden ? 0 : display;
+    this.f[(s << 3) + F_ID] = id;
+    this.f[(s << 3) + F_PRICE] = price;
+    this.i[(s << 4) + I_SIDE] = side;
+    this.i[(s << 4) + I_OWNER] = owner;
+    this.f[(s << 3) + F_DISPLAY] = hidden ? 0 : display;
     const level = this.getOrCreateLevel(side, price);
     if (hidden) {
-      this.oQty[s] = qty;
-      this.oReserve[s] = 0;
+      this.f[(s << 3) + F_QTY] = qty;
+      this.f[(s << 3) + F_RESERVE] = 0;
       level.hidQty += qty;
       this.append(s, level, IN_HIDDEN);
     } else if (display > 0) {
-      this.oQty[s] = display;
-      this.oReserve[s] = qty - display;
+      this.f[(s << 3) + F_QTY] = display;
+      this.f[(s << 3) + F_RESERVE] = qty - display;
       level.visQty += display;
       level.hidQty += qty - display;
       this.append(s, level, IN_VISIBLE);
     } else {
-      this.oQty[s] = qty;
-      this.oReserve[s] = 0;
+      this.f[(s << 3) + F_QTY] = qty;
+      this.f[(s << 3) + F_RESERVE] = 0;
       level.visQty += qty;
       this.append(s, level, IN_VISIBLE);
     }
     level.count++;
-    this.slotOf.set(id, s);
+    this.bind(id, s);
   }
 
   private append(s: number, level: Level, queue: number): void {
-    this.oQueue[s] = queue;
-    this.oLevel[s] = level;
-    this.oNext[s] = NONE;
+    this.i[(s << 4) + I_QUEUE] = queue;
+    this.i[(s << 4) + I_LEVEL] = level.idx;
+    this.i[(s << 4) + I_NEXT] = NONE;
     if (queue === IN_VISIBLE) {
       const t = level.visTail;
-      this.oPrev[s] = t;
+      this.i[(s << 4) + I_PREV] = t;
       if (t === NONE) level.visHead = s;
-      else this.oNext[t] = s;
+      else this.i[(t << 4) + I_NEXT] = s;
       level.visTail = s;
     } else {
       const t = level.hidTail;
-      this.oPrev[s] = t;
+      this.i[(s << 4) + I_PREV] = t;
       if (t === NONE) level.hidHead = s;
-      else this.oNext[t] = s;
+      else this.i[(t << 4) + I_NEXT] = s;
       level.hidTail = s;
     }
   }
 
   private unlink(s: number, level: Level): void {
-    const p = this.oPrev[s]!;
-    const n = this.oNext[s]!;
-    const visible = this.oQueue[s] === IN_VISIBLE;
+    const p = this.i[(s << 4) + I_PREV]!;
+    const n = this.i[(s << 4) + I_NEXT]!;
+    const visible = this.i[(s << 4) + I_QUEUE] === IN_VISIBLE;
     if (p === NONE) {
       if (visible) level.visHead = n;
       else level.hidHead = n;
-    } else this.oNext[p] = n;
+    } else this.i[(p << 4) + I_NEXT] = n;
     if (n === NONE) {
       if (visible) level.visTail = p;
       else level.hidTail = p;
-    } else this.oPrev[n] = p;
+    } else this.i[(n << 4) + I_PREV] = p;
   }
 
   private removeOrder(s: number): void {
-    const level = this.oLevel[s]!;
-    if (this.oQueue[s] === IN_VISIBLE) level.visQty -= this.oQty[s]!;
-    else level.hidQty -= this.oQty[s]!;
-    level.hidQty -= this.oReserve[s]!;
+    const level = this.levelById[this.i[(s << 4) + I_LEVEL]!]!;
+    if (this.i[(s << 4) + I_QUEUE] === IN_VISIBLE) level.visQty -= this.f[(s << 3) + F_QTY]!;
+    else level.hidQty -= this.f[(s << 3) + F_QTY]!;
+    level.hidQty -= this.f[(s << 3) + F_RESERVE]!;
     this.unlink(s, level);
     level.count--;
-    if (level.count === 0) this.removeLevel(this.oSide[s] as Side, level);
-    this.slotOf.delete(this.oId[s]!);
-    this.oLevel[s] = null;
+    if (level.count === 0) this.removeLevel(this.i[(s << 4) + I_SIDE] as Side, level);
+    this.unbind(this.f[(s << 3) + F_ID]!);
+    this.i[(s << 4) + I_LEVEL] = -1;
     this.freeSlots[this.freeTop++] = s;
   }
 
@@ -554,7 +562,11 @@ export class OrderBook {
     const map = this.levelAt[side];
     const found = map.get(price);
     if (found !== undefined) return found;
-    const level = this.levelPool.pop() ?? new Level();
+    let level = this.levelPool.pop();
+    if (level === undefined) {
+      level = new Level(this.levelById.length);
+      this.levelById.push(level);
+    }
     level.price = price;
     level.visHead = level.visTail = level.hidHead = level.hidTail = NONE;
     level.visQty = level.hidQty = level.count = 0;
@@ -606,6 +618,30 @@ export class OrderBook {
     this.levelPool.push(level);
   }
 
+  private slotFor(id: number): number {
+    if (id >= 0 && id < DENSE_IDS && (id | 0) === id) return id < this.dense.length ? this.dense[id]! - 1 : NONE;
+    const s = this.sparse.get(id);
+    return s === undefined ? NONE : s;
+  }
+
+  private bind(id: number, s: number): void {
+    this.live++;
+    if (id >= 0 && id < DENSE_IDS && (id | 0) === id) {
+      if (id >= this.dense.length) {
+        const d = new Int32Array(Math.min(DENSE_IDS, Math.max(id + 1, this.dense.length * 2)));
+        d.set(this.dense);
+        this.dense = d;
+      }
+      this.dense[id] = s + 1;
+    } else this.sparse.set(id, s);
+  }
+
+  private unbind(id: number): void {
+    this.live--;
+    if (id >= 0 && id < DENSE_IDS && (id | 0) === id) this.dense[id] = 0;
+    else this.sparse.delete(id);
+  }
+
   private allocSlot(): number {
     if (this.freeTop === 0) this.grow(this.cap * 2);
     return this.freeSlots[--this.freeTop]!;
@@ -613,32 +649,11 @@ export class OrderBook {
 
   private grow(newCap: number): void {
     const old = this.cap;
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(newCap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(newCap);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array): Uint8Array => {
-      const b = new Uint8Array(newCap);
-      b.set(a);
-      return b;
-    };
-    this.oId = f64(this.oId);
-    this.oPrice = f64(this.oPrice);
-    this.oQty = f64(this.oQty);
-    this.oReserve = f64(this.oReserve);
-    this.oDisplay = f64(this.oDisplay);
-    this.oOwner = i32(this.oOwner);
-    this.oSide = u8(this.oSide);
-    this.oQueue = u8(this.oQueue);
-    this.oNext = i32(this.oNext);
-    this.oPrev = i32(this.oPrev);
-    for (let s = old; s < newCap; s++) this.oLevel.push(null);
+    const buf = new ArrayBuffer(newCap * RECORD_BYTES);
+    new Uint8Array(buf).set(new Uint8Array(this.buf));
+    this.buf = buf;
+    this.f = new Float64Array(buf);
+    this.i = new Int32Array(buf);
     const free = new Int32Array(newCap);
     free.set(this.freeSlots.subarray(0, this.freeTop));
     // push new slots so the lowest index is handed out first

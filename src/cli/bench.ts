@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream } from '../bench/book-bench.js';
-import { timeIt } from '../bench/timing.js';
+import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream, runOurs } from '../bench/book-bench.js';
+import { median, timeIt } from '../bench/timing.js';
 import { profileFromLobster } from '../data/lobster-profile.js';
 import { buildSession, simulate, type SessionSummary } from '../sim/session.js';
 import { loadScenarioFile } from '../sim/scenario.js';
@@ -15,13 +15,20 @@ export async function benchBook(opts: { profile?: string; ops: number; deepOps: 
   const r = compareOnStream(Peer, realistic, 5, 3, true);
   const deep = deepQueueStream(opts.deepOps, opts.perLevel, opts.seed);
   const d = compareOnStream(Peer, deep, 5, 1, false);
+  // ours alone as the queues deepen tenfold and a hundredfold: the rate must not collapse
+  const byDepth = [opts.perLevel / 10, opts.perLevel, opts.perLevel * 10].map((perLevel) => {
+    const st = deepQueueStream(opts.deepOps, Math.max(1, Math.round(perLevel)), opts.seed);
+    runOurs(st);
+    const runs = [0, 1, 2].map(() => timeIt(() => runOurs(st)));
+    return { orders_per_level: Math.max(1, Math.round(perLevel)), ops: st.n, ours_ops_per_sec: Math.round(st.n / median(runs)) };
+  });
   return {
     benchmark: 'book',
     peer: 'hft-limit-order-book@7 (npm), same process, same stream',
     profile: profile.source,
     node: process.version,
     realistic: { ...r, shape: realistic.shape },
-    deep_queue: { ...d, orders_per_level_at_start: opts.perLevel, levels_per_side: 10 },
+    deep_queue: { ...d, orders_per_level_at_start: opts.perLevel, levels_per_side: 10, ours_by_depth: byDepth },
     targets: TARGETS,
     pass:
       r.ours_ops_per_sec >= TARGETS.realistic_ops_per_sec &&

@@ -66,7 +66,7 @@ export class ConsolidatedQuote implements TopListener, NbboSource {
     for (const fn of this.listeners) fn();
   }
 
-  /** Best venue for a side: the index of a venue quoting the NBBO price, chosen among ties by `pick`. */
+  /** The venues quoting the NBBO price on a side (0 = bid, 1 = ask), written into `out`. */
   venuesAtBest(side: 0 | 1, out: number[]): number[] {
     out.length = 0;
     const px = side === 0 ? this.bid : this.ask;

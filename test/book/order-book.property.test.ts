@@ -53,7 +53,7 @@ class Recorder implements TradeListener {
 }
 
 /** Runs ops on both books; returns the fast book, its recorder and the reference for further checks. */
-function runBoth(ops: Op[]) {
+function runBoth(ops: Op[], idOf: (n: number) => number = (n) => n) {
   const rec = new Recorder();
   const book = new OrderBook(rec, 4); // tiny capacity forces the pool to grow during the run
   const ref = new ReferenceBook();
@@ -65,7 +65,7 @@ function runBoth(ops: Op[]) {
   for (const op of ops) {
     switch (op.k) {
       case 'limit': {
-        const id = nextId++;
+        const id = idOf(nextId++);
         const opts = { tif: op.tif, postOnly: op.postOnly, hidden: op.hidden, display: op.display };
         const r = book.limit(id, op.side, op.price, op.qty, opts);
         const e = ref.limit(id, op.side, op.price, op.qty, opts);
@@ -77,7 +77,7 @@ function runBoth(ops: Op[]) {
         break;
       }
       case 'market': {
-        const id = nextId++;
+        const id = idOf(nextId++);
         const got = book.market(id, op.side, op.qty);
         expect(got).toBe(ref.market(id, op.side, op.qty));
         submitted += op.qty;
@@ -134,6 +134,16 @@ describe('order book properties', () => {
         if (!Number.isNaN(bb) && !Number.isNaN(ba)) expect(bb).toBeLessThan(ba);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('behaves the same with ids that are large, negative or fractional (the id map’s other path)', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 100 }), (ops) => {
+        const { rec, ref } = runBoth(ops, (n) => (n % 3 === 0 ? -n : n % 3 === 1 ? 2 ** 40 + n : n + 0.5));
+        expect(rec.trades).toEqual(ref.trades);
+      }),
+      { numRuns: 200 },
     );
   });
 

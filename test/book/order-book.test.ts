@@ -8,6 +8,7 @@ import {
   REJECTED_FOK,
   REJECTED_INVALID,
   REJECTED_POST_ONLY,
+  REJECTED_UNKNOWN_ID,
   RESTED,
   type TradeListener,
 } from '../../src/book/order-book.js';
@@ -122,6 +123,19 @@ describe('OrderBook', () => {
     expect(b.limit(2, BUY, 98.5, 1)).toBe(REJECTED_INVALID);
     b.cancel(1);
     expect(b.limit(1, BUY, 9_800, 10)).toBe(RESTED);
+  });
+
+  it('ignores cancels, reductions and replaces of ids it does not hold', () => {
+    const b = new OrderBook();
+    b.limit(1, BUY, 9_900, 10);
+    expect(b.cancel(2)).toBe(0);
+    expect(b.reduce(2, 5)).toBe(0);
+    expect(b.reduce(-7, 5)).toBe(0);
+    expect(b.cancel(2 ** 40)).toBe(0);
+    expect(b.replace(3, 9_900, 5)).toBe(REJECTED_UNKNOWN_ID);
+    expect(b.leaves(1)).toBe(10);
+    expect(b.orderCount).toBe(1);
+    b.checkInvariants();
   });
 
   it('partial cancel keeps queue priority', () => {

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { simulateCommand } from './simulate.js';
 import { UsageError } from './errors.js';
@@ -23,4 +23,3 @@ try {
   throw err;
 }
 
-export { Option };

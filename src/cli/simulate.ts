@@ -17,7 +17,7 @@ export function resolveScenario(arg: string): { scenario: Scenario; file: string
   }
 }
 
-export function positiveInt(name: string) {
+export function nonNegativeInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${v}"`);
@@ -30,8 +30,8 @@ export function simulateCommand(program: Command): void {
     .command('simulate')
     .description('run a simulated session of a scenario and print its summary (per-venue counts, NBBO statistics, event-log hash)')
     .option('--scenario <name|file>', 'shipped scenario name or path to a scenario JSON', 'default')
-    .option('--seed <n>', 'seed (defaults to the scenario’s)', positiveInt('--seed'))
-    .option('--minutes <n>', 'simulated minutes from the scenario’s start', positiveInt('--minutes'), 30)
+    .option('--seed <n>', 'seed (defaults to the scenario’s)', nonNegativeInt('--seed'))
+    .option('--minutes <n>', 'simulated minutes from the scenario’s start', nonNegativeInt('--minutes'), 30)
     .option('--json', 'print JSON', false)
     .action((o: { scenario: string; seed?: number; minutes: number; json: boolean }) => {
       const { scenario, file } = resolveScenario(o.scenario);

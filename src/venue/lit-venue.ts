@@ -139,7 +139,6 @@ export class LitVenue implements Venue, TradeListener {
       }
       const id = this.nextId++;
       const o: WorkingOrder = { client, owner, clOrdId: msg.clOrdId, venueId: id, side: msg.side, price: market ? NaN : msg.price, qty: msg.qty, cumQty: 0 };
-      this.stats.orders++;
       this.log.record(EV_ADD, now, this.index, id, msg.side, market ? -1 : msg.price, msg.qty, owner);
       this.gateway.track(o);
       this.takerOrder = o;
@@ -163,6 +162,7 @@ export class LitVenue implements Venue, TradeListener {
         this.log.record(EV_REJECT, now, this.index, id, r, 0, 0, 0);
         return this.reject(client, msg.clOrdId, msg.side, msg.price, name);
       }
+      this.stats.orders++;
       // the ack follows any fills already sent: a report's leaves are always current
       const leaves = o.qty - o.cumQty;
       if (r === PARTIAL_CANCELLED) {

@@ -125,8 +125,8 @@ export class OrderBook {
   private freeSlots: Int32Array;
   private freeTop = 0;
   /**
-   * id → slot. Ids below DENSE_IDS (venue-assigned ids are small, dense integers) index a table directly, storing
-   * slot + 1 (0 = none); other ids go through a Map.
+   * id → slot. Small, dense integer ids (venues number their orders 1, 2, 3, …) index a table directly, storing
+   * slot + 1 (0 = none); the table doubles as such ids arrive, up to DENSE_IDS. Other ids go through a Map.
    */
   private dense = new Int32Array(1024);
   private readonly sparse = new Map<number, number>();
@@ -314,6 +314,29 @@ export class OrderBook {
       if (l.visQty > 0) out.push({ price: l.price, qty: l.visQty, orders: this.countVisible(l) });
     }
     return out;
+  }
+
+  /**
+   * The top displayed levels of a side, best first, written into caller-owned arrays (no allocation: for hot
+   * loops such as replay verification). Returns how many were written (at most n).
+   */
+  displayedLevels(side: Side, n: number, prices: Float64Array, qtys: Float64Array): number {
+    const lv = this.levels[side];
+    let k = 0;
+    for (let i = lv.length - 1; i >= 0 && k < n; i--) {
+      const l = lv[i]!;
+      if (l.visQty > 0) {
+        prices[k] = l.price;
+        qtys[k++] = l.visQty;
+      }
+    }
+    return k;
+  }
+
+  /** Displayed quantity at one price on one side. */
+  visibleAt(side: Side, price: number): number {
+    const l = this.levelAt[side].get(price);
+    return l === undefined ? 0 : l.visQty;
   }
 
   /** Total quantity (displayed and not) at one price on one side. */
@@ -619,26 +642,42 @@ export class OrderBook {
   }
 
   private slotFor(id: number): number {
-    if (id >= 0 && id < DENSE_IDS && (id | 0) === id) return id < this.dense.length ? this.dense[id]! - 1 : NONE;
+    if (id >= 0 && id < this.dense.length && (id | 0) === id) {
+      const d = this.dense[id]!;
+      if (d !== 0) return d - 1;
+    }
     const s = this.sparse.get(id);
     return s === undefined ? NONE : s;
   }
 
   private bind(id: number, s: number): void {
     this.live++;
-    if (id >= 0 && id < DENSE_IDS && (id | 0) === id) {
-      if (id >= this.dense.length) {
-        const d = new Int32Array(Math.min(DENSE_IDS, Math.max(id + 1, this.dense.length * 2)));
-        d.set(this.dense);
-        this.dense = d;
+    if (id >= 0 && (id | 0) === id && id < DENSE_IDS) {
+      if (id >= this.dense.length && id < 2 * this.dense.length) this.growDense();
+      if (id < this.dense.length) {
+        this.dense[id] = s + 1;
+        return;
       }
-      this.dense[id] = s + 1;
-    } else this.sparse.set(id, s);
+    }
+    this.sparse.set(id, s); // large or scattered ids: a table indexed by them would be mostly empty
+  }
+
+  /** Doubles the direct table while ids keep coming densely; ids now within it move over from the Map. */
+  private growDense(): void {
+    const d = new Int32Array(Math.min(DENSE_IDS, this.dense.length * 2));
+    d.set(this.dense);
+    this.dense = d;
+    for (const [id, s] of this.sparse) {
+      if (id >= 0 && id < d.length && (id | 0) === id) {
+        d[id] = s + 1;
+        this.sparse.delete(id);
+      }
+    }
   }
 
   private unbind(id: number): void {
     this.live--;
-    if (id >= 0 && id < DENSE_IDS && (id | 0) === id) this.dense[id] = 0;
+    if (id >= 0 && id < this.dense.length && (id | 0) === id && this.dense[id] !== 0) this.dense[id] = 0;
     else this.sparse.delete(id);
   }
 

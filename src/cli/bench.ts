@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { benchReplay } from '../bench/replay-bench.js';
 import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream, runOurs } from '../bench/book-bench.js';
 import { median, timeIt } from '../bench/timing.js';
 import { profileFromLobster } from '../data/lobster-profile.js';
 import { buildSession, simulate, type SessionSummary } from '../sim/session.js';
 import { loadScenarioFile } from '../sim/scenario.js';
 import { packageFile } from './paths.js';
+import { benchReplayCommand } from './replay.js';
 
 const TARGETS = { realistic_ops_per_sec: 3_000_000, ratio: 10 };
 
@@ -89,6 +92,7 @@ function addSim(bench: Command): void {
     .option('--seed <n>', 'seed', (v) => parseInt(v, 10), 1)
     .option('--minutes <n>', 'simulated minutes', (v) => parseInt(v, 10), 390)
     .action((o) => print(benchSim(o), o.json));
+  benchReplayCommand(bench);
   bench
     .command('all')
     .description('every benchmark, one JSON document')
@@ -96,7 +100,9 @@ function addSim(bench: Command): void {
     .action(async (o) => {
       const sim = benchSim({ seed: 1, minutes: 390 });
       const book = await benchBook({ ops: 1_000_000, deepOps: 100_000, perLevel: 2_000, seed: 1 });
-      print({ book, sim, pass: book.pass && sim.pass }, o.json);
+      const goog = packageFile('..', 'shared', 'data', 'lobster', 'GOOG_2012-06-21_L1');
+      const replay = existsSync(goog) ? benchReplay(goog) : { skipped: `no LOBSTER data at ${goog}` };
+      print({ book, sim, replay, pass: book.pass && sim.pass && (!('pass' in replay) || replay.pass) }, o.json);
     });
 }
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
+import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { UsageError } from './errors.js';
 
@@ -11,6 +12,7 @@ program
   .showHelpAfterError();
 
 simulateCommand(program);
+replayCommand(program);
 benchCommand(program);
 
 try {

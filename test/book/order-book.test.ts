@@ -138,6 +138,21 @@ describe('OrderBook', () => {
     b.checkInvariants();
   });
 
+  it('keeps finding orders when its direct id table grows past ids first filed in the Map', () => {
+    const b = new OrderBook(null, 16);
+    b.limit(5000, BUY, 9_900, 7); // beyond the initial table: filed in the Map
+    b.limit(16_000_000, BUY, 9_900, 3); // LOBSTER-sized id: stays in the Map
+    for (let id = 1; id < 4200; id++) b.limit(id, SELL, 10_000 + (id % 5) * 100, 1); // dense ids grow the table past 5000
+    expect(b.leaves(5000)).toBe(7);
+    expect(b.queue(BUY, 9_900)).toEqual([5000, 16_000_000]);
+    expect(b.cancel(5000)).toBe(7);
+    expect(b.has(5000)).toBe(false);
+    expect(b.limit(5000, BUY, 9_800, 2)).toBe(RESTED); // the id may be used again once gone
+    expect(b.cancel(16_000_000)).toBe(3);
+    expect(b.orderCount).toBe(4199 + 1);
+    b.checkInvariants();
+  });
+
   it('partial cancel keeps queue priority', () => {
     const rec = recorder();
     const b = new OrderBook(rec);

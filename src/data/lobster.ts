@@ -1,0 +1,168 @@
+import { basename } from 'node:path';
+import { CsvNumberReader } from './csv-numbers.js';
+import { findLobsterPair, LobsterFormatError } from './lobster-profile.js';
+
+/**
+ * LOBSTER message and orderbook files (lobsterdata.com). A message row is `time, type, order_id, size, price,
+ * direction`; orderbook row k is the visible book after message k: for each level i = 1..N, `ask_price_i,
+ * ask_size_i, bid_price_i, bid_size_i`, empty levels written as ask 9999999999 / bid -9999999999 with size 0.
+ */
+
+export const ADD = 1;
+export const PARTIAL_CANCEL = 2;
+export const DELETE = 3;
+export const EXECUTE = 4;
+export const EXECUTE_HIDDEN = 5;
+export const CROSS = 6;
+export const HALT = 7;
+
+/** Empty-level price markers. */
+export const EMPTY_ASK = 9999999999;
+export const EMPTY_BID = -9999999999;
+
+export interface LobsterPair {
+  message: string;
+  orderbook: string;
+  /** Levels per side in the orderbook file (N). */
+  levels: number;
+}
+
+/** One message, reused between rows by the reader (copy what you keep). */
+export interface LobsterMessage {
+  /** Nanoseconds since midnight, exact. */
+  timeNs: number;
+  type: number;
+  id: number;
+  size: number;
+  price: number;
+  /** 1 = buy limit order, -1 = sell limit order (for executions: the side of the resting order). */
+  direction: 1 | -1;
+  /** Line in both files (row k of the message file pairs with row k of the orderbook file). */
+  line: number;
+}
+
+/** A pair given as the folder that holds it, or as its message file and orderbook file. */
+export function resolvePair(pathOrFolder: string, orderbook?: string): LobsterPair {
+  const files = orderbook === undefined ? findLobsterPair(pathOrFolder) : { message: pathOrFolder, orderbook };
+  const m = /_orderbook_(\d+)\.csv$/.exec(basename(files.orderbook));
+  let levels = m ? Number(m[1]) : 0;
+  if (!(levels > 0)) {
+    // not named the LOBSTER way: infer N from the width of the first row
+    const r = new CsvNumberReader(files.orderbook);
+    const n = r.next(new Float64Array(0));
+    r.close();
+    if (n <= 0 || n % 4 !== 0) throw new LobsterFormatError(files.orderbook, 1, `expected 4·N fields, found ${n}`);
+    levels = n / 4;
+  }
+  return { ...files, levels };
+}
+
+/**
+ * Streams a pair: calls onRow(message, bookRow) for every row, checking every field. bookRow holds 4·N numbers.
+ * Throws a LobsterFormatError naming the file and line at the first malformed row, after the rows before it
+ * have been delivered.
+ */
+export function readLobster(pair: LobsterPair, onRow: (msg: LobsterMessage, book: Float64Array) => void): number {
+  const mr = new CsvNumberReader(pair.message);
+  const br = new CsvNumberReader(pair.orderbook);
+  const m = new Float64Array(6);
+  const width = 4 * pair.levels;
+  const book = new Float64Array(width);
+  const msg: LobsterMessage = { timeNs: 0, type: 0, id: 0, size: 0, price: 0, direction: 1, line: 0 };
+  let rows = 0;
+  let lastTime = -Infinity;
+  try {
+    for (;;) {
+      const nm = mr.next(m);
+      const nb = br.next(book);
+      if (nm === -1 && nb === -1) break;
+      if (nm === -1) throw new LobsterFormatError(pair.orderbook, br.line, `more rows than the message file (${rows})`);
+      if (nb === -1) throw new LobsterFormatError(pair.message, mr.line, `more rows than the orderbook file (${rows})`);
+      const line = mr.line;
+      if (nm !== 6) throw new LobsterFormatError(pair.message, line, `expected 6 fields, found ${nm}`);
+      if (nb !== width) throw new LobsterFormatError(pair.orderbook, br.line, `expected ${width} fields (4 × ${pair.levels} levels), found ${nb}`);
+      const type = m[1]!;
+      if (!(type >= 1 && type <= 7 && Number.isInteger(type))) throw new LobsterFormatError(pair.message, line, `field 2 (type) must be 1–7, got ${type}`);
+      const dir = m[5]!;
+      if (dir !== 1 && dir !== -1) throw new LobsterFormatError(pair.message, line, `field 6 (direction) must be 1 or -1, got ${dir}`);
+      for (const [k, name] of [[2, 'order_id'], [3, 'size'], [4, 'price']] as const) {
+        if (!Number.isInteger(m[k]!)) throw new LobsterFormatError(pair.message, line, `field ${k + 1} (${name}) must be an integer, got ${m[k]}`);
+      }
+      if (m[3]! < 0) throw new LobsterFormatError(pair.message, line, `field 4 (size) is negative`);
+      if (type !== HALT && m[4]! <= 0) throw new LobsterFormatError(pair.message, line, `field 5 (price) must be positive, got ${m[4]}`);
+      if (mr.firstNs < lastTime) throw new LobsterFormatError(pair.message, line, 'time goes backwards');
+      lastTime = mr.firstNs;
+      for (let i = 0; i < width; i++) {
+        const v = book[i]!;
+        if (!Number.isInteger(v) || ((i & 1) === 1 && v < 0)) {
+          throw new LobsterFormatError(pair.orderbook, br.line, `field ${i + 1} must be ${i & 1 ? 'a size ≥ 0' : 'an integer price'}, got ${v}`);
+        }
+      }
+      msg.timeNs = mr.firstNs;
+      msg.type = type;
+      msg.id = m[2]!;
+      msg.size = m[3]!;
+      msg.price = m[4]!;
+      msg.direction = dir;
+      msg.line = line;
+      rows++;
+      onRow(msg, book);
+    }
+  } finally {
+    mr.close();
+    br.close();
+  }
+  return rows;
+}
+
+/** Reads a whole pair into flat arrays (for benchmarks and repeated passes). */
+export interface LobsterDay {
+  pair: LobsterPair;
+  n: number;
+  timeNs: Float64Array;
+  type: Uint8Array;
+  id: Float64Array;
+  size: Float64Array;
+  price: Float64Array;
+  direction: Int8Array;
+  /** n rows of 4·N numbers. */
+  book: Float64Array;
+}
+
+export function loadLobster(pair: LobsterPair): LobsterDay {
+  let cap = 1 << 16;
+  const width = 4 * pair.levels;
+  let d: LobsterDay = alloc(pair, cap, width);
+  readLobster(pair, (m, b) => {
+    if (d.n === cap) {
+      cap *= 2;
+      const bigger = alloc(pair, cap, width);
+      for (const k of ['timeNs', 'type', 'id', 'size', 'price', 'direction', 'book'] as const) (bigger[k] as Float64Array).set(d[k] as Float64Array);
+      bigger.n = d.n;
+      d = bigger;
+    }
+    const i = d.n++;
+    d.timeNs[i] = m.timeNs;
+    d.type[i] = m.type;
+    d.id[i] = m.id;
+    d.size[i] = m.size;
+    d.price[i] = m.price;
+    d.direction[i] = m.direction;
+    d.book.set(b, i * width);
+  });
+  return d;
+}
+
+function alloc(pair: LobsterPair, cap: number, width: number): LobsterDay {
+  return {
+    pair,
+    n: 0,
+    timeNs: new Float64Array(cap),
+    type: new Uint8Array(cap),
+    id: new Float64Array(cap),
+    size: new Float64Array(cap),
+    price: new Float64Array(cap),
+    direction: new Int8Array(cap),
+    book: new Float64Array(cap * width),
+  };
+}

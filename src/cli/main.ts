@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
+import { ingestCommand } from './ingest.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { UsageError } from './errors.js';
@@ -13,6 +14,7 @@ program
 
 simulateCommand(program);
 replayCommand(program);
+ingestCommand(program);
 benchCommand(program);
 
 try {

@@ -1,0 +1,168 @@
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { readLobster, type LobsterPair } from './lobster.js';
+
+/**
+ * The embedded store (DuckDB, one file; created where none exists). Market data lives in three tables:
+ * `days` (one row per ingested LOBSTER day), `events` (its messages, one row each) and `book_levels` (the
+ * orderbook file: the visible book after each event, one row per level). Written with the appender.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS days (
+  day_id VARCHAR PRIMARY KEY,
+  ticker VARCHAR,
+  date VARCHAR,
+  levels INTEGER NOT NULL,
+  events BIGINT NOT NULL,
+  message_file VARCHAR NOT NULL,
+  orderbook_file VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  day_id VARCHAR NOT NULL,
+  seq INTEGER NOT NULL,          -- row number in the files, from 1
+  time_ns BIGINT NOT NULL,       -- nanoseconds since midnight
+  type TINYINT NOT NULL,         -- LOBSTER event type 1..7
+  order_id BIGINT NOT NULL,
+  size INTEGER NOT NULL,
+  price BIGINT NOT NULL,         -- 1/10,000 of the currency
+  direction TINYINT NOT NULL     -- 1 buy order, -1 sell order
+);
+CREATE TABLE IF NOT EXISTS book_levels (
+  day_id VARCHAR NOT NULL,
+  seq INTEGER NOT NULL,          -- the book after event seq
+  level SMALLINT NOT NULL,       -- 1 = best
+  ask_price BIGINT,              -- NULL where the file has no level
+  ask_size INTEGER NOT NULL,
+  bid_price BIGINT,
+  bid_size INTEGER NOT NULL
+);
+`;
+
+export class Store {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    readonly con: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<Store> {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const con = await instance.connect();
+    await con.run(SCHEMA);
+    return new Store(path, instance, con);
+  }
+
+  close(): void {
+    this.con.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Row counts of a query's single integer column. */
+  async count(sql: string, ...params: string[]): Promise<number> {
+    const p = await this.con.prepare(sql);
+    params.forEach((v, i) => p.bindVarchar(i + 1, v));
+    const rows = (await p.runAndReadAll()).getRows();
+    return Number(rows[0]![0]);
+  }
+
+  /**
+   * Ingests a LOBSTER day. Rows are appended to staging tables first, then swapped in with one transaction that
+   * deletes the day's old rows: ingesting a day again replaces it (no duplicates), and a malformed file or a
+   * crash part-way leaves what was stored before untouched.
+   */
+  async ingestLobster(pair: LobsterPair): Promise<{ day_id: string; events: number; book_levels: number }> {
+    const dayId = lobsterDayId(pair);
+    const [ticker, date] = dayId.split('_');
+    const con = this.con;
+    await con.run('CREATE OR REPLACE TEMP TABLE stage_events AS SELECT * FROM events LIMIT 0');
+    await con.run('CREATE OR REPLACE TEMP TABLE stage_levels AS SELECT * FROM book_levels LIMIT 0');
+    const ev = await con.createAppender('stage_events');
+    const lv = await con.createAppender('stage_levels');
+    let events = 0;
+    let levels = 0;
+    try {
+      readLobster(pair, (m, row) => {
+        ev.appendVarchar(dayId);
+        ev.appendInteger(m.line);
+        ev.appendBigInt(BigInt(m.timeNs));
+        ev.appendTinyInt(m.type);
+        ev.appendBigInt(BigInt(m.id));
+        ev.appendInteger(m.size);
+        ev.appendBigInt(BigInt(m.price));
+        ev.appendTinyInt(m.direction);
+        ev.endRow();
+        events++;
+        for (let i = 0; i < pair.levels; i++) {
+          const ap = row[4 * i]!;
+          const as = row[4 * i + 1]!;
+          const bp = row[4 * i + 2]!;
+          const bs = row[4 * i + 3]!;
+          lv.appendVarchar(dayId);
+          lv.appendInteger(m.line);
+          lv.appendSmallInt(i + 1);
+          if (as > 0) lv.appendBigInt(BigInt(ap));
+          else lv.appendNull();
+          lv.appendInteger(as);
+          if (bs > 0) lv.appendBigInt(BigInt(bp));
+          else lv.appendNull();
+          lv.appendInteger(bs);
+          lv.endRow();
+          levels++;
+        }
+      });
+    } finally {
+      ev.closeSync();
+      lv.closeSync();
+    }
+    await con.run('BEGIN TRANSACTION');
+    try {
+      for (const t of ['events', 'book_levels', 'days']) await this.exec(`DELETE FROM ${t} WHERE day_id = $1`, dayId);
+      await con.run('INSERT INTO events SELECT * FROM stage_events');
+      await con.run('INSERT INTO book_levels SELECT * FROM stage_levels');
+      await this.exec(
+        'INSERT INTO days VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        dayId,
+        ticker ?? '',
+        date ?? '',
+        pair.levels,
+        events,
+        basename(pair.message),
+        basename(pair.orderbook),
+      );
+      await con.run('COMMIT');
+    } catch (e) {
+      await con.run('ROLLBACK');
+      throw e;
+    }
+    await con.run('DROP TABLE stage_events');
+    await con.run('DROP TABLE stage_levels');
+    return { day_id: dayId, events, book_levels: levels };
+  }
+
+  /** Writes a day's events and book levels as Parquet files in `dir` (replacing earlier exports of that day). */
+  async exportParquet(dayId: string, dir: string): Promise<string[]> {
+    mkdirSync(dir, { recursive: true });
+    const out: string[] = [];
+    for (const t of ['events', 'book_levels']) {
+      const file = join(dir, `${t}_${dayId}.parquet`);
+      const safe = file.replaceAll("'", "''");
+      await this.exec(`COPY (SELECT * FROM ${t} WHERE day_id = $1 ORDER BY seq) TO '${safe}' (FORMAT parquet)`, dayId);
+      out.push(file);
+    }
+    return out;
+  }
+
+  private async exec(sql: string, ...params: (string | number)[]): Promise<void> {
+    const p = await this.con.prepare(sql);
+    params.forEach((v, i) => (typeof v === 'number' ? p.bindBigInt(i + 1, BigInt(v)) : p.bindVarchar(i + 1, v)));
+    await p.run();
+  }
+}
+
+/** TICKER_DATE_L<N> from LOBSTER's file naming (TICKER_DATE_start_end_message_N.csv), else the file's stem. */
+export function lobsterDayId(pair: LobsterPair): string {
+  const m = /^([^_]+)_(\d{4}-\d{2}-\d{2})_\d+_\d+_message_(\d+)\.csv$/.exec(basename(pair.message));
+  return m ? `${m[1]}_${m[2]}_L${m[3]}` : basename(pair.message).replace(/\.csv$/, '');
+}

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
+import { calibrateCommand } from './calibrate.js';
 import { ingestCommand } from './ingest.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
@@ -15,6 +16,7 @@ program
 simulateCommand(program);
 replayCommand(program);
 ingestCommand(program);
+calibrateCommand(program);
 benchCommand(program);
 
 try {

@@ -10,6 +10,8 @@ export interface FlowGenerator {
   start(t0: number): void;
   /** Information for informed traders elsewhere (dark-pool contra flow), if this flow has any. */
   readonly info: SignalSource | null;
+  /** The kind of day the seed drew, if the flow varies by day. */
+  readonly regime?: Regime;
 }
 
 export interface SizeDist {
@@ -34,6 +36,21 @@ export interface CstParams {
   fairValueBpsPerSqrtMinute: number;
   /** Share of market orders sent by traders who know the fair value (they buy below it and sell above). */
   informedMarketFraction: number;
+  /** Multipliers of every rate by time of day, one per bucket from the session start (mean 1); empty = flat. */
+  intradayProfile: number[];
+  bucketMinutes: number;
+  /**
+   * Day-to-day variation: each seed draws a depth multiplier (on limit-order arrivals: thin or deep books) and a
+   * volatility multiplier (on the fair value), log-normal with these log-sds and mean 1. 0 = every day alike.
+   */
+  regime: { depthSigma: number; volatilitySigma: number };
+}
+
+/** The day a seed drew. */
+export interface Regime {
+  depth: number;
+  volatility: number;
+  label: string;
 }
 
 export interface CstContext {
@@ -81,12 +98,25 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   private lastT = 0;
   private readonly sigmaPerSqrtNs: number;
   private readonly ties: number[] = [];
+  readonly regime: Regime;
+  private t0 = 0;
+  private readonly bucketNs: number;
+  private readonly redraw: Handler<null>;
 
   constructor(p: CstParams, ctx: CstContext) {
     this.p = p;
     this.ctx = ctx;
     const k = p.intensity;
-    this.lambda = Float64Array.from(p.limitRates, (x) => x * k);
+    // the day's regime comes first off the flow's stream, so it depends on the seed alone
+    const draw = (sigma: number) => (sigma > 0 ? Math.exp(sigma * ctx.rng.normal() - (sigma * sigma) / 2) : 1);
+    const depth = draw(p.regime.depthSigma);
+    const volatility = draw(p.regime.volatilitySigma);
+    this.regime = {
+      depth: Math.round(depth * 1e6) / 1e6,
+      volatility: Math.round(volatility * 1e6) / 1e6,
+      label: `${depth < 1 ? 'thin' : 'deep'}, ${volatility < 1 ? 'calm' : 'volatile'}`,
+    };
+    this.lambda = Float64Array.from(p.limitRates, (x) => x * k * depth);
     this.lambdaCum = new Float64Array(this.lambda.length);
     let c = 0;
     this.lambda.forEach((x, i) => (this.lambdaCum[i] = c += x));
@@ -97,7 +127,18 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     this.shareTotal = ctx.shares.reduce((a, b) => a + b, 0);
     this.fair = ctx.initialPrice;
     // bps per √minute → price units per √ns
-    this.sigmaPerSqrtNs = (p.fairValueBpsPerSqrtMinute * 1e-4 * ctx.initialPrice) / Math.sqrt(60 * NS_PER_SECOND);
+    this.sigmaPerSqrtNs = (volatility * p.fairValueBpsPerSqrtMinute * 1e-4 * ctx.initialPrice) / Math.sqrt(60 * NS_PER_SECOND);
+    this.bucketNs = p.bucketMinutes * 60 * NS_PER_SECOND;
+    this.redraw = { handle: (now) => this.scheduleNext(now) };
+  }
+
+  /** The intraday multiplier at time t, and when it next changes (Infinity if never). */
+  private profileAt(t: number): { m: number; until: number } {
+    const prof = this.p.intradayProfile;
+    if (prof.length === 0) return { m: 1, until: Infinity };
+    const b = Math.floor((t - this.t0) / this.bucketNs);
+    const i = Math.min(prof.length - 1, Math.max(0, b));
+    return { m: prof[i]!, until: b >= prof.length - 1 ? Infinity : this.t0 + (b + 1) * this.bucketNs };
   }
 
   /** Expected move of the mid toward the fair value (price units). */
@@ -123,6 +164,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
       }
     }
     this.lastT = t0;
+    this.t0 = t0;
     this.scheduleNext(t0);
   }
 
@@ -140,10 +182,20 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     this.scheduleNext(now);
   }
 
+  /**
+   * Draws the time of the next event. Rates are constant within an intraday bucket; a draw that lands beyond the
+   * bucket's end is discarded and redrawn from the boundary at the new rates (exact, by memorylessness).
+   */
   private scheduleNext(now: number): void {
-    const rate = 2 * this.lambdaTotal + 2 * this.mu + this.thetaMax * this.nLive; // per second
-    const dt = Math.max(1, Math.round(this.ctx.rng.exponential(rate) * NS_PER_SECOND));
-    this.ctx.sched.at(now + dt, this, null);
+    const { m, until } = this.profileAt(now);
+    const rate = m * (2 * this.lambdaTotal + 2 * this.mu + this.thetaMax * this.nLive); // per second
+    if (!(rate > 0)) {
+      if (until < Infinity) this.ctx.sched.at(until, this.redraw, null);
+      return;
+    }
+    const at = now + Math.max(1, Math.round(this.ctx.rng.exponential(rate) * NS_PER_SECOND));
+    if (at >= until) this.ctx.sched.at(until, this.redraw, null);
+    else this.ctx.sched.at(at, this, null);
   }
 
   private thetaAt(i: number): number {

@@ -110,6 +110,12 @@ flowModels.register(
       marketSize: sizeDist,
       fairValueBpsPerSqrtMinute: z.number().min(0).default(0),
       informedMarketFraction: z.number().min(0).max(1).default(0),
+      intradayProfile: z.array(z.number().min(0)).default([]),
+      bucketMinutes: z.number().positive().default(30),
+      regime: z
+        .object({ depthSigma: z.number().min(0), volatilitySigma: z.number().min(0) })
+        .strict()
+        .default({ depthSigma: 0, volatilitySigma: 0 }),
     })
     .strict(),
   (p, ctx) => new CstFlow(p, ctx),

@@ -119,6 +119,7 @@ export interface SessionSummary {
   venues: { name: string; kind: 'lit' | 'dark'; orders: number; cancels: number; trades: number; volume: number }[];
   nbbo: ReturnType<ConsolidatedQuote['summary']> & { close_bid: string; close_ask: string };
   dark_pools: { name: string; contra_arrivals: number; informed_share: number }[];
+  regime?: { depth: number; volatility: number; label: string };
   events: number;
   kernel_events: number;
   event_log_hash: string;
@@ -145,6 +146,7 @@ export function summarize(s: Session, minutes: number): SessionSummary {
       contra_arrivals: p.stats.contraArrivals,
       informed_share: round6(p.stats.contraArrivals > 0 ? p.stats.informedArrivals / p.stats.contraArrivals : 0),
     })),
+    ...(s.flow.regime ? { regime: s.flow.regime } : {}),
     events: s.log.count,
     kernel_events: s.kernel.executed,
     event_log_hash: s.log.hex(),

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EV_TRADE, type EventSink } from '../../src/core/event-log.js';
+import { NS_PER_MINUTE } from '../../src/core/types.js';
+import { calibrateLobster } from '../../src/data/calibrate.js';
+import { resolvePair } from '../../src/data/lobster.js';
+import { profileFromLobster } from '../../src/data/lobster-profile.js';
+import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
+import { buildSession, simulate } from '../../src/sim/session.js';
+
+const GOOG = '../shared/data/lobster/GOOG_2012-06-21_L1';
+
+describe.runIf(existsSync(GOOG))('calibration to the GOOG day', () => {
+  const cal = calibrateLobster(resolvePair(GOOG));
+  const msgs = readFileSync(resolvePair(GOOG).message, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const T = Number(msgs[msgs.length - 1]![0]) - Number(msgs[0]![0]);
+
+  it('fits rates that agree with direct counts of the file', () => {
+    // λ(1): distance 1 is always in view, so it is the count of adds one tick from the opposite best over 2T;
+    // the profile module counts those distances by its own code
+    const p = profileFromLobster(GOOG);
+    const at1 = p.addDistance.find(([d]) => d === 1)![1];
+    expect(cal.limitRates[0]).toBeCloseTo(at1 / (2 * T), 4);
+    // μ: market orders are the visible executions grouped by (timestamp, side)
+    const groups = new Set(msgs.filter((m) => m[1] === '4').map((m) => `${m[0]}|${m[5]}`));
+    expect(cal.marketRate).toBeCloseTo(groups.size / (2 * T), 4);
+    expect(cal.observed.adds).toBe(24368);
+    expect(cal.intradayProfile).toHaveLength(13);
+    expect(cal.intradayProfile.reduce((a, b) => a + b, 0) / 13).toBeCloseTo(1, 3);
+    // the last half hour trades most (the close), midday least
+    expect(cal.intradayProfile[12]).toBe(Math.max(...cal.intradayProfile));
+    expect(cal.fairValueBpsPerSqrtMinute).toBeGreaterThan(1);
+    expect(cal.observed.return_kurtosis).toBeGreaterThan(3); // fat tails
+    expect(cal.limitRates.every((x) => x >= 0) && cal.cancelRates.every((x) => x > 0)).toBe(true);
+  });
+
+  it('sor calibrate writes a scenario that validates and runs, and the shipped goog.json is what it writes', () => {
+    const out = join(mkdtempSync('/tmp/sor-cal-'), 'g.json');
+    const r = spawnSync(process.execPath, ['bin/sor.js', 'calibrate', GOOG, '--out', out, '--name', 'goog'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const written = readFileSync(out, 'utf8');
+    expect(written).toBe(readFileSync('scenarios/goog.json', 'utf8'));
+    const s = parseScenario(written, out);
+    expect(s.symbol).toBe('GOOG');
+    const sum = simulate(buildSession(s, 3), 20);
+    expect(sum.venues.every((v) => v.trades > 0)).toBe(true);
+  });
+});
+
+describe('synthetic days from a calibrated scenario', () => {
+  const scenario = loadScenarioFile('scenarios/goog.json');
+
+  it('follow the intraday volume profile', () => {
+    const vol = new Float64Array(13);
+    const sink: EventSink = {
+      record(kind, t, _v, _m, _tk, _p, qty) {
+        if (kind === EV_TRADE) vol[Math.min(12, Math.floor((t - 34_200e9) / (30 * NS_PER_MINUTE)))]! += qty;
+      },
+    };
+    simulate(buildSession(scenario, 5, 'goog.json', sink), 390);
+    const prof = scenario.flow['intradayProfile'] as number[];
+    // the busiest bucket of the profile out-trades its quietest by a wide margin in the simulation too
+    const hi = prof.indexOf(Math.max(...prof));
+    const lo = prof.indexOf(Math.min(...prof));
+    expect(vol[hi]! / vol[lo]!).toBeGreaterThan(2);
+  });
+
+  it('vary by seed (thin or deep, calm or volatile), and the same seed gives the same day', () => {
+    const regimes = [1, 2, 3, 4, 5, 6].map((seed) => simulate(buildSession(scenario, seed), 1).regime!);
+    expect(new Set(regimes.map((r) => r.depth)).size).toBe(6);
+    expect(new Set(regimes.map((r) => r.label)).size).toBeGreaterThan(1);
+    expect(simulate(buildSession(scenario, 4), 1).regime).toEqual(regimes[3]);
+  });
+});

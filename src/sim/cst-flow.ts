@@ -5,6 +5,9 @@ import type { SignalSource } from '../venue/dark-pool.js';
 import type { LitVenue } from '../venue/lit-venue.js';
 import type { ConsolidatedQuote } from './nbbo.js';
 
+const FAIR_STEP_NS = 100_000_000;
+const SQRT_FAIR_STEP = Math.sqrt(FAIR_STEP_NS);
+
 /** A source of background order flow that drives the venues on its own once started. */
 export interface FlowGenerator {
   start(t0: number): void;
@@ -56,6 +59,8 @@ export interface Regime {
 export interface CstContext {
   sched: Scheduler;
   rng: Rng;
+  /** The fair value's own stream (defaults to rng). */
+  fairRng?: Rng;
   venues: LitVenue[];
   /** Share of limit orders sent to each venue, same order as venues. */
   shares: number[];
@@ -94,8 +99,11 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   private liveVenue: Int32Array = new Int32Array(1024);
   private liveId: Float64Array = new Float64Array(1024);
   private nLive = 0;
-  private fair: number;
-  private lastT = 0;
+  // the fair value: a random walk on a 100 ms grid, drawn from its own stream so that its path does not depend
+  // on the order flow (two runs of one seed, with and without a participant, see the same fair value)
+  private fairAtGrid: number;
+  private gridT = 0;
+  private readonly fairRng: Rng;
   private readonly sigmaPerSqrtNs: number;
   private readonly ties: number[] = [];
   readonly regime: Regime;
@@ -125,7 +133,8 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     this.thetaMax = Math.max(...this.theta);
     this.mu = p.marketRate * k;
     this.shareTotal = ctx.shares.reduce((a, b) => a + b, 0);
-    this.fair = ctx.initialPrice;
+    this.fairAtGrid = ctx.initialPrice;
+    this.fairRng = ctx.fairRng ?? ctx.rng;
     // bps per √minute → price units per √ns
     this.sigmaPerSqrtNs = (volatility * p.fairValueBpsPerSqrtMinute * 1e-4 * ctx.initialPrice) / Math.sqrt(60 * NS_PER_SECOND);
     this.bucketNs = p.bucketMinutes * 60 * NS_PER_SECOND;
@@ -142,10 +151,19 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   }
 
   /** Expected move of the mid toward the fair value (price units). */
-  signal(): number {
+  signal(now: number): number {
     const { bid, ask } = this.ctx.nbbo;
     if (!(bid < ask)) return 0;
-    return this.fair - (bid + ask) / 2;
+    return this.fairValue(now) - (bid + ask) / 2;
+  }
+
+  /** The fair value at time t (its value at the last grid point; t never goes back). */
+  fairValue(t: number): number {
+    while (this.gridT + FAIR_STEP_NS <= t) {
+      this.gridT += FAIR_STEP_NS;
+      this.fairAtGrid += this.sigmaPerSqrtNs * SQRT_FAIR_STEP * this.fairRng.normal();
+    }
+    return this.fairAtGrid;
   }
 
   /** Opens the books at the stationary CST depth λ(i)/θ(i) per level, split by share, then starts the flow. */
@@ -163,16 +181,13 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
         }
       }
     }
-    this.lastT = t0;
+    this.gridT = t0;
     this.t0 = t0;
     this.scheduleNext(t0);
   }
 
   handle(now: number): void {
     const rng = this.ctx.rng;
-    const dt = now - this.lastT;
-    this.lastT = now;
-    if (dt > 0) this.fair += this.sigmaPerSqrtNs * Math.sqrt(dt) * rng.normal();
     const limitRate = 2 * this.lambdaTotal;
     const marketRate = 2 * this.mu;
     const x = rng.float() * (limitRate + marketRate + this.thetaMax * this.nLive);
@@ -212,7 +227,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     const opp = side === BUY ? nbbo.ask : nbbo.bid;
     if (opp === opp) return opp;
     const same = side === BUY ? nbbo.bid : nbbo.ask;
-    const f = Math.round(this.fair / tick) * tick;
+    const f = Math.round(this.fairValue(this.ctx.sched.now()) / tick) * tick;
     if (same === same) return side === BUY ? Math.max(same + tick, f + tick) : Math.min(same - tick, f - tick);
     return side === BUY ? f + tick : f;
   }
@@ -233,7 +248,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     const { rng, nbbo } = this.ctx;
     let side: Side = rng.float() < 0.5 ? BUY : SELL;
     if (rng.float() < this.p.informedMarketFraction && nbbo.bid < nbbo.ask) {
-      const gap = this.fair - (nbbo.bid + nbbo.ask) / 2;
+      const gap = this.fairValue(this.ctx.sched.now()) - (nbbo.bid + nbbo.ask) / 2;
       if (Math.abs(gap) > (nbbo.ask - nbbo.bid) / 2) side = gap > 0 ? BUY : SELL;
     }
     this.sweep(side, this.size(this.p.marketSize));

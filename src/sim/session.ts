@@ -70,6 +70,7 @@ export function buildSession(scenario: Scenario, seed: number, file = `scenario 
   const flow = flowModels.build(scenario.flow, file, 'flow', {
     sched: kernel,
     rng: Rng.stream(seed, 'flow'),
+    fairRng: Rng.stream(seed, 'flow:fair-value'),
     venues: lit,
     shares: litSpecs.map(({ v }) => (v.type === 'lit' ? v.share : 0)),
     nbbo,

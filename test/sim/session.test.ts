@@ -38,6 +38,8 @@ describe('a simulated session of the default scenario', () => {
     const total = orders.reduce((x, y) => x + y, 0);
     expect(orders[0]! / total).toBeGreaterThan(orders[2]! / total);
     expect(orders[2]! / total).toBeGreaterThan(orders[1]! / total);
-    expect(s.lit.every((v) => v.book.sideQty(BUY) > 0 && v.book.sideQty(SELL) > 0)).toBe(true);
+    // a thin venue may empty a side for a while; the consolidated market stays two-sided
+    expect(sum.nbbo.share_of_time_one_sided).toBeLessThan(0.01);
+    expect(s.lit.some((v) => v.book.sideQty(BUY) > 0) && s.lit.some((v) => v.book.sideQty(SELL) > 0)).toBe(true);
   });
 });

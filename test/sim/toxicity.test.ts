@@ -51,7 +51,7 @@ describe('dark-pool toxicity in the default market', () => {
       pr.post(BUY);
       pr.post(SELL);
     }
-    s.kernel.run(s.t0 + 120 * NS_PER_MINUTE);
+    s.kernel.run(s.t0 + 240 * NS_PER_MINUTE);
     const [calm, toxic] = [s.dark.findIndex((p) => p.name === 'DARK_CALM'), s.dark.findIndex((p) => p.name === 'DARK_TOXIC')].map(
       (i) => probes[i]!,
     ) as [Probe, Probe];

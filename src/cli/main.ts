@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { calibrateCommand } from './calibrate.js';
 import { ingestCommand } from './ingest.js';
+import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { UsageError } from './errors.js';
@@ -17,6 +18,7 @@ simulateCommand(program);
 replayCommand(program);
 ingestCommand(program);
 calibrateCommand(program);
+realismCommand(program);
 benchCommand(program);
 
 try {

@@ -295,6 +295,15 @@ export function scenarioFromCalibration(cal: Calibration, template: Record<strin
       bucketMinutes: cal.bucketMinutes,
       regime: { depthSigma: 0.3, volatilitySigma: 0.3 },
     },
+    impact: {
+      kind: 'sqrt-law-propagator',
+      Y: 1,
+      dailyVolatilityBps: round4(cal.fairValueBpsPerSqrtMinute * Math.sqrt(390)),
+      dailyVolume: Math.round(((cal.observed.executed_volume + cal.observed.hidden_volume) * 23_400) / cal.seconds),
+      participation: 0.1,
+      beta: 0.5,
+      tau0Seconds: 1,
+    },
     calibration: { source: cal.source.split('/').slice(-1)[0], observed: cal.observed },
   };
 }

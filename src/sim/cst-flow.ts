@@ -3,6 +3,7 @@ import type { Handler, Scheduler } from '../core/scheduler.js';
 import { BUY, IOC, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import type { SignalSource } from '../venue/dark-pool.js';
 import type { LitVenue } from '../venue/lit-venue.js';
+import type { ImpactModel } from './impact.js';
 import type { ConsolidatedQuote } from './nbbo.js';
 
 const FAIR_STEP_NS = 100_000_000;
@@ -61,6 +62,8 @@ export interface CstContext {
   rng: Rng;
   /** The fair value's own stream (defaults to rng). */
   fairRng?: Rng;
+  /** Participants' impact, added to the fair value. */
+  impact?: ImpactModel;
   venues: LitVenue[];
   /** Share of limit orders sent to each venue, same order as venues. */
   shares: number[];
@@ -157,13 +160,14 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     return this.fairValue(now) - (bid + ask) / 2;
   }
 
-  /** The fair value at time t (its value at the last grid point; t never goes back). */
+  /** The fair value at time t: the random walk at its last grid point plus participants' impact (t never goes back). */
   fairValue(t: number): number {
     while (this.gridT + FAIR_STEP_NS <= t) {
       this.gridT += FAIR_STEP_NS;
       this.fairAtGrid += this.sigmaPerSqrtNs * SQRT_FAIR_STEP * this.fairRng.normal();
     }
-    return this.fairAtGrid;
+    const impact = this.ctx.impact;
+    return impact === undefined ? this.fairAtGrid : this.fairAtGrid + impact.offset(t);
   }
 
   /** Opens the books at the stationary CST depth λ(i)/θ(i) per level, split by share, then starts the flow. */

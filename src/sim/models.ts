@@ -6,6 +6,7 @@ import { PoissonContraFlow } from '../venue/contra-flow.js';
 import { PerShareFees, type FeeModel } from '../venue/fees.js';
 import { ConstantLatency, ReplayLatency, SpikyLatency, type LatencyModel } from '../venue/latency.js';
 import { CstFlow, type CstContext, type FlowGenerator } from './cst-flow.js';
+import { sqrtLawPropagator, type ImpactModel } from './impact.js';
 import { ModelRegistry, ScenarioError } from './registry.js';
 
 /** Access fees on protected quotes are capped at 30 mils a share (Reg NMS Rule 610(c)). */
@@ -119,4 +120,25 @@ flowModels.register(
     })
     .strict(),
   (p, ctx) => new CstFlow(p, ctx),
+);
+
+/** What an impact model may need: the scenario's opening price. */
+export interface ImpactBuildContext {
+  initialPrice: number;
+}
+export const impactModels = new ModelRegistry<ImpactModel, ImpactBuildContext>('impact model');
+impactModels.register(
+  'sqrt-law-propagator',
+  z
+    .object({
+      Y: z.number().positive().default(1),
+      dailyVolatilityBps: z.number().positive(),
+      dailyVolume: z.number().positive(),
+      sessionSeconds: z.number().positive().default(23_400),
+      participation: z.number().positive().max(1).default(0.1),
+      beta: z.number().positive().lt(1).default(0.5),
+      tau0Seconds: z.number().positive().default(1),
+    })
+    .strict(),
+  (p, ctx) => sqrtLawPropagator({ ...p, price: ctx.initialPrice }),
 );

@@ -14,6 +14,8 @@ export class ConsolidatedQuote implements TopListener, NbboSource {
   readonly askQtys: Float64Array;
   bid = NaN;
   ask = NaN;
+  /** The mid the last time the NBBO was two-sided and not locked or crossed (NaN before that). */
+  lastMid = NaN;
   private readonly listeners: (() => void)[] = [];
 
   // time-weighted statistics since startStats()
@@ -63,6 +65,7 @@ export class ConsolidatedQuote implements TopListener, NbboSource {
     this.accumulate();
     this.bid = b;
     this.ask = a;
+    if (b < a) this.lastMid = (a + b) / 2;
     for (const fn of this.listeners) fn();
   }
 

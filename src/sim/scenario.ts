@@ -47,6 +47,8 @@ export const scenarioSchema = z
     seed: z.number().int().min(0).default(1),
     venues: z.array(z.discriminatedUnion('type', [litVenue, darkVenue])).min(1),
     flow: modelSpec,
+    /** How participants' trades move prices (none: only through the books). */
+    impact: modelSpec.optional(),
     /** Provenance of a calibrated scenario (what it was fitted to, and what was observed there). */
     calibration: z.record(z.string(), z.unknown()).optional(),
   })

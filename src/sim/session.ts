@@ -6,7 +6,7 @@ import { LitVenue } from '../venue/lit-venue.js';
 import type { Venue } from '../venue/types.js';
 import type { FlowGenerator } from './cst-flow.js';
 import { Kernel } from './kernel.js';
-import { contraFlowModels, feeModels, flowModels, latencyModels } from './models.js';
+import { contraFlowModels, feeModels, flowModels, impactModels, latencyModels } from './models.js';
 import { ConsolidatedQuote, round6 } from './nbbo.js';
 import { clockToNs, type Scenario } from './scenario.js';
 
@@ -67,10 +67,21 @@ export function buildSession(scenario: Scenario, seed: number, file = `scenario 
     return venue;
   });
 
+  const impact = scenario.impact ? impactModels.build(scenario.impact, file, 'impact', { initialPrice: scenario.initialPrice }) : undefined;
+  if (impact) {
+    // a participant's aggressive trade moves the fair value; the background's own trades do not (it is the noise)
+    const observer = {
+      onVenueTrade(_v: number, _p: number, qty: number, takerSide: 0 | 1, _mo: number, takerOwner: number): void {
+        if (takerOwner !== 0) impact.onTrade(kernel.now(), takerSide, qty);
+      },
+    };
+    for (const v of lit) v.setTradeObserver(observer);
+  }
   const flow = flowModels.build(scenario.flow, file, 'flow', {
     sched: kernel,
     rng: Rng.stream(seed, 'flow'),
     fairRng: Rng.stream(seed, 'flow:fair-value'),
+    ...(impact ? { impact } : {}),
     venues: lit,
     shares: litSpecs.map(({ v }) => (v.type === 'lit' ? v.share : 0)),
     nbbo,

@@ -32,6 +32,11 @@ export interface LitVenueConfig {
   speedBumpNs: number;
 }
 
+/** Synchronous observer of every trade on the venue, with the owners of both sides (0 = background flow). */
+export interface TradeObserver {
+  onVenueTrade(venue: number, price: number, qty: number, takerSide: Side, makerOwner: number, takerOwner: number): void;
+}
+
 /** Synchronous observer of the venue's own top of book (the exchange's truth, before any feed latency). */
 export interface TopListener {
   onTopChange(venue: number, bid: number, bidQty: number, ask: number, askQty: number): void;
@@ -57,6 +62,7 @@ export class LitVenue implements Venue, TradeListener {
   private readonly gateway: ParticipantGateway;
   private readonly subscribers: { l: MarketDataListener; ch: Channel }[] = [];
   private topListener: TopListener | null = null;
+  private tradeObserver: TradeObserver | null = null;
   private nextId = 1;
   private seq = 0;
   private lastBid = NaN;
@@ -89,6 +95,10 @@ export class LitVenue implements Venue, TradeListener {
 
   setTopListener(l: TopListener): void {
     this.topListener = l;
+  }
+
+  setTradeObserver(o: TradeObserver): void {
+    this.tradeObserver = o;
   }
 
   /** Market data (quotes on every change of the top, and trade prints) after this venue's feed latency. */
@@ -211,6 +221,7 @@ export class LitVenue implements Venue, TradeListener {
     this.stats.trades++;
     this.stats.volume += qty;
     this.log.record(EV_TRADE, now, this.index, makerId, takerId, price, qty, takerSide);
+    this.tradeObserver?.onVenueTrade(this.index, price, qty, takerSide, makerOwner, takerOwner);
     if (makerOwner !== 0) this.fill(this.gateway.byVenueId.get(makerId), price, qty, 'make');
     if (takerOwner !== 0) this.fill(this.takerOrder, price, qty, 'take');
     if (this.subscribers.length > 0) {

@@ -1,0 +1,168 @@
+import { EV_TRADE, type EventSink } from '../core/event-log.js';
+import { NS_PER_MINUTE } from '../core/types.js';
+import type { Scenario } from '../sim/scenario.js';
+import { buildSession, startSession } from '../sim/session.js';
+import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
+
+/**
+ * Stylized facts of a market day, computed the same way for a real LOBSTER day and for a simulated one, so the
+ * two can be set side by side. A "trade" is a market order: the executions at one timestamp on one side (a
+ * simulated sweep across venues happens at one instant, as a real one is stamped at one time).
+ */
+export interface MarketStats {
+  minutes: number;
+  /** Time-weighted, over two-sided time, in ticks. */
+  spread_ticks: { mean: number; p10: number; p50: number; p90: number };
+  trade_size: { count: number; mean: number; median: number; p90: number };
+  inter_trade_seconds: { mean: number; median: number; cv: number };
+  return_1min: { sd_bps: number; kurtosis: number; count: number };
+  /** Share of the day's traded volume in each half hour from the open. */
+  volume_profile: number[];
+  traded_volume: number;
+}
+
+const BUCKET_NS = 30 * NS_PER_MINUTE;
+
+/** Accumulates everything but the spread; both sources feed it trades and minute mids. */
+class Collector {
+  private readonly spreadTime = new Map<number, number>();
+  private readonly sizes: number[] = [];
+  private readonly times: number[] = [];
+  private readonly mids: number[] = [];
+  private readonly buckets: number[] = [];
+  private groupT = NaN;
+  private groupSide = -1;
+  private groupQty = 0;
+
+  constructor(
+    readonly t0: number,
+    readonly tick: number,
+  ) {}
+
+  spread(ticks: number, dtNs: number): void {
+    if (dtNs > 0) this.spreadTime.set(ticks, (this.spreadTime.get(ticks) ?? 0) + dtNs);
+  }
+
+  execution(t: number, side: number, qty: number): void {
+    const b = Math.floor((t - this.t0) / BUCKET_NS);
+    while (this.buckets.length <= b) this.buckets.push(0);
+    this.buckets[b]! += qty;
+    if (t === this.groupT && side === this.groupSide) {
+      this.groupQty += qty;
+      return;
+    }
+    this.flush();
+    this.groupT = t;
+    this.groupSide = side;
+    this.groupQty = qty;
+  }
+
+  minuteMid(mid: number): void {
+    this.mids.push(mid);
+  }
+
+  private flush(): void {
+    if (this.groupT === this.groupT) {
+      this.sizes.push(this.groupQty);
+      this.times.push(this.groupT);
+    }
+  }
+
+  result(endNs: number): MarketStats {
+    this.flush();
+    this.groupT = NaN;
+    const keys = [...this.spreadTime.keys()].sort((a, b) => a - b);
+    const total = keys.reduce((a, k) => a + this.spreadTime.get(k)!, 0);
+    const q = (p: number): number => {
+      let c = 0;
+      for (const k of keys) {
+        c += this.spreadTime.get(k)!;
+        if (c >= p * total) return k;
+      }
+      return NaN;
+    };
+    const meanSpread = keys.reduce((a, k) => a + k * this.spreadTime.get(k)!, 0) / total;
+    const gaps: number[] = [];
+    for (let i = 1; i < this.times.length; i++) gaps.push((this.times[i]! - this.times[i - 1]!) / 1e9);
+    const rets: number[] = [];
+    for (let i = 1; i < this.mids.length; i++) if (this.mids[i]! > 0 && this.mids[i - 1]! > 0) rets.push(Math.log(this.mids[i]! / this.mids[i - 1]!) * 1e4);
+    const rm = mean(rets);
+    const rv = mean(rets.map((r) => (r - rm) ** 2));
+    const volume = this.buckets.reduce((a, b) => a + b, 0);
+    const gm = mean(gaps);
+    return {
+      minutes: r3((endNs - this.t0) / NS_PER_MINUTE),
+      spread_ticks: { mean: r3(meanSpread), p10: q(0.1), p50: q(0.5), p90: q(0.9) },
+      trade_size: { count: this.sizes.length, mean: r3(mean(this.sizes)), median: quantile(this.sizes, 0.5), p90: quantile(this.sizes, 0.9) },
+      inter_trade_seconds: { mean: r3(gm), median: r3(quantile(gaps, 0.5)), cv: r3(Math.sqrt(mean(gaps.map((g) => (g - gm) ** 2))) / gm) },
+      return_1min: { sd_bps: r3(Math.sqrt(rv)), kurtosis: r3(rv > 0 ? mean(rets.map((r) => (r - rm) ** 4)) / rv ** 2 : NaN), count: rets.length },
+      volume_profile: this.buckets.map((b) => r3(b / volume)),
+      traded_volume: volume,
+    };
+  }
+}
+
+/** The statistics of a real day (visible executions: LOBSTER type 4). */
+export function realStats(day: LobsterDay, tick = 100): MarketStats {
+  const W = 4 * day.pair.levels;
+  const t0 = Math.floor(day.timeNs[0]! / NS_PER_MINUTE) * NS_PER_MINUTE; // the minute the file opens in
+  const c = new Collector(t0, tick);
+  let nextMinute = t0 + NS_PER_MINUTE;
+  let mid = NaN;
+  for (let k = 0; k < day.n; k++) {
+    const t = day.timeNs[k]!;
+    while (t >= nextMinute) {
+      c.minuteMid(mid);
+      nextMinute += NS_PER_MINUTE;
+    }
+    if (day.type[k] === 4) c.execution(t, day.direction[k]!, day.size[k]!);
+    const ap = day.book[k * W]!;
+    const bp = day.book[k * W + 2]!;
+    const twoSided = day.book[k * W + 1]! > 0 && day.book[k * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID;
+    if (twoSided) mid = (ap + bp) / 2;
+    if (twoSided && k + 1 < day.n) c.spread(Math.round((ap - bp) / tick), day.timeNs[k + 1]! - t);
+  }
+  return c.result(day.timeNs[day.n - 1]!);
+}
+
+/** The statistics of a simulated day of a scenario (lit-venue trades; the NBBO for spreads and mids). */
+export function syntheticStats(scenario: Scenario, seed: number, minutes = 390): MarketStats {
+  let c!: Collector;
+  const sink: EventSink = {
+    record(kind, t, _venue, _maker, _taker, _price, qty, takerSide) {
+      if (kind === EV_TRADE) c.execution(t, takerSide, qty);
+    },
+  };
+  const s = buildSession(scenario, seed, `scenario ${scenario.name}`, sink);
+  c = new Collector(s.t0, scenario.tick);
+  let lastT = s.t0;
+  let lastSpread = NaN;
+  s.nbbo.onChange(() => {
+    const now = s.kernel.now();
+    if (lastSpread === lastSpread) c.spread(lastSpread, now - lastT);
+    lastT = now;
+    lastSpread = s.nbbo.bid < s.nbbo.ask ? Math.round((s.nbbo.ask - s.nbbo.bid) / scenario.tick) : NaN;
+  });
+  startSession(s);
+  for (let m = 1; m <= minutes; m++) {
+    s.kernel.run(s.t0 + m * NS_PER_MINUTE);
+    c.minuteMid(s.nbbo.lastMid);
+  }
+  const end = s.t0 + minutes * NS_PER_MINUTE;
+  if (lastSpread === lastSpread) c.spread(lastSpread, end - lastT);
+  return c.result(end);
+}
+
+function mean(xs: number[]): number {
+  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+function quantile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+function r3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

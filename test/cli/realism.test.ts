@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor realism', () => {
+  it('sets the synthetic GOOG day beside the real one and reports the metaorder experiment', () => {
+    const r = spawnSync(process.execPath, ['bin/sor.js', 'realism', '--scenario', 'goog', '--metaorder-seeds', '3', '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const { real, synthetic } = j;
+    for (const s of [real, synthetic]) {
+      expect(Object.keys(s)).toEqual(['minutes', 'spread_ticks', 'trade_size', 'inter_trade_seconds', 'return_1min', 'volume_profile', 'traded_volume']);
+    }
+    // calibration carries over what it fitted: the intraday profile and the volatility
+    const n = Math.min(real.volume_profile.length, synthetic.volume_profile.length);
+    const a = real.volume_profile.slice(0, n);
+    const b = synthetic.volume_profile.slice(0, n);
+    const ma = a.reduce((x: number, y: number) => x + y, 0) / n;
+    const mb = b.reduce((x: number, y: number) => x + y, 0) / n;
+    let sab = 0;
+    let saa = 0;
+    let sbb = 0;
+    for (let i = 0; i < n; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) ** 2;
+      sbb += (b[i] - mb) ** 2;
+    }
+    expect(sab / Math.sqrt(saa * sbb)).toBeGreaterThan(0.9);
+    expect(synthetic.return_1min.sd_bps / real.return_1min.sd_bps).toBeGreaterThan(0.67);
+    expect(synthetic.return_1min.sd_bps / real.return_1min.sd_bps).toBeLessThan(1.5);
+    expect(synthetic.inter_trade_seconds.mean / real.inter_trade_seconds.mean).toBeGreaterThan(0.67);
+    expect(synthetic.inter_trade_seconds.mean / real.inter_trade_seconds.mean).toBeLessThan(1.5);
+    expect(j.metaorder.synthetic.results).toHaveLength(5);
+    expect(typeof j.metaorder.synthetic.exponent).toBe('number');
+  });
+});

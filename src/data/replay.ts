@@ -137,19 +137,7 @@ export class ReplayBook {
       this.addPlaceholder(side, price, target - have);
       return;
     }
-    let excess = have - target;
-    const q = this.book.queue(side, price);
-    for (let i = q.length - 1; i >= 0 && excess > 0; i--) {
-      const id = q[i]!;
-      const leaves = this.book.leaves(id);
-      if (leaves <= excess) {
-        this.book.cancel(id);
-        excess -= leaves;
-      } else {
-        this.book.reduce(id, excess);
-        excess = 0;
-      }
-    }
+    this.takeFromQueue(side, price, have - target, true);
     const key = price * 2 + side;
     const ph = this.placeholders.get(key);
     if (ph) {
@@ -193,10 +181,15 @@ export class ReplayBook {
       }
     }
     if (ph && ph.length === 0) this.placeholders.delete(key);
-    if (rest === 0) return;
+    if (rest > 0) this.takeFromQueue(side, price, rest, false);
+  }
+
+  /** Takes `amount` shares off the orders at a price, newest first or oldest first; returns what could not be taken. */
+  private takeFromQueue(side: Side, price: number, amount: number, newestFirst: boolean): number {
     const q = this.book.queue(side, price);
-    for (let i = 0; i < q.length && rest > 0; i++) {
-      const id = q[i]!;
+    let rest = amount;
+    for (let k = 0; k < q.length && rest > 0; k++) {
+      const id = q[newestFirst ? q.length - 1 - k : k]!;
       const leaves = this.book.leaves(id);
       if (leaves <= rest) {
         this.book.cancel(id);
@@ -206,6 +199,7 @@ export class ReplayBook {
         rest = 0;
       }
     }
+    return rest;
   }
 }
 

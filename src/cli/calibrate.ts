@@ -16,11 +16,13 @@ export function calibrateCommand(program: Command): void {
     .argument('<folder-or-message-file>', 'a folder holding a LOBSTER message/orderbook pair, or the message file')
     .argument('[orderbook-file]', 'the orderbook file, when the message file is given')
     .requiredOption('--out <file>', 'the scenario file to write')
-    .option('--template <file>', 'take venues, fees and latencies from this scenario', packageFile('scenarios', 'default.json'))
+    .option('--template <file>', 'take venues, fees and latencies from this scenario', packageFile('scenarios', 'cst.json'))
+    .option('--informed <share>', 'share of market orders trading toward the fair value (not identifiable from the data)', parseFloat, 0.6)
+    .option('--impact-beta <beta>', 'decay exponent of the impact kernel (0.35: the total impact follows the square-root law)', parseFloat, 0.35)
     .option('--name <name>', 'scenario name', 'calibrated')
     .option('--tick <n>', 'tick size in 1/10,000 of the currency', (v) => parseInt(v, 10), 100)
     .option('--json', 'print the fitted parameters as JSON', false)
-    .action((path: string, orderbook: string | undefined, o: { out: string; template: string; name: string; tick: number; json: boolean }) => {
+    .action((path: string, orderbook: string | undefined, o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number }) => {
       const cal = dataErrors(() => calibrateLobster(resolvePair(path, orderbook), o.tick));
       let template: Record<string, unknown>;
       try {
@@ -28,7 +30,7 @@ export function calibrateCommand(program: Command): void {
       } catch (e) {
         throw new UsageError(`${o.template}: cannot read the template scenario (${(e as Error).message})`, 2);
       }
-      const scenario = scenarioFromCalibration(cal, template, o.name);
+      const scenario = scenarioFromCalibration(cal, template, o.name, { informedMarketFraction: o.informed, impactBeta: o.impactBeta });
       const text = JSON.stringify(scenario, null, 2) + '\n';
       try {
         parseScenario(text, o.out); // never write a scenario the simulator would refuse

@@ -13,7 +13,7 @@ export function realismCommand(program: Command): void {
   program
     .command('realism')
     .description('a synthetic day against the real day it was calibrated on, and a metaorder experiment (impact exponent)')
-    .option('--scenario <name|file>', 'shipped scenario name or path to a scenario JSON', 'goog')
+    .option('--scenario <name|file>', 'shipped scenario name or path to a scenario JSON', 'default')
     .option('--data <lobster-folder>', 'the real day to compare with', packageFile('..', 'shared', 'data', 'lobster', 'GOOG_2012-06-21_L1'))
     .option('--seed <n>', 'seed of the synthetic day', nonNegativeInt('--seed'), 1)
     .option('--metaorder-seeds <n>', 'seeds per programme size in the metaorder experiment', nonNegativeInt('--metaorder-seeds'), 12)

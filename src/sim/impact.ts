@@ -113,21 +113,27 @@ export interface SqrtLawParams {
   /** Daily volume (shares) and trading seconds of a day. */
   dailyVolume: number;
   sessionSeconds: number;
-  /** The participation rate at which the law holds exactly (impact grows as √participation away from it). */
+  /** Participation rate of the reference programme. */
   participation: number;
+  /** Size of the reference programme, as a fraction of daily volume. */
+  referenceFraction: number;
   beta: number;
   tau0Seconds: number;
 }
 
 /**
- * A propagator calibrated to the square-root law: with β = ½, a programme at participation ρ of the market's volume
- * rate v moves the price, by its end T, I = 2k·ρ·v·τ0·(√(1 + T/τ0) − 1) ≈ 2k·√(ρ·v·τ0·Q) for T ≫ τ0, so k = Y·σ_D / (2·√(ρ·v·τ0·V)) gives
- * I = Y·σ_D·√(Q/V). The formula is exact for β = ½ only; another β uses it as it stands, and the law then holds only
- * roughly (impact grows as Q^(1−β) at fixed participation).
+ * A propagator calibrated to the square-root law. A programme at participation ρ of the market's volume rate v,
+ * lasting T = Q/(ρv), moves the price by its end I = k·ρ·v·τ0·((1 + T/τ0)^(1−β) − 1)/(1 − β); k is set so that
+ * the reference programme (Q = referenceFraction · V) moves it exactly Y·σ_D·√(Q/V). With β = ½ and T ≫ τ0 every
+ * size then follows the law (I ∝ √Q); another β bends the curve (I ∝ Q^(1−β)), which is how the book's own
+ * impact, added on top, can be compensated so that the total follows the law.
  */
 export function sqrtLawPropagator(p: SqrtLawParams): PowerLawPropagator {
-  const sigmaD = (p.dailyVolatilityBps * 1e-4) * p.price;
+  const sigmaD = p.dailyVolatilityBps * 1e-4 * p.price;
   const v = p.dailyVolume / p.sessionSeconds;
-  const k = (p.Y * sigmaD) / (2 * Math.sqrt(p.participation * v * p.tau0Seconds * p.dailyVolume));
+  const Q = p.referenceFraction * p.dailyVolume;
+  const T = Q / (p.participation * v);
+  const response = (p.participation * v * p.tau0Seconds * (Math.pow(1 + T / p.tau0Seconds, 1 - p.beta) - 1)) / (1 - p.beta);
+  const k = (p.Y * sigmaD * Math.sqrt(p.referenceFraction)) / response;
   return new PowerLawPropagator({ beta: p.beta, tau0Seconds: p.tau0Seconds, kPerShare: k });
 }

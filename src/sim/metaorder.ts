@@ -81,7 +81,8 @@ export interface MetaorderResult {
  * market's average volume rate (so its duration grows with its size, as in empirical metaorder studies), on
  * several seeds, each against the same seed's market without it (common random numbers: the fair-value path and
  * everything before the first child order are identical). Impact = mid(with) − mid(without) at the programme's
- * end (each averaged over its last minute), in bps of the arrival mid. The exponent is the slope of log impact on log fraction (least squares).
+ * end (each averaged over its last minute), in bps of the arrival mid. The exponent is the slope of log impact on
+ * log fraction, by least squares weighted by each size's precision.
  */
 export function metaorderExperiment(
   scenario: Scenario,
@@ -133,23 +134,34 @@ export function metaorderExperiment(
       fill_rate: round3(filled / (qty * opts.seeds.length)),
     };
   });
-  const pts = results.filter((r) => r.impact_bps > 0).map((r) => [Math.log(r.fraction), Math.log(r.impact_bps)] as const);
+  // weighted least squares on the logs: var(log I) ≈ (se/I)², so each size counts by its precision
+  const pts = results
+    .filter((r) => r.impact_bps > 0)
+    .map((r) => [Math.log(r.fraction), Math.log(r.impact_bps), r.stderr_bps > 0 ? (r.impact_bps / r.stderr_bps) ** 2 : 1] as const);
   const { slope, r2 } = ols(pts);
   return { results, exponent: round3(slope), r2: round3(r2) };
 }
 
-export function ols(pts: readonly (readonly [number, number])[]): { slope: number; intercept: number; r2: number } {
-  const n = pts.length;
-  if (n < 2) return { slope: NaN, intercept: NaN, r2: NaN };
-  const mx = pts.reduce((a, p) => a + p[0], 0) / n;
-  const my = pts.reduce((a, p) => a + p[1], 0) / n;
+/** Least squares of y on x, weighted by the optional third element (1 if absent); r2 is the weighted R². */
+export function ols(pts: readonly (readonly [number, number, number?])[]): { slope: number; intercept: number; r2: number } {
+  if (pts.length < 2) return { slope: NaN, intercept: NaN, r2: NaN };
+  let sw = 0;
+  let mx = 0;
+  let my = 0;
+  for (const [x, y, w = 1] of pts) {
+    sw += w;
+    mx += w * x;
+    my += w * y;
+  }
+  mx /= sw;
+  my /= sw;
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
-  for (const [x, y] of pts) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-    syy += (y - my) ** 2;
+  for (const [x, y, w = 1] of pts) {
+    sxy += w * (x - mx) * (y - my);
+    sxx += w * (x - mx) ** 2;
+    syy += w * (y - my) ** 2;
   }
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };

@@ -136,6 +136,7 @@ impactModels.register(
       dailyVolume: z.number().positive(),
       sessionSeconds: z.number().positive().default(23_400),
       participation: z.number().positive().max(1).default(0.1),
+      referenceFraction: z.number().positive().max(1).default(0.01),
       beta: z.number().positive().lt(1).default(0.5),
       tau0Seconds: z.number().positive().default(1),
     })

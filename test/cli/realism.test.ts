@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor realism', () => {
   it('sets the synthetic GOOG day beside the real one and reports the metaorder experiment', () => {
-    const r = spawnSync(process.execPath, ['bin/sor.js', 'realism', '--scenario', 'goog', '--metaorder-seeds', '3', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/sor.js', 'realism', '--scenario', 'default', '--metaorder-seeds', '3', '--json'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     const { real, synthetic } = j;

@@ -36,12 +36,12 @@ describe.runIf(existsSync(GOOG))('calibration to the GOOG day', () => {
     expect(cal.limitRates.every((x) => x >= 0) && cal.cancelRates.every((x) => x > 0)).toBe(true);
   });
 
-  it('sor calibrate writes a scenario that validates and runs, and the shipped goog.json is what it writes', () => {
+  it('sor calibrate writes a scenario that validates and runs, and the shipped default.json is what it writes', () => {
     const out = join(mkdtempSync('/tmp/sor-cal-'), 'g.json');
-    const r = spawnSync(process.execPath, ['bin/sor.js', 'calibrate', GOOG, '--out', out, '--name', 'goog'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/sor.js', 'calibrate', GOOG, '--out', out, '--name', 'default'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     const written = readFileSync(out, 'utf8');
-    expect(written).toBe(readFileSync('scenarios/goog.json', 'utf8'));
+    expect(written).toBe(readFileSync('scenarios/default.json', 'utf8'));
     const s = parseScenario(written, out);
     expect(s.symbol).toBe('GOOG');
     const sum = simulate(buildSession(s, 3), 20);
@@ -50,7 +50,7 @@ describe.runIf(existsSync(GOOG))('calibration to the GOOG day', () => {
 });
 
 describe('synthetic days from a calibrated scenario', () => {
-  const scenario = loadScenarioFile('scenarios/goog.json');
+  const scenario = loadScenarioFile('scenarios/default.json');
 
   it('follow the intraday volume profile', () => {
     const vol = new Float64Array(13);
@@ -59,7 +59,7 @@ describe('synthetic days from a calibrated scenario', () => {
         if (kind === EV_TRADE) vol[Math.min(12, Math.floor((t - 34_200e9) / (30 * NS_PER_MINUTE)))]! += qty;
       },
     };
-    simulate(buildSession(scenario, 5, 'goog.json', sink), 390);
+    simulate(buildSession(scenario, 5, 'default.json', sink), 390);
     const prof = scenario.flow['intradayProfile'] as number[];
     // the busiest bucket of the profile out-trades its quietest by a wide margin in the simulation too
     const hi = prof.indexOf(Math.max(...prof));

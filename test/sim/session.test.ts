@@ -3,9 +3,10 @@ import { BUY, SELL } from '../../src/core/types.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
 import { buildSession, simulate } from '../../src/sim/session.js';
 
-const scenario = loadScenarioFile('scenarios/default.json');
+for (const file of ['scenarios/default.json', 'scenarios/cst.json']) {
+const scenario = loadScenarioFile(file);
 
-describe('a simulated session of the default scenario', () => {
+describe(`a simulated session of ${file}`, () => {
   it('is the same for the same seed and different for another', () => {
     const a = simulate(buildSession(scenario, 7), 10);
     const b = simulate(buildSession(scenario, 7), 10);
@@ -43,3 +44,4 @@ describe('a simulated session of the default scenario', () => {
     expect(s.lit.some((v) => v.book.sideQty(BUY) > 0) && s.lit.some((v) => v.book.sideQty(SELL) > 0)).toBe(true);
   });
 });
+}

@@ -6,11 +6,11 @@ import { buildSession, startSession, type Session } from '../../src/sim/session.
 import type { DarkPool } from '../../src/venue/dark-pool.js';
 import type { ExecReport, VenueClient } from '../../src/venue/types.js';
 
-const HORIZON = 10 * NS_PER_SECOND;
+const HORIZON = 60 * NS_PER_SECOND;
 
 /**
  * Keeps one 100-share midpoint order resting on each side of a pool, re-posting a second after each fill, and
- * measures every fill's markout: how far the NBBO mid moved against us 10 s later, in basis points.
+ * measures every fill's markout: how far the NBBO mid moved against us 60 s later, in basis points.
  */
 class Probe implements VenueClient {
   fills = 0;
@@ -63,7 +63,7 @@ describe('dark-pool toxicity in the default market', () => {
     };
     const c = stats(calm);
     const t = stats(toxic);
-    console.log(`10 s markouts (bps, + = adverse): calm ${c.mean.toFixed(2)} ± ${c.se.toFixed(2)} over ${c.n} fills; toxic ${t.mean.toFixed(2)} ± ${t.se.toFixed(2)} over ${t.n} fills`);
+    console.log(`60 s markouts (bps, + = adverse): calm ${c.mean.toFixed(2)} ± ${c.se.toFixed(2)} over ${c.n} fills; toxic ${t.mean.toFixed(2)} ± ${t.se.toFixed(2)} over ${t.n} fills`);
     expect(toxic.fills).toBeGreaterThan(2 * calm.fills);
     expect(c.n).toBeGreaterThan(30);
     // toxic: adverse by several standard errors; calm: within noise of zero; and the gap is clear

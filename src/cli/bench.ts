@@ -17,12 +17,12 @@ export async function benchBook(opts: { profile?: string; ops: number; deepOps: 
   const realistic = realisticStream(profile, opts.ops, opts.seed);
   const r = compareOnStream(Peer, realistic, 5, 3, true);
   const deep = deepQueueStream(opts.deepOps, opts.perLevel, opts.seed);
-  const d = compareOnStream(Peer, deep, 5, 1, false);
+  const d = compareOnStream(Peer, deep, 11, 1, false); // ours takes ~15 ms a run: many runs, so a GC pause cannot sway the median
   // ours alone as the queues deepen tenfold and a hundredfold: the rate must not collapse
   const byDepth = [opts.perLevel / 10, opts.perLevel, opts.perLevel * 10].map((perLevel) => {
     const st = deepQueueStream(opts.deepOps, Math.max(1, Math.round(perLevel)), opts.seed);
     runOurs(st);
-    const runs = [0, 1, 2].map(() => timeIt(() => runOurs(st)));
+    const runs = Array.from({ length: 7 }, () => timeIt(() => runOurs(st)));
     return { orders_per_level: Math.max(1, Math.round(perLevel)), ops: st.n, ours_ops_per_sec: Math.round(st.n / median(runs)) };
   });
   return {

@@ -114,13 +114,23 @@ export class ConsolidatedQuote implements TopListener, NbboSource {
     const total = this.twoSidedTime + this.lockedOrCrossedTime + this.oneSidedTime;
     const share: Record<string, number> = {};
     const keys = [...this.ticksTime.keys()].sort((x, y) => x - y);
-    let beyond = 0;
+    // one bucket a tick up to 10 ticks, then ranges (wide-spread stocks spend most of their time there)
+    const ranges: [number, number, string][] = [
+      [11, 20, '11-20'],
+      [21, 50, '21-50'],
+      [51, 100, '51-100'],
+      [101, Infinity, '>100'],
+    ];
+    const wide = new Map<string, number>();
     for (const k of keys) {
       const v = this.ticksTime.get(k)! / total;
       if (k <= 10) share[String(k)] = round6(v);
-      else beyond += v;
+      else {
+        const label = ranges.find(([lo, hi]) => k >= lo && k <= hi)![2];
+        wide.set(label, (wide.get(label) ?? 0) + v);
+      }
     }
-    if (beyond > 0) share['>10'] = round6(beyond);
+    for (const [, , label] of ranges) if (wide.has(label)) share[label] = round6(wide.get(label)!);
     const mean = this.twoSidedTime > 0 ? this.spreadTime / this.twoSidedTime : NaN;
     return {
       mean_spread: round6(mean),

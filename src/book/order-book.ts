@@ -272,6 +272,12 @@ export class OrderBook {
     return slot === NONE ? 0 : this.f[(slot << 3) + F_QTY]! + this.f[(slot << 3) + F_RESERVE]!;
   }
 
+  /** Owner of a live order (0 = anonymous background flow), -1 if not live. */
+  ownerOf(id: number): number {
+    const slot = this.slotFor(id);
+    return slot === NONE ? -1 : this.i[(slot << 4) + I_OWNER]!;
+  }
+
   /** Price of a live order, NaN if not live. */
   priceOf(id: number): number {
     const slot = this.slotFor(id);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import '../data/replay-market.js'; // registers the 'lobster-replay' flow kind
 import { benchCommand } from './bench.js';
 import { calibrateCommand } from './calibrate.js';
 import { ingestCommand } from './ingest.js';

@@ -58,6 +58,8 @@ export interface Regime {
 }
 
 export interface CstContext {
+  /** The scenario file, to resolve paths a flow model names. */
+  file?: string;
   sched: Scheduler;
   rng: Rng;
   /** The fair value's own stream (defaults to rng). */

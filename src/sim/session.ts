@@ -78,6 +78,7 @@ export function buildSession(scenario: Scenario, seed: number, file = `scenario 
     for (const v of lit) v.setTradeObserver(observer);
   }
   const flow = flowModels.build(scenario.flow, file, 'flow', {
+    file,
     sched: kernel,
     rng: Rng.stream(seed, 'flow'),
     fairRng: Rng.stream(seed, 'flow:fair-value'),

@@ -130,6 +130,17 @@ export class LitVenue implements Venue, TradeListener {
     return removed;
   }
 
+  /** A background partial cancel (keeps priority); returns the quantity removed. */
+  flowReduce(id: number, qty: number): number {
+    const removed = this.book.reduce(id, qty);
+    if (removed > 0) {
+      this.stats.cancels++;
+      this.log.record(EV_CANCEL, this.sched.now(), this.index, id, removed, 0, 0, 0);
+      this.afterChange();
+    }
+    return removed;
+  }
+
   // ------------------------------------------------------------ participants
 
   send(client: VenueClient, msg: OrderMessage): void {

@@ -1,0 +1,314 @@
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import type { Handler } from '../core/scheduler.js';
+import { BUY, IOC, SELL, type Side } from '../core/types.js';
+import type { FlowGenerator } from '../sim/cst-flow.js';
+import { flowModels, type FlowBuildContext } from '../sim/models.js';
+import type { SignalSource } from '../venue/dark-pool.js';
+import { ScenarioError } from '../sim/registry.js';
+import type { LitVenue } from '../venue/lit-venue.js';
+import { ADD, DELETE, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
+import { fileSide, rowBefore, type ReplayCounts } from './replay.js';
+
+/**
+ * A real LOBSTER day driving the scenario's lit venues. Every real order goes to one venue, chosen by a hash of its
+ * id weighted by the venues' market shares (a deterministic split), so the consolidated NBBO is the real best quote
+ * and each venue holds its share of the real queues. Adds rest on their venue; cancels reduce the order; an
+ * execution is replayed as an IOC order at the maker's price on its venue, sweeping the other venues at that price
+ * for any shortfall (so it prints as a trade). Orders that rested before the file starts are placeholders split
+ * across venues by share.
+ *
+ * After every event the consolidated top N levels are set against the file's row, as in the single-book replay:
+ * a level out of view in the previous row (and not the one the event touched) is reconciled; any other difference
+ * is counted as a mismatch and left as it is. Participants' orders are never touched by reconciliation: what
+ * they do to the replayed book stays done.
+ */
+export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource {
+  /** What informed traders know in a replay: where the day's mid goes next (the file's mid `horizon` ahead). */
+  readonly info: SignalSource = this;
+  readonly horizonNs = 10e9;
+  readonly counts: ReplayCounts = { events: 0, matched: 0, mismatched: 0, reconciled: 0, reconciled_levels: 0, first_mismatch_line: null };
+  private readonly orders = new Map<number, number>(); // real id → venue order id · 8 + venue
+  private readonly cum: number[];
+  private next = 0;
+  private prev: Float64Array;
+  private readonly W: number;
+  private readonly lvP: Float64Array;
+  private readonly lvQ: Float64Array;
+  private readonly fileP: Float64Array;
+  private readonly fileQ: Float64Array;
+  private readonly tmpP: Float64Array;
+  private readonly tmpQ: Float64Array;
+
+  constructor(
+    readonly day: LobsterDay,
+    private readonly ctx: FlowBuildContext,
+  ) {
+    if (ctx.venues.length > 8) throw new Error('a replayed market spreads over at most 8 lit venues');
+    const total = ctx.shares.reduce((a, b) => a + b, 0);
+    let c = 0;
+    this.cum = ctx.shares.map((s) => (c += s / total));
+    const N = day.pair.levels;
+    this.W = 4 * N;
+    this.prev = new Float64Array(this.W);
+    const cap = 2 * N + 16;
+    this.lvP = new Float64Array(cap * ctx.venues.length);
+    this.lvQ = new Float64Array(cap * ctx.venues.length);
+    this.tmpP = new Float64Array(cap);
+    this.tmpQ = new Float64Array(cap);
+    this.fileP = new Float64Array(N);
+    this.fileQ = new Float64Array(N);
+  }
+
+  start(t0: number): void {
+    const d = this.day;
+    if (d.n === 0) return;
+    this.prev = rowBefore(d.book.subarray(0, this.W), d.pair.levels, d.type[0]!, d.size[0]!, d.price[0]!, d.direction[0]!);
+    for (const side of [BUY, SELL] as Side[]) {
+      const m = fileSide(this.prev, d.pair.levels, side, this.fileP, this.fileQ);
+      for (let j = 0; j < m; j++) this.addSplit(side, this.fileP[j]!, this.fileQ[j]!);
+    }
+    this.ctx.sched.at(Math.max(t0, d.timeNs[0]!), this, null);
+  }
+
+  handle(now: number): void {
+    const d = this.day;
+    const i = this.next++;
+    const type = d.type[i]!;
+    const side: Side = d.direction[i] === 1 ? BUY : SELL;
+    const price = d.price[i]!;
+    this.apply(type, d.id[i]!, d.size[i]!, price, side);
+    const row = d.book.subarray(i * this.W, i * this.W + this.W);
+    const touched = type === ADD || type === PARTIAL_CANCEL || type === DELETE || type === EXECUTE;
+    const r = Math.max(this.check(BUY, row, side === BUY && touched ? price : NaN), this.check(SELL, row, side === SELL && touched ? price : NaN));
+    const c = this.counts;
+    c.events++;
+    if (r === 2) {
+      c.mismatched++;
+      if (c.first_mismatch_line === null) c.first_mismatch_line = i + 1;
+    } else {
+      c.matched++;
+      if (r === 1) c.reconciled++;
+    }
+    this.prev.set(row);
+    if (this.next < d.n) this.ctx.sched.at(Math.max(now, d.timeNs[this.next]!), this, null);
+  }
+
+  /** The file's mid `horizonNs` after now, less the market's mid now (price units; 0 without a two-sided market). */
+  signal(now: number): number {
+    const { bid, ask } = this.ctx.nbbo;
+    if (!(bid < ask)) return 0;
+    const d = this.day;
+    // the last row at or before now + horizon
+    let lo = 0;
+    let hi = d.n - 1;
+    const t = now + this.horizonNs;
+    if (d.timeNs[0]! > t) return 0;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (d.timeNs[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const a = d.book[lo * this.W]!;
+    const b = d.book[lo * this.W + 2]!;
+    const future = (a + b) / 2;
+    return d.book[lo * this.W + 1]! > 0 && d.book[lo * this.W + 3]! > 0 ? future - (bid + ask) / 2 : 0;
+  }
+
+  /** The venue a real order goes to: a hash of its id, weighted by market share. */
+  venueOf(id: number): number {
+    let h = Math.imul((id ^ (id / 4294967296)) | 0, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca77);
+    h ^= h >>> 13;
+    const u = (h >>> 0) / 4294967296;
+    let v = 0;
+    while (v < this.cum.length - 1 && u >= this.cum[v]!) v++;
+    return v;
+  }
+
+  private apply(type: number, id: number, size: number, price: number, side: Side): void {
+    const venues = this.ctx.venues;
+    if (type === ADD) {
+      if (size <= 0) return;
+      const v = this.venueOf(id);
+      const vid = venues[v]!.flowLimit(side, price, size);
+      if (venues[v]!.book.has(vid)) this.orders.set(id, vid * 8 + v);
+      return;
+    }
+    if (type !== PARTIAL_CANCEL && type !== DELETE && type !== EXECUTE) return;
+    const code = this.orders.get(id);
+    let rest = size;
+    if (code !== undefined) {
+      const v = code % 8;
+      const vid = (code - v) / 8;
+      const venue = venues[v]!;
+      if (!venue.book.has(vid)) this.orders.delete(id);
+      else if (type === EXECUTE) {
+        // the real taker hits this order's venue at its price first
+        venue.flowLimit(side === BUY ? SELL : BUY, venue.book.priceOf(vid), size, IOC);
+        rest -= venue.book.lastTraded;
+      } else {
+        const own = Math.min(size, venue.book.leaves(vid));
+        venue.flowReduce(vid, own);
+        rest -= own;
+        if (!venue.book.has(vid)) this.orders.delete(id);
+      }
+    }
+    if (rest <= 0) return;
+    if (type === EXECUTE) {
+      // the rest of the real execution sweeps the other venues at that price
+      for (const venue of venues) {
+        if (rest <= 0) break;
+        if (!(venue.book.visibleAt(side, price) > 0)) continue;
+        venue.flowLimit(side === BUY ? SELL : BUY, price, rest, IOC);
+        rest -= venue.book.lastTraded;
+      }
+    } else this.take(side, price, rest, false);
+  }
+
+  /**
+   * 0 matched, 1 matched after reconciling, 2 mismatched, for one side. The consolidated levels are read a bounded
+   * number at a time; when the touch has jumped past more stale levels than that, the walk repeats until no level
+   * is left to reconcile.
+   */
+  private check(side: Side, row: Float64Array, msgPrice: number): 0 | 1 | 2 {
+    let result: 0 | 1 | 2 = 0;
+    for (;;) {
+      const before = this.counts.reconciled_levels;
+      const { r, full } = this.walk(side, row, msgPrice);
+      result = Math.max(result, r) as 0 | 1 | 2;
+      if (!full || this.counts.reconciled_levels === before) return result;
+    }
+  }
+
+  private walk(side: Side, row: Float64Array, msgPrice: number): { r: 0 | 1 | 2; full: boolean } {
+    const N = this.day.pair.levels;
+    const m = fileSide(row, N, side, this.fileP, this.fileQ);
+    const k = this.merged(side);
+    const better = (a: number, b: number) => (side === BUY ? a > b : a < b);
+    let result: 0 | 1 | 2 = 0;
+    let i = 0; // ours
+    let j = 0; // file's
+    while (j < m || i < k) {
+      const ours = i < k ? this.tmpP[i]! : NaN;
+      const theirs = j < m ? this.fileP[j]! : NaN;
+      // past the file's view (it shows N levels): what lies beyond is out of sight
+      if (j >= m && m === N && (ours !== ours || !better(ours, this.fileP[N - 1]!) )) break;
+      let price: number;
+      let target: number;
+      let have: number;
+      if (ours === theirs) {
+        price = ours;
+        target = this.fileQ[j]!;
+        have = this.tmpQ[i]!;
+        i++;
+        j++;
+      } else if (theirs !== theirs || (ours === ours && better(ours, theirs))) {
+        price = ours;
+        target = 0;
+        have = this.tmpQ[i]!;
+        i++;
+      } else {
+        price = theirs;
+        target = this.fileQ[j]!;
+        have = 0;
+        j++;
+      }
+      if (have === target) continue;
+      if (price === msgPrice || inView(this.prev, N, side, price)) {
+        result = 2; // accounted for by the messages (or by a participant): left as it is
+        continue;
+      }
+      if (result === 0) result = 1;
+      this.counts.reconciled_levels++;
+      if (target > have) this.addSplit(side, price, target - have);
+      else this.take(side, price, have - target, true);
+    }
+    return { r: result, full: k === this.tmpP.length };
+  }
+
+  /** The consolidated displayed levels of a side, best first, into tmpP/tmpQ; returns how many. */
+  private merged(side: Side): number {
+    const venues = this.ctx.venues;
+    const cap = this.tmpP.length;
+    let n = 0;
+    for (let v = 0; v < venues.length; v++) {
+      const got = venues[v]!.book.displayedLevels(side, cap, this.lvP.subarray(n), this.lvQ.subarray(n));
+      n += got;
+    }
+    // merge by price (small arrays: insertion into the output)
+    let k = 0;
+    for (let x = 0; x < n; x++) {
+      const p = this.lvP[x]!;
+      const q = this.lvQ[x]!;
+      let at = 0;
+      while (at < k && (side === BUY ? this.tmpP[at]! > p : this.tmpP[at]! < p)) at++;
+      if (at < k && this.tmpP[at] === p) {
+        this.tmpQ[at] = this.tmpQ[at]! + q;
+        continue;
+      }
+      if (k === cap && at >= cap) continue;
+      const end = Math.min(k, cap - 1);
+      this.tmpP.copyWithin(at + 1, at, end);
+      this.tmpQ.copyWithin(at + 1, at, end);
+      this.tmpP[at] = p;
+      this.tmpQ[at] = q;
+      if (k < cap) k++;
+    }
+    return k;
+  }
+
+  /** Adds resting quantity at a price, split over the venues by share (the remainder to the largest). */
+  private addSplit(side: Side, price: number, qty: number): void {
+    const venues = this.ctx.venues;
+    let left = qty;
+    let largest = 0;
+    for (let v = 0; v < venues.length; v++) if (this.ctx.shares[v]! > this.ctx.shares[largest]!) largest = v;
+    const total = this.ctx.shares.reduce((a, b) => a + b, 0);
+    for (let v = 0; v < venues.length; v++) {
+      if (v === largest) continue;
+      const q = Math.floor((qty * this.ctx.shares[v]!) / total);
+      if (q > 0) {
+        venues[v]!.flowLimit(side, price, q);
+        left -= q;
+      }
+    }
+    if (left > 0) venues[largest]!.flowLimit(side, price, left);
+  }
+
+  /** Takes quantity off the background orders at a price across venues, newest or oldest first; participants'
+   * orders are never taken. */
+  private take(side: Side, price: number, qty: number, newestFirst: boolean): void {
+    let rest = qty;
+    for (const venue of this.ctx.venues as LitVenue[]) {
+      if (rest <= 0) return;
+      const q = venue.book.queue(side, price);
+      for (let n = 0; n < q.length && rest > 0; n++) {
+        const vid = q[newestFirst ? q.length - 1 - n : n]!;
+        if (venue.book.ownerOf(vid) !== 0) continue;
+        const leaves = venue.book.leaves(vid);
+        const cut = Math.min(leaves, rest);
+        if (cut === leaves) venue.flowCancel(vid);
+        else venue.flowReduce(vid, cut);
+        rest -= cut;
+      }
+    }
+  }
+}
+
+function inView(row: Float64Array, N: number, side: Side, price: number): boolean {
+  const off = side === BUY ? 2 : 0;
+  for (let i = 0; i < N; i++) if (row[4 * i + off] === price && row[4 * i + off + 1]! > 0) return true;
+  return false;
+}
+
+flowModels.register('lobster-replay', z.object({ data: z.string().min(1) }).strict(), (p, ctx) => {
+  const folder = resolve(dirname(ctx.file ?? '.'), p.data);
+  let day: LobsterDay;
+  try {
+    day = loadLobster(resolvePair(folder));
+  } catch (e) {
+    throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
+  }
+  return new ReplayMarket(day, ctx);
+});

@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import '../../src/data/replay-market.js';
+import type { ReplayMarket } from '../../src/data/replay-market.js';
+import { loadLobster, resolvePair } from '../../src/data/lobster.js';
+import { realStats } from '../../src/data/realism.js';
+import type { Handler } from '../../src/core/scheduler.js';
+import { BUY, NS_PER_MINUTE } from '../../src/core/types.js';
+import { parseScenario } from '../../src/sim/scenario.js';
+import { buildSession, simulate, startSession } from '../../src/sim/session.js';
+import type { ExecReport, VenueClient } from '../../src/venue/types.js';
+
+const LOB = '../shared/data/lobster';
+const FILE = '/work/main/scenarios/replay-test.json'; // only its folder matters: data paths resolve from it
+
+function replayScenario(sample: string) {
+  const j = JSON.parse(readFileSync('scenarios/replay-goog.json', 'utf8'));
+  j.flow = { kind: 'lobster-replay', data: `../${LOB}/${sample}` };
+  return parseScenario(JSON.stringify(j), FILE);
+}
+
+describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', () => {
+  for (const sample of ['GOOG_2012-06-21_L1', 'AAPL_2012-06-21_L10_subset']) {
+    it(`${sample}: the consolidated book matches the file after every event`, () => {
+      const s = buildSession(replayScenario(sample), 1, FILE);
+      simulate(s, 390);
+      const c = (s.flow as ReplayMarket).counts;
+      expect(c.mismatched).toBe(0);
+      expect(c.matched).toBe(c.events);
+      expect(c.events).toBe(loadLobster(resolvePair(`${LOB}/${sample}`)).n);
+    });
+  }
+
+  it('replays executions as trades (the day’s visible volume), keeps the real spread, and splits orders by share', () => {
+    const day = loadLobster(resolvePair(`${LOB}/GOOG_2012-06-21_L1`));
+    let visible = 0;
+    for (let i = 0; i < day.n; i++) if (day.type[i] === 4) visible += day.size[i]!;
+    const s = buildSession(replayScenario('GOOG_2012-06-21_L1'), 1, FILE);
+    const sum = simulate(s, 390);
+    const lit = sum.venues.filter((v) => v.kind === 'lit');
+    expect(lit.reduce((a, v) => a + v.volume, 0)).toBe(visible);
+    expect(sum.nbbo.mean_spread_ticks).toBeCloseTo(realStats(day).spread_ticks.mean, 1);
+    // real adds per venue follow the shares 0.45 / 0.25 / 0.30 (orders also count the IOC replays of executions)
+    const m = s.flow as ReplayMarket;
+    const counts = [0, 0, 0];
+    for (let i = 0; i < day.n; i++) if (day.type[i] === 1) counts[m.venueOf(day.id[i]!)]!++;
+    const total = counts.reduce((a, b) => a + b, 0);
+    expect(counts[0]! / total).toBeCloseTo(0.45, 1);
+    expect(counts[1]! / total).toBeCloseTo(0.25, 1);
+    expect(counts[2]! / total).toBeCloseTo(0.3, 1);
+  });
+
+  it("a participant's orders live in the replayed book: visible, never reconciled away, and what they take stays taken", () => {
+    const day = loadLobster(resolvePair(`${LOB}/GOOG_2012-06-21_L1`));
+    let visible = 0;
+    for (let i = 0; i < day.n; i++) if (day.type[i] === 4) visible += day.size[i]!;
+    const s = buildSession(replayScenario('GOOG_2012-06-21_L1'), 1, FILE);
+    const reports: ExecReport[] = [];
+    const me: VenueClient = { onExecReport: (r) => reports.push(r) };
+    startSession(s);
+    s.kernel.run(s.t0 + 30 * NS_PER_MINUTE);
+    // join the best bid on the first venue, and take the whole displayed best ask on every venue
+    const bid = s.nbbo.bid;
+    s.lit[0]!.send(me, { type: 'new', clOrdId: 1, side: BUY, ordType: 'limit', price: bid, qty: 500 });
+    let taken = 0;
+    s.lit.forEach((v, k) => {
+      const q = v.book.bestQty(1);
+      if (q > 0 && v.book.bestAsk() === s.nbbo.ask) {
+        v.send(me, { type: 'new', clOrdId: 10 + k, side: BUY, ordType: 'limit', price: s.nbbo.ask, qty: q, tif: 1 });
+        taken += q;
+      }
+    });
+    /** What our resting bid still has working, from its own reports. */
+    const working = () => {
+      const mine = reports.filter((r) => r.clOrdId === 1);
+      return mine.length === 0 ? 0 : mine[mine.length - 1]!.leaves;
+    };
+    let checked = false;
+    const check: Handler<null> = {
+      handle: () => {
+        // one second after it was sent it has been acked, and what it has working is displayed at its price
+        expect(reports.some((r) => r.clOrdId === 1 && r.kind === 'ack') || working() === 0).toBe(true);
+        expect(s.lit[0]!.book.visibleAt(BUY, bid)).toBeGreaterThanOrEqual(working());
+        checked = true;
+      },
+    };
+    s.kernel.at(s.t0 + 30 * NS_PER_MINUTE + 1e9, check, null);
+    s.kernel.run(s.t0 + 390 * NS_PER_MINUTE);
+    expect(checked).toBe(true);
+    const fills = reports.filter((r) => r.kind === 'fill');
+    const took = fills.filter((r) => r.clOrdId >= 10).reduce((a, r) => a + r.qty, 0);
+    expect(took).toBeGreaterThan(0);
+    expect(took).toBeLessThanOrEqual(taken);
+    // the resting bid was never cancelled by the replay: it filled, or it is still working
+    expect(reports.some((r) => r.clOrdId === 1 && r.kind === 'cancelled')).toBe(false);
+    const restingFilled = fills.filter((r) => r.clOrdId === 1).reduce((a, r) => a + r.qty, 0);
+    expect(restingFilled + working()).toBe(500);
+    // shares we took are not handed out again: the venues trade less than the day's volume plus our take
+    const traded = s.lit.reduce((a, v) => a + v.stats.volume, 0);
+    expect(traded).toBeLessThan(visible + took + restingFilled);
+  });
+
+  it('a replay scenario whose data is missing is refused with flow.data named', () => {
+    const j = JSON.parse(readFileSync('scenarios/replay-goog.json', 'utf8'));
+    j.flow.data = 'no/such/folder';
+    expect(() => buildSession(parseScenario(JSON.stringify(j), FILE), 1, FILE)).toThrow(/replay-test\.json: flow\.data: .*not a folder/);
+  });
+});

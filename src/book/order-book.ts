@@ -339,6 +339,17 @@ export class OrderBook {
     return k;
   }
 
+  /** Displayed quantity at one price on one side that belongs to orders with an owner (not the background flow). */
+  visibleOwnedAt(side: Side, price: number): number {
+    const l = this.levelAt[side].get(price);
+    if (l === undefined) return 0;
+    let q = 0;
+    for (let s = l.visHead; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) {
+      if (this.i[(s << 4) + I_OWNER] !== 0) q += this.f[(s << 3) + F_QTY]!;
+    }
+    return q;
+  }
+
   /** Displayed quantity at one price on one side. */
   visibleAt(side: Side, price: number): number {
     const l = this.levelAt[side].get(price);

@@ -7,7 +7,7 @@ import { flowModels, type FlowBuildContext } from '../sim/models.js';
 import type { SignalSource } from '../venue/dark-pool.js';
 import { ScenarioError } from '../sim/registry.js';
 import type { LitVenue } from '../venue/lit-venue.js';
-import { ADD, DELETE, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
+import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
 import { fileSide, rowBefore, type ReplayCounts } from './replay.js';
 
 /**
@@ -20,8 +20,8 @@ import { fileSide, rowBefore, type ReplayCounts } from './replay.js';
  *
  * After every event the consolidated top N levels are set against the file's row, as in the single-book replay:
  * a level out of view in the previous row (and not the one the event touched) is reconciled; any other difference
- * is counted as a mismatch and left as it is. Participants' orders are never touched by reconciliation: what
- * they do to the replayed book stays done.
+ * is counted as a mismatch and left as it is. Reconciliation compares the file with the background's quantity
+ * only: participants' orders are neither counted nor touched, and what they do to the replayed book stays done.
  */
 export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource {
   /** What informed traders know in a replay: where the day's mid goes next (the file's mid `horizon` ahead). */
@@ -40,9 +40,15 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   private readonly tmpP: Float64Array;
   private readonly tmpQ: Float64Array;
 
+  /** Current price shift from participants' impact (price units, a multiple of the tick). */
+  private shift = 0;
+  private readonly depthQty: number;
+  private readonly shiftedRow: Float64Array;
+
   constructor(
     readonly day: LobsterDay,
     private readonly ctx: FlowBuildContext,
+    readonly depth: { levels: number; spacingTicks: number; qty?: number } = { levels: 10, spacingTicks: 2 },
   ) {
     if (ctx.venues.length > 8) throw new Error('a replayed market spreads over at most 8 lit venues');
     const total = ctx.shares.reduce((a, b) => a + b, 0);
@@ -51,6 +57,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     const N = day.pair.levels;
     this.W = 4 * N;
     this.prev = new Float64Array(this.W);
+    this.shiftedRow = new Float64Array(this.W);
     const cap = 2 * N + 16;
     this.lvP = new Float64Array(cap * ctx.venues.length);
     this.lvQ = new Float64Array(cap * ctx.venues.length);
@@ -58,6 +65,14 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     this.tmpQ = new Float64Array(cap);
     this.fileP = new Float64Array(N);
     this.fileQ = new Float64Array(N);
+    // the ladder's size: the file's median displayed size at the best level
+    const sizes: number[] = [];
+    for (let i = 0; i < day.n; i += Math.max(1, Math.floor(day.n / 2000))) {
+      if (day.book[i * this.W + 1]! > 0) sizes.push(day.book[i * this.W + 1]!);
+      if (day.book[i * this.W + 3]! > 0) sizes.push(day.book[i * this.W + 3]!);
+    }
+    sizes.sort((a, b) => a - b);
+    this.depthQty = depth.qty ?? Math.max(1, sizes[sizes.length >> 1] ?? 100);
   }
 
   start(t0: number): void {
@@ -76,9 +91,12 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     const i = this.next++;
     const type = d.type[i]!;
     const side: Side = d.direction[i] === 1 ? BUY : SELL;
-    const price = d.price[i]!;
+    const impact = this.ctx.impact;
+    const tick = this.ctx.tick;
+    this.shift = impact === undefined ? 0 : Math.round(impact.offset(now) / tick) * tick;
+    const price = d.price[i]! + this.shift;
     this.apply(type, d.id[i]!, d.size[i]!, price, side);
-    const row = d.book.subarray(i * this.W, i * this.W + this.W);
+    const row = this.shifted(d.book.subarray(i * this.W, i * this.W + this.W));
     const touched = type === ADD || type === PARTIAL_CANCEL || type === DELETE || type === EXECUTE;
     const r = Math.max(this.check(BUY, row, side === BUY && touched ? price : NaN), this.check(SELL, row, side === SELL && touched ? price : NaN));
     const c = this.counts;
@@ -91,7 +109,41 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       if (r === 1) c.reconciled++;
     }
     this.prev.set(row);
+    this.ladder(row);
     if (this.next < d.n) this.ctx.sched.at(Math.max(now, d.timeNs[this.next]!), this, null);
+  }
+
+  /** The file's row with every price moved by the current impact shift (the row itself when there is none). */
+  private shifted(row: Float64Array): Float64Array {
+    if (this.shift === 0) return row;
+    const out = this.shiftedRow;
+    for (let k = 0; k < row.length; k++) {
+      const v = row[k]!;
+      out[k] = (k & 1) === 0 && v !== EMPTY_ASK && v !== EMPTY_BID ? v + this.shift : v;
+    }
+    return out;
+  }
+
+  /**
+   * Depth behind the file's view, modelled: `levels` levels every `spacingTicks` ticks beyond the last level the
+   * row shows on each side, each of the file's median touch size, placed only where nothing rests. When such a
+   * level later comes into view, reconciliation sets it to what the file shows.
+   */
+  private ladder(row: Float64Array): void {
+    const N = this.day.pair.levels;
+    const gap = this.depth.spacingTicks * this.ctx.tick;
+    for (const side of [BUY, SELL] as Side[]) {
+      const m = fileSide(row, N, side, this.fileP, this.fileQ);
+      if (m === 0) continue;
+      const last = this.fileP[m - 1]!;
+      for (let k = 1; k <= this.depth.levels; k++) {
+        const p = side === BUY ? last - k * gap : last + k * gap;
+        if (p <= 0) break;
+        let have = 0;
+        for (const v of this.ctx.venues) have += v.book.visibleAt(side, p);
+        if (have === 0) this.addSplit(side, p, this.depthQty);
+      }
+    }
   }
 
   /** The file's mid `horizonNs` after now, less the market's mid now (price units; 0 without a two-sided market). */
@@ -173,12 +225,13 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
    */
   private check(side: Side, row: Float64Array, msgPrice: number): 0 | 1 | 2 {
     let result: 0 | 1 | 2 = 0;
-    for (;;) {
+    for (let pass = 0; pass < 10_000; pass++) {
       const before = this.counts.reconciled_levels;
       const { r, full } = this.walk(side, row, msgPrice);
       result = Math.max(result, r) as 0 | 1 | 2;
       if (!full || this.counts.reconciled_levels === before) return result;
     }
+    throw new Error(`replay: reconciliation does not settle at event ${this.next} (a bug)`);
   }
 
   private walk(side: Side, row: Float64Array, msgPrice: number): { r: 0 | 1 | 2; full: boolean } {
@@ -200,13 +253,13 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       if (ours === theirs) {
         price = ours;
         target = this.fileQ[j]!;
-        have = this.tmpQ[i]!;
+        have = this.tmpQ[i]! - this.owned(side, price);
         i++;
         j++;
       } else if (theirs !== theirs || (ours === ours && better(ours, theirs))) {
         price = ours;
         target = 0;
-        have = this.tmpQ[i]!;
+        have = this.tmpQ[i]! - this.owned(side, price);
         i++;
       } else {
         price = theirs;
@@ -225,6 +278,13 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       else this.take(side, price, have - target, true);
     }
     return { r: result, full: k === this.tmpP.length };
+  }
+
+  /** Participants' displayed shares at a price, over all venues: the file knows nothing of them. */
+  private owned(side: Side, price: number): number {
+    let q = 0;
+    for (const v of this.ctx.venues) q += v.book.visibleOwnedAt(side, price);
+    return q;
   }
 
   /** The consolidated displayed levels of a side, best first, into tmpP/tmpQ; returns how many. */
@@ -302,7 +362,18 @@ function inView(row: Float64Array, N: number, side: Side, price: number): boolea
   return false;
 }
 
-flowModels.register('lobster-replay', z.object({ data: z.string().min(1) }).strict(), (p, ctx) => {
+flowModels.register(
+  'lobster-replay',
+  z
+    .object({
+      data: z.string().min(1),
+      /** Modelled depth behind the file's view: levels a side, their spacing, and their size (default: the file's median touch size). */
+      depthLevels: z.number().int().min(0).default(10),
+      depthSpacingTicks: z.number().int().positive().default(2),
+      depthQty: z.number().int().positive().optional(),
+    })
+    .strict(),
+  (p, ctx) => {
   const folder = resolve(dirname(ctx.file ?? '.'), p.data);
   let day: LobsterDay;
   try {
@@ -310,5 +381,6 @@ flowModels.register('lobster-replay', z.object({ data: z.string().min(1) }).stri
   } catch (e) {
     throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
   }
-  return new ReplayMarket(day, ctx);
-});
+  return new ReplayMarket(day, ctx, { levels: p.depthLevels, spacingTicks: p.depthSpacingTicks, ...(p.depthQty ? { qty: p.depthQty } : {}) });
+  },
+);

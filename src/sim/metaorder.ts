@@ -86,7 +86,7 @@ export interface MetaorderResult {
  */
 export function metaorderExperiment(
   scenario: Scenario,
-  opts: { fractions: number[]; seeds: number[]; dailyVolume: number; participation: number; startMinute: number; sliceSeconds: number; sessionMinutes?: number },
+  opts: { fractions: number[]; seeds: number[]; dailyVolume: number; participation: number; startMinute: number; sliceSeconds: number; sessionMinutes?: number; file?: string },
 ): { results: (MetaorderResult & { minutes: number })[]; exponent: number; r2: number } {
   const session = opts.sessionMinutes ?? 390;
   const ratePerMinute = opts.dailyVolume / session;
@@ -96,7 +96,7 @@ export function metaorderExperiment(
     return { f, qty, minutes };
   });
   const midAt = (seed: number, endMinute: number, programme: ((s: Session) => Programme) | null) => {
-    const s = buildSession(scenario, seed);
+    const s = buildSession(scenario, seed, opts.file);
     startSession(s);
     s.kernel.run(s.t0 + opts.startMinute * NS_PER_MINUTE);
     const arrival = s.nbbo.lastMid;

@@ -6,7 +6,8 @@ import { loadLobster, resolvePair } from '../../src/data/lobster.js';
 import { realStats } from '../../src/data/realism.js';
 import type { Handler } from '../../src/core/scheduler.js';
 import { BUY, NS_PER_MINUTE } from '../../src/core/types.js';
-import { parseScenario } from '../../src/sim/scenario.js';
+import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
+import { metaorderExperiment } from '../../src/sim/metaorder.js';
 import { buildSession, simulate, startSession } from '../../src/sim/session.js';
 import type { ExecReport, VenueClient } from '../../src/venue/types.js';
 
@@ -104,5 +105,18 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     const j = JSON.parse(readFileSync('scenarios/replay-goog.json', 'utf8'));
     j.flow.data = 'no/such/folder';
     expect(() => buildSession(parseScenario(JSON.stringify(j), FILE), 1, FILE)).toThrow(/replay-test\.json: flow\.data: .*not a folder/);
+  });
+
+  it('metaorders against the replay follow the square-root law through the impact model; without it the day absorbs them', () => {
+    const sc = loadScenarioFile('scenarios/replay-goog.json');
+    const V = sc.impact!['dailyVolume'] as number;
+    const design = { fractions: [0.001, 0.003, 0.01, 0.03, 0.1], seeds: [1, 2], dailyVolume: V, participation: 0.1, startMinute: 5, sliceSeconds: 10, file: 'scenarios/replay-goog.json' };
+    const r = metaorderExperiment(sc, design);
+    expect(r.exponent).toBeGreaterThanOrEqual(0.4);
+    expect(r.exponent).toBeLessThanOrEqual(0.7);
+    expect(r.results.every((x) => x.fill_rate > 0.99)).toBe(true);
+    const { impact: _drop, ...bare } = sc;
+    const without = metaorderExperiment(bare, { ...design, fractions: [0.1] });
+    expect(without.results[0]!.impact_bps).toBeLessThan(r.results[4]!.impact_bps / 3);
   });
 });

@@ -119,4 +119,31 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     const without = metaorderExperiment(bare, { ...design, fractions: [0.1] });
     expect(without.results[0]!.impact_bps).toBeLessThan(r.results[4]!.impact_bps / 3);
   });
+
+  it("a participant's bid queues behind the real orders that were there first, and the replay fills it", () => {
+    const s = buildSession(replayScenario('GOOG_2012-06-21_L1'), 1, FILE);
+    startSession(s);
+    s.kernel.run(s.t0 + 60 * NS_PER_MINUTE);
+    const venue = s.lit[0]!;
+    const bid = venue.book.bestBid();
+    let ahead: number[] = [];
+    let firstFillCheck: boolean | null = null;
+    const me: VenueClient = {
+      onExecReport(r) {
+        if (r.kind === 'fill' && firstFillCheck === null) firstFillCheck = ahead.every((id) => !venue.book.has(id));
+      },
+    };
+    venue.send(me, { type: 'new', clOrdId: 1, side: BUY, ordType: 'limit', price: bid, qty: 100 });
+    const snapshot: Handler<null> = {
+      handle: () => {
+        const q = venue.book.queue(BUY, bid);
+        const ours = q.findIndex((id) => venue.book.ownerOf(id) !== 0);
+        expect(ours).toBeGreaterThan(0); // ours has arrived, behind at least one real order
+        ahead = q.slice(0, ours);
+      },
+    };
+    s.kernel.at(s.kernel.now() + 1_000_000, snapshot, null); // after the entry latency, before anything else moves
+    s.kernel.run(s.t0 + 390 * NS_PER_MINUTE);
+    expect(firstFillCheck).toBe(true);
+  });
 });

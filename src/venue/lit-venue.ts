@@ -121,16 +121,10 @@ export class LitVenue implements Venue, TradeListener {
 
   /** A background cancel; returns the quantity removed (0 if the order is no longer live). */
   flowCancel(id: number): number {
-    const removed = this.book.cancel(id);
-    if (removed > 0) {
-      this.stats.cancels++;
-      this.log.record(EV_CANCEL, this.sched.now(), this.index, id, removed, 0, 0, 0);
-      this.afterChange();
-    }
-    return removed;
+    return this.flowReduce(id, Infinity);
   }
 
-  /** A background partial cancel (keeps priority); returns the quantity removed. */
+  /** A background partial cancel (keeps priority; all of it cancels the order); returns the quantity removed. */
   flowReduce(id: number, qty: number): number {
     const removed = this.book.reduce(id, qty);
     if (removed > 0) {

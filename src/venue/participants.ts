@@ -37,6 +37,7 @@ export class ParticipantGateway {
   /** Working orders by venue order id. */
   readonly byVenueId = new Map<number, WorkingOrder>();
   private readonly inbound: Handler<Inbound>;
+  private execSeq = 0;
 
   constructor(
     private readonly venueName: string,
@@ -100,6 +101,7 @@ export class ParticipantGateway {
     const r = {
       kind,
       venue: this.venueName,
+      execId: ++this.execSeq,
       clOrdId: o.clOrdId,
       side: o.side,
       price: o.price,

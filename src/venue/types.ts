@@ -26,6 +26,8 @@ export type OrderMessage =
 export interface ExecReport {
   kind: 'ack' | 'fill' | 'cancelled' | 'replaced' | 'rejected';
   venue: string;
+  /** Unique per venue: a report delivered twice carries the same execId. */
+  execId: number;
   clOrdId: number;
   side: Side;
   /** Fill price for fills; order price otherwise. */

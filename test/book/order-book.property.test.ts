@@ -124,7 +124,7 @@ function runBoth(ops: Op[], idOf: (n: number) => number = (n) => n) {
 describe('order book properties', () => {
   it('matches the naive reference book trade for trade, and is never crossed', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 120 }), (ops) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), (ops) => {
         const { book, rec, ref } = runBoth(ops);
         expect(rec.trades).toEqual(ref.trades);
         expect(book.depth(BUY, 100).map(({ price, qty }) => ({ price, qty }))).toEqual(ref.depth(BUY));
@@ -139,7 +139,7 @@ describe('order book properties', () => {
 
   it('behaves the same with ids that are large, negative or fractional (the id map’s other path)', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 100 }), (ops) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 100, size: 'max' }), (ops) => {
         const { rec, ref } = runBoth(ops, (n) => (n % 3 === 0 ? -n : n % 3 === 1 ? 2 ** 40 + n : n + 0.5));
         expect(rec.trades).toEqual(ref.trades);
       }),
@@ -149,7 +149,7 @@ describe('order book properties', () => {
 
   it('conserves quantity: submitted = resting + cancelled + dropped + 2 × traded', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 150 }), (ops) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 150, size: 'max' }), (ops) => {
         const { book, rec, submitted, removedByCancel, droppedUnfilled } = runBoth(ops);
         const traded = rec.trades.reduce((a, t) => a + t.qty, 0);
         const resting = book.sideQty(BUY) + book.sideQty(SELL);

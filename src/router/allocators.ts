@@ -85,3 +85,71 @@ export const proRata: Allocator = {
     return plans.filter((p) => p.qty > 0);
   },
 };
+
+/** One venue as Cont–Kukanov optimal placement sees it. */
+export interface PlacementVenue {
+  venue: string;
+  /** Shares queued ahead of a new limit order at the touch. */
+  queue: number;
+  /** Rebate for providing liquidity, per share, price units (a fee is a negative rebate). */
+  rebate: number;
+  /** Draws the venue's outflow over the horizon: shares that leave the front of the queue (trades and cancels). */
+  outflow(u: () => number): number;
+}
+
+export interface PlacementProblem {
+  /** Shares to get done over the horizon. */
+  target: number;
+  /** Half the spread, and the fee to take now (per share, price units). */
+  halfSpread: number;
+  takeFee: number;
+  venues: readonly PlacementVenue[];
+  /** Penalties per share for ending short of the target, or beyond it. */
+  underfill: number;
+  overfill: number;
+}
+
+/** The cost of a split (market order M, limit orders L) for one draw of the outflows. */
+export function placementCost(p: PlacementProblem, M: number, L: readonly number[], xi: readonly number[]): number {
+  let filled = M;
+  let cost = (p.halfSpread + p.takeFee) * M;
+  p.venues.forEach((v, k) => {
+    const f = Math.min(Math.max(xi[k]! - v.queue, 0), L[k]!);
+    filled += f;
+    cost -= (p.halfSpread + v.rebate) * f;
+  });
+  return cost + p.underfill * Math.max(p.target - filled, 0) + p.overfill * Math.max(filled - p.target, 0);
+}
+
+/**
+ * Cont–Kukanov optimal order placement (R. Cont, A. Kukanov, "Optimal order placement in limit order markets",
+ * Quantitative Finance 17(1), 2017): how much to take now with a market order and how much to post at each venue,
+ * minimising the expected cost above by stochastic approximation: projected subgradient steps (Robbins–Monro,
+ * step γ0/√n) over sampled outflows, averaging the iterates. `u` draws uniforms in [0, 1): a seeded generator.
+ */
+export function contKukanov(p: PlacementProblem, u: () => number, iterations = 4000): { market: number; limits: number[] } {
+  const K = p.venues.length;
+  let M = p.target / (K + 1);
+  const L = p.venues.map(() => p.target / (K + 1));
+  let avgM = 0;
+  const avgL = new Array<number>(K).fill(0);
+  const scale = p.halfSpread + p.takeFee + p.underfill + p.overfill;
+  const gamma0 = p.target / Math.max(scale, 1e-9);
+  const xi = new Array<number>(K);
+  for (let n = 1; n <= iterations; n++) {
+    for (let k = 0; k < K; k++) xi[k] = p.venues[k]!.outflow(u);
+    let filled = M;
+    for (let k = 0; k < K; k++) filled += Math.min(Math.max(xi[k]! - p.venues[k]!.queue, 0), L[k]!);
+    const pen = filled < p.target ? -p.underfill : filled > p.target ? p.overfill : 0;
+    const step = gamma0 / Math.sqrt(n);
+    M = Math.min(p.target, Math.max(0, M - step * (p.halfSpread + p.takeFee + pen)));
+    for (let k = 0; k < K; k++) {
+      // one more share posted fills only if the outflow reaches past the queue and what is already posted
+      const g = xi[k]! - p.venues[k]!.queue > L[k]! ? -(p.halfSpread + p.venues[k]!.rebate) + pen : 0;
+      L[k] = Math.min(p.target, Math.max(0, L[k]! - step * g));
+    }
+    avgM += (M - avgM) / n;
+    for (let k = 0; k < K; k++) avgL[k] = avgL[k]! + (L[k]! - avgL[k]!) / n;
+  }
+  return { market: Math.round(avgM), limits: avgL.map(Math.round) };
+}

@@ -3,7 +3,8 @@ import { OrderBook, type TradeListener } from '../book/order-book.js';
 import { Rng } from '../core/rng.js';
 import { BUY, SELL, type Side } from '../core/types.js';
 import type { FlowProfile } from '../data/lobster-profile.js';
-import { median, timeIt } from './timing.js';
+import { median } from '../core/stats.js';
+import { timeIt } from './timing.js';
 
 /**
  * The order-book benchmark: one stream of operations, run through this book and through the npm package

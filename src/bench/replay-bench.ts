@@ -1,6 +1,7 @@
 import { loadLobster, resolvePair, type LobsterDay } from '../data/lobster.js';
 import { ReplayBook, rowBefore, verifyDay } from '../data/replay.js';
-import { median, timeIt } from './timing.js';
+import { median } from '../core/stats.js';
+import { timeIt } from './timing.js';
 
 /** Rebuilds the book from the messages alone, without comparing with the file (the replay a simulation runs). */
 export function replayOnly(day: LobsterDay): number {

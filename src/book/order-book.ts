@@ -20,9 +20,6 @@ import { BUY, FOK, GTC, IOC, SELL, type Side, type TimeInForce } from '../core/t
  * in an array sorted with the best price last, so the touch is reached and removed in O(1).
  */
 
-/** Flags of a limit order. */
-export const HIDDEN = 1;
-
 /** Outcome of limit(), market() and replace(). */
 export const RESTED = 0; // nothing traded, order rests
 export const PARTIAL_RESTED = 1; // traded some, rest rests

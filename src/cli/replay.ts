@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BUY, SELL } from '../core/types.js';
-import { readLobster, resolvePair } from '../data/lobster.js';
-import { LobsterFormatError } from '../data/lobster-profile.js';
+import { HALT, LobsterFormatError, readLobster, resolvePair } from '../data/lobster.js';
 import { ReplayVerifier } from '../data/replay.js';
 import { benchReplay } from '../bench/replay-bench.js';
 import { print } from './bench.js';
@@ -37,7 +36,7 @@ export function replayCommand(program: Command): void {
         const v = new ReplayVerifier(pair.levels);
         let halts = 0;
         readLobster(pair, (m, row) => {
-          if (m.type === 7 && m.price === -1) halts++;
+          if (m.type === HALT && m.price === -1) halts++;
           v.push(m.type, m.id, m.size, m.price, m.direction, row, m.line);
         });
         const byType = Object.fromEntries(TYPE_NAMES.slice(1).map((n, i) => [n, v.byType[i + 1]!]));

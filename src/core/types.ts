@@ -10,23 +10,14 @@ export function opposite(side: Side): Side {
   return (side ^ 1) as Side;
 }
 
-export function sideName(side: Side): 'buy' | 'sell' {
-  return side === BUY ? 'buy' : 'sell';
-}
-
 /** Time in force of a limit order. */
 export type TimeInForce = 0 | 1 | 2;
 export const GTC: TimeInForce = 0;
 export const IOC: TimeInForce = 1;
 export const FOK: TimeInForce = 2;
 
-export const NS_PER_US = 1_000;
-export const NS_PER_MS = 1_000_000;
 export const NS_PER_SECOND = 1_000_000_000;
 export const NS_PER_MINUTE = 60 * NS_PER_SECOND;
-
-/** 09:30:00 in nanoseconds since midnight: the US equity open. */
-export const MARKET_OPEN_NS = 9.5 * 3600 * NS_PER_SECOND;
 
 /** Price unit: 1/10,000 of the currency. One cent is 100 units. */
 export const PRICE_UNITS_PER_CURRENCY = 10_000;

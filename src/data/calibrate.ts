@@ -1,3 +1,4 @@
+import { mean, roundTo } from '../core/stats.js';
 import { EMPTY_ASK, EMPTY_BID, loadLobster, type LobsterDay, type LobsterPair } from './lobster.js';
 
 /**
@@ -156,7 +157,7 @@ export function calibrateDay(day: LobsterDay, tick = 100): Calibration {
   const limitRates: number[] = [];
   const thetaRaw: number[] = [];
   for (let i = 1; i <= Kfit; i++) {
-    limitRates.push(round4(exposure[i]! > 0 ? adds[i]! / exposure[i]! : 0));
+    limitRates.push(roundTo(exposure[i]! > 0 ? adds[i]! / exposure[i]! : 0, 4));
     const resting = queue[i]! / T / 2 / meanAdd; // mean orders resting at distance i, per side
     thetaRaw.push(resting > 0.01 && cancels[i]! >= 5 ? cancels[i]! / (2 * T) / resting : NaN);
   }
@@ -168,10 +169,10 @@ export function calibrateDay(day: LobsterDay, tick = 100): Calibration {
   const lamTail = tail(limitRates);
   const thetaTail = tail(fittedTheta);
   for (let i = Kfit + 1; i <= 2 * Kfit; i++) {
-    limitRates.push(round4(lamTail));
+    limitRates.push(roundTo(lamTail, 4));
     fittedTheta.push(thetaTail);
   }
-  const cancelRates = fittedTheta.map(round4);
+  const cancelRates = fittedTheta.map((x) => roundTo(x, 4));
 
   const profile = Array.from(buckets);
   const meanBucket = mean(profile);
@@ -189,27 +190,27 @@ export function calibrateDay(day: LobsterDay, tick = 100): Calibration {
     ...(ticker ? { ticker } : {}),
     levels: N,
     tick,
-    seconds: round4(T),
+    seconds: roundTo(T, 4),
     initialPrice: Math.round(firstMid / tick) * tick,
     limitRates,
     cancelRates,
-    marketRate: round4(mktSizes.length / (2 * T)),
+    marketRate: roundTo(mktSizes.length / (2 * T), 4),
     limitSize: { ...limitSize, lot: 1 },
     marketSize: { ...logNormalFit(mktSizes), lot: 1 },
     bucketMinutes: BUCKET_MIN,
-    intradayProfile: profile.map((v) => round4(meanBucket > 0 ? v / meanBucket : 1)),
-    fairValueBpsPerSqrtMinute: round4(retSd),
-    hidden: { ratePerMinute: round4(hiddenEvents / (T / 60)), ...renameFit(logNormalFit(hiddenSizes)) },
+    intradayProfile: profile.map((v) => roundTo(meanBucket > 0 ? v / meanBucket : 1, 4)),
+    fairValueBpsPerSqrtMinute: roundTo(retSd, 4),
+    hidden: { ratePerMinute: roundTo(hiddenEvents / (T / 60), 4), ...renameFit(logNormalFit(hiddenSizes)) },
     observed: {
       adds: addSizes.length,
       cancels: cancels.reduce((a, b) => a + b, 0),
       market_orders: mktSizes.length,
       executed_volume: mktSizes.reduce((a, b) => a + b, 0),
       hidden_volume: hiddenSizes.reduce((a, b) => a + b, 0),
-      mean_spread_ticks: round4(spreadTime / twoSided),
-      return_1min_bps: round4(retSd),
-      return_step_seconds: round4(stepS),
-      return_kurtosis: round4(var1 > 0 ? m4 / var1 ** 2 : NaN),
+      mean_spread_ticks: roundTo(spreadTime / twoSided, 4),
+      return_1min_bps: roundTo(retSd, 4),
+      return_step_seconds: roundTo(stepS, 4),
+      return_kurtosis: roundTo(var1 > 0 ? m4 / var1 ** 2 : NaN, 4),
     },
   };
 }
@@ -238,7 +239,7 @@ function logNormalFit(xs: number[]): { median: number; sigma: number } {
   if (logs.length === 0) return { median: 100, sigma: 0 };
   const mu = mean(logs);
   const sd = Math.sqrt(mean(logs.map((l) => (l - mu) ** 2)));
-  return { median: round4(Math.exp(mu)), sigma: round4(sd) };
+  return { median: roundTo(Math.exp(mu), 4), sigma: roundTo(sd, 4) };
 }
 
 function renameFit(f: { median: number; sigma: number }): { medianSize: number; sizeSigma: number } {
@@ -254,16 +255,6 @@ function fillNearest(xs: number[]): number[] {
     for (const j of known) if (Math.abs(j - i) < Math.abs(bestJ - i)) bestJ = j;
     return xs[bestJ]!;
   });
-}
-
-function mean(xs: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i]!;
-  return xs.length > 0 ? s / xs.length : NaN;
-}
-
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 /**
@@ -293,7 +284,7 @@ export function scenarioFromCalibration(
     const share = dark.length === 1 ? 1 : i === 0 ? 0.2 : 0.8 / (dark.length - 1);
     v['contraFlow'] = {
       ...(v['contraFlow'] as Record<string, unknown>),
-      ratePerMinute: round4(cal.hidden.ratePerMinute * share),
+      ratePerMinute: roundTo(cal.hidden.ratePerMinute * share, 4),
       medianSize: cal.hidden.medianSize,
       sizeSigma: cal.hidden.sizeSigma,
       lot: 1,
@@ -324,7 +315,7 @@ export function scenarioFromCalibration(
     impact: {
       kind: 'sqrt-law-propagator',
       Y: 1,
-      dailyVolatilityBps: round4(cal.fairValueBpsPerSqrtMinute * Math.sqrt(390)),
+      dailyVolatilityBps: roundTo(cal.fairValueBpsPerSqrtMinute * Math.sqrt(390), 4),
       dailyVolume: Math.round(((cal.observed.executed_volume + cal.observed.hidden_volume) * 23_400) / cal.seconds),
       participation: 0.1,
       referenceFraction: 0.01,

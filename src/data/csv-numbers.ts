@@ -1,5 +1,15 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { LobsterFormatError } from './lobster-profile.js';
+
+/** A data file that is not what it should be: names the file and the line (exit code 2 at the command line). */
+export class LobsterFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
+    super(`${file}:${line}: ${message}`);
+  }
+}
 
 /**
  * Streams a CSV file of numbers row by row, parsing bytes directly (no string per line or field), with a
@@ -54,7 +64,8 @@ export class CsvNumberReader {
       }
       const from = this.end;
       this.end += n;
-      if (this.buf.indexOf(10, from) !== -1 && this.buf.indexOf(10, from) < this.end) return;
+      const nl = this.buf.indexOf(10, from);
+      if (nl !== -1 && nl < this.end) return;
     }
   }
 

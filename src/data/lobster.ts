@@ -1,6 +1,8 @@
-import { basename } from 'node:path';
-import { CsvNumberReader } from './csv-numbers.js';
-import { findLobsterPair, LobsterFormatError } from './lobster-profile.js';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { CsvNumberReader, LobsterFormatError } from './csv-numbers.js';
+
+export { LobsterFormatError };
 
 /**
  * LOBSTER message and orderbook files (lobsterdata.com). A message row is `time, type, order_id, size, price,
@@ -39,6 +41,18 @@ export interface LobsterMessage {
   direction: 1 | -1;
   /** Line in both files (row k of the message file pairs with row k of the orderbook file). */
   line: number;
+}
+
+/** Finds the message and orderbook files of a LOBSTER pair in a folder. */
+export function findLobsterPair(folder: string): { message: string; orderbook: string } {
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`${folder}: not a folder holding a LOBSTER message/orderbook pair`);
+  }
+  const files = readdirSync(folder);
+  const message = files.find((f) => /_message_\d+\.csv$/.test(f));
+  const orderbook = files.find((f) => /_orderbook_\d+\.csv$/.test(f));
+  if (!message || !orderbook) throw new Error(`${folder}: no *_message_N.csv and *_orderbook_N.csv pair found`);
+  return { message: join(folder, message), orderbook: join(folder, orderbook) };
 }
 
 /** A pair given as the folder that holds it, or as its message file and orderbook file. */

@@ -1,4 +1,5 @@
 import { EV_TRADE, type EventSink } from '../core/event-log.js';
+import { mean, quantile, roundTo } from '../core/stats.js';
 import { NS_PER_MINUTE } from '../core/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession } from '../sim/session.js';
@@ -91,12 +92,12 @@ class Collector {
     const volume = this.buckets.reduce((a, b) => a + b, 0);
     const gm = mean(gaps);
     return {
-      minutes: r3((endNs - this.t0) / NS_PER_MINUTE),
-      spread_ticks: { mean: r3(meanSpread), p10: q(0.1), p50: q(0.5), p90: q(0.9) },
-      trade_size: { count: this.sizes.length, mean: r3(mean(this.sizes)), median: quantile(this.sizes, 0.5), p90: quantile(this.sizes, 0.9) },
-      inter_trade_seconds: { mean: r3(gm), median: r3(quantile(gaps, 0.5)), cv: r3(Math.sqrt(mean(gaps.map((g) => (g - gm) ** 2))) / gm) },
-      return_1min: { sd_bps: r3(Math.sqrt(rv)), kurtosis: r3(rv > 0 ? mean(rets.map((r) => (r - rm) ** 4)) / rv ** 2 : NaN), count: rets.length },
-      volume_profile: this.buckets.map((b) => r3(b / volume)),
+      minutes: roundTo((endNs - this.t0) / NS_PER_MINUTE, 3),
+      spread_ticks: { mean: roundTo(meanSpread, 3), p10: q(0.1), p50: q(0.5), p90: q(0.9) },
+      trade_size: { count: this.sizes.length, mean: roundTo(mean(this.sizes), 3), median: quantile(this.sizes, 0.5), p90: quantile(this.sizes, 0.9) },
+      inter_trade_seconds: { mean: roundTo(gm, 3), median: roundTo(quantile(gaps, 0.5), 3), cv: roundTo(Math.sqrt(mean(gaps.map((g) => (g - gm) ** 2))) / gm, 3) },
+      return_1min: { sd_bps: roundTo(Math.sqrt(rv), 3), kurtosis: roundTo(rv > 0 ? mean(rets.map((r) => (r - rm) ** 4)) / rv ** 2 : NaN, 3), count: rets.length },
+      volume_profile: this.buckets.map((b) => roundTo(b / volume, 3)),
       traded_volume: volume,
     };
   }
@@ -151,18 +152,4 @@ export function syntheticStats(scenario: Scenario, seed: number, minutes = 390):
   const end = s.t0 + minutes * NS_PER_MINUTE;
   if (lastSpread === lastSpread) c.spread(lastSpread, end - lastT);
   return c.result(end);
-}
-
-function mean(xs: number[]): number {
-  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
-
-function quantile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-}
-
-function r3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

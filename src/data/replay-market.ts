@@ -8,7 +8,7 @@ import type { SignalSource } from '../venue/dark-pool.js';
 import { ScenarioError } from '../sim/registry.js';
 import type { LitVenue } from '../venue/lit-venue.js';
 import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
-import { fileSide, rowBefore, type ReplayCounts } from './replay.js';
+import { fileSide, inView, rowBefore, type ReplayCounts } from './replay.js';
 
 /**
  * A real LOBSTER day driving the scenario's lit venues. Every real order goes to one venue, chosen by a hash of its
@@ -354,12 +354,6 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       }
     }
   }
-}
-
-function inView(row: Float64Array, N: number, side: Side, price: number): boolean {
-  const off = side === BUY ? 2 : 0;
-  for (let i = 0; i < N; i++) if (row[4 * i + off] === price && row[4 * i + off + 1]! > 0) return true;
-  return false;
 }
 
 flowModels.register(

@@ -87,7 +87,7 @@ export class ReplayBook {
    * and the message's side and price name the level it touched (never reconciled: the message accounts for it).
    * Returns 0 matched, 1 matched after reconciling, 2 mismatched.
    */
-  check(row: Float64Array, prev: Float64Array, msgSide: Side = BUY, msgPrice = NaN): 0 | 1 | 2 {
+  check(row: Float64Array, prev: Float64Array, msgSide: Side, msgPrice: number): 0 | 1 | 2 {
     const a = this.checkSide(BUY, row, prev, msgSide === BUY ? msgPrice : NaN);
     const c = this.checkSide(SELL, row, prev, msgSide === SELL ? msgPrice : NaN);
     return a === 2 || c === 2 ? 2 : a === 1 || c === 1 ? 1 : 0;
@@ -222,7 +222,8 @@ export function fileSide(row: Float64Array, N: number, side: Side, prices: Float
   return m;
 }
 
-function inView(row: Float64Array, N: number, side: Side, price: number): boolean {
+/** Whether a row shows `price` on that side (a level with quantity). */
+export function inView(row: Float64Array, N: number, side: Side, price: number): boolean {
   const off = side === BUY ? 2 : 0;
   for (let i = 0; i < N; i++) if (row[4 * i + off] === price && row[4 * i + off + 1]! > 0) return true;
   return false;

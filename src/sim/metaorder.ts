@@ -1,4 +1,5 @@
 import type { Handler } from '../core/scheduler.js';
+import { roundTo } from '../core/stats.js';
 import { BUY, IOC, NS_PER_MINUTE, type Side } from '../core/types.js';
 import type { ExecReport, VenueClient } from '../venue/types.js';
 import type { Scenario } from './scenario.js';
@@ -11,7 +12,6 @@ import { buildSession, startSession, type Session } from './session.js';
  */
 export class Programme implements VenueClient {
   filled = 0;
-  notional = 0;
   private slicesLeft: number;
   private nextId = 1;
   private readonly tick: Handler<null>;
@@ -35,7 +35,6 @@ export class Programme implements VenueClient {
   onExecReport(r: ExecReport): void {
     if (r.kind === 'fill') {
       this.filled += r.qty;
-      this.notional += r.qty * r.price;
     }
   }
 
@@ -128,10 +127,10 @@ export function metaorderExperiment(
     return {
       fraction: f,
       qty,
-      minutes: round3(minutes),
-      impact_bps: round3(m),
-      stderr_bps: round3(sd / Math.sqrt(imp.length)),
-      fill_rate: round3(filled / (qty * opts.seeds.length)),
+      minutes: roundTo(minutes, 3),
+      impact_bps: roundTo(m, 3),
+      stderr_bps: roundTo(sd / Math.sqrt(imp.length), 3),
+      fill_rate: roundTo(filled / (qty * opts.seeds.length), 3),
     };
   });
   // weighted least squares on the logs: var(log I) ≈ (se/I)², so each size counts by its precision
@@ -139,7 +138,7 @@ export function metaorderExperiment(
     .filter((r) => r.impact_bps > 0)
     .map((r) => [Math.log(r.fraction), Math.log(r.impact_bps), r.stderr_bps > 0 ? (r.impact_bps / r.stderr_bps) ** 2 : 1] as const);
   const { slope, r2 } = ols(pts);
-  return { results, exponent: round3(slope), r2: round3(r2) };
+  return { results, exponent: roundTo(slope, 3), r2: roundTo(r2, 3) };
 }
 
 /** Least squares of y on x, weighted by the optional third element (1 if absent); r2 is the weighted R². */
@@ -166,8 +165,3 @@ export function ols(pts: readonly (readonly [number, number, number?])[]): { slo
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
 }
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-

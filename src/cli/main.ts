@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import '../data/replay-market.js'; // registers the 'lobster-replay' flow kind
+import { backtestCommand } from './backtest.js';
 import { benchCommand } from './bench.js';
 import { calibrateCommand } from './calibrate.js';
 import { ingestCommand } from './ingest.js';
@@ -20,6 +21,7 @@ replayCommand(program);
 ingestCommand(program);
 calibrateCommand(program);
 realismCommand(program);
+backtestCommand(program);
 benchCommand(program);
 
 try {

@@ -72,6 +72,8 @@ export interface CstContext {
   nbbo: ConsolidatedQuote;
   tick: number;
   initialPrice: number;
+  /** The market's open (ns), where the intraday profile starts; defaults to the time the flow starts. */
+  openNs?: number;
 }
 
 /**
@@ -188,7 +190,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
       }
     }
     this.gridT = t0;
-    this.t0 = t0;
+    this.t0 = this.ctx.openNs ?? t0;
     this.scheduleNext(t0);
   }
 

@@ -36,8 +36,17 @@ class TeeSink implements EventSink {
  * Builds the market of a scenario. Each component draws from its own stream derived from the seed and its name,
  * so the same seed gives the same run byte for byte, and adding a component leaves the others' draws alone.
  */
-export function buildSession(scenario: Scenario, seed: number, file = `scenario ${scenario.name}`, extraSink?: EventSink): Session {
-  const t0 = clockToNs(scenario.start);
+export function buildSession(
+  scenario: Scenario,
+  seed: number,
+  file = `scenario ${scenario.name}`,
+  extraSink?: EventSink,
+  opts: { startNs?: number } = {},
+): Session {
+  const open = clockToNs(scenario.start);
+  // a session may open later than the scenario's start (a backtest skips the hours before its order); the
+  // intraday profile stays anchored at the scenario's start
+  const t0 = opts.startNs ?? open;
   const kernel = new Kernel(t0);
   const log = new HashingSink();
   const sink: EventSink = extraSink ? new TeeSink([log, extraSink]) : log;
@@ -88,6 +97,7 @@ export function buildSession(scenario: Scenario, seed: number, file = `scenario 
     nbbo,
     tick: scenario.tick,
     initialPrice: scenario.initialPrice,
+    openNs: open,
   });
 
   const dark: DarkPool[] = [];

@@ -17,10 +17,10 @@ export interface PairedComparison {
   gain_loss: number;
 }
 
-export function pairedComparison(a: readonly number[], b: readonly number[], rng: Rng, resamples = 2000): PairedComparison {
-  if (a.length !== b.length || a.length === 0) throw new Error('paired comparison needs two equally long, non-empty samples');
-  const n = a.length;
-  const d = a.map((x, i) => x - b[i]!);
+/** The mean of a sample and its percentile-bootstrap 95 % interval. */
+export function bootstrapMean(d: readonly number[], rng: Rng, resamples = 2000): { mean: number; ci95: [number, number] } {
+  const n = d.length;
+  if (n === 0) return { mean: NaN, ci95: [NaN, NaN] };
   const mean = d.reduce((s, x) => s + x, 0) / n;
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
@@ -30,6 +30,14 @@ export function pairedComparison(a: readonly number[], b: readonly number[], rng
   }
   means.sort();
   const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
+  return { mean, ci95: [at(0.025), at(0.975)] };
+}
+
+export function pairedComparison(a: readonly number[], b: readonly number[], rng: Rng, resamples = 2000): PairedComparison {
+  if (a.length !== b.length || a.length === 0) throw new Error('paired comparison needs two equally long, non-empty samples');
+  const n = a.length;
+  const d = a.map((x, i) => x - b[i]!);
+  const { mean, ci95 } = bootstrapMean(d, rng, resamples);
   let wins = 0;
   let gains = 0;
   let losses = 0;
@@ -40,5 +48,5 @@ export function pairedComparison(a: readonly number[], b: readonly number[], rng
     } else if (x > 0) losses += x;
     else wins += 0.5;
   }
-  return { n, mean_diff: mean, ci95: [at(0.025), at(0.975)], p_outperform: wins / n, gain_loss: losses > 0 ? gains / losses : Infinity };
+  return { n, mean_diff: mean, ci95, p_outperform: wins / n, gain_loss: losses > 0 ? gains / losses : Infinity };
 }

@@ -1,0 +1,378 @@
+import { BUY, GTC, IOC, type Side } from '../core/types.js';
+import type { Liquidity } from '../venue/fees.js';
+import type { ExecReport, OrderMessage } from '../venue/types.js';
+import type { ChildPlan, VenueView } from './allocators.js';
+import { OrderError, OrderManager, type Parent } from './order-manager.js';
+import type { Schedule } from './schedulers.js';
+
+/**
+ * The router engine: a deterministic state machine, events in (parent orders, timers, execution reports),
+ * commands out (child orders and cancels, wake-up requests). It reaches venues, time and market data only through
+ * the ports below, so the same engine runs over the simulator and over FIX sessions.
+ */
+export interface RouterPorts {
+  /** The current time (ns since midnight): simulated time, or the live clock. */
+  now(): number;
+  /** Sends a message to a venue; its execution reports come back through RouterEngine.onReport. */
+  send(venue: string, msg: OrderMessage): void;
+  /** Asks for RouterEngine.onTimer to be called at `time` (or as soon after as possible). */
+  wakeAt(time: number): void;
+}
+
+export interface VenueInfo {
+  name: string;
+  kind: 'lit' | 'dark';
+  /** Fee per share to take and to make liquidity, price units (negative = a rebate). */
+  takeFee: number;
+  makeFee: number;
+}
+
+/** The router's view of the market, kept up to date by the world it runs in. */
+export interface MarketView {
+  readonly venues: readonly VenueInfo[];
+  /** Displayed levels of a lit venue on one side, best first, at most `depth`. */
+  levels(venue: string, side: Side, depth: number): { price: number; qty: number }[];
+  /** The consolidated best bid and offer (NaN where a side is empty). */
+  bid(): number;
+  ask(): number;
+  /** Shares printed on the lit venues since the open, everyone's (the router's own included). */
+  tradedVolume(): number;
+  /**
+   * Shares that have left the front of a lit venue's queue on `side` since the open: decreases of the displayed
+   * best quantity while the best price stays (trades and cancels there).
+   */
+  depletion(venue: string, side: Side): number;
+}
+
+export interface ParentOrder {
+  id: string;
+  side: Side;
+  qty: number;
+  /** The horizon, ns since midnight. */
+  start: number;
+  end: number;
+}
+
+export interface FillRecord {
+  parentId: string;
+  clOrdId: number;
+  venue: string;
+  /** Execution time at the venue. */
+  time: number;
+  price: number;
+  qty: number;
+  fee: number;
+  liquidity: Liquidity;
+}
+
+export interface DecisionRecord {
+  parentId: string;
+  time: number;
+  round: number;
+  /** Shares the schedule wants done by now, and done so far. */
+  target: number;
+  filled: number;
+  /** Child orders the policy sent at this decision. */
+  children: number;
+}
+
+/** What a policy sees and may do at a decision. Orders placed here are checked against the parent's size. */
+export interface DecisionContext {
+  readonly now: number;
+  /** 0 at a scheduled decision; 1, 2, … when called again to reroute what the last sweep left unfilled. */
+  readonly round: number;
+  /** The decision at the end of the horizon: the schedule now wants everything. */
+  readonly final: boolean;
+  readonly order: ParentOrder;
+  readonly parent: Readonly<Parent>;
+  readonly schedule: Schedule;
+  readonly market: MarketView;
+  /** Time until the next scheduled decision (0 at the final one). */
+  readonly untilNext: number;
+  /** Shares the schedule wants done by now, less what is filled (≥ 0). */
+  readonly behind: number;
+  /** Shares the schedule adds before the next decision. */
+  readonly upcoming: number;
+  /** Shares that may still be sent: the parent's size less fills and live children's exposure. */
+  available(): number;
+  /** Lit fills so far (for participation-based schedules). */
+  readonly litFilled: number;
+  /** The lit venues' displayed liquidity on the side this order takes from, with their take fees. */
+  views(depth: number): VenueView[];
+  /** Immediate-or-cancel limit orders (a sweep); returns the shares sent. */
+  take(plans: readonly ChildPlan[]): number;
+  /** A post-only limit that rests until the next decision; returns the shares sent. */
+  post(venue: string, price: number, qty: number): number;
+  /** A midpoint order in a dark pool with a minimum execution size, resting until the next decision. */
+  ping(venue: string, qty: number, minQty: number): number;
+}
+
+/** How and when to trade: a schedule for the parent and the orders placed at each decision. */
+export interface Policy {
+  readonly name: string;
+  /** Time between scheduled decisions. */
+  readonly decisionNs: number;
+  /** How many times a decision may be repeated at once to reroute what a sweep left unfilled. */
+  readonly rerouteRounds: number;
+  /** The parent's schedule; `litFilled` tells it the router's own lit fills so far (participation schedules). */
+  schedule(order: ParentOrder, market: MarketView, litFilled: () => number): Schedule;
+  decide(ctx: DecisionContext): void;
+}
+
+export interface EngineHooks {
+  /** A child order was sent. */
+  onChild?(c: { parentId: string; clOrdId: number; venue: string; qty: number; intent: 'take' | 'rest'; time: number }): void;
+  onFill?(f: FillRecord): void;
+  onDecision?(d: DecisionRecord): void;
+  /** The parent reached a terminal state (filled, expired or cancelled) with nothing left working. */
+  onDone?(parent: Parent, order: ParentOrder): void;
+}
+
+type Phase = 'waiting' | 'clearing' | 'taking' | 'resting' | 'ending' | 'done';
+
+interface Active {
+  order: ParentOrder;
+  policy: Policy;
+  schedule: Schedule;
+  phase: Phase;
+  /** When the next step is due (a decision, a clearing timeout, the expiry). */
+  due: number;
+  /** The scheduled decision in progress or next. */
+  decisionTime: number;
+  round: number;
+  live: Map<number, 'take' | 'rest'>;
+  litFilled: number;
+}
+
+/** How long to wait for cancels before deciding anyway, and for the last sweep before the parent expires. */
+const SETTLE_NS = 1_000_000_000;
+
+/**
+ * One decision cycle per parent: at each scheduled time, resting children are cancelled; once none is left
+ * working (or after SETTLE_NS), the policy decides on a clean slate; when its immediate orders have all come back,
+ * it may be asked again to reroute what they left (up to rerouteRounds). At the end of the horizon a final
+ * decision is made; SETTLE_NS later the parent expires and whatever still works is cancelled.
+ */
+export class RouterEngine {
+  readonly om = new OrderManager();
+  private readonly active = new Map<string, Active>();
+  private readonly byChild = new Map<number, Active>();
+
+  constructor(
+    private readonly ports: RouterPorts,
+    private readonly market: MarketView,
+    private readonly hooks: EngineHooks = {},
+  ) {}
+
+  /** A new parent order; trading starts at its start time. */
+  onParent(order: ParentOrder, policy: Policy): void {
+    if (!(order.end > order.start)) throw new OrderError(`parent ${order.id}: the horizon must end after it starts`);
+    this.om.newParent(order.id, order.side, order.qty);
+    const a: Active = {
+      order,
+      policy,
+      schedule: undefined as unknown as Schedule,
+      phase: 'waiting',
+      due: order.start,
+      decisionTime: order.start,
+      round: 0,
+      live: new Map(),
+      litFilled: 0,
+    };
+    a.schedule = policy.schedule(order, this.market, () => a.litFilled);
+    this.active.set(order.id, a);
+    this.ports.wakeAt(Math.max(order.start, this.ports.now()));
+  }
+
+  /** The OMS cancels a parent: working children are cancelled, and no new ones are sent. */
+  cancelParent(id: string): void {
+    const a = this.active.get(id);
+    if (!a || a.phase === 'done') return;
+    for (const c of this.om.cancelParent(id)) this.ports.send(this.om.child(c)!.venue, { type: 'cancel', clOrdId: c });
+    a.phase = 'ending';
+    this.finishIfDone(a);
+  }
+
+  onTimer(now: number): void {
+    for (const a of [...this.active.values()]) {
+      if (a.phase === 'done' || now < a.due) continue;
+      switch (a.phase) {
+        case 'waiting':
+        case 'resting':
+          this.beginDecision(a, now);
+          break;
+        case 'clearing': // cancels did not all come back in time: decide anyway (availability still counts them)
+          this.decide(a, now, 0);
+          break;
+        case 'taking': // a sweep not all answered by the next decision (or the last one by the expiry): move on
+          if (a.decisionTime >= a.order.end) this.expire(a);
+          else this.beginDecision(a, now);
+          break;
+        case 'ending':
+          break;
+      }
+    }
+  }
+
+  onReport(r: ExecReport): void {
+    if (!this.om.onReport(r)) return;
+    const a = this.byChild.get(r.clOrdId);
+    if (!a) return;
+    if (r.kind === 'fill') {
+      const c = this.om.child(r.clOrdId)!;
+      if (this.market.venues.find((v) => v.name === c.venue)?.kind === 'lit') a.litFilled += r.qty;
+      this.hooks.onFill?.({
+        parentId: a.order.id,
+        clOrdId: r.clOrdId,
+        venue: r.venue,
+        time: r.venueTime,
+        price: r.price,
+        qty: r.qty,
+        fee: r.fee,
+        liquidity: r.liquidity ?? 'take',
+      });
+    }
+    const c = this.om.child(r.clOrdId)!;
+    if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') {
+      a.live.delete(r.clOrdId);
+      this.byChild.delete(r.clOrdId);
+    }
+    this.advance(a);
+  }
+
+  /** The parents being worked. */
+  parents(): Parent[] {
+    return [...this.active.keys()].map((id) => this.om.parent(id));
+  }
+
+  private beginDecision(a: Active, now: number): void {
+    a.decisionTime = now;
+    a.round = 0;
+    let cancelling = false;
+    for (const [id] of a.live) {
+      if (this.om.requestCancel(id)) {
+        this.ports.send(this.om.child(id)!.venue, { type: 'cancel', clOrdId: id });
+        cancelling = true;
+      } else if (this.om.child(id)!.state === 'pending-cancel') cancelling = true;
+    }
+    if (cancelling || a.live.size > 0) {
+      a.phase = 'clearing';
+      this.wake(a, now + SETTLE_NS);
+    } else this.decide(a, now, 0);
+  }
+
+  /** Moves a parent on after a report: a cleared slate gets its decision; a finished sweep may be rerouted. */
+  private advance(a: Active): void {
+    const now = this.ports.now();
+    if (a.phase === 'clearing' && a.live.size === 0) this.decide(a, now, 0);
+    else if (a.phase === 'taking' && ![...a.live.values()].includes('take')) {
+      const p = this.om.parent(a.order.id);
+      if (a.round < a.policy.rerouteRounds && p.cumQty < p.qty) this.decide(a, now, a.round + 1);
+      else this.rest(a, now);
+    } else if (a.phase === 'ending') this.finishIfDone(a);
+    if (this.om.parent(a.order.id).state === 'filled') this.finishIfDone(a);
+  }
+
+  private decide(a: Active, now: number, round: number): void {
+    const p = this.om.parent(a.order.id);
+    if (p.cumQty >= p.qty) return this.finishIfDone(a);
+    a.round = round;
+    const final = a.decisionTime >= a.order.end;
+    const next = final ? a.order.end : Math.min(a.decisionTime + a.policy.decisionNs, a.order.end);
+    const targetNow = Math.min(p.qty, Math.round(a.schedule.target(final ? a.order.end : now)));
+    const targetNext = Math.min(p.qty, Math.round(a.schedule.target(next)));
+    const market = this.market;
+    const om = this.om;
+    const engine = this;
+    const ctx: DecisionContext = {
+      now,
+      round,
+      final,
+      order: a.order,
+      parent: p,
+      schedule: a.schedule,
+      market,
+      untilNext: next - now,
+      behind: Math.max(0, targetNow - p.cumQty),
+      upcoming: Math.max(0, targetNext - Math.max(targetNow, p.cumQty)),
+      litFilled: a.litFilled,
+      available: () => om.available(a.order.id),
+      views(depth) {
+        const side: Side = a.order.side === BUY ? 1 : 0; // take from the opposite side
+        return market.venues
+          .filter((v) => v.kind === 'lit')
+          .map((v) => ({ venue: v.name, levels: market.levels(v.name, side, depth), takeFee: v.takeFee }));
+      },
+      take(plans) {
+        let n = 0;
+        for (const pl of plans) n += engine.child(a, 'take', pl.venue, pl.qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: pl.price, qty: 0, tif: IOC });
+        return n;
+      },
+      post(venue, price, qty) {
+        const n = engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price, qty: 0, tif: GTC, postOnly: true });
+        return n;
+      },
+      ping(venue, qty, minQty) {
+        const n = engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'midpeg', price: NaN, qty: 0, minQty });
+        return n;
+      },
+    };
+    a.policy.decide(ctx);
+    this.hooks.onDecision?.({ parentId: a.order.id, time: now, round, target: targetNow, filled: p.cumQty, children: a.live.size });
+    if ([...a.live.values()].includes('take')) {
+      a.phase = 'taking';
+      // a venue that never answers must not stall the parent: move on at the next decision regardless
+      this.wake(a, final ? now + SETTLE_NS : next);
+    } else this.rest(a, now);
+  }
+
+  /** Nothing immediate in flight: wait for the next decision, or expire after the final one. */
+  private rest(a: Active, now: number): void {
+    if (a.decisionTime >= a.order.end) {
+      a.phase = 'taking';
+      this.wake(a, Math.max(now, a.decisionTime + SETTLE_NS));
+      if (a.live.size === 0) this.expire(a);
+      return;
+    }
+    a.phase = 'resting';
+    this.wake(a, Math.min(a.decisionTime + a.policy.decisionNs, a.order.end));
+  }
+
+  private expire(a: Active): void {
+    if (a.phase === 'ending' || a.phase === 'done') return;
+    for (const c of this.om.expire(a.order.id)) this.ports.send(this.om.child(c)!.venue, { type: 'cancel', clOrdId: c });
+    a.phase = 'ending';
+    this.finishIfDone(a);
+  }
+
+  private finishIfDone(a: Active): void {
+    if (a.phase === 'done') return;
+    const p = this.om.parent(a.order.id);
+    if (p.state === 'filled' && a.live.size > 0) {
+      // filled while resting orders remain (a dark ping and a sweep both filled): cancel what is left
+      for (const [id] of a.live) if (this.om.requestCancel(id)) this.ports.send(this.om.child(id)!.venue, { type: 'cancel', clOrdId: id });
+    }
+    if ((p.state === 'filled' || p.state === 'expired' || p.state === 'cancelled') && a.live.size === 0) {
+      a.phase = 'done';
+      this.active.delete(a.order.id);
+      this.hooks.onDone?.(p, a.order);
+    }
+  }
+
+  /** Sends one child, sized to fit what the parent has available; returns the shares sent. */
+  private child(a: Active, intent: 'take' | 'rest', venue: string, qty: number, msg: OrderMessage & { type: 'new' }): number {
+    const q = Math.min(Math.floor(qty), this.om.available(a.order.id));
+    if (!(q > 0)) return 0;
+    const c = this.om.newChild(a.order.id, venue, msg.price, q);
+    a.live.set(c.clOrdId, intent);
+    this.byChild.set(c.clOrdId, a);
+    this.hooks.onChild?.({ parentId: a.order.id, clOrdId: c.clOrdId, venue, qty: q, intent, time: this.ports.now() });
+    this.ports.send(venue, { ...msg, clOrdId: c.clOrdId, qty: q, ...(msg.minQty !== undefined ? { minQty: Math.min(msg.minQty, q) } : {}) });
+    return q;
+  }
+
+  private wake(a: Active, t: number): void {
+    a.due = t;
+    this.ports.wakeAt(t);
+  }
+}

@@ -1,0 +1,265 @@
+import type { Rng } from '../core/rng.js';
+import { BUY, NS_PER_SECOND, type Side } from '../core/types.js';
+import { contKukanov, proRata, ruleBasedSor, type Allocator, type PlacementVenue } from './allocators.js';
+import type { DecisionContext, MarketView, ParentOrder, Policy } from './engine.js';
+import { AlmgrenChriss, PovSchedule, TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
+
+/** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
+export interface VolumeProfile {
+  buckets: readonly number[];
+  openNs: number;
+  bucketNs: number;
+}
+
+export interface PolicyOptions {
+  /** Time between decisions (default 10 s). */
+  decisionNs?: number;
+  /** Levels of each lit book a sweep may take (default 50). */
+  sweepDepth?: number;
+  /** VWAP's profile (required by vwap). */
+  profile?: VolumeProfile;
+  /** POV's participation rate (default 0.25). */
+  povRate?: number;
+  /** Almgren–Chriss urgency κT (default 2). */
+  urgency?: number;
+  /** Smallest dark execution accepted by a ping (default 100 shares). */
+  darkMinQty?: number;
+  /** Cont–Kukanov's random draws (required by ck). */
+  rng?: Rng;
+}
+
+const opposite = (s: Side): Side => (s === BUY ? 1 : 0);
+
+/** Sweeps `qty` across the lit books with an allocator (the rule-based SOR unless told). */
+function sweep(ctx: DecisionContext, qty: number, depth: number, allocator: Allocator = ruleBasedSor): void {
+  if (qty > 0) ctx.take(allocator.allocate(ctx.order.side, qty, ctx.views(depth)));
+}
+
+/**
+ * Where a passive slice rests: the lit venues quoting the best price on our side, the one whose make fee is
+ * lowest (the largest rebate), then the one with the shortest queue. Null if no venue quotes our side.
+ */
+function passiveVenue(ctx: DecisionContext): { venue: string; price: number } | null {
+  const side = ctx.order.side;
+  const best = side === BUY ? ctx.market.bid() : ctx.market.ask();
+  if (best !== best) return null;
+  let pick: { venue: string; fee: number; queue: number } | null = null;
+  for (const v of ctx.market.venues) {
+    if (v.kind !== 'lit') continue;
+    const top = ctx.market.levels(v.name, side, 1)[0];
+    if (!top || top.price !== best) continue;
+    if (!pick || v.makeFee < pick.fee || (v.makeFee === pick.fee && top.qty < pick.queue)) pick = { venue: v.name, fee: v.makeFee, queue: top.qty };
+  }
+  return pick && { venue: pick.venue, price: best };
+}
+
+/** Splits `qty` over the dark pools, each ping with a minimum execution size. */
+function pingDark(ctx: DecisionContext, qty: number, minQty: number): void {
+  const pools = ctx.market.venues.filter((v) => v.kind === 'dark');
+  if (pools.length === 0 || qty <= 0) return;
+  const each = Math.floor(qty / pools.length);
+  let rest = qty - each * pools.length;
+  for (const p of pools) {
+    const q = each + (rest-- > 0 ? 1 : 0);
+    if (q > 0) ctx.ping(p.name, q, Math.min(minQty, q));
+  }
+}
+
+/**
+ * The classic scheduled algorithm (TWAP, VWAP, POV, Almgren–Chriss differ only in the schedule): each slice first
+ * rests passively at the near touch for one interval, on the lit venue quoting the best price with the cheapest
+ * make fee; whatever the schedule wants done by now and is not, is taken with the rule-based sweep.
+ */
+export class ScheduledAlgo implements Policy {
+  readonly decisionNs: number;
+  readonly rerouteRounds = 2;
+  private readonly depth: number;
+  constructor(
+    readonly name: string,
+    private readonly makeSchedule: (o: ParentOrder, m: MarketView, litFilled: () => number) => Schedule,
+    opts: PolicyOptions = {},
+  ) {
+    this.decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
+    this.depth = opts.sweepDepth ?? 50;
+  }
+  schedule(o: ParentOrder, m: MarketView, litFilled: () => number): Schedule {
+    return this.makeSchedule(o, m, litFilled);
+  }
+  decide(ctx: DecisionContext): void {
+    sweep(ctx, ctx.behind, this.depth);
+    if (ctx.round > 0 || ctx.final || ctx.upcoming <= 0) return;
+    const at = passiveVenue(ctx);
+    if (at) ctx.post(at.venue, at.price, ctx.upcoming);
+  }
+}
+
+/**
+ * A smart order router on a TWAP schedule: each upcoming slice is first offered to the dark pools (midpoint pings
+ * with a minimum size, resting one interval); what the schedule wants done by now and is not is swept on the lit
+ * books by the allocator, and what a sweep leaves unfilled is rerouted on the next view, up to three times.
+ */
+export class RouterPolicy implements Policy {
+  readonly decisionNs: number;
+  readonly rerouteRounds = 3;
+  private readonly depth: number;
+  private readonly minQty: number;
+  constructor(
+    readonly name: string,
+    private readonly allocator: Allocator,
+    opts: PolicyOptions = {},
+  ) {
+    this.decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
+    this.depth = opts.sweepDepth ?? 50;
+    this.minQty = opts.darkMinQty ?? 100;
+  }
+  schedule(o: ParentOrder): Schedule {
+    return new TwapSchedule(o.qty, o.start, o.end);
+  }
+  decide(ctx: DecisionContext): void {
+    sweep(ctx, ctx.behind, this.depth, this.allocator);
+    if (ctx.round === 0 && !ctx.final) pingDark(ctx, ctx.upcoming, this.minQty);
+  }
+}
+
+/**
+ * Cont–Kukanov placement on a TWAP schedule: at each decision, what is due by the next one is split between an
+ * immediate sweep and post-only limits at the near touch of each lit venue, by the stochastic-approximation
+ * solution against the venues' queues, fees and rebates and their outflows (the queue depletions observed over
+ * past intervals, resampled). Limits rest one interval; what they miss comes due at the next decision.
+ */
+export class ContKukanovPolicy implements Policy {
+  readonly name = 'ck';
+  readonly decisionNs: number;
+  readonly rerouteRounds = 3;
+  private readonly depth: number;
+  private readonly rng: Rng;
+  /** Per venue: observed depletion of our side's best over each past interval. */
+  private readonly outflows = new Map<string, number[]>();
+  private lastDepletion = new Map<string, number>();
+  constructor(opts: PolicyOptions = {}) {
+    if (!opts.rng) throw new Error('ck needs a seeded random generator');
+    this.rng = opts.rng;
+    this.decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
+    this.depth = opts.sweepDepth ?? 50;
+  }
+  schedule(o: ParentOrder): Schedule {
+    return new TwapSchedule(o.qty, o.start, o.end);
+  }
+  decide(ctx: DecisionContext): void {
+    const { market, order } = ctx;
+    if (ctx.round > 0 || ctx.final) return sweep(ctx, ctx.behind, this.depth);
+    const lit = market.venues.filter((v) => v.kind === 'lit');
+    for (const v of lit) {
+      const d = market.depletion(v.name, order.side);
+      const before = this.lastDepletion.get(v.name);
+      if (before !== undefined) {
+        const h = this.outflows.get(v.name) ?? [];
+        h.push(d - before);
+        if (h.length > 60) h.shift();
+        this.outflows.set(v.name, h);
+      }
+      this.lastDepletion.set(v.name, d);
+    }
+    const target = ctx.behind + ctx.upcoming;
+    const bid = market.bid();
+    const ask = market.ask();
+    if (target <= 0) return;
+    if (!(bid < ask)) return sweep(ctx, ctx.behind, this.depth);
+    const best = order.side === BUY ? bid : ask;
+    const takeFee = Math.min(...lit.map((v) => v.takeFee));
+    const halfSpread = (ask - bid) / 2;
+    const venues: PlacementVenue[] = lit.map((v) => {
+      const top = market.levels(v.name, order.side, 1)[0];
+      const queue = top && top.price === best ? top.qty : 0;
+      const hist = this.outflows.get(v.name) ?? [];
+      return {
+        venue: v.name,
+        queue,
+        rebate: -v.makeFee,
+        // resample the observed outflows; before three are seen, an exponential draw whose mean is the queue
+        outflow: (u) => (hist.length >= 3 ? hist[Math.floor(u() * hist.length)]! : -Math.log(1 - u()) * Math.max(queue, 100)),
+      };
+    });
+    const cost = halfSpread + takeFee;
+    const plan = contKukanov(
+      { target, halfSpread, takeFee, venues, underfill: 2 * cost + 100, overfill: cost / 2 },
+      () => this.rng.float(),
+      1000,
+    );
+    // what is already late is taken now whatever the split says; the limits get the rest
+    const market_ = Math.max(plan.market, ctx.behind);
+    sweep(ctx, Math.min(market_, target), this.depth);
+    let left = target - market_;
+    venues.forEach((v, k) => {
+      const q = Math.min(left, plan.limits[k]!);
+      if (q > 0) left -= ctx.post(v.venue, best, q);
+    });
+  }
+}
+
+export const POLICY_NAMES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/** Builds a named policy. Each parent order gets its own instance (policies keep per-order state). */
+export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
+  switch (name) {
+    case 'twap':
+      return new ScheduledAlgo('twap', (o) => new TwapSchedule(o.qty, o.start, o.end), opts);
+    case 'vwap': {
+      const prof = opts.profile;
+      if (!prof) throw new Error('vwap needs an intraday volume profile');
+      return new ScheduledAlgo('vwap', (o) => new VwapSchedule(o.qty, o.start, o.end, prof.buckets, prof.openNs, prof.bucketNs), opts);
+    }
+    case 'pov': {
+      const rate = opts.povRate ?? 0.25;
+      return new ScheduledAlgo(
+        'pov',
+        (o, m, litFilled) => {
+          const pov = new PovSchedule(o.qty, o.start, o.end, rate);
+          let seen = m.tradedVolume();
+          let own = litFilled();
+          // others' volume since the last look: all prints less the router's own lit fills
+          return {
+            qty: o.qty,
+            start: o.start,
+            end: o.end,
+            target(t: number): number {
+              const v = m.tradedVolume();
+              const mine = litFilled();
+              pov.observe(Math.max(0, v - seen - (mine - own)));
+              seen = v;
+              own = mine;
+              return pov.target(t);
+            },
+          };
+        },
+        opts,
+      );
+    }
+    case 'ac': {
+      const urgency = opts.urgency ?? 2;
+      const decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
+      return new ScheduledAlgo(
+        'ac',
+        (o) => {
+          // in units where σ = η = 1, γ = 0: κ̃² = λ, and cosh(κτ) = 1 + λτ²/2 gives λ for the urgency κT
+          const N = Math.max(1, Math.round((o.end - o.start) / decisionNs));
+          const T = (o.end - o.start) / NS_PER_SECOND;
+          const tau = T / N;
+          const kappa = urgency / T;
+          const lambda = (2 * (Math.cosh(kappa * tau) - 1)) / (tau * tau);
+          return new AlmgrenChriss({ X: o.qty, T, N, sigma: 1, eta: 1, gamma: 0, epsilon: 0, lambda }).schedule(o.start, o.end);
+        },
+        opts,
+      );
+    }
+    case 'rule':
+      return new RouterPolicy('rule', ruleBasedSor, opts);
+    case 'prorata':
+      return new RouterPolicy('prorata', proRata, opts);
+    case 'ck':
+      return new ContKukanovPolicy(opts);
+    default:
+      throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
+  }
+}

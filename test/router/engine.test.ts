@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
+import type { DecisionContext, DecisionRecord, FillRecord, ParentOrder, Policy } from '../../src/router/engine.js';
+import { makePolicy, POLICY_NAMES } from '../../src/router/policies.js';
+import { TwapSchedule } from '../../src/router/schedulers.js';
+import { SimRouter } from '../../src/router/sim-adapter.js';
+import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
+import { buildSession, startSession } from '../../src/sim/session.js';
+import { marketFacts } from '../../src/tca/backtest.js';
+import type { OrderMessage } from '../../src/venue/types.js';
+
+const scenario = loadScenarioFile('scenarios/default.json');
+const { profile } = marketFacts(scenario, 'scenarios/default.json');
+
+/** A SimRouter that also keeps every message the engine sends. */
+class RecordingRouter extends SimRouter {
+  sent: { venue: string; msg: OrderMessage }[] = [];
+  override send(venue: string, msg: OrderMessage): void {
+    this.sent.push({ venue, msg });
+    super.send(venue, msg);
+  }
+}
+
+function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed: number }) {
+  const start = clockToNs('11:00:00');
+  const s = buildSession(scenario, o.seed, 'scenarios/default.json', undefined, { startNs: start - 2 * NS_PER_MINUTE });
+  const fills: FillRecord[] = [];
+  const decisions: DecisionRecord[] = [];
+  let done = 0;
+  const r = new RecordingRouter(s, { onFill: (f) => fills.push(f), onDecision: (d) => decisions.push(d), onDone: () => done++ });
+  startSession(s);
+  s.kernel.run(start);
+  const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE };
+  r.engine.onParent(order, policy);
+  s.kernel.run(order.end + 5 * NS_PER_SECOND);
+  return { r, parent: r.engine.om.parent('P'), fills, decisions, done, order };
+}
+
+describe('router engine in the simulator', () => {
+  it.each(POLICY_NAMES)('%s works a parent order to its end: filled within its size, every child closed, nothing contradicted', (name) => {
+    const { r, parent, fills, done } = run(makePolicy(name, { profile, rng: Rng.stream(3, name) }), { side: BUY, qty: 3000, minutes: 5, seed: 3 });
+    expect(['filled', 'expired']).toContain(parent.state);
+    expect(done).toBe(1);
+    expect(parent.cumQty).toBeLessThanOrEqual(3000);
+    expect(parent.cumQty).toBeGreaterThan(0);
+    expect(fills.reduce((a, f) => a + f.qty, 0)).toBe(parent.cumQty);
+    expect(r.engine.om.anomalies).toBe(0);
+    for (const id of parent.children) expect(['filled', 'cancelled', 'rejected']).toContain(r.engine.om.child(id)!.state);
+  });
+
+  it('the same seed gives the same fills; another seed does not', () => {
+    const a = run(makePolicy('ck', { rng: Rng.stream(1, 'ck') }), { side: SELL, qty: 2000, minutes: 3, seed: 11 });
+    const b = run(makePolicy('ck', { rng: Rng.stream(1, 'ck') }), { side: SELL, qty: 2000, minutes: 3, seed: 11 });
+    const c = run(makePolicy('ck', { rng: Rng.stream(1, 'ck') }), { side: SELL, qty: 2000, minutes: 3, seed: 12 });
+    expect(b.fills).toEqual(a.fills);
+    expect(c.fills).not.toEqual(a.fills);
+  });
+
+  it('the rule-based router pings the dark pools with a minimum quantity and reroutes what a sweep leaves', () => {
+    const { r, decisions } = run(makePolicy('rule'), { side: BUY, qty: 6000, minutes: 5, seed: 5 });
+    const pings = r.sent.filter((m) => m.msg.type === 'new' && m.msg.ordType === 'midpeg');
+    expect(new Set(pings.map((p) => p.venue))).toEqual(new Set(['DARK_CALM', 'DARK_TOXIC']));
+    for (const p of pings) if (p.msg.type === 'new') expect(p.msg.minQty).toBe(Math.min(100, p.msg.qty));
+    expect(decisions.some((d) => d.round > 0)).toBe(true);
+    // the sweep's children are IOC limits on lit venues only
+    const takes = r.sent.filter((m) => m.msg.type === 'new' && m.msg.ordType === 'limit' && m.msg.tif === 1);
+    expect(takes.length).toBeGreaterThan(0);
+    expect(takes.every((t) => t.venue.startsWith('LIT_'))).toBe(true);
+  });
+
+  it('a scheduled algorithm keeps up with its schedule: at each decision it is never more than a slice behind', () => {
+    const { decisions, parent } = run(makePolicy('twap'), { side: SELL, qty: 2400, minutes: 4, seed: 9 });
+    const slice = 2400 / 24;
+    for (const d of decisions.filter((x) => x.round === 0)) expect(d.target - d.filled).toBeLessThanOrEqual(slice + 1);
+    expect(parent.state).toBe('filled');
+  });
+
+  it('never overfills, whatever a policy asks for and whenever (random policies on the live simulator)', () => {
+    /** A policy that follows a random script: at each decision some takes, posts and pings of random sizes. */
+    class ScriptedPolicy implements Policy {
+      readonly name = 'scripted';
+      readonly decisionNs = 2 * NS_PER_SECOND;
+      readonly rerouteRounds = 2;
+      private k = 0;
+      constructor(private readonly script: { kind: 0 | 1 | 2; venue: number; qty: number; offset: number }[][]) {}
+      schedule(o: ParentOrder) {
+        return new TwapSchedule(o.qty, o.start, o.end);
+      }
+      decide(ctx: DecisionContext): void {
+        const step = this.script[this.k++ % this.script.length]!;
+        const lit = ['LIT_MT', 'LIT_INV', 'LIT_SB'];
+        const dark = ['DARK_CALM', 'DARK_TOXIC'];
+        for (const a of step) {
+          const best = ctx.order.side === BUY ? ctx.market.ask() : ctx.market.bid();
+          if (best !== best) continue;
+          const px = best + (ctx.order.side === BUY ? 1 : -1) * a.offset * 100;
+          if (a.kind === 0) ctx.take([{ venue: lit[a.venue % 3]!, price: px, qty: a.qty }]);
+          else if (a.kind === 1) ctx.post(lit[a.venue % 3]!, ctx.order.side === BUY ? ctx.market.bid() : ctx.market.ask(), a.qty);
+          else ctx.ping(dark[a.venue % 2]!, a.qty, Math.ceil(a.qty / 3));
+        }
+      }
+    }
+    const action = fc.record({ kind: fc.constantFrom(0 as const, 1 as const, 2 as const), venue: fc.nat(5), qty: fc.integer({ min: 1, max: 900 }), offset: fc.integer({ min: -2, max: 8 }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(action, { maxLength: 5 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 50, max: 3000 }), fc.nat(1000), (script, qty, seed) => {
+        const { r, parent, fills } = run(new ScriptedPolicy(script), { side: seed % 2 === 0 ? BUY : SELL, qty, minutes: 1, seed });
+        const total = fills.reduce((a, f) => a + f.qty, 0);
+        expect(total).toBe(parent.cumQty);
+        expect(parent.cumQty).toBeLessThanOrEqual(qty);
+        expect(r.engine.om.anomalies).toBe(0);
+        expect(['filled', 'expired']).toContain(parent.state);
+      }),
+      { numRuns: 40, seed: 20261121 },
+    );
+  });
+
+  it('reaches venues and time only through its ports: the engine imports no simulator, venue or clock', () => {
+    const src = readFileSync('src/router/engine.ts', 'utf8');
+    const runtime = [...src.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
+    for (const path of runtime) expect(path).toMatch(/^\.\.\/core\/|^\.\/(order-manager|allocators|schedulers)\.js$/);
+    expect(src).not.toMatch(/Date\.now|performance\.now|setTimeout|setInterval|Math\.random/);
+  });
+});

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scenarioFromLobsterFolder } from '../../src/cli/backtest.js';
+import { loadScenarioFile } from '../../src/sim/scenario.js';
+import { generateOrders, marketFacts, runBacktest, summarizeBacktest, type BacktestSpec } from '../../src/tca/backtest.js';
+
+const file = 'scenarios/default.json';
+const scenario = loadScenarioFile(file);
+
+function spec(over: Partial<BacktestSpec> = {}): BacktestSpec {
+  const facts = marketFacts(scenario, file);
+  return {
+    scenario,
+    file,
+    policies: ['twap', 'rule', 'prorata', 'ck'],
+    orders: 4,
+    seed: 3,
+    adv: facts.adv,
+    minFraction: 0.01,
+    maxFraction: 0.05,
+    horizonMinutes: 10,
+    profile: facts.profile,
+    warmupMinutes: 2,
+    decisionSeconds: 10,
+    povRate: 0.25,
+    urgency: 2,
+    darkMinQty: 100,
+    ...over,
+  };
+}
+
+describe('backtester', () => {
+  it('draws the batch from the seed: sizes within 1–5 % of daily volume, horizons inside the day, both sides', () => {
+    const orders = generateOrders(spec({ orders: 200 }));
+    expect(orders).toEqual(generateOrders(spec({ orders: 200 })));
+    const adv = marketFacts(scenario, file).adv;
+    for (const o of orders) {
+      expect(o.qty).toBeGreaterThanOrEqual(Math.round(0.01 * adv));
+      expect(o.qty).toBeLessThanOrEqual(Math.round(0.05 * adv));
+      expect(o.end - o.start).toBe(10 * 60e9);
+    }
+    expect(new Set(orders.map((o) => o.side)).size).toBe(2);
+    expect(new Set(orders.map((o) => o.seed)).size).toBe(200);
+  });
+
+  it('gives the same results on one thread and on two workers, and the shortfall parts add up', async () => {
+    const s = spec();
+    const one = await runBacktest(s, { workers: 1 });
+    const progress: number[] = [];
+    const two = await runBacktest(s, { workers: 2, onProgress: (d) => progress.push(d) });
+    expect(two).toEqual(one);
+    expect(progress).toEqual([1, 2, 3, 4]);
+    for (const r of one) {
+      for (const run of r.runs) {
+        const c = run.shortfall;
+        expect(c.spread_bps + c.impact_bps + c.timing_bps + c.fees_bps + c.opportunity_bps).toBeCloseTo(c.total_bps, 2);
+        expect(run.filled).toBeLessThanOrEqual(r.order.qty);
+        expect(run.participation).toBeGreaterThan(0);
+        expect(run.participation).toBeLessThan(1);
+      }
+    }
+    // orders of 1–5 % of a day's volume in 10 minutes move the price against themselves: impact is a cost
+    const impacts = one.flatMap((r) => r.runs.map((x) => x.shortfall.impact_bps));
+    expect(impacts.reduce((a, b) => a + b, 0) / impacts.length).toBeGreaterThan(2);
+    const rep = summarizeBacktest(s, one);
+    expect(rep.policies.map((p) => p.policy)).toEqual(s.policies);
+    expect(rep.comparisons).toHaveLength(6);
+    for (const p of rep.policies) {
+      expect(p.is_bps.ci95[0]).toBeLessThanOrEqual(p.is_bps.mean);
+      expect(p.is_bps.ci95[1]).toBeGreaterThanOrEqual(p.is_bps.mean);
+      const shares = p.venues.reduce((a, v) => a + v.share_of_fills, 0);
+      expect(shares).toBeCloseTo(1, 3);
+    }
+    // the routers with dark pings got some fills in the pools; the scheduled algorithm posts and sweeps lit only
+    expect(rep.policies.find((p) => p.policy === 'rule')!.venues.some((v) => v.venue.startsWith('DARK') && v.share_of_fills > 0)).toBe(true);
+    expect(rep.policies.find((p) => p.policy === 'twap')!.venues.every((v) => !v.venue.startsWith('DARK'))).toBe(true);
+  });
+
+  const goog = '../shared/data/lobster/GOOG_2012-06-21_L1';
+  it.skipIf(!existsSync(goog))('backtests on a LOBSTER folder: the real day drives the lit venues', async () => {
+    const { scenario: sc, file: f } = scenarioFromLobsterFolder(goog);
+    const facts = marketFacts(sc, f);
+    expect(facts.adv).toBe(492_509 + 213_616);
+    const res = await runBacktest(spec({ scenario: sc, file: f, adv: facts.adv, profile: facts.profile, orders: 2, policies: ['rule', 'prorata'] }));
+    for (const r of res) {
+      expect(r.arrival_mid).toBeGreaterThan(5_000_000); // GOOG near $580
+      for (const run of r.runs) expect(run.filled).toBeGreaterThan(0);
+    }
+  });
+});

@@ -356,6 +356,9 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   }
 }
 
+/** The day last loaded: a backtest builds one session per order and policy on the same day, which is only read. */
+let lastDay: { folder: string; day: LobsterDay } | undefined;
+
 flowModels.register(
   'lobster-replay',
   z
@@ -371,10 +374,11 @@ flowModels.register(
   const folder = resolve(dirname(ctx.file ?? '.'), p.data);
   let day: LobsterDay;
   try {
-    day = loadLobster(resolvePair(folder));
+    day = lastDay?.folder === folder ? lastDay.day : loadLobster(resolvePair(folder));
   } catch (e) {
     throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
   }
+  lastDay = { folder, day };
   return new ReplayMarket(day, ctx, { levels: p.depthLevels, spacingTicks: p.depthSpacingTicks, ...(p.depthQty ? { qty: p.depthQty } : {}) });
   },
 );

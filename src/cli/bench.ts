@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { benchBacktest } from '../bench/backtest-bench.js';
 import { benchReplay } from '../bench/replay-bench.js';
 import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream, runOurs } from '../bench/book-bench.js';
 import { timeIt } from '../bench/timing.js';
@@ -95,6 +96,18 @@ function addSim(bench: Command): void {
     .action((o) => print(benchSim(o), o.json));
   benchReplayCommand(bench);
   bench
+    .command('backtest')
+    .description('parent orders backtested per second: 4 policies on 2 worker threads, and on one thread for the speedup')
+    .option('--json', 'print JSON', false)
+    .option('--orders <n>', 'parent orders', (v) => parseInt(v, 10), 40)
+    .option('--policies <list>', 'policies', 'twap,rule,prorata,ck')
+    .option('--workers <n>', 'worker threads', (v) => parseInt(v, 10), 2)
+    .option('--seed <n>', 'seed', (v) => parseInt(v, 10), 1)
+    .action(async (o) => {
+      const file = packageFile('scenarios', 'default.json');
+      print(await benchBacktest(loadScenarioFile(file), file, { ...o, policies: o.policies.split(',') }), o.json);
+    });
+  bench
     .command('all')
     .description('every benchmark, one JSON document')
     .option('--json', 'print JSON', false)
@@ -103,7 +116,9 @@ function addSim(bench: Command): void {
       const book = await benchBook({ ops: 1_000_000, deepOps: 100_000, perLevel: 2_000, seed: 1 });
       const goog = packageFile('..', 'shared', 'data', 'lobster', 'GOOG_2012-06-21_L1');
       const replay = existsSync(goog) ? benchReplay(goog) : { skipped: `no LOBSTER data at ${goog}` };
-      print({ book, sim, replay, pass: book.pass && sim.pass && (!('pass' in replay) || replay.pass) }, o.json);
+      const file = packageFile('scenarios', 'default.json');
+      const backtest = await benchBacktest(loadScenarioFile(file), file, { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1 });
+      print({ book, sim, replay, backtest, pass: book.pass && sim.pass && (!('pass' in replay) || replay.pass) }, o.json);
     });
 }
 

@@ -274,10 +274,31 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       }
       if (result === 0) result = 1;
       this.counts.reconciled_levels++;
-      if (target > have) this.addSplit(side, price, target - have);
+      if (target > have) {
+        this.clearCrossing(side, price);
+        this.addSplit(side, price, target - have);
+      }
       else this.take(side, price, have - target, true);
     }
     return { r: result, full: k === this.tmpP.length };
+  }
+
+  /**
+   * Before a level is restored at `price`, background orders on the other side that it would cross are removed:
+   * they are stale, the file says the market is elsewhere (this happens when participants' impact shifts the
+   * replayed prices by more than the spread at once). Participants' orders stay, and trade with the restored level.
+   */
+  private clearCrossing(side: Side, price: number): void {
+    const opp: Side = side === BUY ? SELL : BUY;
+    for (const venue of this.ctx.venues) {
+      const best = opp === SELL ? venue.book.bestAsk() : venue.book.bestBid();
+      if (!(opp === SELL ? best <= price : best >= price)) continue; // nothing crosses (NaN: the side is empty)
+      for (const l of venue.book.depth(opp, 1 << 30)) {
+        if (opp === SELL ? l.price > price : l.price < price) break;
+        const background = l.qty - venue.book.visibleOwnedAt(opp, l.price);
+        if (background > 0) this.take(opp, l.price, Infinity, true);
+      }
+    }
   }
 
   /** Participants' displayed shares at a price, over all venues: the file knows nothing of them. */

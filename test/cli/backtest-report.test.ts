@@ -25,6 +25,18 @@ describe('sor backtest', () => {
     expect(c.err).toMatch(/nonexistent/);
   });
 
+  it('sor bench backtest --json: parent orders per second on 2 workers, the single-thread run beside it, same results', () => {
+    const r = sor('bench', 'backtest', '--orders', '2', '--json');
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.out);
+    expect(b.policies).toEqual(['twap', 'rule', 'prorata', 'ck']);
+    expect(b.workers).toBe(2);
+    expect(b.parallel.parent_orders_per_sec).toBeGreaterThan(0);
+    expect(b.single_thread.parent_orders_per_sec).toBeGreaterThan(0);
+    expect(b.speedup).toBeGreaterThan(0);
+    expect(b.same_results).toBe(true);
+  });
+
   it(
     'prints a JSON summary per policy and writes a report whose four charts draw in headless Chromium',
     async () => {

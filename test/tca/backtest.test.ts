@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scenarioFromLobsterFolder } from '../../src/cli/backtest.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
-import { generateOrders, marketFacts, runBacktest, summarizeBacktest, type BacktestSpec } from '../../src/tca/backtest.js';
+import { generateOrders, marketFacts, runBacktest, runOrder, summarizeBacktest, type BacktestSpec } from '../../src/tca/backtest.js';
 
 const file = 'scenarios/default.json';
 const scenario = loadScenarioFile(file);
@@ -86,5 +86,18 @@ describe('backtester', () => {
       expect(r.arrival_mid).toBeGreaterThan(5_000_000); // GOOG near $580
       for (const run of r.runs) expect(run.filled).toBeGreaterThan(0);
     }
+  });
+
+  it.skipIf(!existsSync(goog))('a block sweep that shifts the replayed prices past the stale book settles (a regression)', () => {
+    // order 7 of seed 1: POV buys 34,799 shares from 14:23; its final sweep of the ~8,000 shares it is behind moved
+    // later replayed prices up by ~$14 at once. Restoring the file's shifted bid then met the stale asks below it,
+    // each restored lot traded away, and reconciliation never settled. Stale crossing orders are now removed first.
+    const { scenario: sc, file: f } = scenarioFromLobsterFolder(goog);
+    const facts = marketFacts(sc, f);
+    const s = spec({ scenario: sc, file: f, adv: facts.adv, profile: facts.profile, orders: 8, seed: 1, horizonMinutes: 30, warmupMinutes: 5, policies: ['pov'] });
+    const o = generateOrders(s)[7]!;
+    expect([o.side, o.qty]).toEqual([0, 34_799]);
+    const r = runOrder(s, o);
+    expect(r.runs[0]!.filled).toBeGreaterThan(20_000); // 22,664: POV fell behind, and the final sweep took what the books showed
   });
 });

@@ -166,9 +166,17 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Re
 
 /** Runs one parent order under every policy, and once without it, on the same market path. */
 export function runOrder(spec: BacktestSpec, o: BacktestOrder): OrderResult {
-  const base = runOne(spec, o, null);
+  // a failure names the order and policy, so that it can be run again alone (runOrder with that order)
+  const one = (name: string | null) => {
+    try {
+      return runOne(spec, o, name);
+    } catch (e) {
+      throw new Error(`backtest order ${o.index} (seed ${o.seed}, ${name ?? 'baseline'}): ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const base = one(null);
   const runs = spec.policies.map((name) => {
-    const r = runOne(spec, o, name);
+    const r = one(name);
     if (r.arrival !== base.arrival) throw new Error(`order ${o.index}: the ${name} run's market differs from the baseline's before the order starts`);
     return evaluate(o, name, r, base);
   });

@@ -1,0 +1,164 @@
+import { BUY, NS_PER_MINUTE, NS_PER_SECOND, type Side } from '../core/types.js';
+
+/**
+ * Streaming statistics for the router's features. Each update costs O(1) (amortised over the seconds or minutes
+ * that elapse), and each has a plain offline definition, stated on it, that the tests compute independently.
+ */
+
+/**
+ * Trade-flow imbalance: (buy − sell) / (buy + sell) of aggressor volume, each side's volume decayed exponentially
+ * with a half-life: offline, Σ sign_i · q_i · 2^(−(t − t_i)/H) / Σ q_i · 2^(−(t − t_i)/H) over trades up to t.
+ * 0 when no trade has been seen.
+ */
+export class TradeFlowImbalance {
+  private buy = 0;
+  private sell = 0;
+  private last = NaN;
+  constructor(readonly halfLifeNs: number) {}
+
+  private decayTo(t: number): void {
+    if (this.last === this.last && t > this.last) {
+      const f = Math.pow(2, -(t - this.last) / this.halfLifeNs);
+      this.buy *= f;
+      this.sell *= f;
+    }
+    if (!(t < this.last)) this.last = t;
+  }
+
+  onTrade(t: number, aggressor: Side, qty: number): void {
+    this.decayTo(t);
+    if (aggressor === BUY) this.buy += qty;
+    else this.sell += qty;
+  }
+
+  value(t: number): number {
+    this.decayTo(t);
+    const tot = this.buy + this.sell;
+    return tot > 0 ? (this.buy - this.sell) / tot : 0;
+  }
+}
+
+/**
+ * Realised volatility over a trailing window of whole seconds: the mid is sampled at each whole second (its last
+ * value at or before it), r_k = ln(m_k / m_{k−1}), and the value is √(Σ r² / minutes covered) in bps per √minute
+ * over the last `windowSeconds` returns (fewer before the window has filled; NaN before two samples). Samples are
+ * taken at whole seconds strictly before the time asked about.
+ */
+export class RealizedVol {
+  private readonly sq: Float64Array;
+  private sum = 0;
+  private n = 0;
+  private head = 0;
+  private mid = NaN;
+  private lastSampled = NaN;
+  private nextSecond = NaN;
+
+  constructor(readonly windowSeconds: number) {
+    this.sq = new Float64Array(windowSeconds);
+  }
+
+  /** The mid changed at time t. */
+  onMid(t: number, mid: number): void {
+    this.advance(t);
+    this.mid = mid;
+    if (this.nextSecond !== this.nextSecond) this.nextSecond = Math.ceil(t / NS_PER_SECOND) * NS_PER_SECOND;
+  }
+
+  /** bps per √minute at time t, from the samples at whole seconds strictly before t. */
+  value(t: number): number {
+    this.advance(t);
+    if (this.n === 0) return NaN;
+    return Math.sqrt(Math.max(0, this.sum) / (this.n / 60)) * 1e4;
+  }
+
+  /** Takes the samples at every whole second strictly before t (every update before t is already applied). */
+  private advance(t: number): void {
+    if (this.mid !== this.mid) return;
+    while (this.nextSecond < t) {
+      this.sample(this.mid);
+      this.nextSecond += NS_PER_SECOND;
+    }
+  }
+
+  private sample(m: number): void {
+    if (this.lastSampled === this.lastSampled) {
+      const r = Math.log(m / this.lastSampled);
+      const x = r * r;
+      if (this.n === this.sq.length) this.sum -= this.sq[this.head]!;
+      else this.n++;
+      this.sq[this.head] = x;
+      this.sum += x;
+      this.head = (this.head + 1) % this.sq.length;
+      if (this.head === 0) {
+        // once a window, the running sum is recomputed: subtracting leaves rounding residue that would build up
+        let exact = 0;
+        for (let i = 0; i < this.n; i++) exact += this.sq[i]!;
+        this.sum = exact;
+      }
+    }
+    this.lastSampled = m;
+  }
+}
+
+/**
+ * GARCH(1,1) on one-minute mid log returns: σ²_{k+1} = ω + α r_k² + β σ²_k, started at the long-run variance
+ * ω / (1 − α − β). The value is the forecast of the next minute's volatility, bps per √minute. The parameters are
+ * given (fitted offline), so an update is one multiply-add.
+ */
+export class Garch11 {
+  private variance: number;
+  private mid = NaN;
+  private lastSampled = NaN;
+  private nextMinute = NaN;
+  readonly omega: number;
+
+  constructor(
+    /** Long-run volatility, bps per √minute. */
+    readonly longRunBps: number,
+    readonly alpha = 0.05,
+    readonly beta = 0.9,
+  ) {
+    if (!(alpha >= 0 && beta >= 0 && alpha + beta < 1)) throw new Error('GARCH(1,1) needs α, β ≥ 0 and α + β < 1');
+    const v = (longRunBps * 1e-4) ** 2;
+    this.omega = v * (1 - alpha - beta);
+    this.variance = v;
+  }
+
+  onMid(t: number, mid: number): void {
+    this.advance(t);
+    this.mid = mid;
+    if (this.nextMinute !== this.nextMinute) this.nextMinute = Math.ceil(t / NS_PER_MINUTE) * NS_PER_MINUTE;
+  }
+
+  /** The forecast at time t, from the one-minute samples strictly before t. */
+  value(t: number): number {
+    this.advance(t);
+    return Math.sqrt(this.variance) * 1e4;
+  }
+
+  private advance(t: number): void {
+    if (this.mid !== this.mid) return;
+    while (this.nextMinute < t) {
+      if (this.lastSampled === this.lastSampled) {
+        const r = Math.log(this.mid / this.lastSampled);
+        this.variance = this.omega + this.alpha * r * r + this.beta * this.variance;
+      }
+      this.lastSampled = this.mid;
+      this.nextMinute += NS_PER_MINUTE;
+    }
+  }
+}
+
+/**
+ * An exponentially weighted mean by count: each observation has weight w, the past (1 − w). NaN before the first.
+ * Used for a venue's historical fill rate and latency.
+ */
+export class Ewm {
+  value = NaN;
+  n = 0;
+  constructor(readonly weight: number) {}
+  add(x: number): void {
+    this.value = this.value !== this.value ? x : this.value + this.weight * (x - this.value);
+    this.n++;
+  }
+}

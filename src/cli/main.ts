@@ -3,6 +3,7 @@ import '../data/replay-market.js'; // registers the 'lobster-replay' flow kind
 import { backtestCommand } from './backtest.js';
 import { benchCommand } from './bench.js';
 import { calibrateCommand } from './calibrate.js';
+import { datasetCommand } from './dataset.js';
 import { ingestCommand } from './ingest.js';
 import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
@@ -22,6 +23,7 @@ ingestCommand(program);
 calibrateCommand(program);
 realismCommand(program);
 backtestCommand(program);
+datasetCommand(program);
 benchCommand(program);
 
 try {

@@ -39,6 +39,19 @@ CREATE TABLE IF NOT EXISTS book_levels (
 );
 `;
 
+const DATASETS = `
+CREATE TABLE IF NOT EXISTS datasets (
+  dataset_id VARCHAR PRIMARY KEY,
+  kind VARCHAR NOT NULL,          -- e.g. fill-probability
+  table_name VARCHAR NOT NULL,
+  scenario VARCHAR NOT NULL,
+  seeds VARCHAR NOT NULL,         -- the seeds of the markets that made it, comma-separated
+  schema_version INTEGER NOT NULL,
+  schema_hash VARCHAR NOT NULL,
+  rows BIGINT NOT NULL
+);
+`;
+
 export class Store {
   private constructor(
     readonly path: string,
@@ -152,6 +165,89 @@ export class Store {
       out.push(file);
     }
     return out;
+  }
+
+  /**
+   * Writes a labelled dataset: rows of numbers under `columns`, each with the seed of the market that made it, into
+   * table `table` (created on first use: dataset_id, scenario, seed, then one DOUBLE per column), and records the
+   * dataset in `datasets` (kind, scenario, seeds, feature-schema version and hash, rows). Writing a dataset id again
+   * replaces it, in one transaction: a failure leaves what was stored before. A table whose columns differ (another
+   * feature schema) is refused with the difference named.
+   */
+  async writeDataset(
+    table: string,
+    meta: { datasetId: string; kind: string; scenario: string; schemaVersion: number; schemaHash: string },
+    columns: readonly string[],
+    rows: readonly { seed: number; values: ArrayLike<number> }[],
+  ): Promise<number> {
+    if (!/^[a-z][a-z0-9_]*$/.test(table)) throw new Error(`bad table name ${table}`);
+    for (const c of columns) if (!/^[a-z][a-z0-9_]*$/.test(c)) throw new Error(`bad column name ${c}`);
+    const con = this.con;
+    await con.run(DATASETS);
+    await con.run(
+      `CREATE TABLE IF NOT EXISTS ${table} (dataset_id VARCHAR NOT NULL, scenario VARCHAR NOT NULL, seed BIGINT NOT NULL, ${columns.map((c) => `${c} DOUBLE`).join(', ')})`,
+    );
+    const have = (await (await con.prepare(`SELECT column_name FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`)).runAndReadAll())
+      .getRows()
+      .map((r) => String(r[0]))
+      .slice(3);
+    if (have.join(',') !== columns.join(',')) {
+      const missing = columns.filter((c) => !have.includes(c));
+      const extra = have.filter((c) => !columns.includes(c));
+      throw new Error(`${this.path}: table ${table} has other columns (missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}): another feature schema; use another store or table`);
+    }
+    await con.run(`CREATE OR REPLACE TEMP TABLE stage_ds AS SELECT * FROM ${table} LIMIT 0`);
+    const ap = await con.createAppender('stage_ds');
+    try {
+      for (const r of rows) {
+        ap.appendVarchar(meta.datasetId);
+        ap.appendVarchar(meta.scenario);
+        ap.appendBigInt(BigInt(r.seed));
+        for (let i = 0; i < columns.length; i++) {
+          const x = r.values[i]!;
+          if (Number.isFinite(x)) ap.appendDouble(x);
+          else ap.appendNull();
+        }
+        ap.endRow();
+      }
+    } finally {
+      ap.closeSync();
+    }
+    const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b).join(',');
+    await con.run('BEGIN TRANSACTION');
+    try {
+      await this.exec(`DELETE FROM ${table} WHERE dataset_id = $1`, meta.datasetId);
+      await this.exec('DELETE FROM datasets WHERE dataset_id = $1', meta.datasetId);
+      await con.run(`INSERT INTO ${table} SELECT * FROM stage_ds`);
+      await this.exec(
+        'INSERT INTO datasets VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        meta.datasetId,
+        meta.kind,
+        table,
+        meta.scenario,
+        seeds,
+        meta.schemaVersion,
+        meta.schemaHash,
+        rows.length,
+      );
+      await con.run('COMMIT');
+    } catch (e) {
+      await con.run('ROLLBACK');
+      throw e;
+    }
+    await con.run('DROP TABLE stage_ds');
+    return rows.length;
+  }
+
+  /** Writes one dataset of a table as a Parquet file in `dir`, rows ordered by `orderBy` (column names). */
+  async exportDatasetParquet(table: string, datasetId: string, dir: string, orderBy = 'seed'): Promise<string> {
+    if (!/^[a-z][a-z0-9_]*$/.test(table)) throw new Error(`bad table name ${table}`);
+    if (!/^[a-z][a-z0-9_]*(, *[a-z][a-z0-9_]*)*$/.test(orderBy)) throw new Error(`bad order ${orderBy}`);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${table}_${datasetId.replace(/[^A-Za-z0-9_.-]/g, '_')}.parquet`);
+    const safe = file.replaceAll("'", "''");
+    await this.exec(`COPY (SELECT * FROM ${table} WHERE dataset_id = $1 ORDER BY ${orderBy}) TO '${safe}' (FORMAT parquet)`, datasetId);
+    return file;
   }
 
   private async exec(sql: string, ...params: (string | number)[]): Promise<void> {

@@ -439,9 +439,9 @@ export function summarizeBacktest(spec: BacktestSpec, results: readonly OrderRes
  * intraday volume profile VWAP follows. A synthetic flow carries both (its calibration); a replay computes them
  * from its LOBSTER day (the day's own profile: in-sample, as a VWAP trader with a perfect forecast would have).
  */
-export function marketFacts(scenario: Scenario, file: string): { adv: number; profile: VolumeProfile } {
+export function marketFacts(scenario: Scenario, file: string): { adv: number; profile: VolumeProfile; volBps: number } {
   const open = clockToNs(scenario.start);
-  const flow = scenario.flow as { kind: string; intradayProfile?: number[]; bucketMinutes?: number; data?: string };
+  const flow = scenario.flow as { kind: string; intradayProfile?: number[]; bucketMinutes?: number; data?: string; fairValueBpsPerSqrtMinute?: number };
   const cal = scenario.calibration as { observed?: { executed_volume?: number; hidden_volume?: number } } | undefined;
   const impact = scenario.impact as { dailyVolume?: number } | undefined;
   if (flow.kind === 'lobster-replay' && flow.data) {
@@ -449,10 +449,14 @@ export function marketFacts(scenario: Scenario, file: string): { adv: number; pr
     return {
       adv: c.observed.executed_volume + c.observed.hidden_volume,
       profile: { buckets: c.intradayProfile, openNs: open, bucketNs: c.bucketMinutes * NS_PER_MINUTE },
+      volBps: c.fairValueBpsPerSqrtMinute,
     };
   }
   const adv = impact?.dailyVolume ?? (cal?.observed ? (cal.observed.executed_volume ?? 0) + (cal.observed.hidden_volume ?? 0) : NaN);
   const prof = flow.intradayProfile && flow.intradayProfile.length > 0 ? flow.intradayProfile : [1];
   const bucketMinutes = flow.intradayProfile && flow.intradayProfile.length > 0 ? (flow.bucketMinutes ?? 30) : 390;
-  return { adv, profile: { buckets: prof, openNs: open, bucketNs: bucketMinutes * NS_PER_MINUTE } };
+  // one-minute volatility, bps: the flow's fair value's where it has one, else a daily figure scaled down
+  const daily = (scenario.impact as { dailyVolatilityBps?: number } | undefined)?.dailyVolatilityBps;
+  const volBps = flow.fairValueBpsPerSqrtMinute ?? (daily !== undefined ? daily / Math.sqrt(390) : NaN);
+  return { adv, profile: { buckets: prof, openNs: open, bucketNs: bucketMinutes * NS_PER_MINUTE }, volBps };
 }

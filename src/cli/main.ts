@@ -8,6 +8,7 @@ import { ingestCommand } from './ingest.js';
 import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
+import { trainCommand } from './train.js';
 import { UsageError } from './errors.js';
 
 const program = new Command();
@@ -24,6 +25,7 @@ calibrateCommand(program);
 realismCommand(program);
 backtestCommand(program);
 datasetCommand(program);
+trainCommand(program);
 benchCommand(program);
 
 try {

@@ -1,6 +1,9 @@
 import { Hash64 } from '../core/hash.js';
-import { BUY, NS_PER_SECOND, type Side } from '../core/types.js';
-import { Ewm, Garch11, RealizedVol, TradeFlowImbalance } from './streaming.js';
+import { BUY, NS_PER_MINUTE, NS_PER_SECOND, type Side } from '../core/types.js';
+
+/** 09:30, the regular session's open (ns since midnight). */
+const OPEN_NS = 34_200 * NS_PER_SECOND;
+import { Ewm, Garch11, MidMomentum, RealizedVol, TradeFlowImbalance } from './streaming.js';
 
 /**
  * The feature schema (the seed's Table 2): the names, in order, of a feature vector. A model records the version
@@ -23,6 +26,8 @@ export const FEATURE_NAMES = [
   'ask_depth_5',
   // the recent past
   'trade_flow_imbalance', // aggressor volume, half-life 30 s
+  'trade_rate', // printed volume per second, half-life 30 s
+  'mid_change_10s_bps', // the mid's move over the last 10 s
   'rv_5m_bps', // realised volatility over 5 and 30 minutes of 1-second returns, bps per √minute
   'rv_30m_bps',
   'garch_bps', // GARCH(1,1) forecast of the next minute, bps per √minute
@@ -38,10 +43,11 @@ export const FEATURE_NAMES = [
   'queue_ahead', // shares ahead of the child at its price on that venue
   'distance_ticks', // from the child's price to the same-side best (0 = at the touch, positive = behind it)
   'side_sign', // +1 buy, −1 sell
+  'time_of_day', // minutes since 09:30, over the 390 of a session
 ] as const;
 
 export const FEATURE_SCHEMA = {
-  version: 1,
+  version: 2,
   names: FEATURE_NAMES,
   hash: (() => {
     const h = new Hash64();
@@ -85,6 +91,7 @@ export interface FeatureConfig {
  */
 export class FeatureEngine {
   private readonly tfi = new TradeFlowImbalance(30 * NS_PER_SECOND);
+  private readonly momentum = new MidMomentum(10);
   private readonly rv5 = new RealizedVol(300);
   private readonly rv30 = new RealizedVol(1800);
   private readonly garch: Garch11;
@@ -99,6 +106,7 @@ export class FeatureEngine {
 
   onMid(t: number, mid: number): void {
     if (!(mid > 0)) return;
+    this.momentum.onMid(t, mid);
     this.rv5.onMid(t, mid);
     this.rv30.onMid(t, mid);
     this.garch.onMid(t, mid);
@@ -131,6 +139,8 @@ export class FeatureEngine {
       out[F.ask_depth_1 + i] = asks[i]?.qty ?? 0;
     }
     out[F.trade_flow_imbalance] = this.tfi.value(q.t);
+    out[F.trade_rate] = this.tfi.rate(q.t);
+    out[F.mid_change_10s_bps] = this.momentum.value(q.t);
     out[F.rv_5m_bps] = this.rv5.value(q.t);
     out[F.rv_30m_bps] = this.rv30.value(q.t);
     out[F.garch_bps] = this.garch.value(q.t);
@@ -148,6 +158,7 @@ export class FeatureEngine {
     const best = o.side === BUY ? b?.price : a?.price;
     out[F.distance_ticks] = best === undefined ? NaN : ((o.side === BUY ? best - v.price : v.price - best) / this.cfg.tick);
     out[F.side_sign] = o.side === BUY ? 1 : -1;
+    out[F.time_of_day] = (q.t - OPEN_NS) / NS_PER_MINUTE / 390;
   }
 }
 

@@ -36,6 +36,53 @@ export class TradeFlowImbalance {
     const tot = this.buy + this.sell;
     return tot > 0 ? (this.buy - this.sell) / tot : 0;
   }
+
+  /** The decayed volume as a rate, shares per second: Σ q_i · 2^(−(t − t_i)/H) · ln 2 / H. */
+  rate(t: number): number {
+    this.decayTo(t);
+    return ((this.buy + this.sell) * Math.LN2) / (this.halfLifeNs / NS_PER_SECOND);
+  }
+}
+
+/**
+ * The mid's move over the last `seconds` whole seconds, bps: ln(m(s_last) / m(s_last − seconds)) × 10⁴ with
+ * m(s) the last mid at or before whole second s, and s_last the last whole second strictly before the time asked
+ * about; 0 until that far back has been sampled.
+ */
+export class MidMomentum {
+  private readonly ring: Float64Array;
+  private n = 0;
+  private head = 0;
+  private mid = NaN;
+  private nextSecond = NaN;
+
+  constructor(readonly seconds: number) {
+    this.ring = new Float64Array(seconds + 1);
+  }
+
+  onMid(t: number, mid: number): void {
+    this.advance(t);
+    this.mid = mid;
+    if (this.nextSecond !== this.nextSecond) this.nextSecond = Math.ceil(t / NS_PER_SECOND) * NS_PER_SECOND;
+  }
+
+  value(t: number): number {
+    this.advance(t);
+    if (this.n < this.ring.length) return 0;
+    const last = this.ring[(this.head + this.ring.length - 1) % this.ring.length]!;
+    const first = this.ring[this.head]!; // the oldest of seconds + 1 samples
+    return Math.log(last / first) * 1e4;
+  }
+
+  private advance(t: number): void {
+    if (this.mid !== this.mid) return;
+    while (this.nextSecond < t) {
+      this.ring[this.head] = this.mid;
+      this.head = (this.head + 1) % this.ring.length;
+      if (this.n < this.ring.length) this.n++;
+      this.nextSecond += NS_PER_SECOND;
+    }
+  }
 }
 
 /**

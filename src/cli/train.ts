@@ -1,0 +1,89 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { NS_PER_SECOND } from '../core/types.js';
+import { ModelRegistry } from '../models/registry.js';
+import { trainFill } from '../models/train.js';
+import { ScenarioError } from '../sim/registry.js';
+import { marketFacts } from '../tca/backtest.js';
+import { scenarioFromLobsterFolder } from './backtest.js';
+import { print } from './bench.js';
+import { parseSeeds } from './dataset.js';
+import { UsageError } from './errors.js';
+import { nonNegativeInt, resolveScenario } from './simulate.js';
+
+const KINDS = ['fill'] as const;
+
+function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+export function trainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train a model on simulated data, score it on held-out seeds against its baseline, and register it')
+    .argument('<model>', `what to train: ${KINDS.join(', ')}`)
+    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+    .option('--train-seeds <list>', 'seeds of the training markets', '1-6')
+    .option('--valid-seeds <list>', 'seeds of the calibration markets', '7-8')
+    .option('--test-seeds <list>', 'held-out seeds the metrics are measured on', '101-102')
+    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), 30)
+    .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), 120)
+    .option('--gap-seconds <s>', 'mean time between probes', positive('--gap-seconds'), 2)
+    .option('--horizon-seconds <s>', 'the label: filled within this long', positive('--horizon-seconds'), 10)
+    .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), 100)
+    .option('--epochs <n>', 'training epochs', nonNegativeInt('--epochs'), 8)
+    .option('--hidden <n>', 'hidden units', nonNegativeInt('--hidden'), 16)
+    .option('--seed <n>', 'seed of the weights and batch order', nonNegativeInt('--seed'), 1)
+    .option('--registry <dir>', 'model registry folder', 'sor-models')
+    .option('--json', 'print JSON', false)
+    .action(async (model: string, o) => {
+      if (!(KINDS as readonly string[]).includes(model)) throw new UsageError(`unknown model "${model}" (known: ${KINDS.join(', ')})`);
+      if (!(o.qty > 0) || !(o.epochs > 0) || !(o.hidden > 0)) throw new UsageError('--qty, --epochs and --hidden must be positive');
+      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const facts = marketFacts(scenario, file);
+      let r;
+      try {
+        r = await trainFill(scenario, {
+          trainSeeds: parseSeeds(o.trainSeeds),
+          validSeeds: parseSeeds(o.validSeeds),
+          testSeeds: parseSeeds(o.testSeeds),
+          startMinute: o.startMinute,
+          minutes: o.minutes,
+          meanGapNs: o.gapSeconds * NS_PER_SECOND,
+          horizonNs: o.horizonSeconds * NS_PER_SECOND,
+          qty: o.qty,
+          adv: facts.adv,
+          longRunVolBps: facts.volBps,
+          epochs: o.epochs,
+          hidden: o.hidden,
+          seed: o.seed,
+          file,
+        });
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new UsageError(e.message);
+        if (/test seeds/.test((e as Error).message)) throw new UsageError((e as Error).message);
+        throw e;
+      }
+      const entry = new ModelRegistry(o.registry).save('fill-probability', r.artifact, r.metrics, r.meta);
+      print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...r.meta, metrics: r.metrics }, o.json);
+    });
+  program
+    .command('models')
+    .description('list the models in a registry: kind, version, feature schema, training-data hash, metrics')
+    .option('--registry <dir>', 'model registry folder', 'sor-models')
+    .option('--json', 'print JSON', false)
+    .action((o: { registry: string; json: boolean }) => {
+      let list;
+      try {
+        list = new ModelRegistry(o.registry).list();
+      } catch (e) {
+        throw new UsageError((e as Error).message, 1);
+      }
+      print(list, o.json);
+    });
+}

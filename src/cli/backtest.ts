@@ -70,6 +70,7 @@ interface Options {
   povRate: number;
   urgency: number;
   darkMinQty: number;
+  darkSlices: number;
   warmup: number;
   json: boolean;
   out?: string;
@@ -93,6 +94,7 @@ export function backtestCommand(program: Command): void {
     .option('--pov-rate <r>', 'POV participation rate', positive('--pov-rate'), 0.25)
     .option('--urgency <k>', 'Almgren–Chriss urgency κT', positive('--urgency'), 2)
     .option('--dark-min-qty <n>', 'minimum execution size of dark pings', nonNegativeInt('--dark-min-qty'), 100)
+    .option('--dark-slices <n>', 'ml: upcoming slices offered to the dark pools at once', nonNegativeInt('--dark-slices'), 4)
     .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup'), 5)
     .option('--json', 'print the summary as JSON', false)
     .option('--out <file>', 'write the HTML report here')
@@ -109,7 +111,7 @@ export function backtestCommand(program: Command): void {
 
 export async function backtest(o: Options): Promise<BacktestReport> {
   const policies = o.policies.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of policies) if (!(POLICY_NAMES as readonly string[]).includes(p)) throw new UsageError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')})`);
+  for (const p of policies) if (!(POLICY_NAMES as readonly string[]).includes(p) && p !== 'ml-even') throw new UsageError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')})`);
   if (policies.length === 0) throw new UsageError('--policies: name at least one policy');
   if (new Set(policies).size !== policies.length) throw new UsageError('--policies: a policy is named twice');
   if (o.orders < 1) throw new UsageError('--orders must be at least 1');
@@ -142,6 +144,7 @@ export async function backtest(o: Options): Promise<BacktestReport> {
     povRate: o.povRate,
     urgency: o.urgency,
     darkMinQty: Math.max(1, o.darkMinQty),
+    darkSlices: Math.max(1, o.darkSlices),
   };
   const bar =
     o.progress && process.stderr.isTTY

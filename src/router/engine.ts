@@ -2,7 +2,7 @@ import { BUY, GTC, IOC, type Side } from '../core/types.js';
 import type { Liquidity } from '../venue/fees.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import type { ChildPlan, VenueView } from './allocators.js';
-import { OrderError, OrderManager, type Parent } from './order-manager.js';
+import { OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
 import type { Schedule } from './schedulers.js';
 
 /**
@@ -97,6 +97,9 @@ export interface DecisionContext {
   available(): number;
   /** Lit fills so far (for participation-based schedules). */
   readonly litFilled: number;
+  /** The parent's child orders so far, and its fills (what a learning policy learns from). */
+  readonly children: readonly Readonly<Child>[];
+  readonly fills: readonly FillRecord[];
   /** The lit venues' displayed liquidity on the side this order takes from, with their take fees. */
   views(depth: number): VenueView[];
   /** Immediate-or-cancel limit orders (a sweep); returns the shares sent. */
@@ -142,6 +145,7 @@ interface Active {
   round: number;
   live: Map<number, 'take' | 'rest'>;
   litFilled: number;
+  fills: FillRecord[];
 }
 
 /** How long to wait for cancels before deciding anyway, and for the last sweep before the parent expires. */
@@ -178,6 +182,7 @@ export class RouterEngine {
       round: 0,
       live: new Map(),
       litFilled: 0,
+      fills: [],
     };
     a.schedule = policy.schedule(order, this.market, () => a.litFilled);
     this.active.set(order.id, a);
@@ -221,7 +226,7 @@ export class RouterEngine {
     if (r.kind === 'fill') {
       const c = this.om.child(r.clOrdId)!;
       if (this.market.venues.find((v) => v.name === c.venue)?.kind === 'lit') a.litFilled += r.qty;
-      this.hooks.onFill?.({
+      const f: FillRecord = {
         parentId: a.order.id,
         clOrdId: r.clOrdId,
         venue: r.venue,
@@ -230,7 +235,9 @@ export class RouterEngine {
         qty: r.qty,
         fee: r.fee,
         liquidity: r.liquidity ?? 'take',
-      });
+      };
+      a.fills.push(f);
+      this.hooks.onFill?.(f);
     }
     const c = this.om.child(r.clOrdId)!;
     if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') {
@@ -296,6 +303,8 @@ export class RouterEngine {
       behind: Math.max(0, targetNow - p.cumQty),
       upcoming: Math.max(0, targetNext - Math.max(targetNow, p.cumQty)),
       litFilled: a.litFilled,
+      children: p.children.map((id) => om.child(id)!),
+      fills: a.fills,
       available: () => om.available(a.order.id),
       views(depth) {
         const side: Side = a.order.side === BUY ? 1 : 0; // take from the opposite side

@@ -2,6 +2,7 @@ import type { Rng } from '../core/rng.js';
 import { BUY, NS_PER_SECOND, type Side } from '../core/types.js';
 import { contKukanov, proRata, ruleBasedSor, type Allocator, type PlacementVenue } from './allocators.js';
 import type { DecisionContext, MarketView, ParentOrder, Policy } from './engine.js';
+import { MlRouterPolicy } from './ml-policy.js';
 import { AlmgrenChriss, PovSchedule, TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
 
 /** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
@@ -26,6 +27,8 @@ export interface PolicyOptions {
   darkMinQty?: number;
   /** Cont–Kukanov's random draws (required by ck). */
   rng?: Rng;
+  /** ml: at most this many upcoming slices offered to the dark pools at once (default 4). */
+  darkSlices?: number;
 }
 
 const opposite = (s: Side): Side => (s === BUY ? 1 : 0);
@@ -197,7 +200,7 @@ export class ContKukanovPolicy implements Policy {
   }
 }
 
-export const POLICY_NAMES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck'] as const;
+export const POLICY_NAMES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** Builds a named policy. Each parent order gets its own instance (policies keep per-order state). */
@@ -259,7 +262,16 @@ export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
       return new RouterPolicy('prorata', proRata, opts);
     case 'ck':
       return new ContKukanovPolicy(opts);
+    case 'ml':
+    case 'ml-even':
+      return new MlRouterPolicy({
+        allocation: name === 'ml' ? 'learned' : 'even',
+        ...(opts.darkSlices !== undefined ? { maxSlices: opts.darkSlices } : {}),
+        ...(opts.decisionNs !== undefined ? { decisionNs: opts.decisionNs } : {}),
+        ...(opts.sweepDepth !== undefined ? { sweepDepth: opts.sweepDepth } : {}),
+        ...(opts.darkMinQty !== undefined ? { darkMinQty: opts.darkMinQty } : {}),
+      });
     default:
-      throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
+      throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')}, and the ablation ml-even)`);
   }
 }

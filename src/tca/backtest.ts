@@ -38,6 +38,8 @@ export interface BacktestSpec {
   povRate: number;
   urgency: number;
   darkMinQty: number;
+  /** ml: upcoming slices offered to the dark pools at once (default 4). */
+  darkSlices?: number;
 }
 
 export interface BacktestOrder {
@@ -155,6 +157,7 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Re
       povRate: spec.povRate,
       urgency: spec.urgency,
       darkMinQty: spec.darkMinQty,
+      ...(spec.darkSlices !== undefined ? { darkSlices: spec.darkSlices } : {}),
       rng: Rng.stream(o.seed, `policy:${policy}`),
     });
     router.engine.onParent({ id: `P${o.index}`, side: o.side, qty: o.qty, start: o.start, end: o.end }, p);

@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { benchBacktest } from '../bench/backtest-bench.js';
+import { benchDecision } from '../bench/decision-bench.js';
+import { N_FEATURES } from '../features/engine.js';
+import { fillExamples } from '../models/datasets.js';
+import { trainFillModel, type FillModelArtifact } from '../models/fill-model.js';
+import { ModelRegistry } from '../models/registry.js';
+import { marketFacts } from '../tca/backtest.js';
 import { benchReplay } from '../bench/replay-bench.js';
 import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream, runOurs } from '../bench/book-bench.js';
 import { timeIt } from '../bench/timing.js';
@@ -108,6 +114,13 @@ function addSim(bench: Command): void {
       print(await benchBacktest(loadScenarioFile(file), file, { ...o, policies: o.policies.split(',') }), o.json);
     });
   bench
+    .command('decision')
+    .description('a routing decision: feature update, fill model per lit venue, dark allocation (targets p50 ≤ 10 µs, p99 ≤ 50 µs)')
+    .option('--json', 'print JSON', false)
+    .option('--decisions <n>', 'decisions timed', (v) => parseInt(v, 10), 200_000)
+    .option('--registry <dir>', 'use the newest fill model here (else a small one is trained first, untimed)', 'sor-models')
+    .action(async (o) => print(await decisionBench(o.registry, o.decisions), o.json));
+  bench
     .command('all')
     .description('every benchmark, one JSON document')
     .option('--json', 'print JSON', false)
@@ -118,11 +131,34 @@ function addSim(bench: Command): void {
       const replay = existsSync(goog) ? benchReplay(goog) : { skipped: `no LOBSTER data at ${goog}` };
       const file = packageFile('scenarios', 'default.json');
       const backtest = await benchBacktest(loadScenarioFile(file), file, { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1 });
-      print({ book, sim, replay, backtest, pass: book.pass && sim.pass && (!('pass' in replay) || replay.pass) }, o.json);
+      const decision = await decisionBench('sor-models', 200_000);
+      print({ book, sim, replay, backtest, decision, pass: book.pass && sim.pass && decision.pass && (!('pass' in replay) || replay.pass) }, o.json);
     });
 }
 
 export function print(out: unknown, json: boolean): void {
   if (json) console.log(JSON.stringify(out, null, 2));
   else console.dir(out, { depth: 5 });
+}
+
+async function decisionBench(registry: string, decisions: number) {
+  const file = packageFile('scenarios', 'default.json');
+  const scenario = loadScenarioFile(file);
+  const facts = marketFacts(scenario, file);
+  let art: FillModelArtifact;
+  let source: string;
+  try {
+    const m = new ModelRegistry(registry).load<FillModelArtifact>('fill-probability');
+    art = m.artifact;
+    source = m.entry.id;
+  } catch {
+    const rows = (seeds: number[]) =>
+      fillExamples(scenario, { seeds, startMinute: 30, minutes: 20, meanGapNs: 2e9, horizonNs: 10e9, qty: 100, adv: facts.adv, longRunVolBps: facts.volBps }).rows.map((r) => ({
+        x: r.values.subarray(0, N_FEATURES),
+        y: r.values[r.values.length - 1]!,
+      }));
+    art = await trainFillModel(rows([1, 2]), rows([3]), { epochs: 3 });
+    source = 'trained for the benchmark (no registry model)';
+  }
+  return { ...benchDecision(scenario, art, { decisions, seed: 1, adv: facts.adv, volBps: facts.volBps }), model_source: source };
 }

@@ -116,5 +116,12 @@ describe('model registry and the train/models commands', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/test seeds 3 are also training or validation seeds/);
     expect(run('train', 'nope').status).toBe(2);
+    // the decision benchmark uses the registered model
+    const b = run('bench', 'decision', '--decisions', '20000', '--registry', dir, '--json');
+    expect(b.status).toBe(0);
+    const bench = JSON.parse(b.stdout);
+    expect(bench.model_source).toBe(out.model);
+    expect(bench.p50_us).toBeGreaterThan(0);
+    expect(bench.p99_us).toBeGreaterThanOrEqual(bench.p50_us);
   });
 });

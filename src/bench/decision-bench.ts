@@ -4,6 +4,7 @@ import { FeatureEngine, N_FEATURES, type BookSnapshot } from '../features/engine
 import { allocateDark, CensoredLiquidity } from '../models/dark-allocation.js';
 import { consolidatedTop } from '../models/datasets.js';
 import { FillForward, type FillModelArtifact } from '../models/fill-model.js';
+import { VolForward, type VolModelArtifact } from '../models/volatility.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession } from '../sim/session.js';
 
@@ -17,11 +18,11 @@ interface Step {
 
 /**
  * The routing decision's latency: for each recorded market step, one feature update (the mid, a trade), the
- * feature vector and the fill model for every lit venue (the hand-written forward pass), and the dark allocation
+ * feature vector and the fill model for every lit venue (the hand-written forward pass), the volatility model, and the dark allocation
  * over both pools. Each decision is timed alone (monotonic clock, nanoseconds); p50 and p99 over all of them.
  * The market steps are recorded from a simulated session first, outside the timing.
  */
-export function benchDecision(scenario: Scenario, art: FillModelArtifact, opts: { decisions: number; seed: number; adv: number; volBps: number }) {
+export function benchDecision(scenario: Scenario, art: FillModelArtifact, volArt: VolModelArtifact, opts: { decisions: number; seed: number; adv: number; volBps: number }) {
   const s = buildSession(scenario, opts.seed);
   startSession(s);
   s.kernel.run(s.t0 + 30 * NS_PER_MINUTE);
@@ -42,6 +43,7 @@ export function benchDecision(scenario: Scenario, art: FillModelArtifact, opts: 
   }
   const fe = new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: scenario.tick, adv: opts.adv, longRunVolBps: opts.volBps });
   const fwd = new FillForward(art);
+  const vol = new VolForward(volArt);
   const pools = s.dark.map(() => new CensoredLiquidity(50, 200));
   pools.forEach((p, i) => {
     for (let j = 0; j < 50; j++) p.observe(200, (i * 37 + j * 11) % 250);
@@ -64,9 +66,10 @@ export function benchDecision(scenario: Scenario, art: FillModelArtifact, opts: 
       fe.write({ t: st.t, book: st.book, order, venue: { index: v, takeFee: fees[v]!.take, makeFee: fees[v]!.make, queueAhead: st.queues[v]!, price: st.book.bids[0]!.price } }, x);
       p[v] = fwd.predict(x);
     }
+    const variance = vol.variance(x);
     const a = allocateDark(pools, 400, 50, value, 0);
     times[i] = Number(process.hrtime.bigint() - t0);
-    sink += p[0]! + a.length;
+    sink += p[0]! + a.length + variance;
   }
   const sorted = Array.from(times).sort((a, b) => a - b);
   const us = (q: number) => Math.round(quantile(sorted, q) / 10) / 100;
@@ -74,11 +77,11 @@ export function benchDecision(scenario: Scenario, art: FillModelArtifact, opts: 
   const p99 = us(0.99);
   return {
     benchmark: 'decision',
-    what: 'one feature update, the feature vector and fill model for each of the lit venues, and the dark allocation over the pools',
+    what: 'one feature update, the feature vector and fill model for each of the lit venues, the volatility model, and the dark allocation over the pools',
     decisions: opts.decisions,
     lit_venues: s.lit.length,
     dark_pools: s.dark.length,
-    model: { kind: art.kind, hidden: art.training.hidden, schema: art.schema.version },
+    models: [{ kind: art.kind, hidden: art.training.hidden, schema: art.schema.version }, { kind: volArt.kind, hidden: volArt.training.hidden, schema: volArt.schema.version }],
     p50_us: p50,
     p90_us: us(0.9),
     p99_us: p99,

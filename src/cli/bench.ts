@@ -6,6 +6,7 @@ import { N_FEATURES } from '../features/engine.js';
 import { fillExamples } from '../models/datasets.js';
 import { trainFillModel, type FillModelArtifact } from '../models/fill-model.js';
 import { ModelRegistry } from '../models/registry.js';
+import { trainVolModel, volExamples, type VolModelArtifact } from '../models/volatility.js';
 import { marketFacts } from '../tca/backtest.js';
 import { benchReplay } from '../bench/replay-bench.js';
 import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream, runOurs } from '../bench/book-bench.js';
@@ -160,5 +161,15 @@ async function decisionBench(registry: string, decisions: number) {
     art = await trainFillModel(rows([1, 2]), rows([3]), { epochs: 3 });
     source = 'trained for the benchmark (no registry model)';
   }
-  return { ...benchDecision(scenario, art, { decisions, seed: 1, adv: facts.adv, volBps: facts.volBps }), model_source: source };
+  let volArt: VolModelArtifact;
+  try {
+    const m = new ModelRegistry(registry).load<VolModelArtifact>('volatility');
+    volArt = m.artifact;
+    source += `; ${m.entry.id}`;
+  } catch {
+    const ex = (seeds: number[]) => volExamples(scenario, { seeds, startMinute: 30, minutes: 60, everyNs: 30e9, horizonNs: 300e9, adv: facts.adv, longRunVolBps: facts.volBps });
+    volArt = await trainVolModel(ex([1, 2]), ex([3]), { epochs: 3, horizonNs: 300e9 });
+    source += '; volatility model trained for the benchmark';
+  }
+  return { ...benchDecision(scenario, art, volArt, { decisions, seed: 1, adv: facts.adv, volBps: facts.volBps }), model_source: source };
 }

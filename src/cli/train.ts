@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ModelRegistry } from '../models/registry.js';
-import { trainFill } from '../models/train.js';
+import { trainFill, trainVolatility } from '../models/train.js';
 import { ScenarioError } from '../sim/registry.js';
 import { marketFacts } from '../tca/backtest.js';
 import { scenarioFromLobsterFolder } from './backtest.js';
@@ -11,7 +11,7 @@ import { parseSeeds } from './dataset.js';
 import { UsageError } from './errors.js';
 import { nonNegativeInt, resolveScenario } from './simulate.js';
 
-const KINDS = ['fill'] as const;
+const KINDS = ['fill', 'volatility'] as const;
 
 function positive(name: string) {
   return (v: string): number => {
@@ -33,7 +33,7 @@ export function trainCommand(program: Command): void {
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), 30)
     .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), 120)
     .option('--gap-seconds <s>', 'mean time between probes', positive('--gap-seconds'), 2)
-    .option('--horizon-seconds <s>', 'the label: filled within this long', positive('--horizon-seconds'), 10)
+    .option('--horizon-seconds <s>', 'fill: filled within this long (default 10); volatility: the forecast horizon (default 300)', positive('--horizon-seconds'))
     .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), 100)
     .option('--epochs <n>', 'training epochs', nonNegativeInt('--epochs'), 8)
     .option('--hidden <n>', 'hidden units', nonNegativeInt('--hidden'), 16)
@@ -48,6 +48,26 @@ export function trainCommand(program: Command): void {
       const facts = marketFacts(scenario, file);
       let r;
       try {
+        if (model === 'volatility') {
+          const v = await trainVolatility(scenario, {
+            trainSeeds: parseSeeds(o.trainSeeds),
+            validSeeds: parseSeeds(o.validSeeds),
+            testSeeds: parseSeeds(o.testSeeds),
+            startMinute: o.startMinute,
+            minutes: o.minutes,
+            everyNs: 30 * NS_PER_SECOND,
+            horizonNs: (o.horizonSeconds ?? 300) * NS_PER_SECOND,
+            adv: facts.adv,
+            longRunVolBps: facts.volBps,
+            epochs: o.epochs,
+            hidden: o.hidden,
+            seed: o.seed,
+            file,
+          });
+          const entry = new ModelRegistry(o.registry).save('volatility', v.artifact, v.metrics, v.meta);
+          print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...v.meta, metrics: v.metrics }, o.json);
+          return;
+        }
         r = await trainFill(scenario, {
           trainSeeds: parseSeeds(o.trainSeeds),
           validSeeds: parseSeeds(o.validSeeds),
@@ -55,7 +75,7 @@ export function trainCommand(program: Command): void {
           startMinute: o.startMinute,
           minutes: o.minutes,
           meanGapNs: o.gapSeconds * NS_PER_SECOND,
-          horizonNs: o.horizonSeconds * NS_PER_SECOND,
+          horizonNs: (o.horizonSeconds ?? 10) * NS_PER_SECOND,
           qty: o.qty,
           adv: facts.adv,
           longRunVolBps: facts.volBps,

@@ -35,7 +35,8 @@ export function dataHash(examples: readonly Example[]): string {
   return h.hex();
 }
 
-function fitTransform(examples: readonly Example[]) {
+/** The input transform fitted on training examples: log1p where scales span decades, then standardisation. */
+export function fitTransformOn(examples: readonly Example[]): FillModelArtifact['transform'] {
   const log1p = FEATURE_NAMES.map((n) => LOG_FEATURES.has(n));
   const mean = new Array<number>(N_FEATURES).fill(0);
   const sd = new Array<number>(N_FEATURES).fill(0);
@@ -135,7 +136,7 @@ export async function trainFillModel(
   const hidden = opts.hidden ?? 16;
   const epochs = opts.epochs ?? 30;
   const seed = opts.seed ?? 1;
-  const transform = fitTransform(train);
+  const transform = fitTransformOn(train);
   const rng = Rng.stream(seed, 'train:fill');
   const order = Array.from({ length: train.length }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

@@ -2,6 +2,7 @@ import { N_FEATURES } from '../features/engine.js';
 import type { Scenario } from '../sim/scenario.js';
 import { FILL_LABEL_COLUMNS, fillExamples, type FillProbeOptions } from './datasets.js';
 import { evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
+import { evaluateVol, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
 export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'> {
   trainSeeds: number[];
@@ -37,6 +38,35 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
       scenario: scenario.name,
       horizon_seconds: o.horizonNs / 1e9,
       probe_qty: o.qty,
+      seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
+      rows: { train: train.length, valid: valid.length, test: test.length },
+    },
+  };
+}
+
+export interface VolTrainingOptions extends Omit<VolOptions, 'seeds'> {
+  trainSeeds: number[];
+  validSeeds: number[];
+  testSeeds: number[];
+  epochs: number;
+  hidden: number;
+  seed: number;
+}
+
+/** The volatility model end to end: examples on disjoint seeds, the model, and QLIKE on held-out seeds against EWMA and GARCH. */
+export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions) {
+  const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
+  if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
+  const train = volExamples(scenario, { ...o, seeds: o.trainSeeds });
+  const valid = volExamples(scenario, { ...o, seeds: o.validSeeds });
+  const test = volExamples(scenario, { ...o, seeds: o.testSeeds });
+  const artifact = await trainVolModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, horizonNs: o.horizonNs });
+  return {
+    artifact,
+    metrics: evaluateVol(artifact, test),
+    meta: {
+      scenario: scenario.name,
+      horizon_seconds: o.horizonNs / 1e9,
       seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
       rows: { train: train.length, valid: valid.length, test: test.length },
     },

@@ -120,7 +120,7 @@ describe('model registry and the train/models commands', () => {
     const b = run('bench', 'decision', '--decisions', '20000', '--registry', dir, '--json');
     expect(b.status).toBe(0);
     const bench = JSON.parse(b.stdout);
-    expect(bench.model_source).toBe(out.model);
+    expect(bench.model_source).toMatch(new RegExp(`^${out.model}; volatility model trained`));
     expect(bench.p50_us).toBeGreaterThan(0);
     expect(bench.p99_us).toBeGreaterThanOrEqual(bench.p50_us);
   });

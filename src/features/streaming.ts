@@ -44,26 +44,49 @@ export class TradeFlowImbalance {
   }
 }
 
+
+/**
+ * The mid sampled on a time grid (every second, every minute): at each grid time s, the last mid at or before s.
+ * Samples are taken lazily, for every grid time strictly before the time of the next update or query, so an
+ * update costs O(1) amortised over the grid steps that elapsed. The grid starts at the first update (rounded up).
+ */
+abstract class GridSampled {
+  private mid = NaN;
+  private next = NaN;
+  constructor(private readonly stepNs: number) {}
+
+  /** The mid changed at time t. */
+  onMid(t: number, mid: number): void {
+    this.advance(t);
+    this.mid = mid;
+    if (this.next !== this.next) this.next = Math.ceil(t / this.stepNs) * this.stepNs;
+  }
+
+  /** Takes the samples at every grid time strictly before t. */
+  protected advance(t: number): void {
+    if (this.mid !== this.mid) return;
+    while (this.next < t) {
+      this.sample(this.mid);
+      this.next += this.stepNs;
+    }
+  }
+
+  protected abstract sample(mid: number): void;
+}
+
 /**
  * The mid's move over the last `seconds` whole seconds, bps: ln(m(s_last) / m(s_last − seconds)) × 10⁴ with
  * m(s) the last mid at or before whole second s, and s_last the last whole second strictly before the time asked
  * about; 0 until that far back has been sampled.
  */
-export class MidMomentum {
+export class MidMomentum extends GridSampled {
   private readonly ring: Float64Array;
   private n = 0;
   private head = 0;
-  private mid = NaN;
-  private nextSecond = NaN;
 
   constructor(readonly seconds: number) {
+    super(NS_PER_SECOND);
     this.ring = new Float64Array(seconds + 1);
-  }
-
-  onMid(t: number, mid: number): void {
-    this.advance(t);
-    this.mid = mid;
-    if (this.nextSecond !== this.nextSecond) this.nextSecond = Math.ceil(t / NS_PER_SECOND) * NS_PER_SECOND;
   }
 
   value(t: number): number {
@@ -74,14 +97,10 @@ export class MidMomentum {
     return Math.log(last / first) * 1e4;
   }
 
-  private advance(t: number): void {
-    if (this.mid !== this.mid) return;
-    while (this.nextSecond < t) {
-      this.ring[this.head] = this.mid;
-      this.head = (this.head + 1) % this.ring.length;
-      if (this.n < this.ring.length) this.n++;
-      this.nextSecond += NS_PER_SECOND;
-    }
+  protected sample(mid: number): void {
+    this.ring[this.head] = mid;
+    this.head = (this.head + 1) % this.ring.length;
+    if (this.n < this.ring.length) this.n++;
   }
 }
 
@@ -91,24 +110,16 @@ export class MidMomentum {
  * over the last `windowSeconds` returns (fewer before the window has filled; NaN before two samples). Samples are
  * taken at whole seconds strictly before the time asked about.
  */
-export class RealizedVol {
+export class RealizedVol extends GridSampled {
   private readonly sq: Float64Array;
   private sum = 0;
   private n = 0;
   private head = 0;
-  private mid = NaN;
   private lastSampled = NaN;
-  private nextSecond = NaN;
 
   constructor(readonly windowSeconds: number) {
+    super(NS_PER_SECOND);
     this.sq = new Float64Array(windowSeconds);
-  }
-
-  /** The mid changed at time t. */
-  onMid(t: number, mid: number): void {
-    this.advance(t);
-    this.mid = mid;
-    if (this.nextSecond !== this.nextSecond) this.nextSecond = Math.ceil(t / NS_PER_SECOND) * NS_PER_SECOND;
   }
 
   /** bps per √minute at time t, from the samples at whole seconds strictly before t. */
@@ -118,16 +129,7 @@ export class RealizedVol {
     return Math.sqrt(Math.max(0, this.sum) / (this.n / 60)) * 1e4;
   }
 
-  /** Takes the samples at every whole second strictly before t (every update before t is already applied). */
-  private advance(t: number): void {
-    if (this.mid !== this.mid) return;
-    while (this.nextSecond < t) {
-      this.sample(this.mid);
-      this.nextSecond += NS_PER_SECOND;
-    }
-  }
-
-  private sample(m: number): void {
+  protected sample(m: number): void {
     if (this.lastSampled === this.lastSampled) {
       const r = Math.log(m / this.lastSampled);
       const x = r * r;
@@ -152,11 +154,9 @@ export class RealizedVol {
  * ω / (1 − α − β). The value is the forecast of the next minute's volatility, bps per √minute. The parameters are
  * given (fitted offline), so an update is one multiply-add.
  */
-export class Garch11 {
+export class Garch11 extends GridSampled {
   private variance: number;
-  private mid = NaN;
   private lastSampled = NaN;
-  private nextMinute = NaN;
   readonly omega: number;
 
   constructor(
@@ -165,16 +165,11 @@ export class Garch11 {
     readonly alpha = 0.05,
     readonly beta = 0.9,
   ) {
+    super(NS_PER_MINUTE);
     if (!(alpha >= 0 && beta >= 0 && alpha + beta < 1)) throw new Error('GARCH(1,1) needs α, β ≥ 0 and α + β < 1');
     const v = (longRunBps * 1e-4) ** 2;
     this.omega = v * (1 - alpha - beta);
     this.variance = v;
-  }
-
-  onMid(t: number, mid: number): void {
-    this.advance(t);
-    this.mid = mid;
-    if (this.nextMinute !== this.nextMinute) this.nextMinute = Math.ceil(t / NS_PER_MINUTE) * NS_PER_MINUTE;
   }
 
   /** The forecast at time t, from the one-minute samples strictly before t. */
@@ -183,16 +178,12 @@ export class Garch11 {
     return Math.sqrt(this.variance) * 1e4;
   }
 
-  private advance(t: number): void {
-    if (this.mid !== this.mid) return;
-    while (this.nextMinute < t) {
-      if (this.lastSampled === this.lastSampled) {
-        const r = Math.log(this.mid / this.lastSampled);
-        this.variance = this.omega + this.alpha * r * r + this.beta * this.variance;
-      }
-      this.lastSampled = this.mid;
-      this.nextMinute += NS_PER_MINUTE;
+  protected sample(mid: number): void {
+    if (this.lastSampled === this.lastSampled) {
+      const r = Math.log(mid / this.lastSampled);
+      this.variance = this.omega + this.alpha * r * r + this.beta * this.variance;
     }
+    this.lastSampled = mid;
   }
 }
 

@@ -2,7 +2,7 @@ import { Hash64 } from '../core/hash.js';
 import { Rng } from '../core/rng.js';
 import { F, FEATURE_NAMES, FEATURE_SCHEMA, N_FEATURES } from '../features/engine.js';
 import { scores } from './metrics.js';
-import { tfReady } from './tf.js';
+import { DenseForward, tfDense, trainDense } from './dense.js';
 
 /** Features whose scale spans orders of magnitude: the model sees log(1 + x). */
 const LOG_FEATURES = new Set<string>(['bid_depth_1', 'bid_depth_2', 'bid_depth_3', 'bid_depth_4', 'bid_depth_5', 'ask_depth_1', 'ask_depth_2', 'ask_depth_3', 'ask_depth_4', 'ask_depth_5', 'queue_ahead', 'venue_latency_us']);
@@ -132,7 +132,6 @@ export async function trainFillModel(
   valid: readonly Example[],
   opts: { hidden?: number; epochs?: number; learningRate?: number; batch?: number; seed?: number } = {},
 ): Promise<FillModelArtifact> {
-  const tf = await tfReady();
   const hidden = opts.hidden ?? 16;
   const epochs = opts.epochs ?? 30;
   const seed = opts.seed ?? 1;
@@ -149,25 +148,7 @@ export async function trainFillModel(
     transformInto({ ...transform }, train[k]!.x, X, i * N_FEATURES);
     Y[i] = train[k]!.y;
   });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [N_FEATURES], units: hidden, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(opts.learningRate ?? 0.01), loss: 'binaryCrossentropy' });
-  const xs = tf.tensor2d(X, [train.length, N_FEATURES]);
-  const ys = tf.tensor2d(Y, [train.length, 1]);
-  await model.fit(xs, ys, { epochs, batchSize: opts.batch ?? 256, shuffle: false, verbose: 0 });
-  xs.dispose();
-  ys.dispose();
-  const layers = model.layers.map((l) => {
-    const [w, b] = l.getWeights();
-    const wv = Array.from(w!.dataSync());
-    const [rows, cols] = w!.shape as [number, number];
-    return { w: Array.from({ length: rows }, (_, r) => wv.slice(r * cols, (r + 1) * cols)), b: Array.from(b!.dataSync()) };
-  });
-  model.dispose();
+  const { layers } = await trainDense(X, Y, N_FEATURES, { hidden, epochs, seed, output: 'sigmoid', ...(opts.learningRate !== undefined ? { learningRate: opts.learningRate } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
   const art: FillModelArtifact = {
     kind: 'fill-probability',
     format: 1,
@@ -189,37 +170,17 @@ export async function trainFillModel(
  */
 export class FillForward {
   private readonly x = new Float32Array(N_FEATURES);
-  private readonly h: Float32Array[];
-  private readonly w: Float32Array[];
-  private readonly b: Float32Array[];
-  private readonly sizes: number[];
+  private readonly net: DenseForward;
 
   constructor(readonly art: FillModelArtifact) {
     if (art.schema.hash !== FEATURE_SCHEMA.hash) throw new Error(`model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version} (${FEATURE_SCHEMA.hash})`);
-    this.sizes = art.layers.map((l) => l.b.length);
-    this.w = art.layers.map((l) => Float32Array.from(l.w.flat()));
-    this.b = art.layers.map((l) => Float32Array.from(l.b));
-    this.h = this.sizes.map((n) => new Float32Array(n));
+    this.net = new DenseForward(art, N_FEATURES);
   }
 
   /** The uncalibrated logit of the last layer. */
   logit(features: ArrayLike<number>): number {
     transformInto(this.art.transform, features, this.x);
-    let input: Float32Array = this.x;
-    let nIn: number = N_FEATURES;
-    for (let l = 0; l < this.sizes.length; l++) {
-      const nOut = this.sizes[l]!;
-      const w = this.w[l]!;
-      const out = this.h[l]!;
-      for (let o = 0; o < nOut; o++) {
-        let s = this.b[l]![o]!;
-        for (let i = 0; i < nIn; i++) s += input[i]! * w[i * nOut + o]!;
-        out[o] = l < this.sizes.length - 1 ? Math.tanh(s) : s;
-      }
-      input = out;
-      nIn = nOut;
-    }
-    return input[0]!;
+    return this.net.run(this.x);
   }
 
   /** The raw network output σ(logit), as tfjs computes it. */
@@ -236,17 +197,9 @@ export class FillForward {
 
 /** The network's raw outputs computed by tfjs itself, for checking the forward pass. */
 export async function tfRaw(art: FillModelArtifact, xs: readonly ArrayLike<number>[]): Promise<Float32Array> {
-  const tf = await tfReady();
   const X = new Float32Array(xs.length * N_FEATURES);
   xs.forEach((x, i) => transformInto(art.transform, x, X, i * N_FEATURES));
-  let h: ReturnType<typeof tf.tensor2d> | ReturnType<ReturnType<typeof tf.tensor2d>['tanh']> = tf.tensor2d(X, [xs.length, N_FEATURES]);
-  art.layers.forEach((l, k) => {
-    const w = tf.tensor2d(l.w);
-    const z = h.matMul(w).add(tf.tensor1d(l.b));
-    h = k < art.layers.length - 1 ? z.tanh() : z.sigmoid();
-  });
-  const out = h.dataSync() as Float32Array;
-  return Float32Array.from(out);
+  return (await tfDense(art, X, N_FEATURES)).map(sigmoid);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession } from '../sim/session.js';
 import { consolidatedTop } from './datasets.js';
 import { dataHash, fitTransformOn, transformInto, type Example } from './fill-model.js';
-import { tfReady } from './tf.js';
+import { DenseForward, trainDense } from './dense.js';
 
 /** One volatility example: features at t, the realised variance of the next horizon, and the two baselines' forecasts. */
 export interface VolExample extends Example {
@@ -113,32 +113,15 @@ export interface VolModelArtifact {
 /** The model's variance forecast, by the same Float32Array forward pass as the fill model's. */
 export class VolForward {
   private readonly x = new Float32Array(N_FEATURES);
-  private readonly w: Float32Array[];
-  private readonly b: Float32Array[];
-  private readonly h: Float32Array[];
+  private readonly net: DenseForward;
   constructor(readonly art: VolModelArtifact) {
     if (art.schema.hash !== FEATURE_SCHEMA.hash) throw new Error(`volatility model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version}`);
-    this.w = art.layers.map((l) => Float32Array.from(l.w.flat()));
-    this.b = art.layers.map((l) => Float32Array.from(l.b));
-    this.h = art.layers.map((l) => new Float32Array(l.b.length));
+    this.net = new DenseForward(art, N_FEATURES);
   }
   /** The network's output: the forecast log variance before scaling. */
   raw(features: ArrayLike<number>): number {
     transformInto(this.art.transform, features, this.x);
-    let input: Float32Array = this.x;
-    let nIn: number = N_FEATURES;
-    for (let l = 0; l < this.w.length; l++) {
-      const nOut = this.b[l]!.length;
-      const out = this.h[l]!;
-      for (let o = 0; o < nOut; o++) {
-        let s = this.b[l]![o]!;
-        for (let i = 0; i < nIn; i++) s += input[i]! * this.w[l]![i * nOut + o]!;
-        out[o] = l < this.w.length - 1 ? Math.tanh(s) : s;
-      }
-      input = out;
-      nIn = nOut;
-    }
-    return input[0]!;
+    return this.net.run(this.x);
   }
   variance(features: ArrayLike<number>): number {
     return this.art.scale * Math.exp(this.raw(features));
@@ -147,7 +130,6 @@ export class VolForward {
 
 /** Trains the volatility model: a tanh layer regressing log realised variance (MSE), then the QLIKE-optimal scale. */
 export async function trainVolModel(train: readonly VolExample[], valid: readonly VolExample[], opts: { hidden?: number; epochs?: number; seed?: number; horizonNs: number }): Promise<VolModelArtifact> {
-  const tf = await tfReady();
   const hidden = opts.hidden ?? 16;
   const epochs = opts.epochs ?? 30;
   const seed = opts.seed ?? 1;
@@ -159,25 +141,7 @@ export async function trainVolModel(train: readonly VolExample[], valid: readonl
     Y[i] = e.y;
   });
   const my = Y.reduce((a, b) => a + b, 0) / Y.length;
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [N_FEATURES], units: hidden, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), biasInitializer: tf.initializers.constant({ value: my }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
-  const xs = tf.tensor2d(X, [train.length, N_FEATURES]);
-  const ys = tf.tensor2d(Y, [train.length, 1]);
-  await model.fit(xs, ys, { epochs, batchSize: 128, shuffle: false, verbose: 0 });
-  xs.dispose();
-  ys.dispose();
-  const layers = model.layers.map((l) => {
-    const [w, b] = l.getWeights();
-    const wv = Array.from(w!.dataSync());
-    const [rows, cols] = w!.shape as [number, number];
-    return { w: Array.from({ length: rows }, (_, r) => wv.slice(r * cols, (r + 1) * cols)), b: Array.from(b!.dataSync()) };
-  });
-  model.dispose();
+  const { layers } = await trainDense(X, Y, N_FEATURES, { hidden, epochs, seed, output: 'linear', batch: 128, outputBias: my });
   const art: VolModelArtifact = {
     kind: 'volatility',
     format: 1,

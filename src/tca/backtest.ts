@@ -76,6 +76,13 @@ export interface PolicyRun {
   twap_bps: number;
   /** The order's lit fills as a share of all lit volume printed over its horizon. */
   participation: number;
+  /**
+   * The price impact at the end of the horizon: the mid with the order less the mid without it (same path), each
+   * averaged over the horizon's last minute, in bps of the arrival mid, + = against the order.
+   */
+  end_impact_bps: number;
+  /** The quoted spread at arrival, bps of the arrival mid. */
+  arrival_spread_bps: number;
   venues: VenueResult[];
   /** Filled and scheduled fractions of the order at TRAJECTORY_POINTS evenly spaced times over the horizon. */
   trajectory: { filled: number[]; target: number[] };
@@ -124,6 +131,7 @@ interface Recorded {
   sent: Map<string, { children: number; shares: number }>;
   litVenues: Set<string>;
   state: string;
+  arrivalSpread: number;
 }
 
 /** How long after the horizon a run goes on: the expiry's settling second and the longest markout. */
@@ -135,7 +143,7 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Re
   s.nbbo.onChange(() => path.record(s.kernel.now(), s.nbbo.lastMid));
   const tape = new TradeTape();
   for (const v of s.lit) v.subscribe({ onQuote() {}, onTrade: (t) => tape.record(t.venueTime, t.price, t.qty) });
-  const rec: Recorded = { path, tape, arrival: NaN, fills: [], decisions: [], sent: new Map(), litVenues: new Set(s.lit.map((v) => v.name)), state: 'none' };
+  const rec: Recorded = { path, tape, arrival: NaN, fills: [], decisions: [], sent: new Map(), litVenues: new Set(s.lit.map((v) => v.name)), state: 'none', arrivalSpread: NaN };
   // the baseline has a router too, idle: its feed subscriptions draw latencies like the policies' runs do
   const router = new SimRouter(s, {
     onChild: (c) => {
@@ -150,6 +158,7 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Re
   startSession(s);
   s.kernel.run(o.start);
   rec.arrival = s.nbbo.lastMid;
+  rec.arrivalSpread = s.nbbo.ask - s.nbbo.bid;
   if (policy !== null) {
     const p = makePolicy(policy, {
       decisionNs: spec.decisionSeconds * NS_PER_SECOND,
@@ -217,9 +226,27 @@ function evaluate(o: BacktestOrder, policy: string, r: Recorded, base: Recorded)
     vwap_bps: roundTo(filled > 0 ? slippageBps(o.side, avg, iv.vwap) : NaN, 4),
     twap_bps: roundTo(filled > 0 ? slippageBps(o.side, avg, r.path.twap(o.start, o.end)) : NaN, 4),
     participation: roundTo(iv.volume > 0 ? litFilled / iv.volume : 0, 6),
+    end_impact_bps: roundTo(endImpact(o, r, base), 4),
+    arrival_spread_bps: roundTo((r.arrivalSpread / r.arrival) * 1e4, 4),
     venues,
     trajectory: trajectory(o, r),
   };
+}
+
+/** Mid with the order less mid without it, sampled each second over the horizon's last minute, bps of arrival. */
+function endImpact(o: BacktestOrder, r: Recorded, base: Recorded): number {
+  let d = 0;
+  let n = 0;
+  for (let k = 0; k < 60; k++) {
+    const t = o.end - k * NS_PER_SECOND;
+    const a = r.path.at(t);
+    const b = base.path.at(t);
+    if (a === a && b === b) {
+      d += a - b;
+      n++;
+    }
+  }
+  return n > 0 ? ((o.side === BUY ? 1 : -1) * (d / n) * 1e4) / r.arrival : NaN;
 }
 
 function trajectory(o: BacktestOrder, r: Recorded): { filled: number[]; target: number[] } {

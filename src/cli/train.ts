@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ModelRegistry } from '../models/registry.js';
 import { trainFill, trainVolatility } from '../models/train.js';
+import { evaluateImpact, trainImpactModel } from '../models/impact.js';
+import { impactExamples } from '../tca/impact-data.js';
+import type { BacktestSpec } from '../tca/backtest.js';
 import { ScenarioError } from '../sim/registry.js';
 import { marketFacts } from '../tca/backtest.js';
 import { scenarioFromLobsterFolder } from './backtest.js';
@@ -11,7 +14,7 @@ import { parseSeeds } from './dataset.js';
 import { UsageError } from './errors.js';
 import { nonNegativeInt, resolveScenario } from './simulate.js';
 
-const KINDS = ['fill', 'volatility'] as const;
+const KINDS = ['fill', 'volatility', 'impact'] as const;
 
 function positive(name: string) {
   return (v: string): number => {
@@ -38,6 +41,8 @@ export function trainCommand(program: Command): void {
     .option('--epochs <n>', 'training epochs', nonNegativeInt('--epochs'), 8)
     .option('--hidden <n>', 'hidden units', nonNegativeInt('--hidden'), 16)
     .option('--seed <n>', 'seed of the weights and batch order', nonNegativeInt('--seed'), 1)
+    .option('--orders <n>', 'impact: training parent orders (1–5 % of daily volume over 30 minutes, traded by rule)', nonNegativeInt('--orders'), 300)
+    .option('--test-orders <n>', 'impact: held-out parent orders (another batch seed)', nonNegativeInt('--test-orders'), 100)
     .option('--registry <dir>', 'model registry folder', 'sor-models')
     .option('--json', 'print JSON', false)
     .action(async (model: string, o) => {
@@ -48,6 +53,33 @@ export function trainCommand(program: Command): void {
       const facts = marketFacts(scenario, file);
       let r;
       try {
+        if (model === 'impact') {
+          const spec = (seed: number, orders: number): BacktestSpec => ({
+            scenario,
+            file,
+            policies: ['rule'],
+            orders,
+            seed,
+            adv: facts.adv,
+            minFraction: 0.01,
+            maxFraction: 0.05,
+            horizonMinutes: 30,
+            profile: facts.profile,
+            warmupMinutes: 5,
+            decisionSeconds: 10,
+            povRate: 0.25,
+            urgency: 2,
+            darkMinQty: 100,
+          });
+          const train = await impactExamples(spec(o.seed, o.orders), 2);
+          const test = await impactExamples(spec(o.seed + 1000, o.testOrders), 2);
+          const art = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: o.seed });
+          const metrics = evaluateImpact(art, test.examples);
+          const meta = { scenario: scenario.name, policy: 'rule', batches: { train: o.seed, test: o.seed + 1000 }, rows: { train: train.examples.length, test: test.examples.length } };
+          const entry = new ModelRegistry(o.registry).save('impact', art, metrics, meta);
+          print({ model: entry.id, file: entry.file, data_hash: entry.data_hash, ...meta, metrics }, o.json);
+          return;
+        }
         if (model === 'volatility') {
           const v = await trainVolatility(scenario, {
             trainSeeds: parseSeeds(o.trainSeeds),

@@ -1,0 +1,105 @@
+import { DenseForward, trainDense, type DenseLayers } from './dense.js';
+
+/** What the impact model sees of a parent order, in this order. */
+/** All known when the order starts: participation is the expected one, from the intraday volume profile. */
+export const IMPACT_FEATURES = ['sqrt_fraction_adv', 'fraction_adv', 'expected_participation', 'arrival_spread_bps', 'time_of_day', 'side_sign'] as const;
+
+export interface ImpactExample {
+  x: number[];
+  /** End-of-horizon impact, bps of arrival, + = against the order. */
+  y: number;
+}
+
+export interface ImpactModelArtifact extends DenseLayers {
+  kind: 'impact';
+  format: 1;
+  features: string[];
+  mean: number[];
+  sd: number[];
+  /** The square-root law fitted on the same training data: impact = k · √(Q/V). */
+  sqrtLaw: { k: number };
+  schema: { version: number; hash: string };
+  training: { data_hash: string; rows: number; epochs: number; hidden: number; seed: number };
+}
+
+/** k of impact = k·√(Q/V), by least squares through the origin. */
+export function fitSqrtLaw(train: readonly ImpactExample[]): number {
+  let sxy = 0;
+  let sxx = 0;
+  for (const e of train) {
+    sxy += e.x[0]! * e.y;
+    sxx += e.x[0]! * e.x[0]!;
+  }
+  return sxx > 0 ? sxy / sxx : 0;
+}
+
+/** Out-of-sample R²: 1 − Σ(y − ŷ)² / Σ(y − ȳ)², ȳ the test mean. */
+export function r2(pred: readonly number[], y: readonly number[]): number {
+  const m = y.reduce((a, b) => a + b, 0) / y.length;
+  let sse = 0;
+  let sst = 0;
+  y.forEach((v, i) => {
+    sse += (v - pred[i]!) ** 2;
+    sst += (v - m) ** 2;
+  });
+  return 1 - sse / sst;
+}
+
+export class ImpactForward {
+  private readonly x: Float32Array;
+  private readonly net: DenseForward;
+  constructor(readonly art: ImpactModelArtifact) {
+    this.x = new Float32Array(art.features.length);
+    this.net = new DenseForward(art, art.features.length);
+  }
+  predict(x: readonly number[]): number {
+    for (let j = 0; j < this.x.length; j++) this.x[j] = (x[j]! - this.art.mean[j]!) / this.art.sd[j]!;
+    return this.net.run(this.x);
+  }
+}
+
+/** A small network of the impact on the order's size, participation, spread, time of day and side (MSE). */
+export async function trainImpactModel(
+  train: readonly ImpactExample[],
+  o: { hidden?: number; epochs?: number; seed?: number; dataHash: string; schema: { version: number; hash: string } },
+): Promise<ImpactModelArtifact> {
+  const n = IMPACT_FEATURES.length;
+  const mean = IMPACT_FEATURES.map((_, j) => train.reduce((a, e) => a + e.x[j]!, 0) / train.length);
+  const sd = IMPACT_FEATURES.map((_, j) => {
+    const s = Math.sqrt(train.reduce((a, e) => a + (e.x[j]! - mean[j]!) ** 2, 0) / Math.max(1, train.length - 1));
+    return s > 1e-12 ? s : 1;
+  });
+  const X = new Float32Array(train.length * n);
+  const Y = new Float32Array(train.length);
+  train.forEach((e, i) => {
+    for (let j = 0; j < n; j++) X[i * n + j] = (e.x[j]! - mean[j]!) / sd[j]!;
+    Y[i] = e.y;
+  });
+  const hidden = o.hidden ?? 8;
+  const epochs = o.epochs ?? 200;
+  const seed = o.seed ?? 1;
+  const my = Y.reduce((a, b) => a + b, 0) / Y.length;
+  const { layers } = await trainDense(X, Y, n, { hidden, epochs, seed, output: 'linear', batch: 32, learningRate: 0.005, outputBias: my });
+  return {
+    kind: 'impact',
+    format: 1,
+    features: [...IMPACT_FEATURES],
+    mean,
+    sd,
+    layers,
+    sqrtLaw: { k: fitSqrtLaw(train) },
+    schema: o.schema,
+    training: { data_hash: o.dataHash, rows: train.length, epochs, hidden, seed },
+  };
+}
+
+export function evaluateImpact(art: ImpactModelArtifact, test: readonly ImpactExample[]) {
+  const fwd = new ImpactForward(art);
+  const y = test.map((e) => e.y);
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    r2: { model: round(r2(test.map((e) => fwd.predict(e.x)), y)), sqrt_law: round(r2(test.map((e) => art.sqrtLaw.k * e.x[0]!), y)) },
+    sqrt_law_k_bps: round(art.sqrtLaw.k),
+    n: test.length,
+  };
+}

@@ -2,7 +2,7 @@ import { N_FEATURES } from '../features/engine.js';
 import type { Scenario } from '../sim/scenario.js';
 import { FILL_LABEL_COLUMNS, fillExamples, type FillProbeOptions } from './datasets.js';
 import { evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
-import { evaluateVol, trainVolModel, volExamples, type VolOptions } from './volatility.js';
+import { evaluateVol, fitGarch, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
 export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'> {
   trainSeeds: number[];
@@ -57,16 +57,20 @@ export interface VolTrainingOptions extends Omit<VolOptions, 'seeds'> {
 export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions) {
   const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
   if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
-  const train = volExamples(scenario, { ...o, seeds: o.trainSeeds });
-  const valid = volExamples(scenario, { ...o, seeds: o.validSeeds });
-  const test = volExamples(scenario, { ...o, seeds: o.testSeeds });
+  const returns: number[][] = [];
+  const train = volExamples(scenario, { ...o, seeds: o.trainSeeds, onMinuteReturns: (r) => returns.push(r) });
+  // the GARCH baseline is fitted on the training seeds' one-minute returns, then run on the test seeds
+  const garch = fitGarch(returns);
+  const valid = volExamples(scenario, { ...o, seeds: o.validSeeds, garch });
+  const test = volExamples(scenario, { ...o, seeds: o.testSeeds, garch });
   const artifact = await trainVolModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, horizonNs: o.horizonNs });
   return {
     artifact,
-    metrics: evaluateVol(artifact, test),
+    metrics: evaluateVol(artifact, test, valid),
     meta: {
       scenario: scenario.name,
       horizon_seconds: o.horizonNs / 1e9,
+      garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 },
       seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
       rows: { train: train.length, valid: valid.length, test: test.length },
     },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { F } from '../../src/features/engine.js';
 import { tfReady } from '../../src/models/tf.js';
-import { evaluateVol, qlike, trainVolModel, VolForward, volExamples } from '../../src/models/volatility.js';
+import { Rng } from '../../src/core/rng.js';
+import { evaluateVol, fitGarch, qlike, trainVolModel, VolForward, volExamples } from '../../src/models/volatility.js';
 import { transformInto } from '../../src/models/fill-model.js';
 import { N_FEATURES } from '../../src/features/engine.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
@@ -10,6 +11,25 @@ const scenario = loadScenarioFile('scenarios/default.json');
 const mk = (seeds: number[]) => volExamples(scenario, { seeds, startMinute: 30, minutes: 150, everyNs: 30e9, horizonNs: 300e9, adv: 706_146, longRunVolBps: 4.85 });
 
 describe('volatility', () => {
+  it('fits GARCH(1,1) by quasi-likelihood: recovers the parameters of a simulated series', () => {
+    const rng = new Rng(3);
+    const series: number[][] = [];
+    for (let k = 0; k < 20; k++) {
+      const r: number[] = [];
+      let h = 1e-6;
+      for (let i = 0; i < 1000; i++) {
+        const x = Math.sqrt(h) * rng.normal();
+        r.push(x);
+        h = 1e-6 * (1 - 0.1 - 0.8) + 0.1 * x * x + 0.8 * h;
+      }
+      series.push(r);
+    }
+    const g = fitGarch(series);
+    expect(Math.abs(g.alpha - 0.1)).toBeLessThanOrEqual(0.03);
+    expect(Math.abs(g.beta - 0.8)).toBeLessThanOrEqual(0.05);
+    expect(g.longRunBps).toBeCloseTo(10, 0); // √1e-6 = 10 bps
+  });
+
   it('QLIKE is 0 for a perfect forecast and penalises under-forecasts more than over-forecasts', () => {
     expect(qlike([2, 3], [2, 3])).toBe(0);
     const under = qlike([0.5], [1]);
@@ -34,11 +54,19 @@ describe('volatility', () => {
     }
   });
 
-  it('the model beats EWMA on held-out seeds by QLIKE, and its forward pass matches tfjs', async () => {
+  it('baselines get the QLIKE-optimal scale on validation, as the model does; its forward pass matches tfjs', async () => {
     const art = await trainVolModel(train, valid, { epochs: 8, horizonNs: 300e9 });
-    const m = evaluateVol(art, test);
-    expect(m.qlike.model).toBeLessThan(m.qlike.ewma);
-    expect(art.scale).toBeGreaterThan(0);
+    const m = evaluateVol(art, test, valid);
+    const rv = valid.map((e) => e.rv);
+    for (const [c, f] of [[m.baseline_scales.ewma, (e: (typeof valid)[number]) => e.ewma], [m.baseline_scales.garch, (e: (typeof valid)[number]) => e.garch]] as const) {
+      const at = (k: number) => qlike(valid.map((e) => k * f(e)), rv);
+      expect(at(c)).toBeLessThan(at(c * 1.05));
+      expect(at(c)).toBeLessThan(at(c / 1.05));
+    }
+    const fwd0 = new VolForward(art);
+    const at = (k: number) => qlike(valid.map((e) => k * Math.exp(fwd0.raw(e.x))), rv);
+    expect(at(art.scale)).toBeLessThan(at(art.scale * 1.05));
+    expect(at(art.scale)).toBeLessThan(at(art.scale / 1.05));
     const tf = await tfReady();
     const xs = test.slice(0, 200);
     const X = new Float32Array(xs.length * N_FEATURES);

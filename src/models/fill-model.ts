@@ -238,16 +238,24 @@ export class QueueHeuristic {
   }
 }
 
-/** Model against heuristic on held-out examples. */
-export function evaluateFill(art: FillModelArtifact, heuristic: QueueHeuristic, test: readonly Example[]) {
+/**
+ * Model against heuristic on held-out examples. Like the model, the heuristic is Platt-calibrated on the
+ * validation examples (on its log-odds), so that the comparison is of what each knows, not of its calibration;
+ * the uncalibrated heuristic is reported beside.
+ */
+export function evaluateFill(art: FillModelArtifact, heuristic: QueueHeuristic, test: readonly Example[], valid: readonly Example[] = []) {
   const fwd = new FillForward(art);
   const y = test.map((e) => e.y);
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const cal = valid.length > 0 ? fitPlatt(valid.map((e) => logit(heuristic.p(e.x))), valid.map((e) => e.y)) : { a: 1, b: 0 };
   const model = scores(test.map((e) => fwd.predict(e.x)), y);
-  const base = scores(test.map((e) => heuristic.p(e.x)), y);
+  const raw = scores(test.map((e) => heuristic.p(e.x)), y);
+  const base = scores(test.map((e) => sigmoid(cal.a * logit(heuristic.p(e.x)) + cal.b)), y);
   const rate = y.reduce((a, b) => a + b, 0) / y.length;
   return {
     model,
-    heuristic: { ...base, L: Math.round(heuristic.L), D: heuristic.D },
+    heuristic: { ...base, L: Math.round(heuristic.L), D: heuristic.D, platt: { a: Math.round(cal.a * 1e4) / 1e4, b: Math.round(cal.b * 1e4) / 1e4 } },
+    heuristic_uncalibrated: raw,
     brier_improvement: Math.round((1 - model.brier / base.brier) * 1e4) / 1e4,
     base_rate: Math.round(rate * 1e4) / 1e4,
     /** The Brier score of always forecasting the test set's own fill rate: what no information scores. */

@@ -30,7 +30,7 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   const test = examples(o.testSeeds);
   const artifact: FillModelArtifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed });
   const heuristic = new QueueHeuristic(o.qty).fit(train);
-  const metrics = evaluateFill(artifact, heuristic, test);
+  const metrics = evaluateFill(artifact, heuristic, test, valid);
   return {
     artifact,
     metrics,

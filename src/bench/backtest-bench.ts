@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Scenario } from '../sim/scenario.js';
-import { marketFacts, runBacktest, type BacktestSpec, type OrderResult } from '../tca/backtest.js';
+import { runBacktest, standardSpec, type OrderResult } from '../tca/backtest.js';
 
 /**
  * The backtester's throughput: a batch of parent orders (1–5 % of daily volume over 30 minutes) under several
@@ -12,24 +12,7 @@ export async function benchBacktest(
   file: string,
   opts: { orders: number; policies: string[]; workers: number; seed: number },
 ) {
-  const facts = marketFacts(scenario, file);
-  const spec: BacktestSpec = {
-    scenario,
-    file,
-    policies: opts.policies,
-    orders: opts.orders,
-    seed: opts.seed,
-    adv: facts.adv,
-    minFraction: 0.01,
-    maxFraction: 0.05,
-    horizonMinutes: 30,
-    profile: facts.profile,
-    warmupMinutes: 5,
-    decisionSeconds: 10,
-    povRate: 0.25,
-    urgency: 2,
-    darkMinQty: 100,
-  };
+  const spec = standardSpec(scenario, file, opts.policies, opts.orders, opts.seed);
   const time = async (workers: number): Promise<{ seconds: number; results: OrderResult[] }> => {
     const t = performance.now();
     const results = await runBacktest(spec, { workers });

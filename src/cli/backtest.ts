@@ -12,7 +12,7 @@ import { marketFacts, runBacktest, summarizeBacktest, type BacktestReport, type 
 import { renderReport } from '../tca/report-html.js';
 import { UsageError } from './errors.js';
 import { packageFile } from './paths.js';
-import { nonNegativeInt, resolveScenario } from './simulate.js';
+import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
 
 /**
  * A LOBSTER folder as a scenario: the shipped replay scenario's venues, fees, latencies, dark pools and impact
@@ -48,13 +48,6 @@ function fraction(name: string) {
     return n / 100;
   };
 }
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
 
 interface Options {
   scenario: string;
@@ -88,11 +81,11 @@ export function backtestCommand(program: Command): void {
     .option('--minutes <n>', 'horizon of each parent order', nonNegativeInt('--minutes'), 30)
     .option('--min-pct <p>', 'smallest order, % of average daily volume', fraction('--min-pct'), 0.01)
     .option('--max-pct <p>', 'largest order, % of average daily volume', fraction('--max-pct'), 0.05)
-    .option('--adv <shares>', 'average daily volume (default: the scenario’s)', positive('--adv'))
+    .option('--adv <shares>', 'average daily volume (default: the scenario’s)', positiveNumber('--adv'))
     .option('--workers <n>', 'worker threads', nonNegativeInt('--workers'), Math.min(2, availableParallelism()))
-    .option('--decision-seconds <s>', 'time between decisions', positive('--decision-seconds'), 10)
-    .option('--pov-rate <r>', 'POV participation rate', positive('--pov-rate'), 0.25)
-    .option('--urgency <k>', 'Almgren–Chriss urgency κT', positive('--urgency'), 2)
+    .option('--decision-seconds <s>', 'time between decisions', positiveNumber('--decision-seconds'), 10)
+    .option('--pov-rate <r>', 'POV participation rate', positiveNumber('--pov-rate'), 0.25)
+    .option('--urgency <k>', 'Almgren–Chriss urgency κT', positiveNumber('--urgency'), 2)
     .option('--dark-min-qty <n>', 'minimum execution size of dark pings', nonNegativeInt('--dark-min-qty'), 100)
     .option('--dark-slices <n>', 'ml: upcoming slices offered to the dark pools at once', nonNegativeInt('--dark-slices'), 4)
     .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup'), 5)

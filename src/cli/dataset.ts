@@ -8,7 +8,7 @@ import { marketFacts } from '../tca/backtest.js';
 import { scenarioFromLobsterFolder } from './backtest.js';
 import { print } from './bench.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, resolveScenario } from './simulate.js';
+import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
 
 /** "1-8" or "1,3,5" (or a mix): the seeds, in order, without repeats. */
 export function parseSeeds(v: string): number[] {
@@ -32,8 +32,8 @@ export function datasetCommand(program: Command): void {
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), 30)
     .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), 60)
-    .option('--gap-seconds <s>', 'mean time between probes', (v) => Number(v), 3)
-    .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', (v) => Number(v), 10)
+    .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), 3)
+    .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', positiveNumber('--horizon-seconds'), 10)
     .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), 100)
     .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
     .option('--id <dataset-id>', 'dataset id (default: fill_<scenario>_<seeds>)')
@@ -41,9 +41,6 @@ export function datasetCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
-      for (const [k, v] of [['--gap-seconds', o.gapSeconds], ['--horizon-seconds', o.horizonSeconds]] as const) {
-        if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`${k} must be a positive number`);
-      }
       if (!(o.qty > 0)) throw new UsageError('--qty must be positive');
       const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
       const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);

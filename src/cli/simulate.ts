@@ -25,6 +25,14 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+export function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
 export function simulateCommand(program: Command): void {
   program
     .command('simulate')

@@ -5,24 +5,16 @@ import { ModelRegistry } from '../models/registry.js';
 import { trainFill, trainVolatility } from '../models/train.js';
 import { evaluateImpact, trainImpactModel } from '../models/impact.js';
 import { impactExamples } from '../tca/impact-data.js';
-import type { BacktestSpec } from '../tca/backtest.js';
 import { ScenarioError } from '../sim/registry.js';
-import { marketFacts } from '../tca/backtest.js';
+import { marketFacts, standardSpec } from '../tca/backtest.js';
 import { scenarioFromLobsterFolder } from './backtest.js';
 import { print } from './bench.js';
 import { parseSeeds } from './dataset.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, resolveScenario } from './simulate.js';
+import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
 
 const KINDS = ['fill', 'volatility', 'impact'] as const;
 
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
 
 export function trainCommand(program: Command): void {
   program
@@ -35,8 +27,8 @@ export function trainCommand(program: Command): void {
     .option('--test-seeds <list>', 'held-out seeds the metrics are measured on', '101-102')
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), 30)
     .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), 120)
-    .option('--gap-seconds <s>', 'mean time between probes', positive('--gap-seconds'), 2)
-    .option('--horizon-seconds <s>', 'fill: filled within this long (default 10); volatility: the forecast horizon (default 300)', positive('--horizon-seconds'))
+    .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), 2)
+    .option('--horizon-seconds <s>', 'fill: filled within this long (default 10); volatility: the forecast horizon (default 300)', positiveNumber('--horizon-seconds'))
     .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), 100)
     .option('--epochs <n>', 'training epochs', nonNegativeInt('--epochs'), 8)
     .option('--hidden <n>', 'hidden units', nonNegativeInt('--hidden'), 16)
@@ -54,23 +46,7 @@ export function trainCommand(program: Command): void {
       let r;
       try {
         if (model === 'impact') {
-          const spec = (seed: number, orders: number): BacktestSpec => ({
-            scenario,
-            file,
-            policies: ['rule'],
-            orders,
-            seed,
-            adv: facts.adv,
-            minFraction: 0.01,
-            maxFraction: 0.05,
-            horizonMinutes: 30,
-            profile: facts.profile,
-            warmupMinutes: 5,
-            decisionSeconds: 10,
-            povRate: 0.25,
-            urgency: 2,
-            darkMinQty: 100,
-          });
+          const spec = (seed: number, orders: number) => standardSpec(scenario, file, ['rule'], orders, seed);
           const train = await impactExamples(spec(o.seed, o.orders), 2);
           const test = await impactExamples(spec(o.seed + 1000, o.testOrders), 2);
           const art = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: o.seed });

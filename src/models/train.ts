@@ -4,7 +4,8 @@ import { FILL_LABEL_COLUMNS, fillExamples, type FillProbeOptions } from './datas
 import { evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
 import { evaluateVol, fitGarch, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
-export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'> {
+/** Seeds of the three sets, and the network's size, length of training and seed. */
+interface TrainingRun {
   trainSeeds: number[];
   validSeeds: number[];
   testSeeds: number[];
@@ -12,6 +13,14 @@ export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'> {
   hidden: number;
   seed: number;
 }
+
+/** Test seeds must be held out: none may be a training or validation seed. */
+function heldOut(o: TrainingRun): void {
+  const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
+  if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
+}
+
+export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {}
 
 const LABEL = N_FEATURES + FILL_LABEL_COLUMNS.indexOf('label');
 
@@ -21,8 +30,7 @@ const LABEL = N_FEATURES + FILL_LABEL_COLUMNS.indexOf('label');
  * scored on the held-out seeds.
  */
 export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
-  const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
-  if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
+  heldOut(o);
   const examples = (seeds: number[]): Example[] =>
     fillExamples(scenario, { ...o, seeds }).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[LABEL]! }));
   const train = examples(o.trainSeeds);
@@ -44,19 +52,11 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   };
 }
 
-export interface VolTrainingOptions extends Omit<VolOptions, 'seeds'> {
-  trainSeeds: number[];
-  validSeeds: number[];
-  testSeeds: number[];
-  epochs: number;
-  hidden: number;
-  seed: number;
-}
+export interface VolTrainingOptions extends Omit<VolOptions, 'seeds'>, TrainingRun {}
 
 /** The volatility model end to end: examples on disjoint seeds, the model, and QLIKE on held-out seeds against EWMA and GARCH. */
 export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions) {
-  const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
-  if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
+  heldOut(o);
   const returns: number[][] = [];
   const train = volExamples(scenario, { ...o, seeds: o.trainSeeds, onMinuteReturns: (r) => returns.push(r) });
   // the GARCH baseline is fitted on the training seeds' one-minute returns, then run on the test seeds

@@ -42,6 +42,31 @@ export interface BacktestSpec {
   darkSlices?: number;
 }
 
+/**
+ * The standard batch of the issue's table (orders of 1–5 % of daily volume over 30 minutes, 10-second decisions,
+ * the policies' default settings) for a scenario; what the benchmark and the impact model's data use.
+ */
+export function standardSpec(scenario: Scenario, file: string, policies: string[], orders: number, seed: number): BacktestSpec {
+  const facts = marketFacts(scenario, file);
+  return {
+    scenario,
+    file,
+    policies,
+    orders,
+    seed,
+    adv: facts.adv,
+    minFraction: 0.01,
+    maxFraction: 0.05,
+    horizonMinutes: 30,
+    profile: facts.profile,
+    warmupMinutes: 5,
+    decisionSeconds: 10,
+    povRate: 0.25,
+    urgency: 2,
+    darkMinQty: 100,
+  };
+}
+
 export interface BacktestOrder {
   index: number;
   /** The market path's seed: every policy (and the baseline without the order) trades on the same path. */

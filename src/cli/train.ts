@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ModelRegistry } from '../models/registry.js';
-import { trainFill, trainVolatility } from '../models/train.js';
+import { trainAdverse, trainFill, trainVolatility } from '../models/train.js';
 import { evaluateImpact, trainImpactModel } from '../models/impact.js';
 import { impactExamples } from '../tca/impact-data.js';
 import { ScenarioError } from '../sim/registry.js';
@@ -13,7 +13,7 @@ import { parseSeeds } from './dataset.js';
 import { UsageError } from './errors.js';
 import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
 
-const KINDS = ['fill', 'volatility', 'impact'] as const;
+const KINDS = ['fill', 'adverse', 'volatility', 'impact'] as const;
 
 
 export function trainCommand(program: Command): void {
@@ -76,7 +76,7 @@ export function trainCommand(program: Command): void {
           print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...v.meta, metrics: v.metrics }, o.json);
           return;
         }
-        r = await trainFill(scenario, {
+        r = await (model === 'adverse' ? trainAdverse : trainFill)(scenario, {
           trainSeeds: parseSeeds(o.trainSeeds),
           validSeeds: parseSeeds(o.validSeeds),
           testSeeds: parseSeeds(o.testSeeds),
@@ -97,7 +97,7 @@ export function trainCommand(program: Command): void {
         if (/test seeds/.test((e as Error).message)) throw new UsageError((e as Error).message);
         throw e;
       }
-      const entry = new ModelRegistry(o.registry).save('fill-probability', r.artifact, r.metrics, r.meta);
+      const entry = new ModelRegistry(o.registry).save(r.artifact.kind, r.artifact, r.metrics, r.meta);
       print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...r.meta, metrics: r.metrics }, o.json);
     });
   program

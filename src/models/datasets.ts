@@ -6,7 +6,10 @@ import { buildSession, startSession, type Session } from '../sim/session.js';
 import type { ExecReport, VenueClient } from '../venue/types.js';
 
 /** The columns of a fill-probability example, after its feature vector. */
-export const FILL_LABEL_COLUMNS = ['t_ns', 'venue', 'side', 'price', 'qty', 'horizon_ns', 'filled_qty', 'fill_time_ns', 'label'] as const;
+export const FILL_LABEL_COLUMNS = ['t_ns', 'venue', 'side', 'price', 'qty', 'horizon_ns', 'filled_qty', 'fill_time_ns', 'label', 'mid_move_bps', 'adverse'] as const;
+
+/** Where a label column sits in a row of fill examples. */
+export const fillColumn = (name: (typeof FILL_LABEL_COLUMNS)[number]): number => N_FEATURES + FILL_LABEL_COLUMNS.indexOf(name);
 
 export interface FillExamples {
   scenario: string;
@@ -48,7 +51,8 @@ export function consolidatedTop(s: Session, n = 5): BookSnapshot {
  * Labelled examples for fill probability: small post-only limit orders ("probes") placed at random times on a
  * random lit venue and side, at the touch or one to three ticks behind it, each cancelled after the horizon. The
  * features are those the router would see at placement (streaming, from the session's feeds and the probes' own
- * outcomes); the label is whether the whole probe filled within the horizon. Probes are small, rest passively and
+ * outcomes); the label is whether the whole probe filled within the horizon, and a second one whether the mid moved
+ * against the probe's side over the horizon (the adverse move). Probes are small, rest passively and
  * so move no fair value. The market of each seed is the scenario's; every draw comes from the seed.
  */
 export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillExamples {
@@ -68,6 +72,9 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
       fillTime: number;
       values: Float64Array;
       done: boolean;
+      /** The mid at placement, and the probe's side: the horizon's mid move is measured against the order. */
+      mid: number;
+      side: Side;
     }
     const probes = new Map<number, Probe>();
     let nextId = 1;
@@ -89,9 +96,9 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
       if (rejected) return; // post-only refused (the market moved through the price in flight): no example
       fe.onPostedOutcome(p.venue, p.qty, p.filled);
       const v = p.values;
-      v[N_FEATURES + 6] = p.filled;
-      v[N_FEATURES + 7] = p.filled >= p.qty ? p.fillTime : NaN;
-      v[N_FEATURES + 8] = p.filled >= p.qty ? 1 : 0;
+      v[fillColumn('filled_qty')] = p.filled;
+      v[fillColumn('fill_time_ns')] = p.filled >= p.qty ? p.fillTime : NaN;
+      v[fillColumn('label')] = p.filled >= p.qty ? 1 : 0;
       rows.push({ seed, values: v });
     };
     const place = {
@@ -120,8 +127,8 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
             },
             values,
           );
-          values.set([now, venueIdx, side, price, opts.qty, opts.horizonNs, 0, NaN, 0], N_FEATURES);
-          const p: Probe = { id: nextId++, venue: venueIdx, sentAt: now, qty: opts.qty, filled: 0, fillTime: NaN, values, done: false };
+          values.set([now, venueIdx, side, price, opts.qty, opts.horizonNs, 0, NaN, 0, NaN, NaN], N_FEATURES);
+          const p: Probe = { id: nextId++, venue: venueIdx, sentAt: now, qty: opts.qty, filled: 0, fillTime: NaN, values, done: false, mid: s.nbbo.lastMid, side };
           probes.set(p.id, p);
           venue.send(client, { type: 'new', clOrdId: p.id, side, ordType: 'limit', price, qty: opts.qty, tif: GTC, postOnly: true });
           s.kernel.at(now + opts.horizonNs, cancel, p);
@@ -132,6 +139,10 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
     };
     const cancel = {
       handle: (_t: number, p: Probe) => {
+        // the second label: did the mid move against the order's side over the horizon (a buyer pays more)?
+        const move = ((p.side === BUY ? 1 : -1) * (s.nbbo.lastMid - p.mid) * 1e4) / p.mid;
+        p.values[fillColumn('mid_move_bps')] = move;
+        p.values[fillColumn('adverse')] = move > 0 ? 1 : 0;
         if (!p.done) s.lit[p.venue]!.send(client, { type: 'cancel', clOrdId: p.id });
       },
     };

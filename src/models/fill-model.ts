@@ -14,7 +14,8 @@ export interface Example {
 
 /** A trained fill-probability model: everything needed to run it, and where it came from. */
 export interface FillModelArtifact {
-  kind: 'fill-probability';
+  /** What it predicts: a probe's fill within the horizon, or an adverse move of the mid over it. */
+  kind: 'fill-probability' | 'adverse-move';
   format: 1;
   schema: { version: number; hash: string; names: string[] };
   transform: { log1p: boolean[]; mean: number[]; sd: number[] };
@@ -91,10 +92,23 @@ export function transformInto(t: FillModelArtifact['transform'], x: ArrayLike<nu
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Platt scaling: a, b maximising the likelihood of σ(a z + b) on (z, y), by Newton's method. */
+/**
+ * Platt scaling: a, b maximising the likelihood of σ(a z + b) on (z, y), by Newton's method with step halving (a
+ * step that lowers the likelihood is halved until it does not), so that it cannot run away on flat or nearly
+ * separable data.
+ */
 export function fitPlatt(z: ArrayLike<number>, y: ArrayLike<number>): { a: number; b: number } {
+  const ll = (a: number, b: number) => {
+    let s = 0;
+    for (let i = 0; i < z.length; i++) {
+      const p = Math.min(1 - 1e-12, Math.max(1e-12, sigmoid(a * z[i]! + b)));
+      s += y[i] ? Math.log(p) : Math.log(1 - p);
+    }
+    return s;
+  };
   let a = 1;
   let b = 0;
+  let cur = ll(a, b);
   for (let it = 0; it < 100; it++) {
     let ga = 0;
     let gb = 0;
@@ -113,11 +127,20 @@ export function fitPlatt(z: ArrayLike<number>, y: ArrayLike<number>): { a: numbe
     }
     const det = haa * hbb - hab * hab;
     if (!(Math.abs(det) > 1e-18)) break;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
+    let da = (hbb * ga - hab * gb) / det;
+    let db = (haa * gb - hab * ga) / det;
+    let next = ll(a - da, b - db);
+    for (let h = 0; h < 30 && !(next >= cur); h++) {
+      da /= 2;
+      db /= 2;
+      next = ll(a - da, b - db);
+    }
+    if (!(next >= cur)) break;
     a -= da;
     b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    const gain = next - cur;
+    cur = next;
+    if (gain < 1e-12) break;
   }
   return { a, b };
 }
@@ -130,7 +153,7 @@ export function fitPlatt(z: ArrayLike<number>, y: ArrayLike<number>): { a: numbe
 export async function trainFillModel(
   train: readonly Example[],
   valid: readonly Example[],
-  opts: { hidden?: number; epochs?: number; learningRate?: number; batch?: number; seed?: number } = {},
+  opts: { hidden?: number; epochs?: number; learningRate?: number; batch?: number; seed?: number; kind?: FillModelArtifact['kind'] } = {},
 ): Promise<FillModelArtifact> {
   const hidden = opts.hidden ?? 16;
   const epochs = opts.epochs ?? 30;
@@ -150,7 +173,7 @@ export async function trainFillModel(
   });
   const { layers } = await trainDense(X, Y, N_FEATURES, { hidden, epochs, seed, output: 'sigmoid', ...(opts.learningRate !== undefined ? { learningRate: opts.learningRate } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
   const art: FillModelArtifact = {
-    kind: 'fill-probability',
+    kind: opts.kind ?? 'fill-probability',
     format: 1,
     schema: { version: FEATURE_SCHEMA.version, hash: FEATURE_SCHEMA.hash, names: [...FEATURE_NAMES] },
     transform,
@@ -260,5 +283,22 @@ export function evaluateFill(art: FillModelArtifact, heuristic: QueueHeuristic, 
     base_rate: Math.round(rate * 1e4) / 1e4,
     /** The Brier score of always forecasting the test set's own fill rate: what no information scores. */
     base_rate_brier: Math.round(rate * (1 - rate) * 1e6) / 1e6,
+  };
+}
+
+/**
+ * The adverse-move model against two baselines on held-out examples: the base rate (no information) and the
+ * mid's own last 10 seconds, seen from the order's side, through a logistic curve fitted on the training data.
+ */
+export function evaluateAdverse(art: FillModelArtifact, train: readonly Example[], test: readonly Example[]) {
+  const fwd = new FillForward(art);
+  const y = test.map((e) => e.y);
+  const z = (e: Example) => e.x[F.side_sign]! * e.x[F.mid_change_10s_bps]!;
+  const m = fitPlatt(train.map(z), train.map((e) => e.y));
+  const rate = train.reduce((a, e) => a + e.y, 0) / train.length;
+  return {
+    model: scores(test.map((e) => fwd.predict(e.x)), y),
+    momentum: { ...scores(test.map((e) => sigmoid(m.a * z(e) + m.b)), y), a: Math.round(m.a * 1e4) / 1e4, b: Math.round(m.b * 1e4) / 1e4 },
+    base_rate: scores(test.map(() => rate), y),
   };
 }

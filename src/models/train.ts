@@ -1,7 +1,7 @@
 import { N_FEATURES } from '../features/engine.js';
 import type { Scenario } from '../sim/scenario.js';
-import { FILL_LABEL_COLUMNS, fillExamples, type FillProbeOptions } from './datasets.js';
-import { evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
+import { fillColumn, fillExamples, type FillProbeOptions } from './datasets.js';
+import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
 import { evaluateVol, fitGarch, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
 /** Seeds of the three sets, and the network's size, length of training and seed. */
@@ -22,7 +22,7 @@ function heldOut(o: TrainingRun): void {
 
 export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {}
 
-const LABEL = N_FEATURES + FILL_LABEL_COLUMNS.indexOf('label');
+const LABEL = fillColumn('label');
 
 /**
  * The fill-probability model end to end: probe datasets on three disjoint sets of seeds (train; validation, for the
@@ -71,6 +71,32 @@ export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions)
       scenario: scenario.name,
       horizon_seconds: o.horizonNs / 1e9,
       garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 },
+      seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
+      rows: { train: train.length, valid: valid.length, test: test.length },
+    },
+  };
+}
+
+/**
+ * The adverse-move model: the same probes, labelled by whether the mid moved against the probe's side over the
+ * horizon; the same network and calibration as the fill model; scored on held-out seeds against the base rate and
+ * the mid's recent move.
+ */
+export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
+  heldOut(o);
+  const ADVERSE = fillColumn('adverse');
+  const examples = (seeds: number[]): Example[] =>
+    fillExamples(scenario, { ...o, seeds }).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[ADVERSE]! }));
+  const train = examples(o.trainSeeds);
+  const valid = examples(o.validSeeds);
+  const test = examples(o.testSeeds);
+  const artifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, kind: 'adverse-move' });
+  return {
+    artifact,
+    metrics: evaluateAdverse(artifact, train, test),
+    meta: {
+      scenario: scenario.name,
+      horizon_seconds: o.horizonNs / 1e9,
       seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
       rows: { train: train.length, valid: valid.length, test: test.length },
     },

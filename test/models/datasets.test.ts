@@ -26,6 +26,8 @@ describe('fill-probability dataset', () => {
         expect(v[col('fill_time_ns')]! - v[col('t_ns')]!).toBeLessThanOrEqual(10e9);
       } else expect(v[col('filled_qty')]).toBeLessThan(100);
       expect(v[F.queue_ahead]).toBeGreaterThanOrEqual(0);
+      // the second label: the mid's move over the horizon, seen from the probe's side
+      expect(v[col('adverse')]).toBe(v[col('mid_move_bps')]! > 0 ? 1 : 0);
       expect([0, 1, 2, 3]).toContain(v[F.distance_ticks]);
     }
   });

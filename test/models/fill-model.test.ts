@@ -31,6 +31,12 @@ describe('forecast scores', () => {
     expect(calibrationError(new Array(10).fill(0.5), y)).toBeCloseTo(0.2, 12);
   });
 
+  it('Platt scaling does not run away on separable data', () => {
+    const { a, b } = fitPlatt([-2, -1, 1, 2], [0, 0, 1, 1]);
+    expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
+    expect(a).toBeGreaterThan(1); // it sharpens toward the separation, step by step
+  });
+
   it('Platt scaling recovers the slope and intercept that generated the outcomes', () => {
     const z: number[] = [];
     const yy: number[] = [];
@@ -113,10 +119,16 @@ describe('model registry and the train/models commands', () => {
     expect(existsSync(out.file)).toBe(true);
     const l = run('models', '--registry', dir, '--json');
     expect(JSON.parse(l.stdout).map((e: { id: string }) => e.id)).toEqual([out.model]);
+    // (the adverse-move model registered below is listed under its own kind)
     const bad = run('train', 'fill', '--train-seeds', '1-3', '--test-seeds', '3', '--registry', dir);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/test seeds 3 are also training or validation seeds/);
     expect(run('train', 'nope').status).toBe(2);
+    const adv = run('train', 'adverse', '--minutes', '20', '--train-seeds', '1-2', '--valid-seeds', '3', '--test-seeds', '9', '--epochs', '3', '--registry', dir, '--json');
+    expect(adv.status).toBe(0);
+    const am = JSON.parse(adv.stdout);
+    expect(am.model).toMatch(/^adverse-move-v1-/);
+    expect(Object.keys(am.metrics)).toEqual(['model', 'momentum', 'base_rate']);
     // the decision benchmark uses the registered model
     const b = run('bench', 'decision', '--decisions', '20000', '--registry', dir, '--json');
     expect(b.status).toBe(0);

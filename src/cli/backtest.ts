@@ -159,13 +159,13 @@ export async function backtest(o: Options): Promise<BacktestReport> {
 function printTable(r: BacktestReport): void {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
   console.log(`${r.scenario} · ${r.symbol} · ${r.orders} orders of ${r.size_pct_adv[0]}–${r.size_pct_adv[1]} % ADV over ${r.horizon_minutes} min · seed ${r.seed}`);
-  console.log('costs in bps of the arrival mid (+ = cost); [95 % bootstrap interval]');
-  console.log('policy    IS mean  [95 % interval]      spread  impact  timing    fees   opport.  vs VWAP  fill %  complete %');
+  console.log('costs in bps of the arrival mid (+ = cost); [95 % bootstrap interval]; "IS if completed" charges unfilled shares the square-root law');
+  console.log('policy    IS mean  [95 % interval]      spread  impact  timing    fees   opport.  vs VWAP  fill %  complete %  IS if completed');
   for (const p of r.policies) {
     const c = p.components_bps;
     console.log(
       `${p.policy.padEnd(8)} ${f(p.is_bps.mean).padStart(8)}  [${f(p.is_bps.ci95[0])}, ${f(p.is_bps.ci95[1])}]`.padEnd(38) +
-        `${f(c.spread).padStart(7)} ${f(c.impact).padStart(7)} ${f(c.timing).padStart(7)} ${f(c.fees).padStart(7)} ${f(c.opportunity).padStart(9)} ${f(p.vwap_slippage_bps.mean).padStart(8)} ${f(p.fill_rate * 100, 1).padStart(7)} ${f(p.completion * 100, 1).padStart(11)}`,
+        `${f(c.spread).padStart(7)} ${f(c.impact).padStart(7)} ${f(c.timing).padStart(7)} ${f(c.fees).padStart(7)} ${f(c.opportunity).padStart(9)} ${f(p.vwap_slippage_bps.mean).padStart(8)} ${f(p.fill_rate * 100, 1).padStart(7)} ${f(p.completion * 100, 1).padStart(11)} ${f(p.completion_adjusted_bps.mean).padStart(16)}`,
     );
   }
 }

@@ -108,6 +108,12 @@ export interface PolicyRun {
   end_impact_bps: number;
   /** The quoted spread at arrival, bps of the arrival mid. */
   arrival_spread_bps: number;
+  /**
+   * Shortfall with the unfilled part charged what completing it would cost by the square-root law, Y·σ·√(R/V) bps
+   * on the R shares left (V the daily volume), instead of nothing beyond the end mid: it does not reward an order for
+   * leaving work undone. Equal to the shortfall for a complete order; NaN where the scenario gives no Y·σ.
+   */
+  completion_adjusted_bps: number;
   venues: VenueResult[];
   /** Filled and scheduled fractions of the order at TRAJECTORY_POINTS evenly spaced times over the horizon. */
   trajectory: { filled: number[]; target: number[] };
@@ -215,12 +221,25 @@ export function runOrder(spec: BacktestSpec, o: BacktestOrder): OrderResult {
   const runs = spec.policies.map((name) => {
     const r = one(name);
     if (r.arrival !== base.arrival) throw new Error(`order ${o.index}: the ${name} run's market differs from the baseline's before the order starts`);
-    return evaluate(o, name, r, base);
+    return evaluate(spec, o, name, r, base);
   });
   return { order: o, arrival_mid: base.arrival, runs };
 }
 
-function evaluate(o: BacktestOrder, policy: string, r: Recorded, base: Recorded): PolicyRun {
+/** What completing R remaining shares would add to the order's shortfall, bps of the whole order (square-root law). */
+function completionCost(spec: BacktestSpec, remaining: number, qty: number): number {
+  if (remaining <= 0) return 0;
+  const k = sqrtLawCoefficient(spec.scenario);
+  return ((k * Math.sqrt(remaining / spec.adv)) * remaining) / qty;
+}
+
+/** Y·σ_daily (bps) of the scenario's square-root impact model, NaN without one. */
+export function sqrtLawCoefficient(scenario: Scenario): number {
+  const imp = scenario.impact as { Y?: number; dailyVolatilityBps?: number } | undefined;
+  return imp?.Y !== undefined && imp.dailyVolatilityBps !== undefined ? imp.Y * imp.dailyVolatilityBps : NaN;
+}
+
+function evaluate(spec: BacktestSpec, o: BacktestOrder, policy: string, r: Recorded, base: Recorded): PolicyRun {
   const sh = implementationShortfall({
     side: o.side,
     qty: o.qty,
@@ -252,6 +271,7 @@ function evaluate(o: BacktestOrder, policy: string, r: Recorded, base: Recorded)
     twap_bps: roundTo(filled > 0 ? slippageBps(o.side, avg, r.path.twap(o.start, o.end)) : NaN, 4),
     participation: roundTo(iv.volume > 0 ? litFilled / iv.volume : 0, 6),
     end_impact_bps: roundTo(endImpact(o, r, base), 4),
+    completion_adjusted_bps: roundTo(sh.total_bps + completionCost(spec, o.qty - filled, o.qty), 4),
     arrival_spread_bps: roundTo((r.arrivalSpread / r.arrival) * 1e4, 4),
     venues,
     trajectory: trajectory(o, r),
@@ -345,6 +365,8 @@ export interface PolicySummary {
   is_bps: { mean: number; ci95: [number, number]; sd: number; p5: number; median: number; p95: number };
   /** Mean components of the shortfall (they sum to the mean shortfall). */
   components_bps: { spread: number; impact: number; timing: number; fees: number; opportunity: number };
+  /** The shortfall with unfinished work charged by the square-root law (see PolicyRun.completion_adjusted_bps). */
+  completion_adjusted_bps: { mean: number; ci95: [number, number] };
   vwap_slippage_bps: { mean: number; ci95: [number, number] };
   twap_slippage_bps: { mean: number; ci95: [number, number] };
   fill_rate: number;
@@ -403,6 +425,7 @@ export function summarizeBacktest(spec: BacktestSpec, results: readonly OrderRes
         fees: r4(mean(runs.map((r) => r.shortfall.fees_bps))),
         opportunity: r4(mean(runs.map((r) => r.shortfall.opportunity_bps))),
       },
+      completion_adjusted_bps: ci(finite(runs.map((r) => r.completion_adjusted_bps)), `${name}:completion`),
       vwap_slippage_bps: ci(finite(runs.map((r) => r.vwap_bps)), `${name}:vwap`),
       twap_slippage_bps: ci(finite(runs.map((r) => r.twap_bps)), `${name}:twap`),
       fill_rate: r4(mean(runs.map((r) => r.fill_rate))),

@@ -13,7 +13,7 @@ export function renderReport(r: BacktestReport): string {
   const rows = r.policies
     .map(
       (p) =>
-        `<tr><td>${esc(p.policy)}</td><td>${f(p.is_bps.mean)}</td><td>[${f(p.is_bps.ci95[0])}, ${f(p.is_bps.ci95[1])}]</td><td>${f(p.components_bps.spread)}</td><td>${f(p.components_bps.impact)}</td><td>${f(p.components_bps.timing)}</td><td>${f(p.components_bps.fees)}</td><td>${f(p.components_bps.opportunity)}</td><td>${f(p.vwap_slippage_bps.mean)}</td><td>${f(p.twap_slippage_bps.mean)}</td><td>${f(p.fill_rate * 100, 1)}</td><td>${f(p.completion * 100, 1)}</td><td>${f(p.participation * 100, 1)}</td></tr>`,
+        `<tr><td>${esc(p.policy)}</td><td>${f(p.is_bps.mean)}</td><td>[${f(p.is_bps.ci95[0])}, ${f(p.is_bps.ci95[1])}]</td><td>${f(p.components_bps.spread)}</td><td>${f(p.components_bps.impact)}</td><td>${f(p.components_bps.timing)}</td><td>${f(p.components_bps.fees)}</td><td>${f(p.components_bps.opportunity)}</td><td>${f(p.completion_adjusted_bps.mean)}</td><td>${f(p.vwap_slippage_bps.mean)}</td><td>${f(p.twap_slippage_bps.mean)}</td><td>${f(p.fill_rate * 100, 1)}</td><td>${f(p.completion * 100, 1)}</td><td>${f(p.participation * 100, 1)}</td></tr>`,
     )
     .join('\n');
   const cmp = r.comparisons
@@ -36,7 +36,7 @@ td:first-child,th:first-child{text-align:left}.chart{width:100%;max-width:1000px
 every policy on the same market path as the others (common random numbers), and once without the order to separate impact from timing.
 Costs are in basis points of the arrival mid, positive = cost; intervals are bootstrap 95 %.</p>
 <h2>Summary</h2>
-<table><thead><tr><th>policy</th><th>IS mean</th><th>95 % interval</th><th>spread</th><th>impact</th><th>timing</th><th>fees</th><th>opportunity</th><th>vs VWAP</th><th>vs TWAP</th><th>fill %</th><th>complete %</th><th>particip. %</th></tr></thead>
+<table><thead><tr><th>policy</th><th>IS mean</th><th>95 % interval</th><th>spread</th><th>impact</th><th>timing</th><th>fees</th><th>opportunity</th><th>IS, completion-adjusted</th><th>vs VWAP</th><th>vs TWAP</th><th>fill %</th><th>complete %</th><th>particip. %</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <h2>Cost distribution per policy</h2><p class="note">Implementation shortfall per order: box 25–75 %, whiskers 5–95 %, line the median, dot the mean.</p>
 <svg id="chart-cost" class="chart" viewBox="0 0 1000 320"></svg>

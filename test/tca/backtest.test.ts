@@ -12,7 +12,7 @@ function spec(over: Partial<BacktestSpec> = {}): BacktestSpec {
   return {
     scenario,
     file,
-    policies: ['twap', 'rule', 'prorata', 'ck'],
+    policies: ['twap', 'rule', 'prorata', 'ck', 'pov'],
     orders: 4,
     seed: 3,
     adv: facts.adv,
@@ -57,14 +57,18 @@ describe('backtester', () => {
         expect(run.filled).toBeLessThanOrEqual(r.order.qty);
         expect(run.participation).toBeGreaterThan(0);
         expect(run.participation).toBeLessThan(1);
+        // unfinished work is charged by the square-root law; finished orders are not adjusted
+        if (run.complete) expect(run.completion_adjusted_bps).toBe(c.total_bps);
+        else expect(run.completion_adjusted_bps).toBeGreaterThan(c.total_bps);
       }
     }
+    expect(one.some((r) => r.runs.some((x) => !x.complete))).toBe(true); // POV at 25 % leaves work undone
     // orders of 1–5 % of a day's volume in 10 minutes move the price against themselves: impact is a cost
     const impacts = one.flatMap((r) => r.runs.map((x) => x.shortfall.impact_bps));
     expect(impacts.reduce((a, b) => a + b, 0) / impacts.length).toBeGreaterThan(2);
     const rep = summarizeBacktest(s, one);
     expect(rep.policies.map((p) => p.policy)).toEqual(s.policies);
-    expect(rep.comparisons).toHaveLength(6);
+    expect(rep.comparisons).toHaveLength(10);
     for (const p of rep.policies) {
       expect(p.is_bps.ci95[0]).toBeLessThanOrEqual(p.is_bps.mean);
       expect(p.is_bps.ci95[1]).toBeGreaterThanOrEqual(p.is_bps.mean);

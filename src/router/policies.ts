@@ -1,5 +1,5 @@
 import type { Rng } from '../core/rng.js';
-import { BUY, NS_PER_SECOND, type Side } from '../core/types.js';
+import { BUY, NS_PER_SECOND } from '../core/types.js';
 import { contKukanov, proRata, ruleBasedSor, type Allocator, type PlacementVenue } from './allocators.js';
 import type { DecisionContext, MarketView, ParentOrder, Policy } from './engine.js';
 import { MlRouterPolicy } from './ml-policy.js';
@@ -31,7 +31,6 @@ export interface PolicyOptions {
   darkSlices?: number;
 }
 
-const opposite = (s: Side): Side => (s === BUY ? 1 : 0);
 
 /** Sweeps `qty` across the lit books with an allocator (the rule-based SOR unless told). */
 function sweep(ctx: DecisionContext, qty: number, depth: number, allocator: Allocator = ruleBasedSor): void {

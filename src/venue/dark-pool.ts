@@ -67,7 +67,7 @@ export class DarkPool implements Venue {
     readonly cfg: DarkPoolConfig,
     private readonly sched: Scheduler,
     private readonly log: EventSink,
-    private readonly rng: Rng,
+    rng: Rng,
     private readonly contraRng: Rng,
     private readonly nbbo: NbboSource,
     private readonly info: SignalSource | null,

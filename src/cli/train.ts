@@ -35,6 +35,7 @@ export function trainCommand(program: Command): void {
     .option('--seed <n>', 'seed of the weights and batch order', nonNegativeInt('--seed'), 1)
     .option('--orders <n>', 'impact: training parent orders (1–5 % of daily volume over 30 minutes, traded by rule)', nonNegativeInt('--orders'), 300)
     .option('--test-orders <n>', 'impact: held-out parent orders (another batch seed)', nonNegativeInt('--test-orders'), 100)
+    .option('--test-scenario <name|file|lobster folder>', 'fill: score on this market instead (e.g. a real day replayed)')
     .option('--registry <dir>', 'model registry folder', 'sor-models')
     .option('--json', 'print JSON', false)
     .action(async (model: string, o) => {
@@ -76,7 +77,16 @@ export function trainCommand(program: Command): void {
           print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...v.meta, metrics: v.metrics }, o.json);
           return;
         }
+        let testMarket;
+        if (o.testScenario !== undefined) {
+          if (model !== 'fill') throw new UsageError('--test-scenario applies to the fill model');
+          const tDir = statSync(o.testScenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
+          const t = tDir ? scenarioFromLobsterFolder(o.testScenario) : resolveScenario(o.testScenario);
+          const tf = marketFacts(t.scenario, t.file);
+          testMarket = { scenario: t.scenario, file: t.file, adv: tf.adv, longRunVolBps: tf.volBps };
+        }
         r = await (model === 'adverse' ? trainAdverse : trainFill)(scenario, {
+          ...(testMarket ? { testMarket } : {}),
           trainSeeds: parseSeeds(o.trainSeeds),
           validSeeds: parseSeeds(o.validSeeds),
           testSeeds: parseSeeds(o.testSeeds),

@@ -20,7 +20,10 @@ function heldOut(o: TrainingRun): void {
   if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
 }
 
-export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {}
+export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {
+  /** Test on another market (e.g. a real day replayed) instead of the training scenario's held-out seeds. */
+  testMarket?: { scenario: Scenario; file: string; adv: number; longRunVolBps: number };
+}
 
 const LABEL = fillColumn('label');
 
@@ -31,11 +34,12 @@ const LABEL = fillColumn('label');
  */
 export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   heldOut(o);
-  const examples = (seeds: number[]): Example[] =>
-    fillExamples(scenario, { ...o, seeds }).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[LABEL]! }));
+  const examples = (seeds: number[], sc = scenario, extra: Partial<FillProbeOptions> = {}): Example[] =>
+    fillExamples(sc, { ...o, ...extra, seeds }).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[LABEL]! }));
   const train = examples(o.trainSeeds);
   const valid = examples(o.validSeeds);
-  const test = examples(o.testSeeds);
+  const tm = o.testMarket;
+  const test = tm ? examples(o.testSeeds, tm.scenario, { file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }) : examples(o.testSeeds);
   const artifact: FillModelArtifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed });
   const heuristic = new QueueHeuristic(o.qty).fit(train);
   const metrics = evaluateFill(artifact, heuristic, test, valid);
@@ -44,6 +48,7 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
     metrics,
     meta: {
       scenario: scenario.name,
+      ...(tm ? { test_scenario: tm.scenario.name } : {}),
       horizon_seconds: o.horizonNs / 1e9,
       probe_qty: o.qty,
       seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },

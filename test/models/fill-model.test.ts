@@ -124,6 +124,9 @@ describe('model registry and the train/models commands', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/test seeds 3 are also training or validation seeds/);
     expect(run('train', 'nope').status).toBe(2);
+    const wrong = run('train', 'volatility', '--test-scenario', 'default', '--registry', dir);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/--test-scenario applies to the fill model/);
     const adv = run('train', 'adverse', '--minutes', '20', '--train-seeds', '1-2', '--valid-seeds', '3', '--test-seeds', '9', '--epochs', '3', '--registry', dir, '--json');
     expect(adv.status).toBe(0);
     const am = JSON.parse(adv.stdout);

@@ -40,6 +40,7 @@ export function trainCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (model: string, o) => {
       if (!(KINDS as readonly string[]).includes(model)) throw new UsageError(`unknown model "${model}" (known: ${KINDS.join(', ')})`);
+      if (o.testScenario !== undefined && model !== 'fill') throw new UsageError('--test-scenario applies to the fill model');
       if (!(o.qty > 0) || !(o.epochs > 0) || !(o.hidden > 0)) throw new UsageError('--qty, --epochs and --hidden must be positive');
       const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
       const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
@@ -79,7 +80,6 @@ export function trainCommand(program: Command): void {
         }
         let testMarket;
         if (o.testScenario !== undefined) {
-          if (model !== 'fill') throw new UsageError('--test-scenario applies to the fill model');
           const tDir = statSync(o.testScenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
           const t = tDir ? scenarioFromLobsterFolder(o.testScenario) : resolveScenario(o.testScenario);
           const tf = marketFacts(t.scenario, t.file);

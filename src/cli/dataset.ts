@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Store } from '../data/store.js';
 import { fillExamples } from '../models/datasets.js';
+import { volExamples } from '../models/volatility.js';
+import { FEATURE_NAMES, FEATURE_SCHEMA } from '../features/engine.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ScenarioError } from '../sim/registry.js';
 import { marketFacts } from '../tca/backtest.js';
@@ -63,19 +65,74 @@ export function datasetCommand(program: Command): void {
         throw e;
       }
       const id: string = o.id ?? `fill_${scenario.name}_s${o.seeds.replace(/[^0-9,-]/g, '')}`;
-      const store = await Store.open(o.db);
-      try {
-        const n = await store.writeDataset('fill_examples', { datasetId: id, kind: 'fill-probability', scenario: scenario.name, schemaVersion: d.schema.version, schemaHash: d.schema.hash }, d.columns, d.rows);
-        const parquet = o.parquet ? await store.exportDatasetParquet('fill_examples', id, o.parquet, 'seed, t_ns') : undefined;
-        const positives = d.rows.reduce((a, r) => a + r.values[d.columns.indexOf('label')]!, 0);
-        print(
-          { db: o.db, dataset_id: id, scenario: scenario.name, seeds, rows: n, fill_rate: n > 0 ? Math.round((positives / n) * 1e4) / 1e4 : 0, feature_schema: d.schema, ...(parquet ? { parquet } : {}) },
-          o.json,
-        );
-      } catch (e) {
-        throw new UsageError((e as Error).message, 1);
-      } finally {
-        store.close();
-      }
+      const positives = d.rows.reduce((a, r) => a + r.values[d.columns.indexOf('label')]!, 0);
+      await store(o, 'fill_examples', { datasetId: id, kind: 'fill-probability', scenario: scenario.name, schemaVersion: d.schema.version, schemaHash: d.schema.hash }, d.columns, d.rows, {
+        seeds,
+        fill_rate: d.rows.length > 0 ? Math.round((positives / d.rows.length) * 1e4) / 1e4 : 0,
+        feature_schema: d.schema,
+      });
     });
+  ds.command('volatility')
+    .description('volatility examples: features every 30 s, the realised variance of the next horizon, and the EWMA and GARCH forecasts beside it')
+    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+    .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
+    .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute'), 30)
+    .option('--minutes <n>', 'minutes per seed', nonNegativeInt('--minutes'), 330)
+    .option('--every-seconds <s>', 'time between examples', positiveNumber('--every-seconds'), 30)
+    .option('--horizon-seconds <s>', 'forecast horizon', positiveNumber('--horizon-seconds'), 300)
+    .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
+    .option('--id <dataset-id>', 'dataset id (default: volatility_<scenario>_<seeds>)')
+    .option('--parquet <dir>', 'also export the dataset as Parquet into this folder')
+    .option('--json', 'print JSON', false)
+    .action(async (o) => {
+      const seeds = parseSeeds(o.seeds);
+      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const facts = marketFacts(scenario, file);
+      const rows: { seed: number; values: number[] }[] = [];
+      try {
+        for (const seed of seeds) {
+          const ex = volExamples(scenario, {
+            seeds: [seed],
+            startMinute: o.startMinute,
+            minutes: o.minutes,
+            everyNs: o.everySeconds * NS_PER_SECOND,
+            horizonNs: o.horizonSeconds * NS_PER_SECOND,
+            adv: facts.adv,
+            longRunVolBps: facts.volBps,
+            file,
+          });
+          for (const e of ex) rows.push({ seed, values: [...Array.from(e.x), e.t, o.horizonSeconds * NS_PER_SECOND, e.rv, e.ewma, e.garch] });
+        }
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new UsageError(e.message);
+        throw e;
+      }
+      const id: string = o.id ?? `volatility_${scenario.name}_s${o.seeds.replace(/[^0-9,-]/g, '')}`;
+      await store(o, 'volatility_examples', { datasetId: id, kind: 'volatility', scenario: scenario.name, schemaVersion: FEATURE_SCHEMA.version, schemaHash: FEATURE_SCHEMA.hash }, [...FEATURE_NAMES, 't_ns', 'horizon_ns', 'rv', 'ewma', 'garch'], rows, {
+        seeds,
+        feature_schema: { version: FEATURE_SCHEMA.version, hash: FEATURE_SCHEMA.hash },
+      });
+    });
+}
+
+/** Writes a dataset to the store (and to Parquet if asked), then prints what was stored. */
+async function store(
+  o: { db: string; parquet?: string; json: boolean },
+  table: string,
+  meta: Parameters<Store['writeDataset']>[1],
+  columns: readonly string[],
+  rows: readonly { seed: number; values: ArrayLike<number> }[],
+  extra: Record<string, unknown>,
+): Promise<void> {
+  const s = await Store.open(o.db);
+  try {
+    const n = await s.writeDataset(table, meta, columns, rows);
+    const parquet = o.parquet ? await s.exportDatasetParquet(table, meta.datasetId, o.parquet, 'seed, t_ns') : undefined;
+    print({ db: o.db, dataset_id: meta.datasetId, scenario: meta.scenario, rows: n, ...extra, ...(parquet ? { parquet } : {}) }, o.json);
+  } catch (e) {
+    throw new UsageError((e as Error).message, 1);
+  } finally {
+    s.close();
+  }
 }

@@ -9,6 +9,8 @@ import { DenseForward, trainDense } from './dense.js';
 
 /** One volatility example: features at t, the realised variance of the next horizon, and the two baselines' forecasts. */
 export interface VolExample extends Example {
+  /** When the forecast is made (ns since midnight). */
+  t: number;
   /** Realised variance of 1-second log returns over (t, t + horizon]: the target (y is its log). */
   rv: number;
   ewma: number;
@@ -127,7 +129,7 @@ export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
       for (let k = p.sec + 1; k <= p.sec + H && k < secs.length; k++) rv += Math.log(secs[k]! / secs[k - 1]!) ** 2;
       if (!(rv > 0)) continue; // a horizon without a single move has no log target
       const g = (garch ? garchAt.get(p.sec)! : p.x[F.garch_bps]!) * 1e-4;
-      out.push({ x: p.x, y: Math.log(rv), rv, ewma: ewmaAt[p.sec]! * H, garch: g * g * (o.horizonNs / NS_PER_MINUTE) });
+      out.push({ t: p.t, x: p.x, y: Math.log(rv), rv, ewma: ewmaAt[p.sec]! * H, garch: g * g * (o.horizonNs / NS_PER_MINUTE) });
     }
   }
   return out;

@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/data/store.js';
@@ -60,4 +61,24 @@ describe('fill-probability dataset', () => {
       store.close();
     }
   });
+
+  it('sor dataset fill and sor dataset volatility store their examples with seeds and schema, and export Parquet', () => {
+    const dir = mkdtempSync('/tmp/sor-dscli-');
+    const db = join(dir, 'd.duckdb');
+    const run = (...a: string[]) => spawnSync(process.execPath, ['bin/sor.js', 'dataset', ...a, '--db', db, '--parquet', dir, '--json'], { encoding: 'utf8' });
+    const f = run('fill', '--seeds', '1', '--minutes', '10');
+    expect(f.status).toBe(0);
+    const fo = JSON.parse(f.stdout);
+    expect(fo.rows).toBeGreaterThan(100);
+    expect(existsSync(fo.parquet)).toBe(true);
+    const v = run('volatility', '--seeds', '2', '--minutes', '20');
+    expect(v.status).toBe(0);
+    const vo = JSON.parse(v.stdout);
+    expect(vo.dataset_id).toBe('volatility_default_s2');
+    expect(vo.rows).toBeGreaterThan(30);
+    // again: replaced, not duplicated
+    expect(JSON.parse(run('volatility', '--seeds', '2', '--minutes', '20').stdout).rows).toBe(vo.rows);
+    expect(run('fill', '--seeds', 'x').status).toBe(2);
+  });
 });
+

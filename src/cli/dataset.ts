@@ -6,7 +6,9 @@ import { volExamples } from '../models/volatility.js';
 import { FEATURE_NAMES, FEATURE_SCHEMA } from '../features/engine.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ScenarioError } from '../sim/registry.js';
-import { marketFacts } from '../tca/backtest.js';
+import { marketFacts, standardSpec } from '../tca/backtest.js';
+import { impactExamples } from '../tca/impact-data.js';
+import { IMPACT_FEATURES } from '../models/impact.js';
 import { scenarioFromLobsterFolder } from './backtest.js';
 import { print } from './bench.js';
 import { UsageError } from './errors.js';
@@ -72,6 +74,7 @@ export function datasetCommand(program: Command): void {
         feature_schema: d.schema,
       });
     });
+  impactDatasetCommand(ds);
   ds.command('volatility')
     .description('volatility examples: features every 30 s, the realised variance of the next horizon, and the EWMA and GARCH forecasts beside it')
     .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
@@ -112,6 +115,30 @@ export function datasetCommand(program: Command): void {
       await store(o, 'volatility_examples', { datasetId: id, kind: 'volatility', scenario: scenario.name, schemaVersion: FEATURE_SCHEMA.version, schemaHash: FEATURE_SCHEMA.hash }, [...FEATURE_NAMES, 't_ns', 'horizon_ns', 'rv', 'ewma', 'garch'], rows, {
         seeds,
         feature_schema: { version: FEATURE_SCHEMA.version, hash: FEATURE_SCHEMA.hash },
+      });
+    });
+}
+
+export function impactDatasetCommand(ds: Command): void {
+  ds.command('impact')
+    .description('metaorder impact examples: parent orders of 1–5 % of daily volume over 30 minutes traded by rule, each against its market without it')
+    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+    .option('--orders <n>', 'parent orders', nonNegativeInt('--orders'), 200)
+    .option('--seed <n>', 'seed of the batch', nonNegativeInt('--seed'), 1)
+    .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
+    .option('--id <dataset-id>', 'dataset id (default: impact_<scenario>_b<seed>)')
+    .option('--parquet <dir>', 'also export the dataset as Parquet into this folder')
+    .option('--json', 'print JSON', false)
+    .action(async (o) => {
+      if (!(o.orders > 0)) throw new UsageError('--orders must be positive');
+      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const d = await impactExamples(standardSpec(scenario, file, ['rule'], o.orders, o.seed), 2);
+      const rows = d.examples.map((e, i) => ({ seed: d.orders[i]!.seed, values: [...e.x, d.orders[i]!.start, d.orders[i]!.qty, e.y] }));
+      const id: string = o.id ?? `impact_${scenario.name}_b${o.seed}`;
+      await store(o, 'impact_examples', { datasetId: id, kind: 'impact', scenario: scenario.name, schemaVersion: 1, schemaHash: 'impact-features-v1' }, [...IMPACT_FEATURES, 't_ns', 'qty', 'end_impact_bps'], rows, {
+        batch_seed: o.seed,
+        data_hash: d.hash,
       });
     });
 }

@@ -8,10 +8,14 @@ import { runBacktest, type BacktestSpec } from './backtest.js';
  * Examples of metaorder impact from backtests: each parent order of the batch, traded by one policy, against the
  * same market without it; the target is the impact at the end of its horizon (bps, + = against the order).
  */
-export async function impactExamples(spec: BacktestSpec, workers: number): Promise<{ examples: ImpactExample[]; hash: string }> {
+export async function impactExamples(
+  spec: BacktestSpec,
+  workers: number,
+): Promise<{ examples: ImpactExample[]; hash: string; orders: { seed: number; start: number; qty: number }[] }> {
   const results = await runBacktest(spec, { workers });
   const open = clockToNs(spec.scenario.start);
   const examples: ImpactExample[] = [];
+  const orders: { seed: number; start: number; qty: number }[] = [];
   for (const r of results) {
     const run = r.runs[0]!;
     if (!Number.isFinite(run.end_impact_bps)) continue;
@@ -22,13 +26,14 @@ export async function impactExamples(spec: BacktestSpec, workers: number): Promi
       x: [Math.sqrt(f), f, r.order.qty / (expected + r.order.qty), run.arrival_spread_bps, (r.order.start - open) / NS_PER_MINUTE / 390, r.order.side === 0 ? 1 : -1],
       y: run.end_impact_bps,
     });
+    orders.push({ seed: r.order.seed, start: r.order.start, qty: r.order.qty });
   }
   const h = new Hash64();
   for (const e of examples) {
     for (const v of e.x) h.num(v);
     h.num(e.y);
   }
-  return { examples, hash: h.hex() };
+  return { examples, hash: h.hex(), orders };
 }
 
 /** The share of a day's volume the intraday profile expects between two times. */

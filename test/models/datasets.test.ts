@@ -79,6 +79,9 @@ describe('fill-probability dataset', () => {
     // again: replaced, not duplicated
     expect(JSON.parse(run('volatility', '--seeds', '2', '--minutes', '20').stdout).rows).toBe(vo.rows);
     expect(run('fill', '--seeds', 'x').status).toBe(2);
+    const i = run('impact', '--orders', '4');
+    expect(i.status).toBe(0);
+    expect(JSON.parse(i.stdout)).toMatchObject({ dataset_id: 'impact_default_b1', rows: 4 });
   });
 });
 

@@ -18,8 +18,8 @@ interface Step {
 
 /**
  * The routing decision's latency: for each recorded market step, one feature update (the mid, a trade), the
- * feature vector and the fill model for every lit venue (the hand-written forward pass), the volatility model, and the dark allocation
- * over both pools. Each decision is timed alone (monotonic clock, nanoseconds); p50 and p99 over all of them.
+ * feature vector and the fill model for every lit venue (the hand-written forward pass), the volatility model, one
+ * ping outcome learnt and the dark allocation over both pools. Each decision is timed alone (monotonic clock, nanoseconds); p50 and p99 over all of them.
  * The market steps are recorded from a simulated session first, outside the timing.
  */
 export function benchDecision(scenario: Scenario, art: FillModelArtifact, volArt: VolModelArtifact, opts: { decisions: number; seed: number; adv: number; volBps: number }) {
@@ -55,18 +55,34 @@ export function benchDecision(scenario: Scenario, art: FillModelArtifact, volArt
   const times = new Float64Array(opts.decisions);
   let sink = 0;
   const order = { side: BUY as Side, qty: 20_000, remaining: 12_000, start: 0, end: 0 };
+  // one query object, updated in place per venue: the decision allocates nothing of its own
+  const venue = { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 };
+  const query = { t: 0, book: steps[0]!.book, order, venue };
+  // the recorded steps are replayed in cycles; each cycle is moved later in time, so the streams only go forward
+  const span = steps[steps.length - 1]!.t - steps[0]!.t + 50_000_000;
   for (let i = 0; i < opts.decisions; i++) {
     const st = steps[i % steps.length]!;
-    order.start = st.t - 10 * NS_PER_MINUTE;
-    order.end = st.t + 20 * NS_PER_MINUTE;
+    const t = st.t + Math.floor(i / steps.length) * span;
+    order.start = t - 10 * NS_PER_MINUTE;
+    order.end = t + 20 * NS_PER_MINUTE;
+    query.t = t;
+    query.book = st.book;
     const t0 = process.hrtime.bigint();
-    fe.onMid(st.t, st.mid);
-    if (st.trade) fe.onTrade(st.t, st.trade.side, st.trade.qty);
+    fe.onMid(t, st.mid);
+    if (st.trade) fe.onTrade(t, st.trade.side, st.trade.qty);
+    fe.writeMarket(query, x);
     for (let v = 0; v < s.lit.length; v++) {
-      fe.write({ t: st.t, book: st.book, order, venue: { index: v, takeFee: fees[v]!.take, makeFee: fees[v]!.make, queueAhead: st.queues[v]!, price: st.book.bids[0]!.price } }, x);
+      venue.index = v;
+      venue.takeFee = fees[v]!.take;
+      venue.makeFee = fees[v]!.make;
+      venue.queueAhead = st.queues[v]!;
+      venue.price = st.book.bids[0]!.price;
+      fe.writeVenue(query, x);
       p[v] = fwd.predict(x);
     }
     const variance = vol.variance(x);
+    // the learning step of the ml router: one ping's outcome per decision, then the allocation
+    pools[i % pools.length]!.observe(200, (i * 37) % 250);
     const a = allocateDark(pools, 400, 50, value, 0);
     times[i] = Number(process.hrtime.bigint() - t0);
     sink += p[0]! + a.length + variance;
@@ -77,7 +93,7 @@ export function benchDecision(scenario: Scenario, art: FillModelArtifact, volArt
   const p99 = us(0.99);
   return {
     benchmark: 'decision',
-    what: 'one feature update, the feature vector and fill model for each of the lit venues, the volatility model, and the dark allocation over the pools',
+    what: 'one feature update, the feature vector and fill model for each of the lit venues, the volatility model, one pool observation and the dark allocation over the pools',
     decisions: opts.decisions,
     lit_venues: s.lit.length,
     dark_pools: s.dark.length,

@@ -41,6 +41,12 @@ export function scenarioFromLobsterFolder(folder: string): { scenario: Scenario;
   return { scenario, file };
 }
 
+/** A --scenario argument: a shipped scenario's name, a scenario file, or a LOBSTER folder to replay. */
+export function resolveMarket(arg: string): { scenario: Scenario; file: string } {
+  const isDir = statSync(arg, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return isDir ? scenarioFromLobsterFolder(arg) : resolveScenario(arg);
+}
+
 function fraction(name: string) {
   return (v: string): number => {
     const n = Number(v);
@@ -110,8 +116,7 @@ export async function backtest(o: Options): Promise<BacktestReport> {
   if (o.orders < 1) throw new UsageError('--orders must be at least 1');
   if (o.minutes < 1) throw new UsageError('--minutes must be at least 1');
   if (o.minPct > o.maxPct) throw new UsageError('--min-pct exceeds --max-pct');
-  const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+  const { scenario, file } = resolveMarket(o.scenario);
   let facts;
   try {
     facts = marketFacts(scenario, file);

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Store } from '../data/store.js';
 import { fillExamples } from '../models/datasets.js';
@@ -9,10 +8,10 @@ import { ScenarioError } from '../sim/registry.js';
 import { marketFacts, standardSpec } from '../tca/backtest.js';
 import { impactExamples } from '../tca/impact-data.js';
 import { IMPACT_FEATURES } from '../models/impact.js';
-import { scenarioFromLobsterFolder } from './backtest.js';
+import { resolveMarket } from './backtest.js';
 import { print } from './bench.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
+import { nonNegativeInt, positiveNumber } from './simulate.js';
 
 /** "1-8" or "1,3,5" (or a mix): the seeds, in order, without repeats. */
 export function parseSeeds(v: string): number[] {
@@ -46,8 +45,7 @@ export function datasetCommand(program: Command): void {
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
       if (!(o.qty > 0)) throw new UsageError('--qty must be positive');
-      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const { scenario, file } = resolveMarket(o.scenario);
       const facts = marketFacts(scenario, file);
       let d;
       try {
@@ -89,8 +87,7 @@ export function datasetCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
-      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const { scenario, file } = resolveMarket(o.scenario);
       const facts = marketFacts(scenario, file);
       const rows: { seed: number; values: number[] }[] = [];
       try {
@@ -131,8 +128,7 @@ export function impactDatasetCommand(ds: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (o) => {
       if (!(o.orders > 0)) throw new UsageError('--orders must be positive');
-      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const { scenario, file } = resolveMarket(o.scenario);
       const d = await impactExamples(standardSpec(scenario, file, ['rule'], o.orders, o.seed), 2);
       const rows = d.examples.map((e, i) => ({ seed: d.orders[i]!.seed, values: [...e.x, d.orders[i]!.start, d.orders[i]!.qty, e.y] }));
       const id: string = o.id ?? `impact_${scenario.name}_b${o.seed}`;

@@ -1,17 +1,16 @@
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ModelRegistry } from '../models/registry.js';
-import { trainAdverse, trainFill, trainVolatility } from '../models/train.js';
+import { HeldOutError, trainAdverse, trainFill, trainVolatility } from '../models/train.js';
 import { evaluateImpact, trainImpactModel } from '../models/impact.js';
 import { impactExamples } from '../tca/impact-data.js';
 import { ScenarioError } from '../sim/registry.js';
 import { marketFacts, standardSpec } from '../tca/backtest.js';
-import { scenarioFromLobsterFolder } from './backtest.js';
+import { resolveMarket } from './backtest.js';
 import { print } from './bench.js';
 import { parseSeeds } from './dataset.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
+import { nonNegativeInt, positiveNumber } from './simulate.js';
 
 const KINDS = ['fill', 'adverse', 'volatility', 'impact'] as const;
 
@@ -42,69 +41,50 @@ export function trainCommand(program: Command): void {
       if (!(KINDS as readonly string[]).includes(model)) throw new UsageError(`unknown model "${model}" (known: ${KINDS.join(', ')})`);
       if (o.testScenario !== undefined && model !== 'fill') throw new UsageError('--test-scenario applies to the fill model');
       if (!(o.qty > 0) || !(o.epochs > 0) || !(o.hidden > 0)) throw new UsageError('--qty, --epochs and --hidden must be positive');
-      const isDir = statSync(o.scenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const { scenario, file } = isDir ? scenarioFromLobsterFolder(o.scenario) : resolveScenario(o.scenario);
+      const { scenario, file } = resolveMarket(o.scenario);
       const facts = marketFacts(scenario, file);
-      let r;
+      // what every model's training run shares: the three sets of seeds, the window, the network
+      const run = {
+        trainSeeds: parseSeeds(o.trainSeeds),
+        validSeeds: parseSeeds(o.validSeeds),
+        testSeeds: parseSeeds(o.testSeeds),
+        startMinute: o.startMinute,
+        minutes: o.minutes,
+        adv: facts.adv,
+        longRunVolBps: facts.volBps,
+        epochs: o.epochs,
+        hidden: o.hidden,
+        seed: o.seed,
+        file,
+      };
+      const probes = { meanGapNs: o.gapSeconds * NS_PER_SECOND, horizonNs: (o.horizonSeconds ?? 10) * NS_PER_SECOND, qty: o.qty };
+      let r: { artifact: { kind: string; schema: { version: number; hash: string }; training: { data_hash: string } }; metrics: unknown; meta: object };
       try {
         if (model === 'impact') {
           const spec = (seed: number, orders: number) => standardSpec(scenario, file, ['rule'], orders, seed);
           const train = await impactExamples(spec(o.seed, o.orders), 2);
           const test = await impactExamples(spec(o.seed + 1000, o.testOrders), 2);
-          const art = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: o.seed });
-          const metrics = evaluateImpact(art, test.examples);
-          const meta = { scenario: scenario.name, policy: 'rule', batches: { train: o.seed, test: o.seed + 1000 }, rows: { train: train.examples.length, test: test.examples.length } };
-          const entry = new ModelRegistry(o.registry).save('impact', art, metrics, meta);
-          print({ model: entry.id, file: entry.file, data_hash: entry.data_hash, ...meta, metrics }, o.json);
-          return;
+          const artifact = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: o.seed });
+          r = {
+            artifact,
+            metrics: evaluateImpact(artifact, test.examples),
+            meta: { scenario: scenario.name, policy: 'rule', batches: { train: o.seed, test: o.seed + 1000 }, rows: { train: train.examples.length, test: test.examples.length } },
+          };
+        } else if (model === 'volatility') {
+          r = await trainVolatility(scenario, { ...run, everyNs: 30 * NS_PER_SECOND, horizonNs: (o.horizonSeconds ?? 300) * NS_PER_SECOND });
+        } else if (model === 'adverse') {
+          r = await trainAdverse(scenario, { ...run, ...probes });
+        } else {
+          let testMarket;
+          if (o.testScenario !== undefined) {
+            const t = resolveMarket(o.testScenario);
+            const tf = marketFacts(t.scenario, t.file);
+            testMarket = { scenario: t.scenario, file: t.file, adv: tf.adv, longRunVolBps: tf.volBps };
+          }
+          r = await trainFill(scenario, { ...run, ...probes, ...(testMarket ? { testMarket } : {}) });
         }
-        if (model === 'volatility') {
-          const v = await trainVolatility(scenario, {
-            trainSeeds: parseSeeds(o.trainSeeds),
-            validSeeds: parseSeeds(o.validSeeds),
-            testSeeds: parseSeeds(o.testSeeds),
-            startMinute: o.startMinute,
-            minutes: o.minutes,
-            everyNs: 30 * NS_PER_SECOND,
-            horizonNs: (o.horizonSeconds ?? 300) * NS_PER_SECOND,
-            adv: facts.adv,
-            longRunVolBps: facts.volBps,
-            epochs: o.epochs,
-            hidden: o.hidden,
-            seed: o.seed,
-            file,
-          });
-          const entry = new ModelRegistry(o.registry).save('volatility', v.artifact, v.metrics, v.meta);
-          print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...v.meta, metrics: v.metrics }, o.json);
-          return;
-        }
-        let testMarket;
-        if (o.testScenario !== undefined) {
-          const tDir = statSync(o.testScenario, { throwIfNoEntry: false })?.isDirectory() ?? false;
-          const t = tDir ? scenarioFromLobsterFolder(o.testScenario) : resolveScenario(o.testScenario);
-          const tf = marketFacts(t.scenario, t.file);
-          testMarket = { scenario: t.scenario, file: t.file, adv: tf.adv, longRunVolBps: tf.volBps };
-        }
-        r = await (model === 'adverse' ? trainAdverse : trainFill)(scenario, {
-          ...(testMarket ? { testMarket } : {}),
-          trainSeeds: parseSeeds(o.trainSeeds),
-          validSeeds: parseSeeds(o.validSeeds),
-          testSeeds: parseSeeds(o.testSeeds),
-          startMinute: o.startMinute,
-          minutes: o.minutes,
-          meanGapNs: o.gapSeconds * NS_PER_SECOND,
-          horizonNs: (o.horizonSeconds ?? 10) * NS_PER_SECOND,
-          qty: o.qty,
-          adv: facts.adv,
-          longRunVolBps: facts.volBps,
-          epochs: o.epochs,
-          hidden: o.hidden,
-          seed: o.seed,
-          file,
-        });
       } catch (e) {
-        if (e instanceof ScenarioError) throw new UsageError(e.message);
-        if (/test seeds/.test((e as Error).message)) throw new UsageError((e as Error).message);
+        if (e instanceof ScenarioError || e instanceof HeldOutError) throw new UsageError(e.message);
         throw e;
       }
       const entry = new ModelRegistry(o.registry).save(r.artifact.kind, r.artifact, r.metrics, r.meta);

@@ -127,6 +127,15 @@ export class FeatureEngine {
 
   /** Writes the vector for a query into `out` (length N_FEATURES). Unknown values are NaN. */
   write(q: FeatureQuery, out: Float32Array | Float64Array): void {
+    this.writeMarket(q, out);
+    this.writeVenue(q, out);
+  }
+
+  /**
+   * The part of the vector that is the same for every venue of a decision: the book, the recent past, the order.
+   * A decision over several venues writes it once and then only writeVenue per venue.
+   */
+  writeMarket(q: FeatureQuery, out: Float32Array | Float64Array): void {
     const { bids, asks } = q.book;
     const b = bids[0];
     const a = asks[0];
@@ -148,6 +157,14 @@ export class FeatureEngine {
     out[F.remaining_share] = o.qty > 0 ? o.remaining / o.qty : 0;
     out[F.time_remaining_share] = o.end > o.start ? Math.min(1, Math.max(0, (o.end - q.t) / (o.end - o.start))) : 0;
     out[F.size_pct_adv] = (o.qty / this.cfg.adv) * 100;
+    out[F.side_sign] = o.side === BUY ? 1 : -1;
+    out[F.time_of_day] = (q.t - OPEN_NS) / NS_PER_MINUTE / 390;
+  }
+
+  /** The venue's and the child order's part of the vector. */
+  writeVenue(q: FeatureQuery, out: Float32Array | Float64Array): void {
+    const b = q.book.bids[0];
+    const a = q.book.asks[0];
     const v = q.venue;
     const mid = b && a ? (a.price + b.price) / 2 : (b?.price ?? a?.price ?? NaN);
     out[F.venue_fill_rate] = this.fillRate[v.index]!.value;
@@ -155,10 +172,8 @@ export class FeatureEngine {
     out[F.venue_take_fee_bps] = (v.takeFee / mid) * 1e4;
     out[F.venue_make_fee_bps] = (v.makeFee / mid) * 1e4;
     out[F.queue_ahead] = v.queueAhead;
-    const best = o.side === BUY ? b?.price : a?.price;
-    out[F.distance_ticks] = best === undefined ? NaN : ((o.side === BUY ? best - v.price : v.price - best) / this.cfg.tick);
-    out[F.side_sign] = o.side === BUY ? 1 : -1;
-    out[F.time_of_day] = (q.t - OPEN_NS) / NS_PER_MINUTE / 390;
+    const best = q.order.side === BUY ? b?.price : a?.price;
+    out[F.distance_ticks] = best === undefined ? NaN : (q.order.side === BUY ? best - v.price : v.price - best) / this.cfg.tick;
   }
 }
 

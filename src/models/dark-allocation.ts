@@ -13,6 +13,11 @@ export class CensoredLiquidity {
   private readonly censored: Float64Array;
   private readonly tail: Float64Array;
   private dirty = true;
+  /**
+   * The weight of the newest observation. Forgetting is done by weighting each new observation 1/decay more than
+   * the one before, not by shrinking every bin: an observation costs O(1), and Kaplan–Meier's ratios are the same.
+   */
+  private weight = 1;
   observations = 0;
 
   constructor(
@@ -35,15 +40,18 @@ export class CensoredLiquidity {
   /** One ping: `sent` shares offered, `filled` of them filled. */
   observe(sent: number, filled: number): void {
     if (!(sent > 0)) return;
-    if (this.decay < 1) {
+    if (this.observations > 0) this.weight /= this.decay;
+    if (this.weight > 1e200) {
+      // bring the weights back to scale (rarely: after ~90,000 observations at decay 0.995)
       for (let i = 0; i <= this.bins; i++) {
-        this.exact[i]! *= this.decay;
-        this.censored[i]! *= this.decay;
+        this.exact[i]! /= this.weight;
+        this.censored[i]! /= this.weight;
       }
+      this.weight = 1;
     }
     const b = (x: number) => Math.min(this.bins, Math.floor(x / this.lot));
-    if (filled >= sent) this.censored[b(sent)]! += 1;
-    else this.exact[b(filled)]! += 1;
+    if (filled >= sent) this.censored[b(sent)]! += this.weight;
+    else this.exact[b(filled)]! += this.weight;
     this.observations++;
     this.dirty = true;
   }
@@ -53,7 +61,7 @@ export class CensoredLiquidity {
    * observations still "at risk" there (those ending in bin j or later, censored ones included up to their bin).
    */
   private refresh(): void {
-    let atRisk = this.prior;
+    let atRisk = this.prior * this.weight; // the prior never fades: it keeps the newest observation's weight
     for (let i = 0; i <= this.bins; i++) atRisk += this.exact[i]! + this.censored[i]!;
     let t = 1;
     this.tail[0] = 1;
@@ -96,7 +104,7 @@ export function allocateDark(est: readonly CensoredLiquidity[], total: number, l
     for (let i = 0; i < est.length; i++) {
       if (!(value[i]! > 0)) continue;
       const score = est[i]!.tailAt(alloc[i]! + lot) * value[i]!;
-      if (score > bestScore || (best < 0 && score >= bestScore && score > 0)) {
+      if (score > bestScore) {
         bestScore = score;
         best = i;
       }

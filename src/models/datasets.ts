@@ -1,6 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { BUY, GTC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { FEATURE_NAMES, FEATURE_SCHEMA, FeatureEngine, N_FEATURES, type BookSnapshot } from '../features/engine.js';
+import type { Example } from './inputs.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession, type Session } from '../sim/session.js';
 import type { ExecReport, VenueClient } from '../venue/types.js';
@@ -159,4 +160,10 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
     columns: [...FEATURE_NAMES, ...FILL_LABEL_COLUMNS],
     rows,
   };
+}
+
+/** Probe examples as a model sees them: the feature vector, and one of the two labels. */
+export function probeExamples(scenario: Scenario, opts: FillProbeOptions, label: 'label' | 'adverse'): Example[] {
+  const k = fillColumn(label);
+  return fillExamples(scenario, opts).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[k]! }));
 }

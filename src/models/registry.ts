@@ -63,10 +63,20 @@ export class ModelRegistry {
 
   /** The artifact of an entry id (or the newest of a kind). */
   load<T>(idOrKind: string): { entry: RegistryEntry; artifact: T } {
+    const found = this.find<T>(idOrKind);
+    if (!found) throw new Error(`${this.dir}: no model ${idOrKind}`);
+    return found;
+  }
+
+  /** The newest model of a kind, or undefined where there is none (a corrupt registry still throws). */
+  latest<T>(kind: string): { entry: RegistryEntry; artifact: T } | undefined {
+    return this.find<T>(kind);
+  }
+
+  private find<T>(idOrKind: string): { entry: RegistryEntry; artifact: T } | undefined {
     const all = this.list();
     const e = all.find((x) => x.id === idOrKind) ?? all.filter((x) => x.kind === idOrKind).pop();
-    if (!e) throw new Error(`${this.dir}: no model ${idOrKind}`);
-    const a = JSON.parse(readFileSync(e.file, 'utf8'));
-    return { entry: e, artifact: a.artifact as T };
+    if (!e) return undefined;
+    return { entry: e, artifact: JSON.parse(readFileSync(e.file, 'utf8')).artifact as T };
   }
 }

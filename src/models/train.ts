@@ -1,6 +1,5 @@
-import { N_FEATURES } from '../features/engine.js';
 import type { Scenario } from '../sim/scenario.js';
-import { fillColumn, fillExamples, type FillProbeOptions } from './datasets.js';
+import { probeExamples, type FillProbeOptions } from './datasets.js';
 import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
 import { evaluateVol, fitGarch, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
@@ -14,18 +13,19 @@ interface TrainingRun {
   seed: number;
 }
 
+/** Bad input: test seeds that are not held out. */
+export class HeldOutError extends Error {}
+
 /** Test seeds must be held out: none may be a training or validation seed. */
 function heldOut(o: TrainingRun): void {
   const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
-  if (overlap.length > 0) throw new Error(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
+  if (overlap.length > 0) throw new HeldOutError(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
 }
 
 export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {
   /** Test on another market (e.g. a real day replayed) instead of the training scenario's held-out seeds. */
   testMarket?: { scenario: Scenario; file: string; adv: number; longRunVolBps: number };
 }
-
-const LABEL = fillColumn('label');
 
 /**
  * The fill-probability model end to end: probe datasets on three disjoint sets of seeds (train; validation, for the
@@ -34,12 +34,12 @@ const LABEL = fillColumn('label');
  */
 export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   heldOut(o);
-  const examples = (seeds: number[], sc = scenario, extra: Partial<FillProbeOptions> = {}): Example[] =>
-    fillExamples(sc, { ...o, ...extra, seeds }).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[LABEL]! }));
-  const train = examples(o.trainSeeds);
-  const valid = examples(o.validSeeds);
+  const train = probeExamples(scenario, { ...o, seeds: o.trainSeeds }, 'label');
+  const valid = probeExamples(scenario, { ...o, seeds: o.validSeeds }, 'label');
   const tm = o.testMarket;
-  const test = tm ? examples(o.testSeeds, tm.scenario, { file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }) : examples(o.testSeeds);
+  const test = tm
+    ? probeExamples(tm.scenario, { ...o, seeds: o.testSeeds, file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }, 'label')
+    : probeExamples(scenario, { ...o, seeds: o.testSeeds }, 'label');
   const artifact: FillModelArtifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed });
   const heuristic = new QueueHeuristic(o.qty).fit(train);
   const metrics = evaluateFill(artifact, heuristic, test, valid);
@@ -89,12 +89,7 @@ export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions)
  */
 export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
   heldOut(o);
-  const ADVERSE = fillColumn('adverse');
-  const examples = (seeds: number[]): Example[] =>
-    fillExamples(scenario, { ...o, seeds }).rows.map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: r.values[ADVERSE]! }));
-  const train = examples(o.trainSeeds);
-  const valid = examples(o.validSeeds);
-  const test = examples(o.testSeeds);
+  const [train, valid, test] = [o.trainSeeds, o.validSeeds, o.testSeeds].map((seeds) => probeExamples(scenario, { ...o, seeds }, 'adverse')) as [Example[], Example[], Example[]];
   const artifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, kind: 'adverse-move' });
   return {
     artifact,

@@ -4,8 +4,8 @@ import { Garch11 } from '../features/streaming.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession } from '../sim/session.js';
 import { consolidatedTop } from './datasets.js';
-import { dataHash, fitTransformOn, transformInto, type Example } from './fill-model.js';
-import { DenseForward, trainDense } from './dense.js';
+import { dataHash, FeatureNet, fitTransformOn, transformInto, type Example, type FeatureNetArtifact } from './inputs.js';
+import { trainDense } from './dense.js';
 
 /** One volatility example: features at t, the realised variance of the next horizon, and the two baselines' forecasts. */
 export interface VolExample extends Example {
@@ -149,30 +149,23 @@ export function qlike(forecast: ArrayLike<number>, realised: ArrayLike<number>):
   return s / n;
 }
 
-export interface VolModelArtifact {
+export interface VolModelArtifact extends FeatureNetArtifact {
   kind: 'volatility';
   format: 1;
-  schema: { version: number; hash: string; names: string[] };
   horizon_ns: number;
-  transform: { log1p: boolean[]; mean: number[]; sd: number[] };
-  layers: { w: number[][]; b: number[] }[];
   /** The forecast is scale · exp(network output): the scale minimises QLIKE on the validation examples. */
   scale: number;
   training: { data_hash: string; rows: number; epochs: number; hidden: number; seed: number };
 }
 
 /** The model's variance forecast, by the same Float32Array forward pass as the fill model's. */
-export class VolForward {
-  private readonly x = new Float32Array(N_FEATURES);
-  private readonly net: DenseForward;
-  constructor(readonly art: VolModelArtifact) {
-    if (art.schema.hash !== FEATURE_SCHEMA.hash) throw new Error(`volatility model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version}`);
-    this.net = new DenseForward(art, N_FEATURES);
+export class VolForward extends FeatureNet {
+  constructor(override readonly art: VolModelArtifact) {
+    super(art);
   }
   /** The network's output: the forecast log variance before scaling. */
   raw(features: ArrayLike<number>): number {
-    transformInto(this.art.transform, features, this.x);
-    return this.net.run(this.x);
+    return this.output(features);
   }
   variance(features: ArrayLike<number>): number {
     return this.art.scale * Math.exp(this.raw(features));
@@ -205,7 +198,7 @@ export async function trainVolModel(train: readonly VolExample[], valid: readonl
   };
   // QLIKE is minimised over a scale c by c = mean(r / exp(ŷ))
   const fwd = new VolForward(art);
-  art.scale = valid.reduce((a, e) => a + e.rv / Math.exp(fwd.raw(e.x)), 0) / valid.length;
+  art.scale = qlikeScale(valid.map((e) => Math.exp(fwd.raw(e.x))), valid.map((e) => e.rv));
   return art;
 }
 

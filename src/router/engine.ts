@@ -84,21 +84,15 @@ export interface DecisionContext {
   /** The decision at the end of the horizon: the schedule now wants everything. */
   readonly final: boolean;
   readonly order: ParentOrder;
-  readonly parent: Readonly<Parent>;
-  readonly schedule: Schedule;
   readonly market: MarketView;
-  /** Time until the next scheduled decision (0 at the final one). */
-  readonly untilNext: number;
   /** Shares the schedule wants done by now, less what is filled (≥ 0). */
   readonly behind: number;
   /** Shares the schedule adds before the next decision. */
   readonly upcoming: number;
   /** Shares that may still be sent: the parent's size less fills and live children's exposure. */
   available(): number;
-  /** Lit fills so far (for participation-based schedules). */
-  readonly litFilled: number;
   /** The parent's child orders so far, and its fills (what a learning policy learns from). */
-  readonly children: readonly Readonly<Child>[];
+  children(): readonly Readonly<Child>[];
   readonly fills: readonly FillRecord[];
   /** The lit venues' displayed liquidity on the side this order takes from, with their take fees. */
   views(depth: number): VenueView[];
@@ -193,7 +187,7 @@ export class RouterEngine {
   cancelParent(id: string): void {
     const a = this.active.get(id);
     if (!a || a.phase === 'done') return;
-    for (const c of this.om.cancelParent(id)) this.ports.send(this.om.child(c)!.venue, { type: 'cancel', clOrdId: c });
+    for (const c of this.om.cancelParent(id)) this.sendCancel(c);
     a.phase = 'ending';
     this.finishIfDone(a);
   }
@@ -223,8 +217,8 @@ export class RouterEngine {
     if (!this.om.onReport(r)) return;
     const a = this.byChild.get(r.clOrdId);
     if (!a) return;
+    const c = this.om.child(r.clOrdId)!;
     if (r.kind === 'fill') {
-      const c = this.om.child(r.clOrdId)!;
       if (this.market.venues.find((v) => v.name === c.venue)?.kind === 'lit') a.litFilled += r.qty;
       const f: FillRecord = {
         parentId: a.order.id,
@@ -239,17 +233,11 @@ export class RouterEngine {
       a.fills.push(f);
       this.hooks.onFill?.(f);
     }
-    const c = this.om.child(r.clOrdId)!;
     if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') {
       a.live.delete(r.clOrdId);
       this.byChild.delete(r.clOrdId);
     }
     this.advance(a);
-  }
-
-  /** The parents being worked. */
-  parents(): Parent[] {
-    return [...this.active.keys()].map((id) => this.om.parent(id));
   }
 
   private beginDecision(a: Active, now: number): void {
@@ -258,7 +246,7 @@ export class RouterEngine {
     let cancelling = false;
     for (const [id] of a.live) {
       if (this.om.requestCancel(id)) {
-        this.ports.send(this.om.child(id)!.venue, { type: 'cancel', clOrdId: id });
+        this.sendCancel(id);
         cancelling = true;
       } else if (this.om.child(id)!.state === 'pending-cancel') cancelling = true;
     }
@@ -272,7 +260,7 @@ export class RouterEngine {
   private advance(a: Active): void {
     const now = this.ports.now();
     if (a.phase === 'clearing' && a.live.size === 0) this.decide(a, now, 0);
-    else if (a.phase === 'taking' && ![...a.live.values()].includes('take')) {
+    else if (a.phase === 'taking' && !hasTakes(a)) {
       const p = this.om.parent(a.order.id);
       if (a.round < a.policy.rerouteRounds && p.cumQty < p.qty) this.decide(a, now, a.round + 1);
       else this.rest(a, now);
@@ -296,14 +284,10 @@ export class RouterEngine {
       round,
       final,
       order: a.order,
-      parent: p,
-      schedule: a.schedule,
       market,
-      untilNext: next - now,
       behind: Math.max(0, targetNow - p.cumQty),
       upcoming: Math.max(0, targetNext - Math.max(targetNow, p.cumQty)),
-      litFilled: a.litFilled,
-      children: p.children.map((id) => om.child(id)!),
+      children: () => p.children.map((id) => om.child(id)!),
       fills: a.fills,
       available: () => om.available(a.order.id),
       views(depth) {
@@ -318,17 +302,15 @@ export class RouterEngine {
         return n;
       },
       post(venue, price, qty) {
-        const n = engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price, qty: 0, tif: GTC, postOnly: true });
-        return n;
+        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price, qty: 0, tif: GTC, postOnly: true });
       },
       ping(venue, qty, minQty) {
-        const n = engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'midpeg', price: NaN, qty: 0, minQty });
-        return n;
+        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'midpeg', price: NaN, qty: 0, minQty });
       },
     };
     a.policy.decide(ctx);
     this.hooks.onDecision?.({ parentId: a.order.id, time: now, round, target: targetNow, filled: p.cumQty, children: a.live.size });
-    if ([...a.live.values()].includes('take')) {
+    if (hasTakes(a)) {
       a.phase = 'taking';
       // a venue that never answers must not stall the parent: move on at the next decision regardless
       this.wake(a, final ? now + SETTLE_NS : next);
@@ -349,7 +331,7 @@ export class RouterEngine {
 
   private expire(a: Active): void {
     if (a.phase === 'ending' || a.phase === 'done') return;
-    for (const c of this.om.expire(a.order.id)) this.ports.send(this.om.child(c)!.venue, { type: 'cancel', clOrdId: c });
+    for (const c of this.om.expire(a.order.id)) this.sendCancel(c);
     a.phase = 'ending';
     this.finishIfDone(a);
   }
@@ -359,7 +341,7 @@ export class RouterEngine {
     const p = this.om.parent(a.order.id);
     if (p.state === 'filled' && a.live.size > 0) {
       // filled while resting orders remain (a dark ping and a sweep both filled): cancel what is left
-      for (const [id] of a.live) if (this.om.requestCancel(id)) this.ports.send(this.om.child(id)!.venue, { type: 'cancel', clOrdId: id });
+      for (const [id] of a.live) if (this.om.requestCancel(id)) this.sendCancel(id);
     }
     if ((p.state === 'filled' || p.state === 'expired' || p.state === 'cancelled') && a.live.size === 0) {
       a.phase = 'done';
@@ -380,8 +362,18 @@ export class RouterEngine {
     return q;
   }
 
+  private sendCancel(clOrdId: number): void {
+    this.ports.send(this.om.child(clOrdId)!.venue, { type: 'cancel', clOrdId });
+  }
+
   private wake(a: Active, t: number): void {
     a.due = t;
     this.ports.wakeAt(t);
   }
+}
+
+/** Whether any of the parent's live children is an immediate order still out (checked without allocating). */
+function hasTakes(a: Active): boolean {
+  for (const intent of a.live.values()) if (intent === 'take') return true;
+  return false;
 }

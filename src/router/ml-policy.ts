@@ -1,25 +1,9 @@
 import { BUY, NS_PER_SECOND } from '../core/types.js';
 import { Ewm } from '../features/streaming.js';
 import { allocateDark, CensoredLiquidity } from '../models/dark-allocation.js';
-import { ruleBasedSor } from './allocators.js';
 import type { DecisionContext, ParentOrder, Policy } from './engine.js';
+import { common, splitEvenly, sweep, type PolicyOptions } from './policy-base.js';
 import { TwapSchedule, type Schedule } from './schedulers.js';
-
-export interface MlPolicyOptions {
-  decisionNs?: number;
-  sweepDepth?: number;
-  darkMinQty?: number;
-  /** Lot size of the dark allocation, shares. */
-  lot?: number;
-  /** At most this many upcoming slices are offered to the pools at once. */
-  maxSlices?: number;
-  /** A lot is sent only while its estimated fill chance × value (bps) exceeds this. */
-  minValueBps?: number;
-  /** Prior knowledge of the pools (e.g. from earlier orders); fresh, optimistic estimators otherwise. */
-  pools?: Map<string, CensoredLiquidity>;
-  /** 'even' splits the same dark quantity evenly instead (the ablation that isolates what learning adds). */
-  allocation?: 'learned' | 'even';
-}
 
 /**
  * The learning router (policy `ml`), on the TWAP schedule like `rule`, so that the two differ only in routing.
@@ -31,31 +15,33 @@ export interface MlPolicyOptions {
  * schedule wants done by now and is not is swept on the lit books, fee-aware, and rerouted, as by `rule`.
  */
 export class MlRouterPolicy implements Policy {
-  readonly name = 'ml';
+  readonly name: string;
   readonly decisionNs: number;
   readonly rerouteRounds = 3;
   private readonly depth: number;
   private readonly minQty: number;
-  private readonly lot: number;
+  /** Lot size of the dark allocation, shares; the pools are estimated in lots. */
+  private readonly lot = 50;
   private readonly maxSlices: number;
-  private readonly minValue: number;
-  private readonly even: boolean;
-  readonly pools: Map<string, CensoredLiquidity>;
+  /** Per pool: its liquidity, estimated from the censored fills of the router's own pings. */
+  readonly pools = new Map<string, CensoredLiquidity>();
   private readonly toxicity = new Map<string, Ewm>();
   private readonly seenChildren = new Set<number>();
   private seenFills = 0;
   /** Dark fills waiting for their markout: price, side sign, time. */
   private readonly pending: { venue: string; price: number; sign: number; time: number }[] = [];
 
-  constructor(o: MlPolicyOptions = {}) {
-    this.decisionNs = o.decisionNs ?? 10 * NS_PER_SECOND;
-    this.depth = o.sweepDepth ?? 50;
-    this.minQty = o.darkMinQty ?? 100;
-    this.lot = o.lot ?? 50;
-    this.maxSlices = o.maxSlices ?? 4;
-    this.minValue = o.minValueBps ?? 0;
-    this.pools = o.pools ?? new Map();
-    this.even = o.allocation === 'even';
+  /**
+   * `allocation` 'even' splits the same dark quantity evenly over the pools instead: the ablation that shows what
+   * the learned allocation adds.
+   */
+  constructor(
+    opts: PolicyOptions = {},
+    private readonly allocation: 'learned' | 'even' = 'learned',
+  ) {
+    this.name = allocation === 'learned' ? 'ml' : 'ml-even';
+    ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
+    this.maxSlices = opts.darkSlices ?? 4;
   }
 
   schedule(o: ParentOrder): Schedule {
@@ -63,9 +49,9 @@ export class MlRouterPolicy implements Policy {
   }
 
   decide(ctx: DecisionContext): void {
-    const { market, order } = ctx;
+    const { market } = ctx;
     if (ctx.round === 0) this.learn(ctx);
-    if (ctx.behind > 0) ctx.take(ruleBasedSor.allocate(order.side, ctx.behind, ctx.views(this.depth)));
+    sweep(ctx, ctx.behind, this.depth);
     if (ctx.round > 0 || ctx.final) return;
     const bid = market.bid();
     const ask = market.ask();
@@ -78,7 +64,7 @@ export class MlRouterPolicy implements Policy {
     const est = dark.map((v) => this.pool(v.name));
     const value = dark.map((v) => litCostBps - (v.takeFee / mid) * 1e4 - Math.max(0, this.toxicity.get(v.name)?.value ?? 0));
     const cap = Math.min(ctx.available(), this.maxSlices * Math.max(ctx.upcoming, this.lot));
-    const plan = this.even ? evenSplit(cap, value) : allocateDark(est, cap, this.lot, value, this.minValue);
+    const plan = this.allocation === 'even' ? evenSplit(cap, value) : allocateDark(est, cap, this.lot, value, 0);
     // the minimum execution is one lot (or the rule minimum, if smaller): the estimate is in lots
     for (const a of plan) ctx.ping(dark[a.pool]!.name, a.qty, Math.min(this.minQty, this.lot, a.qty));
   }
@@ -92,7 +78,7 @@ export class MlRouterPolicy implements Policy {
   /** Pings that have ended since the last decision become observations; dark fills 10 s old get their markout. */
   private learn(ctx: DecisionContext): void {
     const dark = new Set(ctx.market.venues.filter((v) => v.kind === 'dark').map((v) => v.name));
-    for (const c of ctx.children) {
+    for (const c of ctx.children()) {
       if (this.seenChildren.has(c.clOrdId) || !dark.has(c.venue)) continue;
       if (c.state !== 'filled' && c.state !== 'cancelled') continue;
       this.seenChildren.add(c.clOrdId);
@@ -116,9 +102,10 @@ export class MlRouterPolicy implements Policy {
   }
 }
 
+/** The same quantity split evenly over the pools worth anything (the ablation). */
 function evenSplit(total: number, value: readonly number[]): { pool: number; qty: number }[] {
-  const ok = value.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0);
+  const ok = value.flatMap((v, i) => (v > 0 ? [i] : []));
   if (ok.length === 0) return [];
-  const each = Math.floor(total / ok.length);
-  return ok.map((pool, k) => ({ pool, qty: each + (k < total - each * ok.length ? 1 : 0) })).filter((a) => a.qty > 0);
+  const parts = splitEvenly(total, ok.length);
+  return ok.map((pool, k) => ({ pool, qty: parts[k]! })).filter((a) => a.qty > 0);
 }

@@ -3,39 +3,10 @@ import { BUY, NS_PER_SECOND } from '../core/types.js';
 import { contKukanov, proRata, ruleBasedSor, type Allocator, type PlacementVenue } from './allocators.js';
 import type { DecisionContext, MarketView, ParentOrder, Policy } from './engine.js';
 import { MlRouterPolicy } from './ml-policy.js';
+import { common, splitEvenly, sweep, type PolicyOptions } from './policy-base.js';
+
+export type { PolicyOptions, VolumeProfile } from './policy-base.js';
 import { AlmgrenChriss, PovSchedule, TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
-
-/** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
-export interface VolumeProfile {
-  buckets: readonly number[];
-  openNs: number;
-  bucketNs: number;
-}
-
-export interface PolicyOptions {
-  /** Time between decisions (default 10 s). */
-  decisionNs?: number;
-  /** Levels of each lit book a sweep may take (default 50). */
-  sweepDepth?: number;
-  /** VWAP's profile (required by vwap). */
-  profile?: VolumeProfile;
-  /** POV's participation rate (default 0.25). */
-  povRate?: number;
-  /** Almgren–Chriss urgency κT (default 2). */
-  urgency?: number;
-  /** Smallest dark execution accepted by a ping (default 100 shares). */
-  darkMinQty?: number;
-  /** Cont–Kukanov's random draws (required by ck). */
-  rng?: Rng;
-  /** ml: at most this many upcoming slices offered to the dark pools at once (default 4). */
-  darkSlices?: number;
-}
-
-
-/** Sweeps `qty` across the lit books with an allocator (the rule-based SOR unless told). */
-function sweep(ctx: DecisionContext, qty: number, depth: number, allocator: Allocator = ruleBasedSor): void {
-  if (qty > 0) ctx.take(allocator.allocate(ctx.order.side, qty, ctx.views(depth)));
-}
 
 /**
  * Where a passive slice rests: the lit venues quoting the best price on our side, the one whose make fee is
@@ -59,12 +30,9 @@ function passiveVenue(ctx: DecisionContext): { venue: string; price: number } | 
 function pingDark(ctx: DecisionContext, qty: number, minQty: number): void {
   const pools = ctx.market.venues.filter((v) => v.kind === 'dark');
   if (pools.length === 0 || qty <= 0) return;
-  const each = Math.floor(qty / pools.length);
-  let rest = qty - each * pools.length;
-  for (const p of pools) {
-    const q = each + (rest-- > 0 ? 1 : 0);
-    if (q > 0) ctx.ping(p.name, q, Math.min(minQty, q));
-  }
+  splitEvenly(qty, pools.length).forEach((q, i) => {
+    if (q > 0) ctx.ping(pools[i]!.name, q, Math.min(minQty, q));
+  });
 }
 
 /**
@@ -81,8 +49,7 @@ export class ScheduledAlgo implements Policy {
     private readonly makeSchedule: (o: ParentOrder, m: MarketView, litFilled: () => number) => Schedule,
     opts: PolicyOptions = {},
   ) {
-    this.decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
-    this.depth = opts.sweepDepth ?? 50;
+    ({ decisionNs: this.decisionNs, depth: this.depth } = common(opts));
   }
   schedule(o: ParentOrder, m: MarketView, litFilled: () => number): Schedule {
     return this.makeSchedule(o, m, litFilled);
@@ -110,9 +77,7 @@ export class RouterPolicy implements Policy {
     private readonly allocator: Allocator,
     opts: PolicyOptions = {},
   ) {
-    this.decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
-    this.depth = opts.sweepDepth ?? 50;
-    this.minQty = opts.darkMinQty ?? 100;
+    ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
   }
   schedule(o: ParentOrder): Schedule {
     return new TwapSchedule(o.qty, o.start, o.end);
@@ -141,8 +106,7 @@ export class ContKukanovPolicy implements Policy {
   constructor(opts: PolicyOptions = {}) {
     if (!opts.rng) throw new Error('ck needs a seeded random generator');
     this.rng = opts.rng;
-    this.decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
-    this.depth = opts.sweepDepth ?? 50;
+    ({ decisionNs: this.decisionNs, depth: this.depth } = common(opts));
   }
   schedule(o: ParentOrder): Schedule {
     return new TwapSchedule(o.qty, o.start, o.end);
@@ -240,7 +204,7 @@ export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
     }
     case 'ac': {
       const urgency = opts.urgency ?? 2;
-      const decisionNs = opts.decisionNs ?? 10 * NS_PER_SECOND;
+      const { decisionNs } = common(opts);
       return new ScheduledAlgo(
         'ac',
         (o) => {
@@ -263,13 +227,7 @@ export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
       return new ContKukanovPolicy(opts);
     case 'ml':
     case 'ml-even':
-      return new MlRouterPolicy({
-        allocation: name === 'ml' ? 'learned' : 'even',
-        ...(opts.darkSlices !== undefined ? { maxSlices: opts.darkSlices } : {}),
-        ...(opts.decisionNs !== undefined ? { decisionNs: opts.decisionNs } : {}),
-        ...(opts.sweepDepth !== undefined ? { sweepDepth: opts.sweepDepth } : {}),
-        ...(opts.darkMinQty !== undefined ? { darkMinQty: opts.darkMinQty } : {}),
-      });
+      return new MlRouterPolicy(opts, name === 'ml' ? 'learned' : 'even');
     default:
       throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')}, and the ablation ml-even)`);
   }

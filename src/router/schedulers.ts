@@ -46,8 +46,8 @@ export class VwapSchedule implements Schedule {
     this.cum = [0];
     for (const x of profile) this.cum.push(this.cum[this.cum.length - 1]! + x);
   }
-  /** The profile's cumulative volume at time t (buckets are uniform inside). */
-  private volumeTo(t: number): number {
+  /** The profile's cumulative volume at time t (buckets are uniform inside); the whole day's at t = Infinity. */
+  volumeTo(t: number): number {
     const x = (t - this.profileStart) / this.bucketNs;
     if (x <= 0) return 0;
     const n = this.profile.length;

@@ -2,6 +2,7 @@ import { Hash64 } from '../core/hash.js';
 import { NS_PER_MINUTE } from '../core/types.js';
 import { clockToNs } from '../sim/scenario.js';
 import type { ImpactExample } from '../models/impact.js';
+import { VwapSchedule } from '../router/schedulers.js';
 import { runBacktest, type BacktestSpec } from './backtest.js';
 
 /**
@@ -39,12 +40,7 @@ export async function impactExamples(
 /** The share of a day's volume the intraday profile expects between two times. */
 function profileShare(spec: BacktestSpec, start: number, end: number): number {
   const { buckets, openNs, bucketNs } = spec.profile;
-  const total = buckets.reduce((a, b) => a + b, 0);
-  let v = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    const a = Math.max(start, openNs + i * bucketNs);
-    const b = Math.min(end, openNs + (i + 1) * bucketNs);
-    if (b > a) v += (buckets[i]! * (b - a)) / bucketNs;
-  }
-  return total > 0 ? v / total : 0;
+  const v = new VwapSchedule(1, start, end, buckets, openNs, bucketNs);
+  const day = v.volumeTo(Infinity);
+  return day > 0 ? (v.volumeTo(end) - v.volumeTo(start)) / day : 0;
 }

@@ -1,0 +1,47 @@
+import type { Rng } from '../core/rng.js';
+import { NS_PER_SECOND } from '../core/types.js';
+import { ruleBasedSor, type Allocator } from './allocators.js';
+import type { DecisionContext } from './engine.js';
+
+/** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
+export interface VolumeProfile {
+  buckets: readonly number[];
+  openNs: number;
+  bucketNs: number;
+}
+
+export interface PolicyOptions {
+  /** Time between decisions (default 10 s). */
+  decisionNs?: number;
+  /** Levels of each lit book a sweep may take (default 50). */
+  sweepDepth?: number;
+  /** VWAP's profile (required by vwap). */
+  profile?: VolumeProfile;
+  /** POV's participation rate (default 0.25). */
+  povRate?: number;
+  /** Almgren–Chriss urgency κT (default 2). */
+  urgency?: number;
+  /** Smallest dark execution accepted by a ping (default 100 shares). */
+  darkMinQty?: number;
+  /** Cont–Kukanov's random draws (required by ck). */
+  rng?: Rng;
+  /** ml: at most this many upcoming slices offered to the dark pools at once (default 4). */
+  darkSlices?: number;
+}
+
+/** The settings every policy shares, with their defaults. */
+export function common(opts: PolicyOptions): { decisionNs: number; depth: number; minQty: number } {
+  return { decisionNs: opts.decisionNs ?? 10 * NS_PER_SECOND, depth: opts.sweepDepth ?? 50, minQty: opts.darkMinQty ?? 100 };
+}
+
+/** `total` split into `n` near-equal integer parts, the remainder going one each to the first. */
+export function splitEvenly(total: number, n: number): number[] {
+  const each = Math.floor(total / n);
+  return Array.from({ length: n }, (_, k) => each + (k < total - each * n ? 1 : 0));
+}
+
+/** Sweeps `qty` across the lit books with an allocator (the rule-based SOR unless told). */
+export function sweep(ctx: DecisionContext, qty: number, depth: number, allocator: Allocator = ruleBasedSor): void {
+  if (qty > 0) ctx.take(allocator.allocate(ctx.order.side, qty, ctx.views(depth)));
+}
+

@@ -1,91 +1,114 @@
 import { quantile } from '../core/stats.js';
 import { BUY, NS_PER_MINUTE, SELL, type Side } from '../core/types.js';
-import { FeatureEngine, N_FEATURES, type BookSnapshot } from '../features/engine.js';
-import { allocateDark, CensoredLiquidity } from '../models/dark-allocation.js';
-import { consolidatedTop } from '../models/datasets.js';
-import { FillForward, type FillModelArtifact } from '../models/fill-model.js';
-import { VolForward, type VolModelArtifact } from '../models/volatility.js';
+import type { FeatureEngine } from '../features/engine.js';
+import type { DecisionContext, FillRecord, MarketView, ParentOrder, VenueInfo } from '../router/engine.js';
+import type { MlModels } from '../router/ml-models.js';
+import { MlRouterPolicy } from '../router/ml-policy.js';
+import type { VolumeProfile } from '../router/policy-base.js';
+import { SimRouter } from '../router/sim-adapter.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession } from '../sim/session.js';
 
+/** A market recorded step by step from a simulated session: what the router's MarketView reads, replayed. */
+class RecordedMarket implements MarketView {
+  readonly venues: readonly VenueInfo[];
+  step!: Step;
+  constructor(
+    venues: readonly VenueInfo[],
+    readonly features: FeatureEngine,
+  ) {
+    this.venues = venues;
+  }
+  levels(venue: string, side: Side, depth: number): { price: number; qty: number }[] {
+    const l = this.step.levels.get(venue)?.[side];
+    return l ? l.slice(0, depth) : [];
+  }
+  bid(): number {
+    return this.step.bid;
+  }
+  ask(): number {
+    return this.step.ask;
+  }
+  tradedVolume(): number {
+    return 0;
+  }
+  depletion(): number {
+    return 0;
+  }
+}
+
 interface Step {
   t: number;
+  bid: number;
+  ask: number;
   mid: number;
-  trade: { side: Side; qty: number } | null;
-  book: BookSnapshot;
-  queues: number[];
+  levels: Map<string, [{ price: number; qty: number }[], { price: number; qty: number }[]]>;
 }
 
 /**
- * The routing decision's latency: for each recorded market step, one feature update (the mid, a trade), the
- * feature vector and the fill model for every lit venue (the hand-written forward pass), the volatility model, one
- * ping outcome learnt and the dark allocation over both pools. Each decision is timed alone (monotonic clock, nanoseconds); p50 and p99 over all of them.
- * The market steps are recorded from a simulated session first, outside the timing.
+ * The ml router's decision, timed alone (monotonic clock, nanoseconds): one feature update (a mid and a print),
+ * then the whole decision of `MlRouterPolicy`: the learning step, the market and child features, the volatility,
+ * adverse-move and impact models, the toxicity and fill models for every lit option and every lot it places, and the
+ * dark allocation over the pools' estimates. The market is a simulated session's, recorded every 50 ms first
+ * (untimed: the simulator's own garbage is not the decision's), with the features fed from the live session up to
+ * the first step; the decision's orders are counted, not sent.
  */
-export function benchDecision(scenario: Scenario, art: FillModelArtifact, volArt: VolModelArtifact, opts: { decisions: number; seed: number; adv: number; volBps: number }) {
+export function benchDecision(scenario: Scenario, models: MlModels, opts: { decisions: number; seed: number; adv: number; volBps: number; profile: VolumeProfile }) {
   const s = buildSession(scenario, opts.seed);
+  const live = new SimRouter(s, {}, { adv: opts.adv, longRunVolBps: opts.volBps });
   startSession(s);
   s.kernel.run(s.t0 + 30 * NS_PER_MINUTE);
   const steps: Step[] = [];
-  let k = 0;
-  // sample the market every 50 ms of simulated time: mid, the last print, the book and each venue's queue at the bid
   while (steps.length < Math.min(opts.decisions, 20_000)) {
     s.kernel.run(s.kernel.now() + 50_000_000);
-    const book = consolidatedTop(s);
     if (!(s.nbbo.bid < s.nbbo.ask)) continue;
-    steps.push({
-      t: s.kernel.now(),
-      mid: s.nbbo.lastMid,
-      trade: k++ % 3 === 0 ? { side: k % 2 === 0 ? BUY : SELL, qty: 100 } : null,
-      book,
-      queues: s.lit.map((v) => v.book.visibleAt(BUY, s.nbbo.bid)),
-    });
+    const levels = new Map(s.lit.map((v) => [v.name, [live.levels(v.name, BUY, 5), live.levels(v.name, SELL, 5)] as [{ price: number; qty: number }[], { price: number; qty: number }[]]]));
+    steps.push({ t: s.kernel.now(), bid: s.nbbo.bid, ask: s.nbbo.ask, mid: s.nbbo.lastMid, levels });
   }
-  const fe = new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: scenario.tick, adv: opts.adv, longRunVolBps: opts.volBps });
-  const fwd = new FillForward(art);
-  const vol = new VolForward(volArt);
-  const pools = s.dark.map(() => new CensoredLiquidity(50, 200));
-  pools.forEach((p, i) => {
-    for (let j = 0; j < 50; j++) p.observe(200, (i * 37 + j * 11) % 250);
-  });
-  const fees = s.lit.map((v) => ({ take: v.cfg.fees.fee('take', scenario.initialPrice, 1), make: v.cfg.fees.fee('make', scenario.initialPrice, 1) }));
-  const x = new Float32Array(N_FEATURES);
-  const p = new Float64Array(s.lit.length);
-  const value = [1.2, 0.8];
-  const times = new Float64Array(opts.decisions);
-  let sink = 0;
-  const order = { side: BUY as Side, qty: 20_000, remaining: 12_000, start: 0, end: 0 };
-  // one query object, updated in place per venue: the decision allocates nothing of its own
-  const venue = { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 };
-  const query = { t: 0, book: steps[0]!.book, order, venue };
-  // the recorded steps are replayed in cycles; each cycle is moved later in time, so the streams only go forward
+  const fe = live.features!;
+  const market = new RecordedMarket(live.venues, fe);
+  const policy = new MlRouterPolicy({ models, adv: opts.adv, profile: opts.profile }, 'learned');
+  // the recorded steps are replayed in cycles, each cycle moved later in time, so the streams only go forward
   const span = steps[steps.length - 1]!.t - steps[0]!.t + 50_000_000;
+  const order: ParentOrder = { id: 'B', side: BUY, qty: 20_000, start: steps[0]!.t, end: steps[0]!.t + 30 * NS_PER_MINUTE };
+  const fills: FillRecord[] = [];
+  let sent = 0;
+  let now = 0;
+  const ctx: DecisionContext = {
+    get now() {
+      return now;
+    },
+    round: 0,
+    final: false,
+    order,
+    market,
+    behind: 0,
+    upcoming: 120,
+    available: () => 12_000,
+    children: () => [],
+    fills,
+    views: () => [],
+    take: (plans) => plans.reduce((a, p) => a + p.qty, 0),
+    post: (_v, _p, q) => ((sent += q), q),
+    ping: (_v, q) => ((sent += q), q),
+  };
+  const times = new Float64Array(opts.decisions);
+  let lit = 0;
+  let dark = 0;
   for (let i = 0; i < opts.decisions; i++) {
     const st = steps[i % steps.length]!;
-    const t = st.t + Math.floor(i / steps.length) * span;
-    order.start = t - 10 * NS_PER_MINUTE;
-    order.end = t + 20 * NS_PER_MINUTE;
-    query.t = t;
-    query.book = st.book;
+    now = st.t + Math.floor(i / steps.length) * span;
+    market.step = st;
+    // a long order: keep the decision inside its horizon
+    if (now > order.end - NS_PER_MINUTE) order.end = now + 30 * NS_PER_MINUTE;
+    const side: Side = i % 2 === 0 ? BUY : SELL;
     const t0 = process.hrtime.bigint();
-    fe.onMid(t, st.mid);
-    if (st.trade) fe.onTrade(t, st.trade.side, st.trade.qty);
-    fe.writeMarket(query, x);
-    for (let v = 0; v < s.lit.length; v++) {
-      venue.index = v;
-      venue.takeFee = fees[v]!.take;
-      venue.makeFee = fees[v]!.make;
-      venue.queueAhead = st.queues[v]!;
-      venue.price = st.book.bids[0]!.price;
-      fe.writeVenue(query, x);
-      p[v] = fwd.predict(x);
-    }
-    const variance = vol.variance(x);
-    // the learning step of the ml router: one ping's outcome per decision, then the allocation
-    pools[i % pools.length]!.observe(200, (i * 37) % 250);
-    const a = allocateDark(pools, 400, 50, value, 0);
+    fe.onMid(now, st.mid);
+    fe.onTrade(now, side, 100);
+    policy.decide(ctx);
     times[i] = Number(process.hrtime.bigint() - t0);
-    sink += p[0]! + a.length + variance;
+    lit += policy.last.lit;
+    dark += policy.last.dark;
   }
   const sorted = Array.from(times).sort((a, b) => a - b);
   const us = (q: number) => Math.round(quantile(sorted, q) / 10) / 100;
@@ -93,17 +116,18 @@ export function benchDecision(scenario: Scenario, art: FillModelArtifact, volArt
   const p99 = us(0.99);
   return {
     benchmark: 'decision',
-    what: 'one feature update, the feature vector and fill model for each of the lit venues, the volatility model, one pool observation and the dark allocation over the pools',
+    what: 'one feature update and a whole ml-router decision on a recorded simulated market: market and child features, the volatility, adverse-move, impact, toxicity and fill models, and the lit and dark allocations',
     decisions: opts.decisions,
     lit_venues: s.lit.length,
     dark_pools: s.dark.length,
-    models: [{ kind: art.kind, hidden: art.training.hidden, schema: art.schema.version }, { kind: volArt.kind, hidden: volArt.training.hidden, schema: volArt.schema.version }],
+    models: Object.fromEntries(Object.entries(models.artifacts).map(([k, a]) => [k, { kind: a.kind, ...('training' in a && 'hidden' in a.training ? { hidden: a.training.hidden } : {}) }])),
+    mean_shares_placed: { lit: Math.round(lit / opts.decisions), dark: Math.round(dark / opts.decisions) },
     p50_us: p50,
     p90_us: us(0.9),
     p99_us: p99,
     max_us: us(1),
     targets: { p50_us: 10, p99_us: 50 },
     pass: p50 <= 10 && p99 <= 50,
-    checksum: Math.round(sink),
+    checksum: sent,
   };
 }

@@ -5,11 +5,13 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { calibrateLobster } from '../data/calibrate.js';
 import { resolvePair } from '../data/lobster.js';
-import { POLICY_NAMES } from '../router/policies.js';
+import { ML_ABLATIONS, needsModels, POLICY_NAMES } from '../router/policies.js';
+import { ModelRegistry } from '../models/registry.js';
 import { ScenarioError } from '../sim/registry.js';
 import { loadScenarioFile, type Scenario } from '../sim/scenario.js';
 import { marketFacts, runBacktest, summarizeBacktest, type BacktestReport, type BacktestSpec } from '../tca/backtest.js';
 import { renderReport } from '../tca/report-html.js';
+import { routerModels } from '../tca/train-models.js';
 import { UsageError } from './errors.js';
 import { packageFile } from './paths.js';
 import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
@@ -69,7 +71,9 @@ interface Options {
   povRate: number;
   urgency: number;
   darkMinQty: number;
-  darkSlices: number;
+  passiveSlices: number;
+  models: string;
+  trainScenario: string;
   warmup: number;
   json: boolean;
   out?: string;
@@ -93,7 +97,9 @@ export function backtestCommand(program: Command): void {
     .option('--pov-rate <r>', 'POV participation rate', positiveNumber('--pov-rate'), 0.25)
     .option('--urgency <k>', 'Almgren–Chriss urgency κT', positiveNumber('--urgency'), 2)
     .option('--dark-min-qty <n>', 'minimum execution size of dark pings', nonNegativeInt('--dark-min-qty'), 100)
-    .option('--dark-slices <n>', 'ml: upcoming slices offered to the dark pools at once', nonNegativeInt('--dark-slices'), 4)
+    .option('--passive-slices <n>', 'ml: upcoming slices offered passively at once (lit touches and dark pools)', nonNegativeInt('--passive-slices'), 4)
+    .option('--models <dir>', 'ml: the model registry its models come from (those missing are trained and registered)', 'sor-models')
+    .option('--train-scenario <name|file|lobster folder>', 'ml: the market missing models are trained on', 'default')
     .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup'), 5)
     .option('--json', 'print the summary as JSON', false)
     .option('--out <file>', 'write the HTML report here')
@@ -110,7 +116,8 @@ export function backtestCommand(program: Command): void {
 
 export async function backtest(o: Options): Promise<BacktestReport> {
   const policies = o.policies.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of policies) if (!(POLICY_NAMES as readonly string[]).includes(p) && p !== 'ml-even') throw new UsageError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')})`);
+  const known: readonly string[] = [...POLICY_NAMES, ...ML_ABLATIONS];
+  for (const p of policies) if (!known.includes(p)) throw new UsageError(`--policies: unknown policy "${p}" (known: ${known.join(', ')})`);
   if (policies.length === 0) throw new UsageError('--policies: name at least one policy');
   if (new Set(policies).size !== policies.length) throw new UsageError('--policies: a policy is named twice');
   if (o.orders < 1) throw new UsageError('--orders must be at least 1');
@@ -142,8 +149,27 @@ export async function backtest(o: Options): Promise<BacktestReport> {
     povRate: o.povRate,
     urgency: o.urgency,
     darkMinQty: Math.max(1, o.darkMinQty),
-    darkSlices: Math.max(1, o.darkSlices),
+    passiveSlices: Math.max(1, o.passiveSlices),
+    volBps: facts.volBps,
   };
+  if (needsModels(policies)) {
+    const train = resolveMarket(o.trainScenario);
+    let m;
+    try {
+      m = await routerModels(new ModelRegistry(o.models), train.scenario, train.file, o.decisionSeconds, (model) =>
+        process.stderr.write(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${train.scenario.name}\n`),
+      );
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(e.message);
+      throw new UsageError(`--models ${o.models}: ${(e as Error).message}`, 1);
+    }
+    for (const e of Object.values(m.entries)) {
+      const b = (e.meta as { batches?: { train?: number } } | null)?.batches;
+      if (b?.train === o.seed) process.stderr.write(`ml: ${e.id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`);
+    }
+    spec.models = m.artifacts;
+    spec.modelIds = Object.fromEntries(Object.entries(m.entries).map(([k, e]) => [k, e.id]));
+  }
   const bar =
     o.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'backtest [{bar}] {value}/{total} orders · {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic)

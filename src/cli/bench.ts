@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { benchBacktest } from '../bench/backtest-bench.js';
 import { benchDecision } from '../bench/decision-bench.js';
-import { probeExamples } from '../models/datasets.js';
-import { trainFillModel, type FillModelArtifact } from '../models/fill-model.js';
 import { ModelRegistry } from '../models/registry.js';
-import { trainVolModel, volExamples, type VolModelArtifact } from '../models/volatility.js';
+import { MlModels } from '../router/ml-models.js';
 import { marketFacts } from '../tca/backtest.js';
+import { findRouterModels, QUICK_TRAINING, routerModels } from '../tca/train-models.js';
 import { benchReplay } from '../bench/replay-bench.js';
 import { compareOnStream, deepQueueStream, loadPeer, loadProfile, realisticStream, runOurs } from '../bench/book-bench.js';
 import { timeIt } from '../bench/timing.js';
@@ -115,10 +116,10 @@ function addSim(bench: Command): void {
     });
   bench
     .command('decision')
-    .description('a routing decision: feature update, fill model per lit venue, dark allocation (targets p50 ≤ 10 µs, p99 ≤ 50 µs)')
+    .description('an ml-router decision: feature update, every model, the lit and dark allocations (targets p50 ≤ 10 µs, p99 ≤ 50 µs)')
     .option('--json', 'print JSON', false)
     .option('--decisions <n>', 'decisions timed', (v) => parseInt(v, 10), 200_000)
-    .option('--registry <dir>', 'use the newest fill model here (else a small one is trained first, untimed)', 'sor-models')
+    .option('--registry <dir>', 'use the ml router\'s models here (else small ones are trained first, untimed)', 'sor-models')
     .action(async (o) => print(await decisionBench(o.registry, o.decisions), o.json));
   bench
     .command('all')
@@ -145,28 +146,16 @@ async function decisionBench(registry: string, decisions: number) {
   const file = packageFile('scenarios', 'default.json');
   const scenario = loadScenarioFile(file);
   const facts = marketFacts(scenario, file);
+  // the registry's models where it has all the ml router needs; else small ones trained first (untimed), in a
+  // temporary registry: the benchmark leaves a user's registry as it was
   const reg = new ModelRegistry(registry);
-  const sources: string[] = [];
-  // the newest registered models; where there is none, a small one is trained first (outside the timing)
-  const fill = reg.latest<FillModelArtifact>('fill-probability');
-  let art: FillModelArtifact;
-  if (fill) {
-    art = fill.artifact;
-    sources.push(fill.entry.id);
-  } else {
-    const probes = (seeds: number[]) => probeExamples(scenario, { seeds, startMinute: 30, minutes: 20, meanGapNs: 2e9, horizonNs: 10e9, qty: 100, adv: facts.adv, longRunVolBps: facts.volBps }, 'label');
-    art = await trainFillModel(probes([1, 2]), probes([3]), { epochs: 3 });
-    sources.push('fill model trained for the benchmark');
+  const quick = findRouterModels(reg, 10).missing.length > 0;
+  const tmp = quick ? mkdtempSync(join(tmpdir(), 'sor-bench-')) : null;
+  try {
+    const m = await routerModels(tmp ? new ModelRegistry(tmp) : reg, scenario, file, 10, () => {}, QUICK_TRAINING);
+    const r = benchDecision(scenario, new MlModels(m.artifacts), { decisions, seed: 1, adv: facts.adv, volBps: facts.volBps, profile: facts.profile });
+    return { ...r, model_source: quick ? `small models trained for the benchmark (${registry} lacks some)` : Object.values(m.entries).map((e) => e.id).join('; ') };
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
-  const vol = reg.latest<VolModelArtifact>('volatility');
-  let volArt: VolModelArtifact;
-  if (vol) {
-    volArt = vol.artifact;
-    sources.push(vol.entry.id);
-  } else {
-    const ex = (seeds: number[]) => volExamples(scenario, { seeds, startMinute: 30, minutes: 60, everyNs: 30e9, horizonNs: 300e9, adv: facts.adv, longRunVolBps: facts.volBps });
-    volArt = await trainVolModel(ex([1, 2]), ex([3]), { epochs: 3, horizonNs: 300e9 });
-    sources.push('volatility model trained for the benchmark');
-  }
-  return { ...benchDecision(scenario, art, volArt, { decisions, seed: 1, adv: facts.adv, volBps: facts.volBps }), model_source: sources.join('; ') };
 }

@@ -61,11 +61,39 @@ export const FEATURE_SCHEMA = {
 
 export const N_FEATURES = FEATURE_NAMES.length;
 export const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as { [K in (typeof FEATURE_NAMES)[number]]: number };
+/** The features FeatureEngine.writeVenue writes: the only ones that differ between the venues of one decision. */
+export const VENUE_FEATURES: readonly number[] = [F.venue_fill_rate, F.venue_latency_us, F.venue_take_fee_bps, F.venue_make_fee_bps, F.queue_ahead, F.distance_ticks];
 
 /** The consolidated book's top levels, best first, as the world supplies them at a query. */
 export interface BookSnapshot {
   bids: readonly { price: number; qty: number }[];
   asks: readonly { price: number; qty: number }[];
+}
+
+/**
+ * Levels of several venues on one side (each best first) merged into the top `n` consolidated ones, best first,
+ * equal prices summed: a k-way merge, no sort.
+ */
+export function mergeLevels(books: readonly (readonly { price: number; qty: number }[])[], side: Side, n: number): { price: number; qty: number }[] {
+  const at = new Array<number>(books.length).fill(0);
+  const out: { price: number; qty: number }[] = [];
+  for (;;) {
+    let pick = -1;
+    let price = NaN;
+    for (let k = 0; k < books.length; k++) {
+      const l = books[k]![at[k]!];
+      if (l && (pick < 0 || (side === BUY ? l.price > price : l.price < price))) {
+        pick = k;
+        price = l.price;
+      }
+    }
+    if (pick < 0) return out;
+    const qty = books[pick]![at[pick]!++]!.qty;
+    const last = out[out.length - 1];
+    if (last && last.price === price) last.qty += qty;
+    else if (out.length < n) out.push({ price, qty });
+    else return out;
+  }
 }
 
 export interface FeatureQuery {

@@ -1,6 +1,6 @@
 import { Rng } from '../core/rng.js';
 import { BUY, GTC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
-import { FEATURE_NAMES, FEATURE_SCHEMA, FeatureEngine, N_FEATURES, type BookSnapshot } from '../features/engine.js';
+import { FEATURE_NAMES, FEATURE_SCHEMA, FeatureEngine, mergeLevels, N_FEATURES, type BookSnapshot } from '../features/engine.js';
 import type { Example } from './inputs.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession, type Session } from '../sim/session.js';
@@ -37,14 +37,7 @@ export interface FillProbeOptions {
 
 /** The consolidated top five levels of both sides, from the lit venues' books. */
 export function consolidatedTop(s: Session, n = 5): BookSnapshot {
-  const side = (sd: Side) => {
-    const by = new Map<number, number>();
-    for (const v of s.lit) for (const l of v.book.depth(sd, n)) by.set(l.price, (by.get(l.price) ?? 0) + l.qty);
-    return [...by.entries()]
-      .sort((a, b) => (sd === BUY ? b[0] - a[0] : a[0] - b[0]))
-      .slice(0, n)
-      .map(([price, qty]) => ({ price, qty }));
-  };
+  const side = (sd: Side) => mergeLevels(s.lit.map((v) => v.book.depth(sd, n)), sd, n);
   return { bids: side(BUY), asks: side(SELL) };
 }
 

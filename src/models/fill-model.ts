@@ -137,6 +137,18 @@ export class FillForward extends FeatureNet {
     const { a, b } = this.art.calibration;
     return sigmoid(a * this.logit(features) + b);
   }
+
+  /** The same, for a vector whose market part was given to prepareMarket. */
+  predictForVenue(features: ArrayLike<number>): number {
+    const { a, b } = this.art.calibration;
+    return sigmoid(a * this.outputForVenue(features) + b);
+  }
+
+  /** The same, for a venueSum's vector with venue feature j changed from `from` to `to`. */
+  predictWith(sum: Float64Array, j: number, from: number, to: number): number {
+    const { a, b } = this.art.calibration;
+    return sigmoid(a * this.outputWith(sum, j, from, to) + b);
+  }
 }
 
 /** The network's raw outputs computed by tfjs itself, for checking the forward pass. */

@@ -18,8 +18,73 @@ export interface ImpactModelArtifact extends DenseLayers {
   sd: number[];
   /** The square-root law fitted on the same training data: impact = k · √(Q/V). */
   sqrtLaw: { k: number };
+  /**
+   * Impact by how shares were filled: the shortfall's impact part ≈ Σ_c k_c · Q_c / √(Q·V) over taking lit
+   * liquidity, resting on a lit book and dark fills (each channel's share of the square-root law), fitted on backtest
+   * runs of policies that mix them differently. k_c / k_take is what a share filled that way costs in impact, per
+   * share taken.
+   */
+  channels?: Channels;
   schema: { version: number; hash: string };
   training: { data_hash: string; rows: number; epochs: number; hidden: number; seed: number };
+}
+
+export interface Channels {
+  take: number;
+  post: number;
+  dark: number;
+}
+
+/** A run's fills by channel, and the impact part of its shortfall (bps, + = against the order). */
+export interface ChannelExample {
+  /** Each channel's fills over √(Q·V), Q all the order's fills (take, post, dark). */
+  x: [number, number, number];
+  y: number;
+}
+
+/** k_take, k_post, k_dark by least squares through the origin (the 3×3 normal equations, pivoted elimination). */
+export function fitChannels(ex: readonly ChannelExample[]): Channels {
+  const m = [0, 1, 2].map(() => [0, 0, 0, 0]);
+  for (const e of ex) {
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) m[i]![j]! += e.x[i]! * e.x[j]!;
+      m[i]![3]! += e.x[i]! * e.y;
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    let p = i;
+    for (let k = i + 1; k < 3; k++) if (Math.abs(m[k]![i]!) > Math.abs(m[p]![i]!)) p = k;
+    [m[i], m[p]] = [m[p]!, m[i]!];
+    const piv = m[i]![i]!;
+    // a channel no run used: its coefficient is 0 (its row is left as it is)
+    if (Math.abs(piv) < 1e-12) continue;
+    for (let k = 0; k < 3; k++) {
+      if (k === i) continue;
+      const f = m[k]![i]! / piv;
+      for (let j = i; j < 4; j++) m[k]![j]! -= f * m[i]![j]!;
+    }
+  }
+  const k = m.map((r, i) => (Math.abs(r[i]!) < 1e-12 ? 0 : r[3]! / r[i]!));
+  return { take: k[0]!, post: k[1]!, dark: k[2]! };
+}
+
+/** Out-of-sample R² of the channel model against the square-root law on all fills (k·√(Q/V), k fitted on the same runs). */
+export function evaluateChannels(c: Channels, train: readonly ChannelExample[], test: readonly ChannelExample[]) {
+  const sqrtQ = (e: ChannelExample) => e.x[0] + e.x[1] + e.x[2];
+  let sxy = 0;
+  let sxx = 0;
+  for (const e of train) {
+    sxy += sqrtQ(e) * e.y;
+    sxx += sqrtQ(e) ** 2;
+  }
+  const k = sxx > 0 ? sxy / sxx : 0;
+  const y = test.map((e) => e.y);
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    coefficients_bps: { take: round(c.take), post: round(c.post), dark: round(c.dark) },
+    r2: { channels: round(r2(test.map((e) => c.take * e.x[0] + c.post * e.x[1] + c.dark * e.x[2]), y)), sqrt_law_all_fills: round(r2(test.map((e) => k * sqrtQ(e)), y)) },
+    n: { train: train.length, test: test.length },
+  };
 }
 
 /** k of impact = k·√(Q/V), by least squares through the origin. */
@@ -46,10 +111,10 @@ export function r2(pred: readonly number[], y: readonly number[]): number {
 }
 
 export class ImpactForward {
-  private readonly x: Float32Array;
+  private readonly x: Float64Array;
   private readonly net: DenseForward;
   constructor(readonly art: ImpactModelArtifact) {
-    this.x = new Float32Array(art.features.length);
+    this.x = new Float64Array(art.features.length);
     this.net = new DenseForward(art, art.features.length);
   }
   predict(x: readonly number[]): number {

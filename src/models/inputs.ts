@@ -1,5 +1,5 @@
 import { Hash64 } from '../core/hash.js';
-import { F, FEATURE_NAMES, FEATURE_SCHEMA, N_FEATURES } from '../features/engine.js';
+import { F, FEATURE_NAMES, FEATURE_SCHEMA, N_FEATURES, VENUE_FEATURES } from '../features/engine.js';
 import { DenseForward, type DenseLayers } from './dense.js';
 
 /**
@@ -84,28 +84,123 @@ function oriented(x: ArrayLike<number>, j: number): number {
 
 /** The standardised input of one vector (missing values at the training mean, i.e. 0). */
 export function transformInto(t: InputTransform, x: ArrayLike<number>, out: Float32Array, at = 0): void {
-  for (let j = 0; j < N_FEATURES; j++) {
-    let v = oriented(x, j);
-    if (t.log1p[j]) v = Math.log1p(Math.max(0, v));
-    out[at + j] = Number.isFinite(v) ? (v - t.mean[j]!) / t.sd[j]! : 0;
-  }
+  for (let j = 0; j < N_FEATURES; j++) out[at + j] = transformOne(t, x, j);
 }
+
+function transformOne(t: InputTransform, x: ArrayLike<number>, j: number): number {
+  let v = oriented(x, j);
+  if (t.log1p[j]) v = Math.log1p(Math.max(0, v));
+  return Number.isFinite(v) ? (v - t.mean[j]!) / t.sd[j]! : 0;
+}
+
+/** Whether a feature is one of the venue's and child's (the rest is the market's and the order's). */
+const IS_VENUE = Array.from({ length: N_FEATURES }, (_, j) => (VENUE_FEATURES as readonly number[]).includes(j));
 
 /** The network of a feature-vector model, run on the hot path: it refuses vectors of another feature schema. */
 export class FeatureNet {
-  private readonly x = new Float32Array(N_FEATURES);
+  private readonly x = new Float64Array(N_FEATURES);
   private readonly net: DenseForward;
+  /** The transform compiled to typed arrays: log1p flags, means, 1 / sd, and where a sell reads each feature from. */
+  private readonly log: Uint8Array;
+  private readonly mean: Float64Array;
+  private readonly inv: Float64Array;
+  private readonly sellFrom: Int32Array;
+  private readonly sellSign: Float64Array;
+  /** The first layer's sum over the market's features, kept by prepareMarket. */
+  private readonly base: Float64Array;
+  private readonly pre: Float64Array;
+  private readonly market: Int32Array;
+  private readonly venue: Int32Array;
 
   constructor(readonly art: FeatureNetArtifact) {
     if (art.schema.hash !== FEATURE_SCHEMA.hash) {
       throw new Error(`model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version} (${FEATURE_SCHEMA.hash})`);
     }
     this.net = new DenseForward(art, N_FEATURES);
+    this.base = new Float64Array(this.net.firstBias.length);
+    this.pre = new Float64Array(this.net.firstBias.length);
+    const t = art.transform;
+    this.log = Uint8Array.from(t.log1p, (b) => (b ? 1 : 0));
+    this.mean = Float64Array.from(t.mean);
+    this.inv = Float64Array.from(t.sd, (v) => 1 / v);
+    // the same orientation as `oriented`, as a table: a sell reads the other side's depth, and signed values negated
+    this.sellFrom = Int32Array.from({ length: N_FEATURES }, (_, j) =>
+      j >= F.bid_depth_1 && j <= F.bid_depth_5 ? j - F.bid_depth_1 + F.ask_depth_1 : j >= F.ask_depth_1 && j <= F.ask_depth_5 ? j - F.ask_depth_1 + F.bid_depth_1 : j,
+    );
+    this.sellSign = Float64Array.from({ length: N_FEATURES }, (_, j) => (j === F.book_imbalance || j === F.trade_flow_imbalance || j === F.mid_change_10s_bps ? -1 : 1));
+    this.venue = Int32Array.from(VENUE_FEATURES);
+    this.market = Int32Array.from(Array.from({ length: N_FEATURES }, (_, j) => j).filter((j) => !IS_VENUE[j]));
+  }
+
+  /** Feature j standardised (as transformInto does it). */
+  private z(f: ArrayLike<number>, j: number, sell: boolean): number {
+    let v = sell ? this.sellSign[j]! * f[this.sellFrom[j]!]! : f[j]!;
+    if (this.log[j] === 1) v = Math.log1p(Math.max(0, v));
+    return v - v === 0 ? (v - this.mean[j]!) * this.inv[j]! : 0; // NaN and ±Infinity at the mean
   }
 
   /** The last layer's output (before any link function). */
   output(features: ArrayLike<number>): number {
-    transformInto(this.art.transform, features, this.x);
+    const sell = features[F.side_sign]! < 0;
+    for (let j = 0; j < N_FEATURES; j++) this.x[j] = this.z(features, j, sell);
     return this.net.run(this.x);
+  }
+
+  /**
+   * For many vectors that differ only in the venue's and child's features (the options of one decision): the first
+   * layer's sum over the rest, once. outputForVenue then adds only the venue's part.
+   */
+  prepareMarket(features: ArrayLike<number>): void {
+    this.base.set(this.net.firstBias);
+    this.accumulate(features, this.market, this.base);
+  }
+
+  /** The output for a vector whose market part is the one last given to prepareMarket. */
+  outputForVenue(features: ArrayLike<number>): number {
+    this.pre.set(this.base);
+    this.accumulate(features, this.venue, this.pre);
+    return this.net.runAfterFirst(this.pre);
+  }
+
+  /** The first layer's sum for a whole vector (market part from prepareMarket), into a caller's array of hiddenSize. */
+  venueSum(features: ArrayLike<number>, into: Float64Array): void {
+    into.set(this.base);
+    this.accumulate(features, this.venue, into);
+  }
+
+  get hiddenSize(): number {
+    return this.base.length;
+  }
+
+  /**
+   * The output for the vector of a venueSum with one of its venue features changed from `from` to `to` (e.g. the
+   * queue ahead of the next lot): one row of the first layer, not the whole vector.
+   */
+  outputWith(sum: Float64Array, j: number, from: number, to: number): number {
+    const dz = this.zOf(j, to) - this.zOf(j, from);
+    const w = this.net.firstWeights;
+    const h = this.pre.length;
+    const row = j * h;
+    for (let o = 0; o < h; o++) this.pre[o] = sum[o]! + dz * w[row + o]!;
+    return this.net.runAfterFirst(this.pre);
+  }
+
+  /** A venue feature's value standardised (venue features read the same for buys and sells). */
+  private zOf(j: number, v: number): number {
+    if (this.log[j] === 1) v = Math.log1p(Math.max(0, v));
+    return v - v === 0 ? (v - this.mean[j]!) * this.inv[j]! : 0;
+  }
+
+  private accumulate(features: ArrayLike<number>, which: Int32Array, into: Float64Array): void {
+    const w = this.net.firstWeights;
+    const h = into.length;
+    const sell = features[F.side_sign]! < 0;
+    for (let k = 0; k < which.length; k++) {
+      const j = which[k]!;
+      const z = this.z(features, j, sell);
+      if (z === 0) continue;
+      const row = j * h;
+      for (let o = 0; o < h; o++) into[o]! += z * w[row + o]!;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Scenario } from '../sim/scenario.js';
 import { probeExamples, type FillProbeOptions } from './datasets.js';
 import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from './fill-model.js';
+import { evaluateToxicity, toxicityExamples, trainToxicityModel, type ToxicityExample } from './toxicity.js';
 import { evaluateVol, fitGarch, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
 /** Seeds of the three sets, and the network's size, length of training and seed. */
@@ -15,6 +16,13 @@ interface TrainingRun {
 
 /** Bad input: test seeds that are not held out. */
 export class HeldOutError extends Error {}
+
+/** What a model's registry entry records of its run: the market, the horizon, the seeds and rows of each set used. */
+function runMeta(scenario: Scenario, o: TrainingRun & { horizonNs: number }, rows: { train: readonly unknown[]; valid?: readonly unknown[]; test: readonly unknown[] }) {
+  const seeds = { train: o.trainSeeds, ...(rows.valid ? { valid: o.validSeeds } : {}), test: o.testSeeds };
+  const n = { train: rows.train.length, ...(rows.valid ? { valid: rows.valid.length } : {}), test: rows.test.length };
+  return { scenario: scenario.name, horizon_seconds: o.horizonNs / 1e9, seeds, rows: n };
+}
 
 /** Test seeds must be held out: none may be a training or validation seed. */
 function heldOut(o: TrainingRun): void {
@@ -46,14 +54,7 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   return {
     artifact,
     metrics,
-    meta: {
-      scenario: scenario.name,
-      ...(tm ? { test_scenario: tm.scenario.name } : {}),
-      horizon_seconds: o.horizonNs / 1e9,
-      probe_qty: o.qty,
-      seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
-      rows: { train: train.length, valid: valid.length, test: test.length },
-    },
+    meta: { ...runMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty },
   };
 }
 
@@ -72,13 +73,7 @@ export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions)
   return {
     artifact,
     metrics: evaluateVol(artifact, test, valid),
-    meta: {
-      scenario: scenario.name,
-      horizon_seconds: o.horizonNs / 1e9,
-      garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 },
-      seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
-      rows: { train: train.length, valid: valid.length, test: test.length },
-    },
+    meta: { ...runMeta(scenario, o, { train, valid, test }), garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 } },
   };
 }
 
@@ -94,11 +89,21 @@ export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
   return {
     artifact,
     metrics: evaluateAdverse(artifact, train, test),
-    meta: {
-      scenario: scenario.name,
-      horizon_seconds: o.horizonNs / 1e9,
-      seeds: { train: o.trainSeeds, valid: o.validSeeds, test: o.testSeeds },
-      rows: { train: train.length, valid: valid.length, test: test.length },
-    },
+    meta: runMeta(scenario, o, { train, valid, test }),
+  };
+}
+
+/**
+ * The venue-toxicity model: the same probes, those that filled, labelled by the adverse move after the fill; scored
+ * on held-out seeds by mean squared error against each venue's mean markout on the training probes.
+ */
+export async function trainToxicity(scenario: Scenario, o: FillTrainingOptions) {
+  heldOut(o);
+  const [train, test] = [o.trainSeeds, o.testSeeds].map((seeds) => toxicityExamples(scenario, { ...o, seeds })) as [ToxicityExample[], ToxicityExample[]];
+  const artifact = await trainToxicityModel(train, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, horizonNs: o.horizonNs });
+  return {
+    artifact,
+    metrics: evaluateToxicity(artifact, train, test),
+    meta: runMeta(scenario, o, { train, test }),
   };
 }

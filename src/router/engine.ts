@@ -1,4 +1,5 @@
 import { BUY, GTC, IOC, type Side } from '../core/types.js';
+import type { FeatureEngine } from '../features/engine.js';
 import type { Liquidity } from '../venue/fees.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import type { ChildPlan, VenueView } from './allocators.js';
@@ -42,6 +43,11 @@ export interface MarketView {
    * best quantity while the best price stays (trades and cancels there).
    */
   depletion(venue: string, side: Side): number;
+  /**
+   * Streaming market features (the models' inputs), fed by the world since the session began, where it keeps them.
+   * Its per-venue statistics (fill rates, latencies) are the router's to feed.
+   */
+  readonly features?: FeatureEngine;
 }
 
 export interface ParentOrder {

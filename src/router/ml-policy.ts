@@ -1,18 +1,66 @@
-import { BUY, NS_PER_SECOND } from '../core/types.js';
+import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL } from '../core/types.js';
+import { F, mergeLevels, N_FEATURES, type BookSnapshot, type FeatureQuery } from '../features/engine.js';
 import { Ewm } from '../features/streaming.js';
 import { allocateDark, CensoredLiquidity } from '../models/dark-allocation.js';
-import type { DecisionContext, ParentOrder, Policy } from './engine.js';
-import { common, splitEvenly, sweep, type PolicyOptions } from './policy-base.js';
-import { TwapSchedule, type Schedule } from './schedulers.js';
+import type { DecisionContext, MarketView, ParentOrder, Policy, VenueInfo } from './engine.js';
+import type { MlModels } from './ml-models.js';
+import { common, splitEvenly, sweep, type PolicyOptions, type VolumeProfile } from './policy-base.js';
+import { TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
+
+/**
+ * How the ml router places its passive exposure:
+ * - `learned`: every lot where its predicted all-in saving is highest (the supervised models and the censored
+ *   dark-pool estimates);
+ * - `even`: the same exposure split evenly over the lit touches and the pools (the ablation without models);
+ * - `dark`: the learned dark allocation alone, no lit posting and no supervised model (the previous router).
+ */
+export type MlMode = 'learned' | 'even' | 'dark';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+/** Lit lots are the size of the probes the fill model learnt from. */
+const LIT_LOT = 100;
+/** The offline pool model weighs as much as this many of the order's own pings, to begin with. */
+const POOL_PRIOR_STRENGTH = 50;
+/** At most this many lots placed per decision (larger lots for a larger budget): the decision's cost stays bounded. */
+const MAX_LOTS = 8;
+
+/** One place a lot can go at a decision: a lit venue's touch, or a dark pool. */
+interface Option {
+  venue: string;
+  dark: boolean;
+  /** Lit: the venue's index in the feature engine, the price, the shares displayed ahead of our first lot. */
+  index: number;
+  price: number;
+  queue: number;
+  /** Saving per share filled, bps, against leaving the share to be swept later. */
+  value: number;
+  /** Shares given so far at this decision, and the chance that the next lot fills. */
+  given: number;
+  p: number;
+  pool: number;
+  /** Lit: the fill model's first-layer sum for this place (its next lots differ only in the queue ahead). */
+  sum: Float64Array;
+}
 
 /**
  * The learning router (policy `ml`), on the TWAP schedule like `rule`, so that the two differ only in routing.
- * Dark pools are sized by the allocation learned from censored fills (Ganchev et al.): each pool's liquidity
- * distribution is estimated from the router's own pings — fully filled pings are censored observations — and
- * lots go, greedily, where their estimated chance of filling times their value is highest. A share filled in a
- * pool is valued at what it saves on the lit books (half the spread and the take fee, in bps) less the pool's fee
- * and its adverse selection, learnt online as the mean 10-second markout of the router's fills there. What the
- * schedule wants done by now and is not is swept on the lit books, fee-aware, and rerouted, as by `rule`.
+ *
+ * At each decision, what the schedule wants done by now and is not is swept on the lit books, fee-aware, and
+ * rerouted, as by `rule`. The next slices are offered passively: up to `passiveSlices` of them displayed on the lit
+ * books, and as many again pinged in the dark pools, each budget lot by lot wherever a lot's expected saving is
+ * highest, and nowhere a share would save nothing. A share that does not fill passively is swept later, at what
+ * `later` costs: half the spread and the take fee, the expected drift until then (the adverse-move model's
+ * probability and the volatility model's σ), and the marginal impact of a lit take (1.5 times the impact model's
+ * prediction for what remains: the derivative of Q·k√Q). A passive fill saves that, less what it costs itself:
+ * - at a lit venue's touch: − the half spread, + the make fee, + the adverse move
+ *   the toxicity model expects after a passive fill, + the impact of a resting fill (the impact model's channel
+ *   coefficient, per share taken: a large resting order holds the quote on its side); it happens with the fill
+ *   model's probability for a child with the queue ahead of that lot (the venue's queue plus our lots before it);
+ * - in a dark pool: + the pool's fee, + its toxicity (learnt online: the mean 10-s markout of our fills there),
+ *   + the impact of a dark fill (its channel coefficient); it happens with the chance that the pool holds that
+ *   much more liquidity, the Kaplan–Meier estimate from the censored fills of our own pings (Ganchev et al.).
+ * The lots go greedily to the highest probability × saving. The pools' estimates start from the offline pool model
+ * (the same estimator over many training orders' pings) and learn on from this order's own.
  */
 export class MlRouterPolicy implements Policy {
   readonly name: string;
@@ -22,26 +70,41 @@ export class MlRouterPolicy implements Policy {
   private readonly minQty: number;
   /** Lot size of the dark allocation, shares; the pools are estimated in lots. */
   private readonly lot = 50;
-  private readonly maxSlices: number;
+  private readonly slices: number;
   /** Per pool: its liquidity, estimated from the censored fills of the router's own pings. */
   readonly pools = new Map<string, CensoredLiquidity>();
   private readonly toxicity = new Map<string, Ewm>();
-  private readonly seenChildren = new Set<number>();
+  private readonly seen = new Set<number>();
   private seenFills = 0;
+  private filled = 0;
   /** Dark fills waiting for their markout: price, side sign, time. */
   private readonly pending: { venue: string; price: number; sign: number; time: number }[] = [];
+  private readonly models: MlModels | undefined;
+  private readonly profile: VolumeProfile | undefined;
+  private readonly adv: number;
+  private readonly x = new Float64Array(N_FEATURES);
+  private readonly impactX = [0, 0, 0, 0, 0, 0];
+  /** The models' queries, reused: no order (the volatility model's), and a child of one lot (the probe models'). */
+  private readonly volQuery: FeatureQuery = { t: 0, book: { bids: [], asks: [] }, order: { side: BUY, qty: 1, remaining: 1, start: 0, end: 0 }, venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 } };
+  private readonly probeQuery: FeatureQuery = { t: 0, book: { bids: [], asks: [] }, order: { side: BUY, qty: LIT_LOT, remaining: LIT_LOT, start: 0, end: 0 }, venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 } };
+  /** The market's venues (fixed): the lit ones with their index, the pools; and one option object per place. */
+  private venues: { lit: { info: VenueInfo; index: number }[]; dark: VenueInfo[]; options: Option[] } | null = null;
+  private volume: VwapSchedule | null = null;
+  /** The last decision's cost terms (bps) and the shares it placed, for tests and the benchmark. */
+  last = { later: NaN, drift: NaN, marginalImpact: NaN, lit: 0, dark: 0 };
 
-  /**
-   * `allocation` 'even' splits the same dark quantity evenly over the pools instead: the ablation that shows what
-   * the learned allocation adds.
-   */
   constructor(
     opts: PolicyOptions = {},
-    private readonly allocation: 'learned' | 'even' = 'learned',
+    readonly mode: MlMode = 'learned',
   ) {
-    this.name = allocation === 'learned' ? 'ml' : 'ml-even';
+    this.name = mode === 'learned' ? 'ml' : `ml-${mode}`;
     ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
-    this.maxSlices = opts.darkSlices ?? 4;
+    this.slices = opts.passiveSlices ?? 4;
+    this.models = opts.models;
+    this.profile = opts.profile;
+    this.adv = opts.adv ?? NaN;
+    if (mode === 'learned' && !this.models) throw new Error('ml needs its trained models (fill, adverse move, volatility, toxicity, impact, dark pools)');
+    if (mode === 'learned' && !(this.adv > 0)) throw new Error('ml needs the average daily volume');
   }
 
   schedule(o: ParentOrder): Schedule {
@@ -57,37 +120,205 @@ export class MlRouterPolicy implements Policy {
     const ask = market.ask();
     if (!(bid < ask)) return;
     const mid = (bid + ask) / 2;
-    const lit = market.venues.filter((v) => v.kind === 'lit');
-    const takeFee = Math.min(...lit.map((v) => v.takeFee));
-    const litCostBps = (((ask - bid) / 2 + takeFee) / mid) * 1e4;
-    const dark = market.venues.filter((v) => v.kind === 'dark');
-    const est = dark.map((v) => this.pool(v.name));
-    const value = dark.map((v) => litCostBps - (v.takeFee / mid) * 1e4 - Math.max(0, this.toxicity.get(v.name)?.value ?? 0));
-    const cap = Math.min(ctx.available(), this.maxSlices * Math.max(ctx.upcoming, this.lot));
-    const plan = this.allocation === 'even' ? evenSplit(cap, value) : allocateDark(est, cap, this.lot, value, 0);
-    // the minimum execution is one lot (or the rule minimum, if smaller): the estimate is in lots
-    for (const a of plan) ctx.ping(dark[a.pool]!.name, a.qty, Math.min(this.minQty, this.lot, a.qty));
+    const v = (this.venues ??= venuesOf(market));
+    let takeFee = Infinity;
+    for (const l of v.lit) takeFee = Math.min(takeFee, l.info.takeFee);
+    const c: Costs = { mid, halfSpread: (((ask - bid) / 2) / mid) * 1e4, takeFeeBps: (takeFee / mid) * 1e4, budget: Math.min(ctx.available(), this.slices * Math.max(ctx.upcoming, this.lot)) };
+    if (c.budget <= 0) return;
+    if (this.mode === 'dark') {
+      const value = v.dark.map((d) => this.darkValue(d, c.halfSpread + c.takeFeeBps, mid));
+      const plan = allocateDark(v.dark.map((d) => this.pool(d.name)), c.budget, this.lot, value, 0);
+      for (const a of plan) ctx.ping(v.dark[a.pool]!.name, a.qty, Math.min(this.minQty, this.lot, a.qty));
+      return;
+    }
+    // each lit book read once: our side for the places to rest, both for the features' consolidated book
+    const side = ctx.order.side;
+    const best = side === BUY ? bid : ask;
+    const own = v.lit.map((l) => market.levels(l.info.name, side, 5));
+    const other = v.lit.map((l) => market.levels(l.info.name, side === BUY ? SELL : BUY, 5));
+    let n = 0;
+    // the touch of each venue that quotes it (a tick or more behind fills far less often: measured, not worth the
+    // decision's time)
+    v.lit.forEach((l, k) => {
+      const top = own[k]![0];
+      if (top && top.price === best) reset(v.options[n++]!, l.info.name, false, l.index, best, top.qty, -1);
+    });
+    v.dark.forEach((d, pool) => reset(v.options[n++]!, d.name, true, -1, mid, 0, pool));
+    const options = v.options.slice(0, n);
+    if (this.mode === 'even') {
+      // the ablation: each budget split evenly over the touches, and over the pools; no model
+      const even = options;
+      const nLit = even.filter((o) => !o.dark).length;
+      const litParts = nLit > 0 ? splitEvenly(c.budget, nLit) : [];
+      const darkParts = splitEvenly(c.budget, even.length - nLit);
+      even.forEach((o) => this.place(ctx, o, (o.dark ? darkParts : litParts).shift()!));
+      return;
+    }
+    const book = side === BUY ? { bids: mergeLevels(own, BUY, 5), asks: mergeLevels(other, SELL, 5) } : { bids: mergeLevels(other, BUY, 5), asks: mergeLevels(own, SELL, 5) };
+    this.allocate(ctx, options, book, c);
   }
 
+  /** What a share filled in a pool saves against `later`, bps: less the pool's fee and its toxicity (learnt online). */
+  private darkValue(d: VenueInfo, later: number, mid: number): number {
+    return later - (d.takeFee / mid) * 1e4 - Math.max(0, this.toxicity.get(d.name)?.value ?? 0);
+  }
+
+  /** The all-in cost allocation of each budget over the options, lot by lot. */
+  private allocate(ctx: DecisionContext, options: Option[], book: BookSnapshot, c: Costs): void {
+    const m = this.models!;
+    const fe = ctx.market.features;
+    if (!fe) throw new Error('ml needs the market features (a MarketView that keeps them)');
+    const x = this.x;
+    const { order, now } = ctx;
+    const bps = (price: number) => (price / c.mid) * 1e4;
+    // the volatility model learnt from a query of no order (one share, the horizon ahead, at the bid), as in training
+    const volH = m.volatility.art.horizon_ns;
+    const vq = this.volQuery;
+    vq.t = now;
+    vq.book = book;
+    vq.order.start = now;
+    vq.order.end = now + volH;
+    vq.venue.price = book.bids[0]?.price ?? c.mid;
+    fe.write(vq, x);
+    const sigma = Math.sqrt(Math.max(0, m.volatility.variance(x)) * (this.decisionNs / volH));
+    // the probe models (fill, adverse move, toxicity) learnt from child orders of a lot resting one horizon: the
+    // query is such a child, not the parent
+    const query = this.probeQuery;
+    const venue = query.venue;
+    query.t = now;
+    query.book = book;
+    query.order.side = order.side;
+    query.order.start = now;
+    query.order.end = now + this.decisionNs;
+    fe.writeMarket(query, x);
+    const info = ctx.market.venues;
+    const setVenue = (o: Option, queue: number) => {
+      const vi = info[o.index]!;
+      venue.index = o.index;
+      venue.takeFee = vi.takeFee;
+      venue.makeFee = vi.makeFee;
+      venue.queueAhead = queue;
+      venue.price = o.price;
+      fe.writeVenue(query, x);
+    };
+    const firstLit = options.find((o) => !o.dark);
+    if (firstLit) setVenue(firstLit, firstLit.queue);
+    const pAdverse = firstLit ? m.adverse.predict(x) : 0.5;
+    const drift = (2 * pAdverse - 1) * sigma * SQRT_2_OVER_PI;
+    const marginalImpact = 1.5 * Math.max(0, m.impact.predict(this.impactFeatures(ctx, order.qty - this.filled, c.halfSpread * 2)));
+    const later = c.halfSpread + c.takeFeeBps + drift + marginalImpact;
+    // what a share costs in impact by how it fills, per share taken (the impact model's channels)
+    const ch = m.impact.art.channels!;
+    const per = (k: number) => (ch.take > 0 ? Math.max(0, k / ch.take) : 1);
+    // the options differ only in the venue's and child's features: the models sum the market's part once
+    m.fill.prepareMarket(x);
+    m.toxicity.prepareMarket(x);
+    for (const o of options) {
+      if (o.dark) {
+        o.value = this.darkValue(this.venues!.dark[o.pool]!, later - marginalImpact * per(ch.dark), c.mid);
+        continue;
+      }
+      setVenue(o, o.queue);
+      if (o.sum.length !== m.fill.hiddenSize) o.sum = new Float64Array(m.fill.hiddenSize);
+      m.fill.venueSum(x, o.sum);
+      // resting at the touch earns the half spread a take would pay
+      o.value = later + c.halfSpread - bps(info[o.index]!.makeFee) - m.toxicity.predictForVenue(x) - marginalImpact * per(ch.post);
+    }
+    // the chance that an option's next lot fills; only the option just given a lot changes, and for a lit one only
+    // the queue ahead of it
+    const chance = (o: Option, lot: number) => (o.dark ? this.pool(o.venue).tailAt(o.given + lot) : m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
+    this.last = { later, drift, marginalImpact, lit: 0, dark: 0 };
+    // lit display and dark pings are budgeted apart, each up to the budget
+    for (const dark of [false, true]) {
+      const unit = dark ? this.lot : LIT_LOT;
+      const lot = Math.max(unit, Math.ceil(c.budget / MAX_LOTS / unit) * unit);
+      for (const o of options) if (o.dark === dark && o.value > 0) o.p = chance(o, lot);
+      let left = c.budget;
+      while (left > 0) {
+        let pick: Option | null = null;
+        let bestGain = 0;
+        for (const o of options) {
+          if (o.dark !== dark || !(o.value > 0)) continue;
+          const gain = o.p * o.value;
+          if (gain > bestGain) {
+            bestGain = gain;
+            pick = o;
+          }
+        }
+        if (!pick) break;
+        const q = Math.min(left, lot);
+        pick.given += q;
+        left -= q;
+        pick.p = chance(pick, lot);
+      }
+    }
+    for (const o of options) {
+      if (o.given <= 0) continue;
+      this.place(ctx, o, o.given);
+      if (o.dark) this.last.dark += o.given;
+      else this.last.lit += o.given;
+    }
+  }
+
+  private place(ctx: DecisionContext, o: Option, qty: number): void {
+    if (qty <= 0) return;
+    // the minimum execution is one lot (or the rule minimum, if smaller): the estimate is in lots
+    if (o.dark) ctx.ping(o.venue, qty, Math.min(this.minQty, this.lot, qty));
+    else ctx.post(o.venue, o.price, qty);
+  }
+
+  /** The impact model's inputs for what remains of the order, as if it started now (written into one array). */
+  private impactFeatures(ctx: DecisionContext, remaining: number, spreadBps: number): number[] {
+    const f = Math.max(0, remaining) / this.adv;
+    const { now } = ctx;
+    const end = Math.max(ctx.order.end, now + 1);
+    let expected = (this.adv * (end - now)) / (390 * NS_PER_MINUTE);
+    const prof = this.profile;
+    if (prof) {
+      const v = (this.volume ??= new VwapSchedule(1, ctx.order.start, ctx.order.end, prof.buckets, prof.openNs, prof.bucketNs));
+      const day = v.volumeTo(Infinity);
+      if (day > 0) expected = (this.adv * (v.volumeTo(end) - v.volumeTo(now))) / day;
+    }
+    const open = prof?.openNs ?? 34_200 * NS_PER_SECOND;
+    const x = this.impactX;
+    x[0] = Math.sqrt(f);
+    x[1] = f;
+    x[2] = remaining / (expected + remaining);
+    x[3] = spreadBps;
+    x[4] = (now - open) / NS_PER_MINUTE / 390;
+    x[5] = ctx.order.side === BUY ? 1 : -1;
+    return x;
+  }
+
+  /** A pool's estimate: from the offline pool model where there is one (then learnt on, online), else from nothing. */
   private pool(name: string): CensoredLiquidity {
     let p = this.pools.get(name);
-    if (!p) this.pools.set(name, (p = new CensoredLiquidity(this.lot, 200)));
+    if (!p) {
+      const learnt = this.models?.artifacts.dark.pools[name];
+      const lot = this.models?.artifacts.dark.lot;
+      p = learnt && lot === this.lot ? CensoredLiquidity.fromTail(learnt.tail, this.lot, POOL_PRIOR_STRENGTH) : new CensoredLiquidity(this.lot, 200);
+      this.pools.set(name, p);
+    }
     return p;
   }
 
-  /** Pings that have ended since the last decision become observations; dark fills 10 s old get their markout. */
+  /**
+   * Dark pings that have ended since the last decision become observations of their pool; new fills are counted, and
+   * dark fills 10 s old get their markout.
+   */
   private learn(ctx: DecisionContext): void {
-    const dark = new Set(ctx.market.venues.filter((v) => v.kind === 'dark').map((v) => v.name));
+    const venues = ctx.market.venues;
     for (const c of ctx.children()) {
-      if (this.seenChildren.has(c.clOrdId) || !dark.has(c.venue)) continue;
+      if (this.seen.has(c.clOrdId)) continue;
       if (c.state !== 'filled' && c.state !== 'cancelled') continue;
-      this.seenChildren.add(c.clOrdId);
-      this.pool(c.venue).observe(c.qty, c.cumQty);
+      this.seen.add(c.clOrdId);
+      if (venues.some((v) => v.kind === 'dark' && v.name === c.venue)) this.pool(c.venue).observe(c.qty, c.cumQty);
     }
     const sign = ctx.order.side === BUY ? 1 : -1;
     for (; this.seenFills < ctx.fills.length; this.seenFills++) {
       const f = ctx.fills[this.seenFills]!;
-      if (dark.has(f.venue)) this.pending.push({ venue: f.venue, price: f.price, sign, time: f.time });
+      this.filled += f.qty;
+      if (venues.some((v) => v.kind === 'dark' && v.name === f.venue)) this.pending.push({ venue: f.venue, price: f.price, sign, time: f.time });
     }
     const bid = ctx.market.bid();
     const ask = ctx.market.ask();
@@ -102,10 +333,32 @@ export class MlRouterPolicy implements Policy {
   }
 }
 
-/** The same quantity split evenly over the pools worth anything (the ablation). */
-function evenSplit(total: number, value: readonly number[]): { pool: number; qty: number }[] {
-  const ok = value.flatMap((v, i) => (v > 0 ? [i] : []));
-  if (ok.length === 0) return [];
-  const parts = splitEvenly(total, ok.length);
-  return ok.map((pool, k) => ({ pool, qty: parts[k]! })).filter((a) => a.qty > 0);
+interface Costs {
+  mid: number;
+  /** Half the quoted spread and the cheapest take fee, bps of the mid. */
+  halfSpread: number;
+  takeFeeBps: number;
+  /** Shares each of the lit and dark budgets may place. */
+  budget: number;
+}
+
+function venuesOf(market: MarketView) {
+  const lit = market.venues.flatMap((info, index) => (info.kind === 'lit' ? [{ info, index }] : []));
+  const dark = market.venues.filter((v) => v.kind === 'dark');
+  const options = Array.from({ length: lit.length + dark.length }, () => reset({} as Option, '', false, -1, NaN, 0, -1));
+  return { lit, dark, options };
+}
+
+function reset(o: Option, venue: string, dark: boolean, index: number, price: number, queue: number, pool: number): Option {
+  o.venue = venue;
+  o.dark = dark;
+  o.index = index;
+  o.price = price;
+  o.queue = queue;
+  o.pool = pool;
+  o.value = 0;
+  o.given = 0;
+  o.p = 0;
+  o.sum ??= new Float64Array(0);
+  return o;
 }

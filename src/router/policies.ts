@@ -165,6 +165,10 @@ export class ContKukanovPolicy implements Policy {
 
 export const POLICY_NAMES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
+/** The ml router without its models: the same passive exposure split evenly, and the dark allocation alone. */
+export const ML_ABLATIONS = ['ml-even', 'ml-dark'] as const;
+/** Policies that need the trained models. */
+export const needsModels = (policies: readonly string[]): boolean => policies.includes('ml');
 
 /** Builds a named policy. Each parent order gets its own instance (policies keep per-order state). */
 export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
@@ -226,9 +230,12 @@ export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
     case 'ck':
       return new ContKukanovPolicy(opts);
     case 'ml':
+      return new MlRouterPolicy(opts, 'learned');
     case 'ml-even':
-      return new MlRouterPolicy(opts, name === 'ml' ? 'learned' : 'even');
+      return new MlRouterPolicy(opts, 'even');
+    case 'ml-dark':
+      return new MlRouterPolicy(opts, 'dark');
     default:
-      throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')}, and the ablation ml-even)`);
+      throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')}, and the ablations ${ML_ABLATIONS.join(', ')})`);
   }
 }

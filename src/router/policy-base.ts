@@ -2,6 +2,7 @@ import type { Rng } from '../core/rng.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ruleBasedSor, type Allocator } from './allocators.js';
 import type { DecisionContext } from './engine.js';
+import type { MlModels } from './ml-models.js';
 
 /** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
 export interface VolumeProfile {
@@ -25,8 +26,11 @@ export interface PolicyOptions {
   darkMinQty?: number;
   /** Cont–Kukanov's random draws (required by ck). */
   rng?: Rng;
-  /** ml: at most this many upcoming slices offered to the dark pools at once (default 4). */
-  darkSlices?: number;
+  /** ml: at most this many upcoming slices offered passively at once, lit touches and dark pools (default 4). */
+  passiveSlices?: number;
+  /** ml: its trained models, and the average daily volume (the impact model's scale). */
+  models?: MlModels;
+  adv?: number;
 }
 
 /** The settings every policy shares, with their defaults. */

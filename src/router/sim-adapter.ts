@@ -3,6 +3,7 @@ import type { Side } from '../core/types.js';
 import type { Session } from '../sim/session.js';
 import type { FeeModel } from '../venue/fees.js';
 import type { ExecReport, MarketDataListener, OrderMessage, Quote, TradePrint, Venue, VenueClient } from '../venue/types.js';
+import { FeatureEngine } from '../features/engine.js';
 import { RouterEngine, type EngineHooks, type MarketView, type RouterPorts, type VenueInfo } from './engine.js';
 import { MarketTracker } from './market-tracker.js';
 
@@ -19,10 +20,17 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
   private readonly byName = new Map<string, Venue>();
   private readonly tracker: MarketTracker;
   private lastWake = -1;
+  readonly features?: FeatureEngine;
 
+  /**
+   * `features`: keep the streaming features too (mids from the consolidated quote, prints from the lit venues' feeds,
+   * as the datasets the models learnt from were built), for the order sizes' daily volume and the long-run
+   * volatility of the GARCH term.
+   */
   constructor(
     private readonly s: Session,
     hooks: EngineHooks = {},
+    features?: { adv: number; longRunVolBps: number },
   ) {
     const fees = (f: FeeModel, price: number) => ({ takeFee: f.fee('take', price, 1), makeFee: f.fee('make', price, 1) });
     this.venues = s.venues.map((v) => {
@@ -32,11 +40,21 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
     });
     this.tracker = new MarketTracker(s.lit.map((v) => v.name));
     const tracker = this.tracker;
+    const fe = features && new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: s.scenario.tick, ...features });
+    if (fe) {
+      this.features = fe;
+      s.nbbo.onChange(() => fe.onMid(s.kernel.now(), s.nbbo.lastMid));
+    }
     for (const v of s.lit) {
       const name = v.name;
       const l: MarketDataListener = {
         onQuote: (q: Quote) => tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty),
-        onTrade: (t: TradePrint) => tracker.onTrade(t.qty),
+        onTrade: fe
+          ? (t: TradePrint) => {
+              tracker.onTrade(t.qty);
+              fe.onTrade(s.kernel.now(), t.aggressor, t.qty);
+            }
+          : (t: TradePrint) => tracker.onTrade(t.qty),
       };
       v.subscribe(l);
     }
@@ -69,8 +87,18 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
   levels(venue: string, side: Side, depth: number): { price: number; qty: number }[] {
     const v = this.byName.get(venue);
     if (!v || v.kind !== 'lit') return [];
-    return this.s.lit[v.index]!.book.depth(side, depth);
+    if (this.prices.length < depth) {
+      this.prices = new Float64Array(depth);
+      this.qtys = new Float64Array(depth);
+    }
+    // displayed price and size only (not the order count a full depth query also makes)
+    const n = this.s.lit[v.index]!.book.displayedLevels(side, depth, this.prices, this.qtys);
+    const out = new Array<{ price: number; qty: number }>(n);
+    for (let i = 0; i < n; i++) out[i] = { price: this.prices[i]!, qty: this.qtys[i]! };
+    return out;
   }
+  private prices = new Float64Array(64);
+  private qtys = new Float64Array(64);
   bid(): number {
     return this.s.nbbo.bid;
   }

@@ -9,6 +9,7 @@ import { calibrateLobster } from '../data/calibrate.js';
 import { resolvePair } from '../data/lobster.js';
 import '../data/replay-market.js'; // registers the lobster-replay flow
 import type { DecisionRecord } from '../router/engine.js';
+import { MlModels, type MlModelArtifacts } from '../router/ml-models.js';
 import { makePolicy, type VolumeProfile } from '../router/policies.js';
 import { SimRouter } from '../router/sim-adapter.js';
 import { clockToNs, type Scenario } from '../sim/scenario.js';
@@ -38,8 +39,15 @@ export interface BacktestSpec {
   povRate: number;
   urgency: number;
   darkMinQty: number;
-  /** ml: upcoming slices offered to the dark pools at once (default 4). */
-  darkSlices?: number;
+  /** ml: upcoming slices offered passively at once (default 4). */
+  passiveSlices?: number;
+  /** ml: its trained models (plain artifacts: they travel to the workers), and the long-run volatility its features need. */
+  models?: MlModelArtifacts;
+  /** Keep every dark ping of every run (the dark-pool model's training data). */
+  recordPings?: boolean;
+  /** The registry ids of those models (reported). */
+  modelIds?: Record<string, string>;
+  volBps?: number;
 }
 
 /**
@@ -64,6 +72,7 @@ export function standardSpec(scenario: Scenario, file: string, policies: string[
     povRate: 0.25,
     urgency: 2,
     darkMinQty: 100,
+    volBps: facts.volBps,
   };
 }
 
@@ -115,6 +124,10 @@ export interface PolicyRun {
    */
   completion_adjusted_bps: number;
   venues: VenueResult[];
+  /** Shares filled by each channel. */
+  channels: Channels;
+  /** The dark pings, where the spec asks for them. */
+  pings?: DarkPing[];
   /** Filled and scheduled fractions of the order at TRAJECTORY_POINTS evenly spaced times over the horizon. */
   trajectory: { filled: number[]; target: number[] };
 }
@@ -163,10 +176,34 @@ interface Recorded {
   litVenues: Set<string>;
   state: string;
   arrivalSpread: number;
+  /** Shares filled by taking on a lit book, resting on one, and in a dark pool. */
+  channels: Channels;
+  /** Each dark ping, in the order sent: the pool, shares offered and filled (what the pool estimates learn from). */
+  pings: Map<number, DarkPing>;
+}
+
+export interface DarkPing {
+  venue: string;
+  sent: number;
+  filled: number;
+}
+
+/** A run's fills by how they were made: taking lit liquidity, resting on a lit book (passive), in a dark pool. */
+export interface Channels {
+  take: number;
+  post: number;
+  dark: number;
 }
 
 /** How long after the horizon a run goes on: the expiry's settling second and the longest markout. */
 const AFTER_NS = (2 + Math.max(...MARKOUT_HORIZONS_S)) * NS_PER_SECOND;
+
+/** The models' forward passes, built once per thread for the artifacts it was given. */
+let built: { from: MlModelArtifacts; models: MlModels } | null = null;
+function mlModels(a: MlModelArtifacts): MlModels {
+  if (built?.from !== a) built = { from: a, models: new MlModels(a) };
+  return built.models;
+}
 
 function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Recorded {
   const s = buildSession(spec.scenario, o.seed, spec.file, undefined, { startNs: o.start - spec.warmupMinutes * NS_PER_MINUTE });
@@ -174,18 +211,39 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Re
   s.nbbo.onChange(() => path.record(s.kernel.now(), s.nbbo.lastMid));
   const tape = new TradeTape();
   for (const v of s.lit) v.subscribe({ onQuote() {}, onTrade: (t) => tape.record(t.venueTime, t.price, t.qty) });
-  const rec: Recorded = { path, tape, arrival: NaN, fills: [], decisions: [], sent: new Map(), litVenues: new Set(s.lit.map((v) => v.name)), state: 'none', arrivalSpread: NaN };
-  // the baseline has a router too, idle: its feed subscriptions draw latencies like the policies' runs do
+  const rec: Recorded = {
+    path,
+    tape,
+    arrival: NaN,
+    fills: [],
+    decisions: [],
+    sent: new Map(),
+    litVenues: new Set(s.lit.map((v) => v.name)),
+    state: 'none',
+    arrivalSpread: NaN,
+    channels: { take: 0, post: 0, dark: 0 },
+    pings: new Map(),
+  };
+  // the baseline has a router too, idle: its feed subscriptions draw latencies like the policies' runs do; where a
+  // policy routes by the models, the router keeps the streaming features too (no random draw, the path is the same)
+  const models = policy === 'ml' && spec.models ? mlModels(spec.models) : undefined;
+  const features = models ? { adv: spec.adv, longRunVolBps: spec.volBps ?? NaN } : undefined;
   const router = new SimRouter(s, {
     onChild: (c) => {
       const x = rec.sent.get(c.venue) ?? { children: 0, shares: 0 };
       x.children++;
       x.shares += c.qty;
       rec.sent.set(c.venue, x);
+      if (spec.recordPings && !rec.litVenues.has(c.venue)) rec.pings.set(c.clOrdId, { venue: c.venue, sent: c.qty, filled: 0 });
     },
-    onFill: (f) => rec.fills.push({ time: f.time, price: f.price, qty: f.qty, fee: f.fee, venue: f.venue }),
+    onFill: (f) => {
+      rec.fills.push({ time: f.time, price: f.price, qty: f.qty, fee: f.fee, venue: f.venue });
+      rec.channels[!rec.litVenues.has(f.venue) ? 'dark' : f.liquidity === 'take' ? 'take' : 'post'] += f.qty;
+      const ping = rec.pings.get(f.clOrdId);
+      if (ping) ping.filled += f.qty;
+    },
     onDecision: (d) => rec.decisions.push(d),
-  });
+  }, features);
   startSession(s);
   s.kernel.run(o.start);
   rec.arrival = s.nbbo.lastMid;
@@ -197,7 +255,9 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Re
       povRate: spec.povRate,
       urgency: spec.urgency,
       darkMinQty: spec.darkMinQty,
-      ...(spec.darkSlices !== undefined ? { darkSlices: spec.darkSlices } : {}),
+      ...(spec.passiveSlices !== undefined ? { passiveSlices: spec.passiveSlices } : {}),
+      ...(models ? { models } : {}),
+      adv: spec.adv,
       rng: Rng.stream(o.seed, `policy:${policy}`),
     });
     router.engine.onParent({ id: `P${o.index}`, side: o.side, qty: o.qty, start: o.start, end: o.end }, p);
@@ -274,6 +334,8 @@ function evaluate(spec: BacktestSpec, o: BacktestOrder, policy: string, r: Recor
     completion_adjusted_bps: roundTo(sh.total_bps + completionCost(spec, o.qty - filled, o.qty), 4),
     arrival_spread_bps: roundTo((r.arrivalSpread / r.arrival) * 1e4, 4),
     venues,
+    channels: r.channels,
+    ...(spec.recordPings ? { pings: [...r.pings.values()] } : {}),
     trajectory: trajectory(o, r),
   };
 }
@@ -391,6 +453,8 @@ export interface BacktestReport {
   trajectories: Record<string, { filled: number[]; target: number[] }>;
   /** Per venue, all policies' fills pooled: shares filled and share-weighted markouts at 1, 10 and 60 s. */
   markouts: { venue: string; shares: number; markout_bps: Record<string, number> }[];
+  /** The ml router's models (registry ids), where it ran. */
+  models?: Record<string, string>;
 }
 
 const r4 = (x: number) => roundTo(x, 4);
@@ -508,6 +572,7 @@ export function summarizeBacktest(spec: BacktestSpec, results: readonly OrderRes
     comparisons,
     distributions,
     trajectories,
+    ...(spec.modelIds ? { models: spec.modelIds } : {}),
     markouts,
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
-import { F, FEATURE_SCHEMA, FeatureEngine, N_FEATURES } from '../../src/features/engine.js';
+import { F, FEATURE_SCHEMA, FeatureEngine, mergeLevels, N_FEATURES, VENUE_FEATURES } from '../../src/features/engine.js';
 import { Garch11, RealizedVol, TradeFlowImbalance } from '../../src/features/streaming.js';
 
 const S = NS_PER_SECOND;
@@ -120,6 +120,29 @@ describe('feature engine', () => {
   it('has a versioned schema: the names hash to the value pinned with the version (change one, bump the other)', () => {
     expect(new Set(FEATURE_SCHEMA.names).size).toBe(N_FEATURES);
     expect({ version: FEATURE_SCHEMA.version, hash: FEATURE_SCHEMA.hash, n: N_FEATURES }).toEqual({ version: 2, hash: 'ae263b1f7d803b11', n: 29 });
+  });
+
+  it('writeVenue writes exactly the venue features (what the models may recompute alone per venue)', () => {
+    const fe = new FeatureEngine({ venues: ['A', 'B'], tick: 1, adv: 1e6, longRunVolBps: 5 });
+    const q = { t: 36_000 * S, book: { bids: [{ price: 99, qty: 10 }], asks: [{ price: 101, qty: 10 }] }, order: { side: BUY, qty: 100, remaining: 100, start: 0, end: 1 }, venue: { index: 0, takeFee: 1, makeFee: -1, queueAhead: 5, price: 99 } };
+    const out = new Float64Array(N_FEATURES).fill(-7);
+    fe.writeVenue(q, out);
+    const written = Array.from(out.keys()).filter((j) => !Object.is(out[j], -7));
+    expect(written).toEqual([...VENUE_FEATURES].sort((a, b) => a - b));
+  });
+
+  it('merges venues’ levels into the consolidated top n, best first, equal prices summed (against a sort)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.record({ price: fc.integer({ min: 90, max: 110 }), qty: fc.integer({ min: 1, max: 500 }) }), { maxLength: 6 }), { maxLength: 4 }), fc.boolean(), fc.integer({ min: 1, max: 6 }), (raw, buy, n) => {
+        const side = buy ? BUY : SELL;
+        // each venue's book: distinct prices, best first
+        const books = raw.map((b) => [...new Map(b.map((l) => [l.price, l])).values()].sort((x, y) => (buy ? y.price - x.price : x.price - y.price)));
+        const sum = new Map<number, number>();
+        for (const b of books) for (const l of b) sum.set(l.price, (sum.get(l.price) ?? 0) + l.qty);
+        const want = [...sum].sort((x, y) => (buy ? y[0] - x[0] : x[0] - y[0])).slice(0, n).map(([price, qty]) => ({ price, qty }));
+        expect(mergeLevels(books, side, n)).toEqual(want);
+      }),
+    );
   });
 
   it('writes a vector from the book, the recent past, the order and the venue', () => {

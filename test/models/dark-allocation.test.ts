@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { allocateDark, CensoredLiquidity } from '../../src/models/dark-allocation.js';
+import { allocateDark, CensoredLiquidity, evaluateDarkPools, fitDarkPools, type PingObservation } from '../../src/models/dark-allocation.js';
 
 describe('dark-pool allocation from censored fills (Ganchev et al.)', () => {
   it('Kaplan–Meier recovers a liquidity distribution seen only through censored fills', () => {
@@ -59,5 +59,42 @@ describe('dark-pool allocation from censored fills (Ganchev et al.)', () => {
     const once = new CensoredLiquidity(50, 100);
     once.observe(300, 0);
     expect(once.tailAt(50)).toBeGreaterThan(0);
+  });
+
+  it('an estimate learnt offline carries over as pseudo-observations: the same tail, then it learns on', () => {
+    const rng = new Rng(11);
+    const a = new CensoredLiquidity(50, 40, 1, 0);
+    for (let i = 0; i < 3000; i++) {
+      const L = Math.floor(rng.exponential(1 / 400));
+      const sent = 50 * (1 + rng.int(20));
+      a.observe(sent, Math.min(L, sent));
+    }
+    const b = CensoredLiquidity.fromTail(a.tailArray(), 50, 200, 1, 0);
+    for (let s = 0; s <= 2000; s += 50) expect(b.tailAt(s)).toBeCloseTo(a.tailAt(s), 9);
+    // expected fill E[min(L, s)] = Σ lot·T(k lots), checked against the tail by hand
+    let e = 0;
+    for (let k = 1; k <= 6; k++) e += 50 * a.tailAt(50 * k);
+    expect(a.expectedFill(300)).toBeCloseTo(e, 9);
+    // new evidence moves it: a pool that now gives nothing
+    for (let i = 0; i < 400; i++) b.observe(500, 0);
+    expect(b.tailAt(50)).toBeLessThan(a.tailAt(50) / 2);
+  });
+
+  it('where pools hold a stock of shares, the offline pool model predicts held-out fills better than a fill rate, without bias', () => {
+    const rng = new Rng(12);
+    const pings = (n: number): PingObservation[] =>
+      Array.from({ length: n }, () => {
+        const deep = rng.float() < 0.5;
+        const L = Math.floor(rng.exponential(1 / (deep ? 600 : 80)));
+        const sent = 50 * (1 + rng.int(30));
+        return { venue: deep ? 'DEEP' : 'THIN', sent, filled: Math.min(L, sent) };
+      });
+    const train = pings(4000);
+    const art = fitDarkPools(train, 50, 100);
+    expect(Object.keys(art.pools)).toEqual(['DEEP', 'THIN']);
+    expect(art.pools.DEEP!.tail[4]!).toBeGreaterThan(art.pools.THIN!.tail[4]!);
+    const m = evaluateDarkPools(art, train, pings(2000));
+    expect(m.improvement_vs_fill_rate).toBeGreaterThan(0.05);
+    expect(Math.abs(m.predicted_over_filled.model - 1)).toBeLessThan(0.1);
   });
 });

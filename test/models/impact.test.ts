@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { tfDense } from '../../src/models/dense.js';
-import { evaluateImpact, fitSqrtLaw, IMPACT_FEATURES, ImpactForward, r2, trainImpactModel, type ImpactExample } from '../../src/models/impact.js';
+import { evaluateChannels, evaluateImpact, fitChannels, fitSqrtLaw, IMPACT_FEATURES, ImpactForward, r2, trainImpactModel, type ChannelExample, type ImpactExample } from '../../src/models/impact.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
 import { marketFacts } from '../../src/tca/backtest.js';
 import { impactExamples } from '../../src/tca/impact-data.js';
@@ -46,10 +46,14 @@ describe('impact model', () => {
     const scenario = loadScenarioFile(file);
     const facts = marketFacts(scenario, file);
     const spec = { scenario, file, policies: ['rule'], orders: 6, seed: 4, adv: facts.adv, minFraction: 0.01, maxFraction: 0.05, horizonMinutes: 10, profile: facts.profile, warmupMinutes: 2, decisionSeconds: 10, povRate: 0.25, urgency: 2, darkMinQty: 100 };
-    const a = await impactExamples(spec, 1);
-    const b = await impactExamples(spec, 2);
+    const a = await impactExamples({ ...spec, policies: ['rule', 'twap'] }, 1);
+    const b = await impactExamples({ ...spec, policies: ['rule', 'twap'] }, 2);
     expect(b).toEqual(a);
     expect(a.examples).toHaveLength(6);
+    // the channels: every run of both policies; twap rests, rule does not
+    expect(a.channels).toHaveLength(12);
+    expect(a.channels.filter((_, i) => i % 2 === 0).every((e) => e.x[1] === 0)).toBe(true);
+    expect(a.channels.filter((_, i) => i % 2 === 1).some((e) => e.x[1] > 0)).toBe(true);
     for (const e of a.examples) {
       expect(e.x).toHaveLength(IMPACT_FEATURES.length);
       expect(e.x[2]).toBeGreaterThan(0); // expected participation
@@ -57,5 +61,26 @@ describe('impact model', () => {
     }
     // buying or selling 1–5 % of a day in 10 minutes moves the price against the order
     expect(a.examples.reduce((s, e) => s + e.y, 0) / a.examples.length).toBeGreaterThan(5);
+  });
+
+  it('impact by channel: least squares recovers what each way of filling costs, and beats one law for all fills', () => {
+    const rng = new Rng(5);
+    const make = (n: number): ChannelExample[] =>
+      Array.from({ length: n }, () => {
+        const q = 0.01 + 0.04 * rng.float();
+        const w = [rng.float(), rng.float(), rng.float()];
+        const sum = w[0]! + w[1]! + w[2]!;
+        const x = w.map((v) => (v / sum) * Math.sqrt(q)) as [number, number, number]; // Q_c / √(Q·V) with V = 1
+        return { x, y: 200 * x[0] + 120 * x[1] - 10 * x[2] + rng.normal() };
+      });
+    const train = make(400);
+    const c = fitChannels(train);
+    expect(c.take).toBeCloseTo(200, -1);
+    expect(c.post).toBeCloseTo(120, -1);
+    expect(c.dark).toBeCloseTo(-10, -1);
+    const m = evaluateChannels(c, train, make(200));
+    expect(m.r2.channels).toBeGreaterThan(m.r2.sqrt_law_all_fills + 0.2);
+    // a channel no run used gets 0, not a division by zero
+    expect(fitChannels(train.map((e) => ({ x: [e.x[0], e.x[1], 0], y: e.y })))).toMatchObject({ dark: 0 });
   });
 });

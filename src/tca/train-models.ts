@@ -1,0 +1,213 @@
+import { NS_PER_SECOND } from '../core/types.js';
+import { FEATURE_SCHEMA } from '../features/engine.js';
+import { evaluateDarkPools, fitDarkPools, type DarkPoolModelArtifact } from '../models/dark-allocation.js';
+import type { FillModelArtifact } from '../models/fill-model.js';
+import { evaluateChannels, evaluateImpact, fitChannels, trainImpactModel, type ImpactModelArtifact } from '../models/impact.js';
+import { ModelRegistry, type RegistryEntry } from '../models/registry.js';
+import type { ToxicityModelArtifact } from '../models/toxicity.js';
+import { trainAdverse, trainFill, trainToxicity, trainVolatility } from '../models/train.js';
+import type { VolModelArtifact } from '../models/volatility.js';
+import type { MlModelArtifacts } from '../router/ml-models.js';
+import type { Scenario } from '../sim/scenario.js';
+import { marketFacts, runBacktest, standardSpec } from './backtest.js';
+import { impactExamples } from './impact-data.js';
+
+/** What `sor train` trains (the name on the command line), and the kind its artifact is registered under. */
+export const MODELS = { fill: 'fill-probability', adverse: 'adverse-move', volatility: 'volatility', impact: 'impact', toxicity: 'toxicity', dark: 'dark-liquidity' } as const;
+export type ModelName = keyof typeof MODELS;
+
+export interface TrainSettings {
+  trainSeeds: number[];
+  validSeeds: number[];
+  testSeeds: number[];
+  /** Probing window, minutes after the open and minutes long; mean gap between probes. */
+  startMinute: number;
+  minutes: number;
+  gapSeconds: number;
+  /** fill, adverse, toxicity: the label's horizon (default 10 s); volatility: the forecast's (default 300 s). */
+  horizonSeconds?: number;
+  qty: number;
+  epochs: number;
+  hidden: number;
+  seed: number;
+  /** impact: training and held-out parent orders. */
+  orders: number;
+  testOrders: number;
+  /** dark: training parent orders. */
+  darkOrders: number;
+  /** fill: score on another market instead of the held-out seeds. */
+  testMarket?: { scenario: Scenario; file: string };
+}
+
+/** The policies whose runs the impact-by-channel fit learns from. */
+const CHANNEL_POLICIES = ['rule', 'twap', 'ml-even', 'ml-dark'];
+
+/**
+ * The backtest batches the impact and pool models learn from and are scored on: seeds of their own, far from the
+ * small batch seeds a backtest is run with (a batch's seed makes its orders and their markets: the models must not
+ * have seen the orders they are judged on).
+ */
+const trainBatch = (t: TrainSettings) => 10_000 + t.seed;
+const testBatch = (t: TrainSettings) => 20_000 + t.seed;
+
+/** The policies whose dark pings the pool model learns from. */
+const DARK_POLICIES = ['rule', 'ml-even'];
+
+/** The defaults of `sor train`. */
+export const DEFAULT_TRAINING: TrainSettings = {
+  trainSeeds: [1, 2, 3, 4, 5, 6],
+  validSeeds: [7, 8],
+  testSeeds: [101, 102],
+  startMinute: 30,
+  minutes: 120,
+  gapSeconds: 2,
+  qty: 100,
+  epochs: 8,
+  hidden: 16,
+  seed: 1,
+  orders: 300,
+  testOrders: 100,
+  darkOrders: 100,
+};
+
+export interface Trained {
+  artifact: { kind: string; schema: { version: number; hash: string }; training: { data_hash: string } };
+  metrics: unknown;
+  meta: Record<string, unknown>;
+}
+
+/** Trains one model on a scenario and scores it on held-out data against its baseline. */
+export async function trainModel(model: ModelName, scenario: Scenario, file: string, t: TrainSettings): Promise<Trained> {
+  const facts = marketFacts(scenario, file);
+  const run = {
+    trainSeeds: t.trainSeeds,
+    validSeeds: t.validSeeds,
+    testSeeds: t.testSeeds,
+    startMinute: t.startMinute,
+    minutes: t.minutes,
+    adv: facts.adv,
+    longRunVolBps: facts.volBps,
+    epochs: t.epochs,
+    hidden: t.hidden,
+    seed: t.seed,
+    file,
+  };
+  const probes = { meanGapNs: t.gapSeconds * NS_PER_SECOND, horizonNs: (t.horizonSeconds ?? 10) * NS_PER_SECOND, qty: t.qty };
+  switch (model) {
+    case 'dark': {
+      // pings of two ways of sizing them: rule's fixed slices, and the even split of the ml router's passive budget
+      const pings = async (seed: number, orders: number) => {
+        const spec = { ...standardSpec(scenario, file, DARK_POLICIES, orders, seed), recordPings: true };
+        return (await runBacktest(spec, { workers: 2 })).flatMap((r) => r.runs.flatMap((x) => x.pings ?? []));
+      };
+      const train = await pings(trainBatch(t), t.darkOrders);
+      const test = await pings(testBatch(t), t.testOrders);
+      const artifact = fitDarkPools(train);
+      return {
+        artifact,
+        metrics: evaluateDarkPools(artifact, train, test),
+        meta: { scenario: scenario.name, policies: DARK_POLICIES, batches: { train: trainBatch(t), test: testBatch(t) }, rows: { train: train.length, test: test.length } },
+      };
+    }
+    case 'impact': {
+      // the network learns from rule's runs; the channels from all four policies' (rule and twap take and rest, the
+      // ml ablations rest and ping the pools at different rates; none needs a model)
+      const spec = (seed: number, orders: number) => standardSpec(scenario, file, CHANNEL_POLICIES, orders, seed);
+      const train = await impactExamples(spec(trainBatch(t), t.orders), 2);
+      const test = await impactExamples(spec(testBatch(t), t.testOrders), 2);
+      const artifact = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: t.seed });
+      artifact.channels = fitChannels(train.channels);
+      return {
+        artifact,
+        metrics: { ...evaluateImpact(artifact, test.examples), channels: evaluateChannels(artifact.channels, train.channels, test.channels) },
+        meta: { scenario: scenario.name, policy: 'rule', channel_policies: CHANNEL_POLICIES, batches: { train: trainBatch(t), test: testBatch(t) }, rows: { train: train.examples.length, test: test.examples.length } },
+      };
+    }
+    case 'volatility':
+      return trainVolatility(scenario, { ...run, everyNs: 30 * NS_PER_SECOND, horizonNs: (t.horizonSeconds ?? 300) * NS_PER_SECOND });
+    case 'adverse':
+      return trainAdverse(scenario, { ...run, ...probes });
+    case 'toxicity':
+      return trainToxicity(scenario, { ...run, ...probes });
+    case 'fill': {
+      const tm = t.testMarket;
+      if (!tm) return trainFill(scenario, { ...run, ...probes });
+      const f = marketFacts(tm.scenario, tm.file);
+      return trainFill(scenario, { ...run, ...probes, testMarket: { scenario: tm.scenario, file: tm.file, adv: f.adv, longRunVolBps: f.volBps } });
+    }
+  }
+}
+
+/**
+ * Small training runs: every model of the ml router trained for real, in seconds rather than minutes (fewer seeds,
+ * shorter probing, fewer epochs and orders). For tests and for benchmarks that need some model, not a good one.
+ */
+export const QUICK_TRAINING: TrainSettings = {
+  ...DEFAULT_TRAINING,
+  trainSeeds: [1, 2],
+  validSeeds: [3],
+  testSeeds: [4],
+  minutes: 20,
+  epochs: 3,
+  orders: 10,
+  testOrders: 6,
+  darkOrders: 8,
+};
+
+/**
+ * The registry's newest model of each kind that fits the ml router: this build's feature schema; for the probe
+ * models, a horizon equal to the decision interval (a passive child rests one interval); an impact model with its
+ * channels. `missing` names the kinds with none.
+ */
+export function findRouterModels(registry: ModelRegistry, decisionSeconds: number): { entries: Partial<Record<ModelName, RegistryEntry>>; missing: ModelName[] } {
+  const all = registry.list();
+  const entries: Partial<Record<ModelName, RegistryEntry>> = {};
+  const missing: ModelName[] = [];
+  for (const model of Object.keys(MODELS) as ModelName[]) {
+    const probe = model === 'fill' || model === 'adverse' || model === 'toxicity';
+    const fits = (e: RegistryEntry) =>
+      e.kind === MODELS[model] &&
+      (model === 'impact'
+        ? (e.meta as { channel_policies?: unknown } | null)?.channel_policies !== undefined
+        : model === 'dark' || e.schema.hash === FEATURE_SCHEMA.hash) &&
+      (!probe || (e.meta as { horizon_seconds?: number } | null)?.horizon_seconds === decisionSeconds);
+    const e = all.filter(fits).pop();
+    if (e) entries[model] = e;
+    else missing.push(model);
+  }
+  return { entries, missing };
+}
+
+/**
+ * The ml router's models: the registry's (findRouterModels); a kind with none is trained on `scenario` (with the
+ * defaults of `sor train`, unless told) and registered. Returns the artifacts and which entries they are.
+ */
+export async function routerModels(
+  registry: ModelRegistry,
+  scenario: Scenario,
+  file: string,
+  decisionSeconds: number,
+  onTrain: (model: ModelName) => void = () => {},
+  settings: TrainSettings = DEFAULT_TRAINING,
+): Promise<{ artifacts: MlModelArtifacts; entries: Record<ModelName, RegistryEntry>; trained: ModelName[] }> {
+  const { entries, missing } = findRouterModels(registry, decisionSeconds);
+  for (const model of missing) {
+    onTrain(model);
+    const probe = model === 'fill' || model === 'adverse' || model === 'toxicity';
+    const r = await trainModel(model, scenario, file, { ...settings, ...(probe ? { horizonSeconds: decisionSeconds } : {}) });
+    entries[model] = registry.save(MODELS[model], r.artifact, r.metrics, r.meta);
+  }
+  const load = <T>(model: ModelName) => registry.load<T>(entries[model]!.id).artifact;
+  return {
+    artifacts: {
+      fill: load<FillModelArtifact>('fill'),
+      adverse: load<FillModelArtifact>('adverse'),
+      volatility: load<VolModelArtifact>('volatility'),
+      toxicity: load<ToxicityModelArtifact>('toxicity'),
+      impact: load<ImpactModelArtifact>('impact'),
+      dark: load<DarkPoolModelArtifact>('dark'),
+    },
+    entries: entries as Record<ModelName, RegistryEntry>,
+    trained: missing,
+  };
+}

@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
+import type { FillRecord, ParentOrder } from '../../src/router/engine.js';
+import { MlRouterPolicy } from '../../src/router/ml-policy.js';
+import { makePolicy } from '../../src/router/policies.js';
+import { SimRouter } from '../../src/router/sim-adapter.js';
+import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
+import { buildSession, startSession } from '../../src/sim/session.js';
+import { marketFacts } from '../../src/tca/backtest.js';
+import type { OrderMessage } from '../../src/venue/types.js';
+import { smallModels } from '../helpers/ml-models.js';
+
+const file = 'scenarios/default.json';
+const scenario = loadScenarioFile(file);
+const facts = marketFacts(scenario, file);
+
+class RecordingRouter extends SimRouter {
+  sent: { venue: string; msg: OrderMessage }[] = [];
+  override send(venue: string, msg: OrderMessage): void {
+    this.sent.push({ venue, msg });
+    super.send(venue, msg);
+  }
+}
+
+function run(policy: MlRouterPolicy, o: { side: Side; qty: number; minutes: number; seed: number }, features = true) {
+  const start = clockToNs('11:00:00');
+  const s = buildSession(scenario, o.seed, file, undefined, { startNs: start - 5 * NS_PER_MINUTE });
+  const fills: FillRecord[] = [];
+  const r = new RecordingRouter(s, { onFill: (f) => fills.push(f) }, features ? { adv: facts.adv, longRunVolBps: facts.volBps } : undefined);
+  startSession(s);
+  s.kernel.run(start);
+  const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE };
+  const costs: (typeof policy.last)[] = [];
+  // the decision's cost terms, read after each scheduled decision
+  const decide = policy.decide.bind(policy);
+  policy.decide = (ctx) => {
+    decide(ctx);
+    if (ctx.round === 0 && !ctx.final) costs.push({ ...policy.last });
+  };
+  r.engine.onParent(order, policy);
+  s.kernel.run(order.end + 5 * NS_PER_SECOND);
+  return { r, parent: r.engine.om.parent('P'), fills, costs };
+}
+
+describe('the ml router', () => {
+  it('refuses to run without its models or the daily volume, and without the market features', async () => {
+    expect(() => makePolicy('ml', {})).toThrow(/ml needs its trained models/);
+    const { models } = await smallModels();
+    expect(() => makePolicy('ml', { models })).toThrow(/average daily volume/);
+    const p = makePolicy('ml', { models, adv: facts.adv, profile: facts.profile }) as MlRouterPolicy;
+    expect(() => run(p, { side: BUY, qty: 3000, minutes: 2, seed: 2 }, false)).toThrow(/market features/);
+  });
+
+  it('works a parent order to its end by the predicted all-in cost: rests lots on the lit books and pings the pools, never overfills', async () => {
+    const { models } = await smallModels();
+    const p = makePolicy('ml', { models, adv: facts.adv, profile: facts.profile }) as MlRouterPolicy;
+    const { r, parent, fills, costs } = run(p, { side: SELL, qty: 8000, minutes: 5, seed: 3 });
+    expect(['filled', 'expired']).toContain(parent.state);
+    expect(parent.cumQty).toBeLessThanOrEqual(8000);
+    expect(fills.reduce((a, f) => a + f.qty, 0)).toBe(parent.cumQty);
+    expect(r.engine.om.anomalies).toBe(0);
+    for (const id of parent.children) expect(['filled', 'cancelled', 'rejected']).toContain(r.engine.om.child(id)!.state);
+    const news = r.sent.flatMap((m) => (m.msg.type === 'new' ? [{ venue: m.venue, msg: m.msg }] : []));
+    const posts = news.filter((m) => m.msg.ordType === 'limit' && m.msg.postOnly);
+    const pings = news.filter((m) => m.msg.ordType === 'midpeg');
+    expect(posts.length).toBeGreaterThan(0);
+    expect(pings.length).toBeGreaterThan(0);
+    expect(new Set(posts.map((m) => m.venue)).size).toBeGreaterThan(1);
+    // each decision priced a share left for later above what resting it saves, from finite model outputs
+    expect(costs.length).toBeGreaterThan(20);
+    for (const c of costs) {
+      expect(Number.isFinite(c.later) && Number.isFinite(c.drift) && Number.isFinite(c.marginalImpact)).toBe(true);
+      expect(c.marginalImpact).toBeGreaterThanOrEqual(0);
+      expect(c.later).toBeGreaterThan(c.marginalImpact);
+    }
+    for (const m of posts) expect(m.msg.side).toBe(SELL);
+    expect(costs.some((c) => c.lit > 0) && costs.some((c) => c.dark > 0)).toBe(true);
+  });
+
+  it('is deterministic: the same seed gives the same fills', async () => {
+    const { models } = await smallModels();
+    const mk = () => makePolicy('ml', { models, adv: facts.adv, profile: facts.profile }) as MlRouterPolicy;
+    const a = run(mk(), { side: BUY, qty: 5000, minutes: 3, seed: 8 });
+    const b = run(mk(), { side: BUY, qty: 5000, minutes: 3, seed: 8 });
+    expect(b.fills).toEqual(a.fills);
+  });
+
+  it('the ablations need no model: ml-even splits the same exposure evenly, ml-dark pings the pools alone', () => {
+    const even = run(makePolicy('ml-even', {}) as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
+    const dark = run(makePolicy('ml-dark', {}) as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
+    const rests = (x: typeof even) => x.r.sent.filter((m) => m.msg.type === 'new' && m.msg.ordType === 'limit' && m.msg.postOnly).length;
+    expect(rests(even)).toBeGreaterThan(0);
+    expect(rests(dark)).toBe(0);
+    for (const x of [even, dark]) {
+      expect(x.parent.cumQty).toBeGreaterThan(0);
+      expect(x.r.sent.some((m) => m.msg.type === 'new' && m.msg.ordType === 'midpeg')).toBe(true);
+    }
+  });
+
+  it('sor backtest runs ml with the registry’s models and names them; an unknown policy lists the ablations', async () => {
+    const { registry } = await smallModels();
+    const sor = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
+    const r = sor('backtest', '--policies', 'rule,ml,ml-even', '--orders', '2', '--minutes', '5', '--models', registry.dir, '--json', '--no-progress');
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/training one/); // every model was there
+    const rep = JSON.parse(r.stdout);
+    expect(Object.keys(rep.models)).toEqual(['fill', 'adverse', 'volatility', 'impact', 'toxicity', 'dark']);
+    for (const id of Object.values(rep.models)) expect(registry.list().map((e) => e.id)).toContain(id);
+    expect(rep.policies.map((p: { policy: string }) => p.policy)).toEqual(['rule', 'ml', 'ml-even']);
+    for (const p of rep.policies) expect(p.fill_rate).toBeGreaterThan(0.9);
+    const bad = sor('backtest', '--policies', 'ml-nope', '--orders', '1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown policy "ml-nope" \(known: .*ml, ml-even, ml-dark\)/);
+  });
+});

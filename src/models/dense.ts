@@ -1,3 +1,4 @@
+import type { Tensor } from '@tensorflow/tfjs';
 import { tfReady } from './tf.js';
 
 /** Dense layers as plain data: weights row-major [in][out]; hidden layers tanh, the last one linear. */
@@ -9,13 +10,15 @@ export interface DenseLayers {
  * Trains a one-hidden-layer tanh network with TensorFlow.js (wasm) on rows already transformed, and returns its
  * weights as plain data. Weights are initialised from the seed and batches taken in the given order (tfjs's own
  * shuffle would draw from Math.random). `output` is the last layer's activation during training: 'sigmoid' with
- * binary cross-entropy, or 'linear' with mean squared error; the returned last layer is the pre-activation.
+ * binary cross-entropy, 'linear' with mean squared error, or 'qlike': the output is a log variance forecast ŷ for a
+ * realised variance y, and the loss is QLIKE up to constants, mean(y·e^(−ŷ) + ŷ). The returned last layer is the
+ * pre-activation.
  */
 export async function trainDense(
   X: Float32Array,
   Y: Float32Array,
   nIn: number,
-  o: { hidden: number; epochs: number; seed: number; output: 'sigmoid' | 'linear'; learningRate?: number; batch?: number; outputBias?: number },
+  o: { hidden: number; epochs: number; seed: number; output: 'sigmoid' | 'linear' | 'qlike'; learningRate?: number; batch?: number; outputBias?: number },
 ): Promise<DenseLayers> {
   const tf = await tfReady();
   const n = Y.length;
@@ -24,13 +27,14 @@ export async function trainDense(
       tf.layers.dense({ inputShape: [nIn], units: o.hidden, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed }) }),
       tf.layers.dense({
         units: 1,
-        activation: o.output,
+        activation: o.output === 'sigmoid' ? 'sigmoid' : 'linear',
         kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed + 1 }),
         ...(o.outputBias !== undefined ? { biasInitializer: tf.initializers.constant({ value: o.outputBias }) } : {}),
       }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(o.learningRate ?? 0.01), loss: o.output === 'sigmoid' ? 'binaryCrossentropy' : 'meanSquaredError' });
+  const qlike = (y: Tensor, yHat: Tensor) => tf.mean(tf.add(tf.mul(y, tf.exp(tf.neg(yHat))), yHat));
+  model.compile({ optimizer: tf.train.adam(o.learningRate ?? 0.01), loss: o.output === 'sigmoid' ? 'binaryCrossentropy' : o.output === 'qlike' ? qlike : 'meanSquaredError' });
   const xs = tf.tensor2d(X, [n, nIn]);
   const ys = tf.tensor2d(Y, [n, 1]);
   await model.fit(xs, ys, { epochs: o.epochs, batchSize: o.batch ?? 256, shuffle: false, verbose: 0 });

@@ -4,15 +4,18 @@ import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Exa
 import { evaluateToxicity, toxicityExamples, trainToxicityModel, type ToxicityExample } from './toxicity.js';
 import { evaluateVol, fitGarch, trainVolModel, volExamples, type VolOptions } from './volatility.js';
 
-/** Seeds of the three sets, and the network's size, length of training and seed. */
+/** Seeds of the three sets, and the network's size, length of training and seed (the model's defaults where not given). */
 interface TrainingRun {
   trainSeeds: number[];
   validSeeds: number[];
   testSeeds: number[];
-  epochs: number;
-  hidden: number;
+  epochs?: number;
+  hidden?: number;
   seed: number;
 }
+
+/** The probe models' network: 16 tanh units, 8 epochs, unless told. */
+const probeNet = (o: TrainingRun) => ({ epochs: o.epochs ?? 8, hidden: o.hidden ?? 16, seed: o.seed });
 
 /** Bad input: test seeds that are not held out. */
 export class HeldOutError extends Error {}
@@ -48,7 +51,7 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   const test = tm
     ? probeExamples(tm.scenario, { ...o, seeds: o.testSeeds, file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }, 'label')
     : probeExamples(scenario, { ...o, seeds: o.testSeeds }, 'label');
-  const artifact: FillModelArtifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed });
+  const artifact: FillModelArtifact = await trainFillModel(train, valid, probeNet(o));
   const heuristic = new QueueHeuristic(o.qty).fit(train);
   const metrics = evaluateFill(artifact, heuristic, test, valid);
   return {
@@ -69,7 +72,7 @@ export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions)
   const garch = fitGarch(returns);
   const valid = volExamples(scenario, { ...o, seeds: o.validSeeds, garch });
   const test = volExamples(scenario, { ...o, seeds: o.testSeeds, garch });
-  const artifact = await trainVolModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, horizonNs: o.horizonNs });
+  const artifact = await trainVolModel(train, valid, { ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.hidden !== undefined ? { hidden: o.hidden } : {}), seed: o.seed, horizonNs: o.horizonNs });
   return {
     artifact,
     metrics: evaluateVol(artifact, test, valid),
@@ -85,7 +88,7 @@ export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions)
 export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
   heldOut(o);
   const [train, valid, test] = [o.trainSeeds, o.validSeeds, o.testSeeds].map((seeds) => probeExamples(scenario, { ...o, seeds }, 'adverse')) as [Example[], Example[], Example[]];
-  const artifact = await trainFillModel(train, valid, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, kind: 'adverse-move' });
+  const artifact = await trainFillModel(train, valid, { ...probeNet(o), kind: 'adverse-move' });
   return {
     artifact,
     metrics: evaluateAdverse(artifact, train, test),
@@ -100,7 +103,7 @@ export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
 export async function trainToxicity(scenario: Scenario, o: FillTrainingOptions) {
   heldOut(o);
   const [train, test] = [o.trainSeeds, o.testSeeds].map((seeds) => toxicityExamples(scenario, { ...o, seeds })) as [ToxicityExample[], ToxicityExample[]];
-  const artifact = await trainToxicityModel(train, { epochs: o.epochs, hidden: o.hidden, seed: o.seed, horizonNs: o.horizonNs });
+  const artifact = await trainToxicityModel(train, { ...probeNet(o), horizonNs: o.horizonNs });
   return {
     artifact,
     metrics: evaluateToxicity(artifact, train, test),

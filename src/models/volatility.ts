@@ -172,20 +172,25 @@ export class VolForward extends FeatureNet {
   }
 }
 
-/** Trains the volatility model: a tanh layer regressing log realised variance (MSE), then the QLIKE-optimal scale. */
+/**
+ * Trains the volatility model: a tanh layer whose output is the log variance forecast, fitted by QLIKE itself (the
+ * loss it is judged by; least squares on log variance forecasts the geometric mean, not the variance), then the
+ * QLIKE-optimal scale on validation.
+ */
 export async function trainVolModel(train: readonly VolExample[], valid: readonly VolExample[], opts: { hidden?: number; epochs?: number; seed?: number; horizonNs: number }): Promise<VolModelArtifact> {
-  const hidden = opts.hidden ?? 16;
+  const hidden = opts.hidden ?? 8;
   const epochs = opts.epochs ?? 30;
   const seed = opts.seed ?? 1;
   const transform = fitTransformOn(train);
   const X = new Float32Array(train.length * N_FEATURES);
   const Y = new Float32Array(train.length);
+  // the target in units of its training mean, so that the network's log output starts near 0
+  const m = train.reduce((a, e) => a + e.rv, 0) / train.length;
   train.forEach((e, i) => {
     transformInto(transform, e.x, X, i * N_FEATURES);
-    Y[i] = e.y;
+    Y[i] = e.rv / m;
   });
-  const my = Y.reduce((a, b) => a + b, 0) / Y.length;
-  const { layers } = await trainDense(X, Y, N_FEATURES, { hidden, epochs, seed, output: 'linear', batch: 128, outputBias: my });
+  const { layers } = await trainDense(X, Y, N_FEATURES, { hidden, epochs, seed, output: 'qlike', batch: 128, learningRate: 0.005, outputBias: 0 });
   const art: VolModelArtifact = {
     kind: 'volatility',
     format: 1,

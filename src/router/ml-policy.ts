@@ -91,7 +91,7 @@ export class MlRouterPolicy implements Policy {
   private venues: { lit: { info: VenueInfo; index: number }[]; dark: VenueInfo[]; options: Option[] } | null = null;
   private volume: VwapSchedule | null = null;
   /** The last decision's cost terms (bps) and the shares it placed, for tests and the benchmark. */
-  last = { later: NaN, drift: NaN, marginalImpact: NaN, lit: 0, dark: 0 };
+  last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0 };
 
   constructor(
     opts: PolicyOptions = {},
@@ -180,7 +180,8 @@ export class MlRouterPolicy implements Policy {
     vq.order.end = now + volH;
     vq.venue.price = book.bids[0]?.price ?? c.mid;
     fe.write(vq, x);
-    const sigma = Math.sqrt(Math.max(0, m.volatility.variance(x)) * (this.decisionNs / volH));
+    // the model forecasts the variance of log returns over its horizon: σ over one interval, in bps
+    const sigma = 1e4 * Math.sqrt(Math.max(0, m.volatility.variance(x)) * (this.decisionNs / volH));
     // the probe models (fill, adverse move, toxicity) learnt from child orders of a lot resting one horizon: the
     // query is such a child, not the parent
     const query = this.probeQuery;
@@ -227,7 +228,7 @@ export class MlRouterPolicy implements Policy {
     // the chance that an option's next lot fills; only the option just given a lot changes, and for a lit one only
     // the queue ahead of it
     const chance = (o: Option, lot: number) => (o.dark ? this.pool(o.venue).tailAt(o.given + lot) : m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
-    this.last = { later, drift, marginalImpact, lit: 0, dark: 0 };
+    this.last = { later, drift, sigma, marginalImpact, lit: 0, dark: 0 };
     // lit display and dark pings are budgeted apart, each up to the budget
     for (const dark of [false, true]) {
       const unit = dark ? this.lot : LIT_LOT;

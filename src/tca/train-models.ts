@@ -27,8 +27,9 @@ export interface TrainSettings {
   /** fill, adverse, toxicity: the label's horizon (default 10 s); volatility: the forecast's (default 300 s). */
   horizonSeconds?: number;
   qty: number;
-  epochs: number;
-  hidden: number;
+  /** Training epochs and hidden units: each model's own defaults where not given. */
+  epochs?: number;
+  hidden?: number;
   seed: number;
   /** impact: training and held-out parent orders. */
   orders: number;
@@ -62,8 +63,6 @@ export const DEFAULT_TRAINING: TrainSettings = {
   minutes: 120,
   gapSeconds: 2,
   qty: 100,
-  epochs: 8,
-  hidden: 16,
   seed: 1,
   orders: 300,
   testOrders: 100,
@@ -87,8 +86,8 @@ export async function trainModel(model: ModelName, scenario: Scenario, file: str
     minutes: t.minutes,
     adv: facts.adv,
     longRunVolBps: facts.volBps,
-    epochs: t.epochs,
-    hidden: t.hidden,
+    ...(t.epochs !== undefined ? { epochs: t.epochs } : {}),
+    ...(t.hidden !== undefined ? { hidden: t.hidden } : {}),
     seed: t.seed,
     file,
   };
@@ -115,7 +114,7 @@ export async function trainModel(model: ModelName, scenario: Scenario, file: str
       const spec = (seed: number, orders: number) => standardSpec(scenario, file, CHANNEL_POLICIES, orders, seed);
       const train = await impactExamples(spec(trainBatch(t), t.orders), 2);
       const test = await impactExamples(spec(testBatch(t), t.testOrders), 2);
-      const artifact = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: t.seed });
+      const artifact = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: t.seed, ...(t.epochs !== undefined ? { epochs: t.epochs } : {}), ...(t.hidden !== undefined ? { hidden: t.hidden } : {}) });
       artifact.channels = fitChannels(train.channels);
       return {
         artifact,

@@ -78,4 +78,21 @@ describe('volatility', () => {
     xs.forEach((e, i) => (worst = Math.max(worst, Math.abs(fwd.raw(e.x) - out[i]!))));
     expect(worst).toBeLessThan(1e-5);
   });
+
+  it('trained by QLIKE, it forecasts a variance that depends on the features, where a constant cannot', async () => {
+    // realised variance exponential around exp(1.5·rv_5m): a baseline that ignores the features is the constant mean
+    const make = (n: number, seed: number) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: n }, (_, i) => {
+        const x = new Float64Array(N_FEATURES);
+        for (let j = 0; j < N_FEATURES; j++) x[j] = rng.normal();
+        x[F.side_sign] = 1;
+        const rv = Math.exp(1.5 * x[F.rv_5m_bps]!) * rng.exponential(1);
+        return { t: i, x, y: Math.log(rv), rv, ewma: 1, garch: 1 };
+      });
+    };
+    const art = await trainVolModel(make(3000, 1), make(1000, 2), { horizonNs: 300e9, epochs: 30 });
+    const m = evaluateVol(art, make(1000, 3), make(1000, 2));
+    expect(m.improvement_vs_ewma).toBeGreaterThan(0.3);
+  });
 });

@@ -72,6 +72,10 @@ describe('the ml router', () => {
     for (const c of costs) {
       expect(Number.isFinite(c.later) && Number.isFinite(c.drift) && Number.isFinite(c.marginalImpact)).toBe(true);
       expect(c.marginalImpact).toBeGreaterThanOrEqual(0);
+      // σ over one 10-s interval in bps: the default market's fair value moves about 4.9 bp per √minute
+      expect(c.sigma).toBeGreaterThan(0.3);
+      expect(c.sigma).toBeLessThan(20);
+      expect(Math.abs(c.drift)).toBeLessThanOrEqual(c.sigma);
       expect(c.later).toBeGreaterThan(c.marginalImpact);
     }
     for (const m of posts) expect(m.msg.side).toBe(SELL);

@@ -27,8 +27,10 @@ export class ModelRegistry {
     let files: string[];
     try {
       files = readdirSync(this.dir).filter((f) => f.endsWith('.json'));
-    } catch {
-      return [];
+    } catch (e) {
+      // a registry not yet written is empty; anything else (a file in its place, no permission) is an error
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new Error(`${this.dir}: not a model registry folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const out: RegistryEntry[] = [];
     for (const f of files.sort()) {

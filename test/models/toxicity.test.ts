@@ -75,5 +75,10 @@ describe('venue toxicity model', () => {
     expect(dm.rows.train).toBeGreaterThan(50);
     const list = JSON.parse(sor('models', '--registry', dir, '--json').stdout);
     expect(list.map((e: { kind: string }) => e.kind)).toEqual(['dark-liquidity', 'toxicity']);
+    // a file where the registry folder should be is refused, named, before any training
+    const bad = sor('backtest', '--policies', 'ml', '--orders', '1', '--models', 'README.md');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--models README\.md: README\.md: not a model registry folder/);
+    expect(bad.stderr).not.toMatch(/training one/);
   });
 });

@@ -305,7 +305,10 @@ export class MlRouterPolicy implements Policy {
 
   /**
    * Dark pings that have ended since the last decision become observations of their pool; new fills are counted, and
-   * dark fills 10 s old get their markout.
+   * dark fills 10 s old get their markout. The router's own resting lots do not feed the features' venue fill rates:
+   * they are not the probes those rates were learnt from (lots stacked behind each other, cancelled at each
+   * decision, fill less), and feeding them measured worse (21.41 against 21.20 and 18.74 against 18.10 bp on the two
+   * default batches); the rates stay at their training mean.
    */
   private learn(ctx: DecisionContext): void {
     const venues = ctx.market.venues;

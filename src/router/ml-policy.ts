@@ -137,8 +137,8 @@ export class MlRouterPolicy implements Policy {
     const own = v.lit.map((l) => market.levels(l.info.name, side, 5));
     const other = v.lit.map((l) => market.levels(l.info.name, side === BUY ? SELL : BUY, 5));
     let n = 0;
-    // the touch of each venue that quotes it (a tick or more behind fills far less often: measured, not worth the
-    // decision's time)
+    // the touch of each venue that quotes it (resting a tick behind as well was tried: within noise of the touch alone,
+    // 21.69 against 21.99 bp on batch 1, for twice the decision's model evaluations)
     v.lit.forEach((l, k) => {
       const top = own[k]![0];
       if (top && top.price === best) reset(v.options[n++]!, l.info.name, false, l.index, best, top.qty, -1);
@@ -147,11 +147,10 @@ export class MlRouterPolicy implements Policy {
     const options = v.options.slice(0, n);
     if (this.mode === 'even') {
       // the ablation: each budget split evenly over the touches, and over the pools; no model
-      const even = options;
-      const nLit = even.filter((o) => !o.dark).length;
+      const nLit = options.filter((o) => !o.dark).length;
       const litParts = nLit > 0 ? splitEvenly(c.budget, nLit) : [];
-      const darkParts = splitEvenly(c.budget, even.length - nLit);
-      even.forEach((o) => this.place(ctx, o, (o.dark ? darkParts : litParts).shift()!));
+      const darkParts = splitEvenly(c.budget, options.length - nLit);
+      options.forEach((o) => this.place(ctx, o, (o.dark ? darkParts : litParts).shift()!));
       return;
     }
     const book = side === BUY ? { bids: mergeLevels(own, BUY, 5), asks: mergeLevels(other, SELL, 5) } : { bids: mergeLevels(other, BUY, 5), asks: mergeLevels(own, SELL, 5) };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { F } from '../../src/features/engine.js';
 import { tfReady } from '../../src/models/tf.js';
 import { Rng } from '../../src/core/rng.js';
-import { evaluateVol, fitGarch, qlike, trainVolModel, VolForward, volExamples } from '../../src/models/volatility.js';
+import { evaluateVol, EWMA_HALF_LIVES_S, fitGarch, qlike, qlikeScale, trainVolModel, VolForward, volExamples } from '../../src/models/volatility.js';
 import { transformInto } from '../../src/models/fill-model.js';
 import { N_FEATURES } from '../../src/features/engine.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
@@ -51,14 +51,33 @@ describe('volatility', () => {
       expect(e.y).toBeCloseTo(Math.log(e.rv), 12);
       expect(e.ewma).toBeGreaterThan(0);
       expect(e.garch).toBeCloseTo((e.x[F.garch_bps]! * 1e-4) ** 2 * 5, 15);
+      // the EWMAs by half-life; the 5-minute one is the dataset's column
+      expect(e.ewmas).toHaveLength(EWMA_HALF_LIVES_S.length);
+      expect(e.ewmas![EWMA_HALF_LIVES_S.indexOf(300)]).toBeCloseTo(e.ewma, 12);
     }
+  });
+
+  it('the EWMA baseline takes the half-life with the best validation QLIKE, and reports the 5-minute one beside it', async () => {
+    const art = await trainVolModel(train, valid, { epochs: 2, horizonNs: 300e9 });
+    const m = evaluateVol(art, test, valid);
+    const onValid = EWMA_HALF_LIVES_S.map((_, k) => {
+      const f = valid.map((e) => e.ewmas![k]!);
+      const c = qlikeScale(f, valid.map((e) => e.rv));
+      return qlike(f.map((v) => c * v), valid.map((e) => e.rv));
+    });
+    const best = onValid.indexOf(Math.min(...onValid));
+    expect(m.ewma_half_life_s).toBe(EWMA_HALF_LIVES_S[best]);
+    const k = EWMA_HALF_LIVES_S.indexOf(300);
+    const c5 = qlikeScale(valid.map((e) => e.ewma), valid.map((e) => e.rv));
+    expect(m.qlike.ewma_5m).toBeCloseTo(qlike(test.map((e) => c5 * e.ewmas![k]!), test.map((e) => e.rv)), 5);
   });
 
   it('baselines get the QLIKE-optimal scale on validation, as the model does; its forward pass matches tfjs', async () => {
     const art = await trainVolModel(train, valid, { epochs: 8, horizonNs: 300e9 });
     const m = evaluateVol(art, test, valid);
     const rv = valid.map((e) => e.rv);
-    for (const [c, f] of [[m.baseline_scales.ewma, (e: (typeof valid)[number]) => e.ewma], [m.baseline_scales.garch, (e: (typeof valid)[number]) => e.garch]] as const) {
+    const k = EWMA_HALF_LIVES_S.indexOf(m.ewma_half_life_s as (typeof EWMA_HALF_LIVES_S)[number]);
+    for (const [c, f] of [[m.baseline_scales.ewma, (e: (typeof valid)[number]) => e.ewmas![k]!], [m.baseline_scales.garch, (e: (typeof valid)[number]) => e.garch]] as const) {
       const at = (k: number) => qlike(valid.map((e) => k * f(e)), rv);
       expect(at(c)).toBeLessThan(at(c * 1.05));
       expect(at(c)).toBeLessThan(at(c / 1.05));

@@ -19,6 +19,9 @@ import { packageFile } from './paths.js';
 import { benchReplayCommand } from './replay.js';
 
 const TARGETS = { realistic_ops_per_sec: 3_000_000, ratio: 10 };
+/** The backtest and decision benchmarks' settings, alone or in `bench all`. */
+const BACKTEST_BENCH = { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1 };
+const DECISIONS = 200_000;
 
 export async function benchBook(opts: { profile?: string; ops: number; deepOps: number; perLevel: number; seed: number }) {
   const profile = opts.profile ? profileFromLobster(opts.profile) : loadProfile(packageFile('profiles', 'goog-2012-06-21.json'));
@@ -106,10 +109,10 @@ function addSim(bench: Command): void {
     .command('backtest')
     .description('parent orders backtested per second: 4 policies on 2 worker threads, and on one thread for the speedup')
     .option('--json', 'print JSON', false)
-    .option('--orders <n>', 'parent orders', (v) => parseInt(v, 10), 40)
-    .option('--policies <list>', 'policies', 'twap,rule,prorata,ck')
-    .option('--workers <n>', 'worker threads', (v) => parseInt(v, 10), 2)
-    .option('--seed <n>', 'seed', (v) => parseInt(v, 10), 1)
+    .option('--orders <n>', 'parent orders', (v) => parseInt(v, 10), BACKTEST_BENCH.orders)
+    .option('--policies <list>', 'policies', BACKTEST_BENCH.policies.join(','))
+    .option('--workers <n>', 'worker threads', (v) => parseInt(v, 10), BACKTEST_BENCH.workers)
+    .option('--seed <n>', 'seed', (v) => parseInt(v, 10), BACKTEST_BENCH.seed)
     .action(async (o) => {
       const file = packageFile('scenarios', 'default.json');
       print(await benchBacktest(loadScenarioFile(file), file, { ...o, policies: o.policies.split(',') }), o.json);
@@ -118,7 +121,7 @@ function addSim(bench: Command): void {
     .command('decision')
     .description('an ml-router decision: feature update, every model, the lit and dark allocations (targets p50 ≤ 10 µs, p99 ≤ 50 µs)')
     .option('--json', 'print JSON', false)
-    .option('--decisions <n>', 'decisions timed', (v) => parseInt(v, 10), 200_000)
+    .option('--decisions <n>', 'decisions timed', (v) => parseInt(v, 10), DECISIONS)
     .option('--registry <dir>', 'use the ml router\'s models here (else small ones are trained first, untimed)', 'sor-models')
     .action(async (o) => print(await decisionBench(o.registry, o.decisions), o.json));
   bench
@@ -131,8 +134,8 @@ function addSim(bench: Command): void {
       const goog = packageFile('..', 'shared', 'data', 'lobster', 'GOOG_2012-06-21_L1');
       const replay = existsSync(goog) ? benchReplay(goog) : { skipped: `no LOBSTER data at ${goog}` };
       const file = packageFile('scenarios', 'default.json');
-      const backtest = await benchBacktest(loadScenarioFile(file), file, { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1 });
-      const decision = await decisionBench('sor-models', 200_000);
+      const backtest = await benchBacktest(loadScenarioFile(file), file, BACKTEST_BENCH);
+      const decision = await decisionBench('sor-models', DECISIONS);
       print({ book, sim, replay, backtest, decision, pass: book.pass && sim.pass && decision.pass && (!('pass' in replay) || replay.pass) }, o.json);
     });
 }

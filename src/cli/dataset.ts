@@ -27,29 +27,47 @@ export function parseSeeds(v: string): number[] {
   return [...out];
 }
 
+/**
+ * A dataset subcommand with the options they all share: the market, the store, the dataset id (`idDefault` says
+ * what it is without one), Parquet export, JSON output.
+ */
+function datasetCmd(ds: Command, name: string, description: string, idDefault: string): Command {
+  return ds
+    .command(name)
+    .description(description)
+    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+    .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
+    .option('--id <dataset-id>', `dataset id (default: ${idDefault})`)
+    .option('--parquet <dir>', 'also export the dataset as Parquet into this folder')
+    .option('--json', 'print JSON', false);
+}
+
+/** Runs a dataset's simulations; a scenario that cannot run is the user's input, exit 2. */
+function simulating<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export function datasetCommand(program: Command): void {
   const ds = program.command('dataset').description('labelled datasets for the models, written to the store and to Parquet');
-  ds.command('fill')
-    .description('fill-probability examples: small post-only probes at random times, venues, sides and distances from the touch; label = filled within the horizon')
-    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+  datasetCmd(ds, 'fill', 'fill-probability examples: small post-only probes at random times, venues, sides and distances from the touch; label = filled within the horizon', 'fill_<scenario>_<seeds>')
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), 30)
     .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), 60)
     .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), 3)
     .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', positiveNumber('--horizon-seconds'), 10)
     .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), 100)
-    .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
-    .option('--id <dataset-id>', 'dataset id (default: fill_<scenario>_<seeds>)')
-    .option('--parquet <dir>', 'also export the dataset as Parquet into this folder')
-    .option('--json', 'print JSON', false)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
       if (!(o.qty > 0)) throw new UsageError('--qty must be positive');
       const { scenario, file } = resolveMarket(o.scenario);
       const facts = marketFacts(scenario, file);
-      let d;
-      try {
-        d = fillExamples(scenario, {
+      const d = simulating(() =>
+        fillExamples(scenario, {
           seeds,
           startMinute: o.startMinute,
           minutes: o.minutes,
@@ -59,11 +77,8 @@ export function datasetCommand(program: Command): void {
           adv: facts.adv,
           longRunVolBps: facts.volBps,
           file,
-        });
-      } catch (e) {
-        if (e instanceof ScenarioError) throw new UsageError(e.message);
-        throw e;
-      }
+        }),
+      );
       const id: string = o.id ?? `fill_${scenario.name}_s${o.seeds.replace(/[^0-9,-]/g, '')}`;
       const positives = d.rows.reduce((a, r) => a + r.values[d.columns.indexOf('label')]!, 0);
       await store(o, 'fill_examples', { datasetId: id, kind: 'fill-probability', scenario: scenario.name, schemaVersion: d.schema.version, schemaHash: d.schema.hash }, d.columns, d.rows, {
@@ -73,24 +88,18 @@ export function datasetCommand(program: Command): void {
       });
     });
   impactDatasetCommand(ds);
-  ds.command('volatility')
-    .description('volatility examples: features every 30 s, the realised variance of the next horizon, and the EWMA and GARCH forecasts beside it')
-    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+  datasetCmd(ds, 'volatility', 'volatility examples: features every 30 s, the realised variance of the next horizon, and the EWMA and GARCH forecasts beside it', 'volatility_<scenario>_<seeds>')
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
     .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute'), 30)
     .option('--minutes <n>', 'minutes per seed', nonNegativeInt('--minutes'), 330)
     .option('--every-seconds <s>', 'time between examples', positiveNumber('--every-seconds'), 30)
     .option('--horizon-seconds <s>', 'forecast horizon', positiveNumber('--horizon-seconds'), 300)
-    .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
-    .option('--id <dataset-id>', 'dataset id (default: volatility_<scenario>_<seeds>)')
-    .option('--parquet <dir>', 'also export the dataset as Parquet into this folder')
-    .option('--json', 'print JSON', false)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
       const { scenario, file } = resolveMarket(o.scenario);
       const facts = marketFacts(scenario, file);
       const rows: { seed: number; values: number[] }[] = [];
-      try {
+      simulating(() => {
         for (const seed of seeds) {
           const ex = volExamples(scenario, {
             seeds: [seed],
@@ -104,10 +113,7 @@ export function datasetCommand(program: Command): void {
           });
           for (const e of ex) rows.push({ seed, values: [...Array.from(e.x), e.t, o.horizonSeconds * NS_PER_SECOND, e.rv, e.ewma, e.garch] });
         }
-      } catch (e) {
-        if (e instanceof ScenarioError) throw new UsageError(e.message);
-        throw e;
-      }
+      });
       const id: string = o.id ?? `volatility_${scenario.name}_s${o.seeds.replace(/[^0-9,-]/g, '')}`;
       await store(o, 'volatility_examples', { datasetId: id, kind: 'volatility', scenario: scenario.name, schemaVersion: FEATURE_SCHEMA.version, schemaHash: FEATURE_SCHEMA.hash }, [...FEATURE_NAMES, 't_ns', 'horizon_ns', 'rv', 'ewma', 'garch'], rows, {
         seeds,
@@ -116,16 +122,10 @@ export function datasetCommand(program: Command): void {
     });
 }
 
-export function impactDatasetCommand(ds: Command): void {
-  ds.command('impact')
-    .description('metaorder impact examples: parent orders of 1–5 % of daily volume over 30 minutes traded by rule, each against its market without it')
-    .option('--scenario <name|file|lobster folder>', 'scenario', 'default')
+function impactDatasetCommand(ds: Command): void {
+  datasetCmd(ds, 'impact', 'metaorder impact examples: parent orders of 1–5 % of daily volume over 30 minutes traded by rule, each against its market without it', 'impact_<scenario>_b<seed>')
     .option('--orders <n>', 'parent orders', nonNegativeInt('--orders'), 200)
     .option('--seed <n>', 'seed of the batch', nonNegativeInt('--seed'), 1)
-    .option('--db <file>', 'the DuckDB store', 'sor.duckdb')
-    .option('--id <dataset-id>', 'dataset id (default: impact_<scenario>_b<seed>)')
-    .option('--parquet <dir>', 'also export the dataset as Parquet into this folder')
-    .option('--json', 'print JSON', false)
     .action(async (o) => {
       if (!(o.orders > 0)) throw new UsageError('--orders must be positive');
       const { scenario, file } = resolveMarket(o.scenario);

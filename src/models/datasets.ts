@@ -35,6 +35,17 @@ export interface FillProbeOptions {
   file?: string;
 }
 
+/**
+ * A feature engine fed by a session as a router's would be: mids from the consolidated quote, prints from the lit
+ * venues' feeds (the datasets' one definition; SimRouter feeds its own the same way, on its own subscription).
+ */
+export function sessionFeatures(s: Session, adv: number, longRunVolBps: number): FeatureEngine {
+  const fe = new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: s.scenario.tick, adv, longRunVolBps });
+  s.nbbo.onChange(() => fe.onMid(s.kernel.now(), s.nbbo.lastMid));
+  for (const v of s.lit) v.subscribe({ onQuote() {}, onTrade: (t) => fe.onTrade(s.kernel.now(), t.aggressor, t.qty) });
+  return fe;
+}
+
 /** The consolidated top five levels of both sides, from the lit venues' books. */
 export function consolidatedTop(s: Session, n = 5): BookSnapshot {
   const side = (sd: Side) => mergeLevels(s.lit.map((v) => v.book.depth(sd, n)), sd, n);
@@ -54,9 +65,7 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
   for (const seed of opts.seeds) {
     const s = buildSession(scenario, seed, opts.file);
     const rng = Rng.stream(seed, 'dataset:fill-probes');
-    const fe = new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: scenario.tick, adv: opts.adv, longRunVolBps: opts.longRunVolBps });
-    s.nbbo.onChange(() => fe.onMid(s.kernel.now(), s.nbbo.lastMid));
-    for (const v of s.lit) v.subscribe({ onQuote() {}, onTrade: (t) => fe.onTrade(s.kernel.now(), t.aggressor, t.qty) });
+    const fe = sessionFeatures(s, opts.adv, opts.longRunVolBps);
     interface Probe {
       id: number;
       venue: number;

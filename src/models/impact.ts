@@ -29,6 +29,10 @@ export interface ImpactModelArtifact extends DenseLayers {
   training: { data_hash: string; rows: number; epochs: number; hidden: number; seed: number };
 }
 
+/**
+ * By how shares filled: taking lit liquidity, resting on a lit book (passive), in a dark pool. A run's shares, or
+ * the impact model's coefficient of each.
+ */
 export interface Channels {
   take: number;
   post: number;

@@ -72,25 +72,54 @@ export function fitTransformOn(examples: readonly Example[]): InputTransform {
 
 /**
  * Features seen from the order's side: for a sell, the bid and ask depths trade places and the signed imbalances
- * change sign, so that "own side" and "with the order" mean the same for buys and sells.
+ * change sign, so that "own side" and "with the order" mean the same for buys and sells. As tables: where a sell
+ * reads feature j from, and the sign it takes.
  */
+const SELL_FROM = Int32Array.from({ length: N_FEATURES }, (_, j) =>
+  j >= F.bid_depth_1 && j <= F.bid_depth_5 ? j - F.bid_depth_1 + F.ask_depth_1 : j >= F.ask_depth_1 && j <= F.ask_depth_5 ? j - F.ask_depth_1 + F.bid_depth_1 : j,
+);
+const SELL_SIGN = Float64Array.from({ length: N_FEATURES }, (_, j) => (j === F.book_imbalance || j === F.trade_flow_imbalance || j === F.mid_change_10s_bps ? -1 : 1));
+
 function oriented(x: ArrayLike<number>, j: number): number {
-  if (x[F.side_sign]! >= 0) return x[j]!;
-  if (j === F.book_imbalance || j === F.trade_flow_imbalance || j === F.mid_change_10s_bps) return -x[j]!;
-  if (j >= F.bid_depth_1 && j <= F.bid_depth_5) return x[j - F.bid_depth_1 + F.ask_depth_1]!;
-  if (j >= F.ask_depth_1 && j <= F.ask_depth_5) return x[j - F.ask_depth_1 + F.bid_depth_1]!;
-  return x[j]!;
+  return x[F.side_sign]! >= 0 ? x[j]! : SELL_SIGN[j]! * x[SELL_FROM[j]!]!;
+}
+
+/** An InputTransform compiled to typed arrays, for the hot path and for training loops alike. */
+class Standardiser {
+  private readonly log: Uint8Array;
+  private readonly mean: Float64Array;
+  private readonly sd: Float64Array;
+  constructor(t: InputTransform) {
+    this.log = Uint8Array.from(t.log1p, (b) => (b ? 1 : 0));
+    this.mean = Float64Array.from(t.mean);
+    this.sd = Float64Array.from(t.sd);
+  }
+  /** A raw value of feature j, already oriented, standardised (missing values at the training mean, i.e. 0). */
+  value(j: number, v: number): number {
+    if (this.log[j] === 1) v = Math.log1p(Math.max(0, v));
+    return Number.isFinite(v) ? (v - this.mean[j]!) / this.sd[j]! : 0;
+  }
+  /** Feature j of a vector, oriented to its side and standardised. */
+  z(x: ArrayLike<number>, j: number, sell: boolean): number {
+    return this.value(j, sell ? SELL_SIGN[j]! * x[SELL_FROM[j]!]! : x[j]!);
+  }
+  /** The whole vector, into out from `at`. */
+  into(x: ArrayLike<number>, out: Float32Array | Float64Array, at: number): void {
+    const sell = x[F.side_sign]! < 0;
+    for (let j = 0; j < N_FEATURES; j++) out[at + j] = this.z(x, j, sell);
+  }
+}
+
+const compiled = new WeakMap<InputTransform, Standardiser>();
+function standardiser(t: InputTransform): Standardiser {
+  let s = compiled.get(t);
+  if (!s) compiled.set(t, (s = new Standardiser(t)));
+  return s;
 }
 
 /** The standardised input of one vector (missing values at the training mean, i.e. 0). */
-export function transformInto(t: InputTransform, x: ArrayLike<number>, out: Float32Array, at = 0): void {
-  for (let j = 0; j < N_FEATURES; j++) out[at + j] = transformOne(t, x, j);
-}
-
-function transformOne(t: InputTransform, x: ArrayLike<number>, j: number): number {
-  let v = oriented(x, j);
-  if (t.log1p[j]) v = Math.log1p(Math.max(0, v));
-  return Number.isFinite(v) ? (v - t.mean[j]!) / t.sd[j]! : 0;
+export function transformInto(t: InputTransform, x: ArrayLike<number>, out: Float32Array | Float64Array, at = 0): void {
+  standardiser(t).into(x, out, at);
 }
 
 /** Whether a feature is one of the venue's and child's (the rest is the market's and the order's). */
@@ -100,12 +129,7 @@ const IS_VENUE = Array.from({ length: N_FEATURES }, (_, j) => (VENUE_FEATURES as
 export class FeatureNet {
   private readonly x = new Float64Array(N_FEATURES);
   private readonly net: DenseForward;
-  /** The transform compiled to typed arrays: log1p flags, means, 1 / sd, and where a sell reads each feature from. */
-  private readonly log: Uint8Array;
-  private readonly mean: Float64Array;
-  private readonly inv: Float64Array;
-  private readonly sellFrom: Int32Array;
-  private readonly sellSign: Float64Array;
+  private readonly t: Standardiser;
   /** The first layer's sum over the market's features, kept by prepareMarket. */
   private readonly base: Float64Array;
   private readonly pre: Float64Array;
@@ -117,32 +141,16 @@ export class FeatureNet {
       throw new Error(`model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version} (${FEATURE_SCHEMA.hash})`);
     }
     this.net = new DenseForward(art, N_FEATURES);
+    this.t = standardiser(art.transform);
     this.base = new Float64Array(this.net.firstBias.length);
     this.pre = new Float64Array(this.net.firstBias.length);
-    const t = art.transform;
-    this.log = Uint8Array.from(t.log1p, (b) => (b ? 1 : 0));
-    this.mean = Float64Array.from(t.mean);
-    this.inv = Float64Array.from(t.sd, (v) => 1 / v);
-    // the same orientation as `oriented`, as a table: a sell reads the other side's depth, and signed values negated
-    this.sellFrom = Int32Array.from({ length: N_FEATURES }, (_, j) =>
-      j >= F.bid_depth_1 && j <= F.bid_depth_5 ? j - F.bid_depth_1 + F.ask_depth_1 : j >= F.ask_depth_1 && j <= F.ask_depth_5 ? j - F.ask_depth_1 + F.bid_depth_1 : j,
-    );
-    this.sellSign = Float64Array.from({ length: N_FEATURES }, (_, j) => (j === F.book_imbalance || j === F.trade_flow_imbalance || j === F.mid_change_10s_bps ? -1 : 1));
     this.venue = Int32Array.from(VENUE_FEATURES);
     this.market = Int32Array.from(Array.from({ length: N_FEATURES }, (_, j) => j).filter((j) => !IS_VENUE[j]));
   }
 
-  /** Feature j standardised (as transformInto does it). */
-  private z(f: ArrayLike<number>, j: number, sell: boolean): number {
-    let v = sell ? this.sellSign[j]! * f[this.sellFrom[j]!]! : f[j]!;
-    if (this.log[j] === 1) v = Math.log1p(Math.max(0, v));
-    return v - v === 0 ? (v - this.mean[j]!) * this.inv[j]! : 0; // NaN and ±Infinity at the mean
-  }
-
   /** The last layer's output (before any link function). */
   output(features: ArrayLike<number>): number {
-    const sell = features[F.side_sign]! < 0;
-    for (let j = 0; j < N_FEATURES; j++) this.x[j] = this.z(features, j, sell);
+    this.t.into(features, this.x, 0);
     return this.net.run(this.x);
   }
 
@@ -177,18 +185,12 @@ export class FeatureNet {
    * queue ahead of the next lot): one row of the first layer, not the whole vector.
    */
   outputWith(sum: Float64Array, j: number, from: number, to: number): number {
-    const dz = this.zOf(j, to) - this.zOf(j, from);
+    const dz = this.t.value(j, to) - this.t.value(j, from);
     const w = this.net.firstWeights;
     const h = this.pre.length;
     const row = j * h;
     for (let o = 0; o < h; o++) this.pre[o] = sum[o]! + dz * w[row + o]!;
     return this.net.runAfterFirst(this.pre);
-  }
-
-  /** A venue feature's value standardised (venue features read the same for buys and sells). */
-  private zOf(j: number, v: number): number {
-    if (this.log[j] === 1) v = Math.log1p(Math.max(0, v));
-    return v - v === 0 ? (v - this.mean[j]!) * this.inv[j]! : 0;
   }
 
   private accumulate(features: ArrayLike<number>, which: Int32Array, into: Float64Array): void {
@@ -197,7 +199,7 @@ export class FeatureNet {
     const sell = features[F.side_sign]! < 0;
     for (let k = 0; k < which.length; k++) {
       const j = which[k]!;
-      const z = this.z(features, j, sell);
+      const z = this.t.z(features, j, sell);
       if (z === 0) continue;
       const row = j * h;
       for (let o = 0; o < h; o++) into[o]! += z * w[row + o]!;

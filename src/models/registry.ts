@@ -70,15 +70,14 @@ export class ModelRegistry {
     return found;
   }
 
-  /** The newest model of a kind, or undefined where there is none (a corrupt registry still throws). */
-  latest<T>(kind: string): { entry: RegistryEntry; artifact: T } | undefined {
-    return this.find<T>(kind);
+  /** The artifact of an entry already listed (its file read once, not the whole registry again). */
+  artifact<T>(entry: RegistryEntry): T {
+    return JSON.parse(readFileSync(entry.file, 'utf8')).artifact as T;
   }
 
   private find<T>(idOrKind: string): { entry: RegistryEntry; artifact: T } | undefined {
     const all = this.list();
     const e = all.find((x) => x.id === idOrKind) ?? all.filter((x) => x.kind === idOrKind).pop();
-    if (!e) return undefined;
-    return { entry: e, artifact: JSON.parse(readFileSync(e.file, 'utf8')).artifact as T };
+    return e && { entry: e, artifact: this.artifact<T>(e) };
   }
 }

@@ -1,9 +1,9 @@
 import { NS_PER_MINUTE, NS_PER_SECOND, BUY } from '../core/types.js';
-import { F, FEATURE_SCHEMA, FeatureEngine, N_FEATURES } from '../features/engine.js';
+import { F, FEATURE_SCHEMA, N_FEATURES } from '../features/engine.js';
 import { Garch11 } from '../features/streaming.js';
 import type { Scenario } from '../sim/scenario.js';
 import { buildSession, startSession } from '../sim/session.js';
-import { consolidatedTop } from './datasets.js';
+import { consolidatedTop, sessionFeatures } from './datasets.js';
 import { dataHash, FeatureNet, fitTransformOn, transformInto, type Example, type FeatureNetArtifact } from './inputs.js';
 import { trainDense } from './dense.js';
 
@@ -71,10 +71,12 @@ export function fitGarch(series: readonly number[][]): GarchParams & { loglik: n
   return { ...best, longRunBps: Math.sqrt(v) * 1e4 };
 }
 
-/** EWMA of squared 1-second returns (RiskMetrics-style, by the second): half-life 5 minutes, the dataset's column. */
-const EWMA_HALF_LIFE_S = 300;
-/** The half-lives the EWMA baseline may take: the one with the best QLIKE on the validation seeds is the baseline. */
+/**
+ * EWMA of squared 1-second returns (RiskMetrics-style, by the second) at these half-lives: the one with the best
+ * QLIKE on the validation seeds is the baseline; the 5-minute one is also the dataset's column.
+ */
 export const EWMA_HALF_LIVES_S = [60, 300, 900, 1800] as const;
+const FIVE_MINUTES = EWMA_HALF_LIVES_S.indexOf(300);
 
 /**
  * Examples for short-term volatility: every `everyNs`, the feature vector (the market part; the order and venue
@@ -85,13 +87,10 @@ export const EWMA_HALF_LIVES_S = [60, 300, 900, 1800] as const;
 export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
   const out: VolExample[] = [];
   const H = Math.round(o.horizonNs / NS_PER_SECOND);
-  const halfLives = [EWMA_HALF_LIFE_S, ...EWMA_HALF_LIVES_S];
-  const lambdas = halfLives.map((h) => Math.pow(2, -1 / h));
+  const lambdas = EWMA_HALF_LIVES_S.map((h) => Math.pow(2, -1 / h));
   for (const seed of o.seeds) {
     const s = buildSession(scenario, seed, o.file);
-    const fe = new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: scenario.tick, adv: o.adv, longRunVolBps: o.longRunVolBps });
-    s.nbbo.onChange(() => fe.onMid(s.kernel.now(), s.nbbo.lastMid));
-    for (const v of s.lit) v.subscribe({ onQuote() {}, onTrade: (t) => fe.onTrade(s.kernel.now(), t.aggressor, t.qty) });
+    const fe = sessionFeatures(s, o.adv, o.longRunVolBps);
     startSession(s);
     const start = s.t0 + o.startMinute * NS_PER_MINUTE;
     const end = start + o.minutes * NS_PER_MINUTE;
@@ -99,7 +98,7 @@ export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
     const secs: number[] = [];
     const ewmaAt: number[][] = [];
     const pending: { t: number; x: Float64Array; sec: number }[] = [];
-    const ewma = halfLives.map(() => NaN);
+    const ewma = EWMA_HALF_LIVES_S.map(() => NaN);
     let next = start;
     const garch = o.garch ? new Garch11(o.garch.longRunBps, o.garch.alpha, o.garch.beta) : null;
     const garchAt = new Map<number, number>();
@@ -134,8 +133,8 @@ export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
       for (let k = p.sec + 1; k <= p.sec + H && k < secs.length; k++) rv += Math.log(secs[k]! / secs[k - 1]!) ** 2;
       if (!(rv > 0)) continue; // a horizon without a single move has no log target
       const g = (garch ? garchAt.get(p.sec)! : p.x[F.garch_bps]!) * 1e-4;
-      const e = ewmaAt[p.sec]!;
-      out.push({ t: p.t, x: p.x, y: Math.log(rv), rv, ewma: e[0]! * H, ewmas: e.slice(1).map((v) => v * H), garch: g * g * (o.horizonNs / NS_PER_MINUTE) });
+      const ewmas = ewmaAt[p.sec]!.map((v) => v * H);
+      out.push({ t: p.t, x: p.x, y: Math.log(rv), rv, ewma: ewmas[FIVE_MINUTES]!, ewmas, garch: g * g * (o.horizonNs / NS_PER_MINUTE) });
     }
   }
   return out;
@@ -243,10 +242,11 @@ export function evaluateVol(art: VolModelArtifact, test: readonly VolExample[], 
     return { c, valid: valid.length > 0 ? qlike(valid.map((e) => c * f(e)), valid.map((e) => e.rv)) : NaN, test: qlike(test.map((e) => c * f(e)), rv) };
   };
   const e5 = scored((e) => e.ewma);
-  let ewma = { ...e5, halfLife: EWMA_HALF_LIFE_S as number };
+  // the half-life with the best validation QLIKE (examples without the EWMAs by half-life keep the 5-minute one)
+  let ewma = { ...e5, halfLife: 300 as number };
   if (valid.length > 0 && valid.every((e) => e.ewmas) && test.every((e) => e.ewmas)) {
     EWMA_HALF_LIVES_S.forEach((h, k) => {
-      const s = scored((e) => e.ewmas![k]!);
+      const s = k === FIVE_MINUTES ? e5 : scored((e) => e.ewmas![k]!);
       if (s.valid < ewma.valid) ewma = { ...s, halfLife: h };
     });
   }

@@ -91,7 +91,7 @@ export class MlRouterPolicy implements Policy {
   private venues: { lit: { info: VenueInfo; index: number }[]; dark: VenueInfo[]; options: Option[] } | null = null;
   private volume: VwapSchedule | null = null;
   /** The last decision's cost terms (bps) and the shares it placed, for tests and the benchmark. */
-  last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0 };
+  readonly last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0 };
 
   constructor(
     opts: PolicyOptions = {},
@@ -227,7 +227,12 @@ export class MlRouterPolicy implements Policy {
     // the chance that an option's next lot fills; only the option just given a lot changes, and for a lit one only
     // the queue ahead of it
     const chance = (o: Option, lot: number) => (o.dark ? this.pool(o.venue).tailAt(o.given + lot) : m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
-    this.last = { later, drift, sigma, marginalImpact, lit: 0, dark: 0 };
+    const last = this.last;
+    last.later = later;
+    last.drift = drift;
+    last.sigma = sigma;
+    last.marginalImpact = marginalImpact;
+    last.lit = last.dark = 0;
     // lit display and dark pings are budgeted apart, each up to the budget
     for (const dark of [false, true]) {
       const unit = dark ? this.lot : LIT_LOT;

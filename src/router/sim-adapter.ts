@@ -49,12 +49,10 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
       const name = v.name;
       const l: MarketDataListener = {
         onQuote: (q: Quote) => tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty),
-        onTrade: fe
-          ? (t: TradePrint) => {
-              tracker.onTrade(t.qty);
-              fe.onTrade(s.kernel.now(), t.aggressor, t.qty);
-            }
-          : (t: TradePrint) => tracker.onTrade(t.qty),
+        onTrade: (t: TradePrint) => {
+          tracker.onTrade(t.qty);
+          fe?.onTrade(s.kernel.now(), t.aggressor, t.qty);
+        },
       };
       v.subscribe(l);
     }

@@ -9,6 +9,8 @@ import { calibrateLobster } from '../data/calibrate.js';
 import { resolvePair } from '../data/lobster.js';
 import '../data/replay-market.js'; // registers the lobster-replay flow
 import type { DecisionRecord } from '../router/engine.js';
+import type { PingObservation } from '../models/dark-allocation.js';
+import type { Channels } from '../models/impact.js';
 import { MlModels, type MlModelArtifacts } from '../router/ml-models.js';
 import { makePolicy, type VolumeProfile } from '../router/policies.js';
 import { SimRouter } from '../router/sim-adapter.js';
@@ -127,7 +129,7 @@ export interface PolicyRun {
   /** Shares filled by each channel. */
   channels: Channels;
   /** The dark pings, where the spec asks for them. */
-  pings?: DarkPing[];
+  pings?: PingObservation[];
   /** Filled and scheduled fractions of the order at TRAJECTORY_POINTS evenly spaced times over the horizon. */
   trajectory: { filled: number[]; target: number[] };
 }
@@ -179,20 +181,7 @@ interface Recorded {
   /** Shares filled by taking on a lit book, resting on one, and in a dark pool. */
   channels: Channels;
   /** Each dark ping, in the order sent: the pool, shares offered and filled (what the pool estimates learn from). */
-  pings: Map<number, DarkPing>;
-}
-
-export interface DarkPing {
-  venue: string;
-  sent: number;
-  filled: number;
-}
-
-/** A run's fills by how they were made: taking lit liquidity, resting on a lit book (passive), in a dark pool. */
-export interface Channels {
-  take: number;
-  post: number;
-  dark: number;
+  pings: Map<number, PingObservation>;
 }
 
 /** How long after the horizon a run goes on: the expiry's settling second and the longest markout. */

@@ -153,6 +153,9 @@ export const QUICK_TRAINING: TrainSettings = {
   darkOrders: 8,
 };
 
+/** The models learnt from probes: their label horizon must be the router's decision interval. */
+const isProbe = (model: ModelName): boolean => model === 'fill' || model === 'adverse' || model === 'toxicity';
+
 /**
  * The registry's newest model of each kind that fits the ml router: this build's feature schema; for the probe
  * models, a horizon equal to the decision interval (a passive child rests one interval); an impact model with its
@@ -163,7 +166,7 @@ export function findRouterModels(registry: ModelRegistry, decisionSeconds: numbe
   const entries: Partial<Record<ModelName, RegistryEntry>> = {};
   const missing: ModelName[] = [];
   for (const model of Object.keys(MODELS) as ModelName[]) {
-    const probe = model === 'fill' || model === 'adverse' || model === 'toxicity';
+    const probe = isProbe(model);
     const fits = (e: RegistryEntry) =>
       e.kind === MODELS[model] &&
       (model === 'impact'
@@ -192,11 +195,10 @@ export async function routerModels(
   const { entries, missing } = findRouterModels(registry, decisionSeconds);
   for (const model of missing) {
     onTrain(model);
-    const probe = model === 'fill' || model === 'adverse' || model === 'toxicity';
-    const r = await trainModel(model, scenario, file, { ...settings, ...(probe ? { horizonSeconds: decisionSeconds } : {}) });
+    const r = await trainModel(model, scenario, file, { ...settings, ...(isProbe(model) ? { horizonSeconds: decisionSeconds } : {}) });
     entries[model] = registry.save(MODELS[model], r.artifact, r.metrics, r.meta);
   }
-  const load = <T>(model: ModelName) => registry.load<T>(entries[model]!.id).artifact;
+  const load = <T>(model: ModelName) => registry.artifact<T>(entries[model]!);
   return {
     artifacts: {
       fill: load<FillModelArtifact>('fill'),

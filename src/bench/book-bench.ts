@@ -215,7 +215,12 @@ export function deepQueueStream(n: number, perLevel: number, seed: number): OpSt
     book.limit(id, side, price, qty);
     if (book.has(id)) live.add(id);
   };
-  for (let k = 0; k < perLevel; k++) for (let lvl = 0; lvl < levels; lvl++) add(BUY, lvl), add(SELL, lvl);
+  for (let k = 0; k < perLevel; k++) {
+    for (let lvl = 0; lvl < levels; lvl++) {
+      add(BUY, lvl);
+      add(SELL, lvl);
+    }
+  }
   const end = s.n + n;
   while (s.n < end) {
     const u = rng.float();
@@ -297,7 +302,11 @@ export function runPeer(Peer: new () => PeerBook, s: OpStream): EngineOutcome {
     }
   }
   const [asks, bids] = book.depth();
-  const fmt = (lv: [number, number][]): string => lv.slice(0, 5).map((l) => `${l[0]}:${l[1]}`).join(',');
+  const fmt = (lv: [number, number][]): string =>
+    lv
+      .slice(0, 5)
+      .map((l) => `${l[0]}:${l[1]}`)
+      .join(',');
   return { traded, top: fmt(bids) + '|' + fmt(asks) };
 }
 
@@ -318,13 +327,7 @@ export interface StreamResult {
  * measured, after a warm-up run only when `peerWarmup` (a slow peer already warmed by an earlier stream need not
  * pay for a second pass). Runs alternate so that machine noise falls on both alike; rates are medians.
  */
-export function compareOnStream(
-  Peer: new () => PeerBook,
-  s: OpStream,
-  oursRuns: number,
-  peerRuns: number,
-  peerWarmup: boolean,
-): StreamResult {
+export function compareOnStream(Peer: new () => PeerBook, s: OpStream, oursRuns: number, peerRuns: number, peerWarmup: boolean): StreamResult {
   let oursOut = runOurs(s);
   let peerOut: EngineOutcome | undefined = peerWarmup ? runPeer(Peer, s) : undefined;
   const ours: number[] = [];

@@ -1,13 +1,12 @@
 import { quantile } from '../core/stats.js';
 import { BUY, NS_PER_MINUTE, SELL, type Side } from '../core/types.js';
 import type { FeatureEngine } from '../features/engine.js';
+import { bindRouter, buildWorld } from '../backtest/world.js';
+import type { Market } from '../backtest/market.js';
 import type { DecisionContext, FillRecord, MarketView, ParentOrder, VenueInfo } from '../router/engine.js';
-import type { MlModels } from '../router/ml-models.js';
-import { MlRouterPolicy } from '../router/ml-policy.js';
+import type { MlModels } from '../router/ml/models.js';
+import { MlRouterPolicy } from '../router/ml/policy.js';
 import type { VolumeProfile } from '../router/policy-base.js';
-import { SimRouter } from '../router/sim-adapter.js';
-import type { Scenario } from '../sim/scenario.js';
-import { buildSession, startSession } from '../sim/session.js';
 
 /** A market recorded step by step from a simulated session: what the router's MarketView reads, replayed. */
 class RecordedMarket implements MarketView {
@@ -53,21 +52,31 @@ interface Step {
  * (untimed: the simulator's own garbage is not the decision's), with the features fed from the live session up to
  * the first step; the decision's orders are counted, not sent.
  */
-export function benchDecision(scenario: Scenario, models: MlModels, opts: { decisions: number; seed: number; adv: number; volBps: number; profile: VolumeProfile }) {
-  const s = buildSession(scenario, opts.seed);
-  const live = new SimRouter(s, {}, { adv: opts.adv, longRunVolBps: opts.volBps });
-  startSession(s);
-  s.kernel.run(s.t0 + 30 * NS_PER_MINUTE);
+export function benchDecision(
+  source: Market,
+  models: MlModels,
+  opts: { decisions: number; seed: number; adv: number; volBps: number; profile: VolumeProfile },
+) {
+  const world = buildWorld({ market: source, seed: opts.seed }, (s) => bindRouter(s, {}, { adv: opts.adv, longRunVolBps: opts.volBps }));
+  const s = world.session;
+  const live = world.bound;
+  world.start();
+  world.run(s.t0 + 30 * NS_PER_MINUTE);
   const steps: Step[] = [];
   while (steps.length < Math.min(opts.decisions, 20_000)) {
-    s.kernel.run(s.kernel.now() + 50_000_000);
+    world.run(world.now() + 50_000_000);
     if (!(s.nbbo.bid < s.nbbo.ask)) continue;
-    const levels = new Map(s.lit.map((v) => [v.name, [live.levels(v.name, BUY, 5), live.levels(v.name, SELL, 5)] as [{ price: number; qty: number }[], { price: number; qty: number }[]]]));
+    const levels = new Map(
+      s.lit.map((v) => [
+        v.name,
+        [live.levels(v.name, BUY, 5), live.levels(v.name, SELL, 5)] as [{ price: number; qty: number }[], { price: number; qty: number }[]],
+      ]),
+    );
     steps.push({ t: s.kernel.now(), bid: s.nbbo.bid, ask: s.nbbo.ask, mid: s.nbbo.lastMid, levels });
   }
   const fe = live.features!;
   const market = new RecordedMarket(live.venues, fe);
-  const policy = new MlRouterPolicy({ models, adv: opts.adv, profile: opts.profile }, 'learned');
+  const policy = new MlRouterPolicy({ models, adv: opts.adv, profile: opts.profile });
   // the recorded steps are replayed in cycles, each cycle moved later in time, so the streams only go forward
   const span = steps[steps.length - 1]!.t - steps[0]!.t + 50_000_000;
   const order: ParentOrder = { id: 'B', side: BUY, qty: 20_000, start: steps[0]!.t, end: steps[0]!.t + 30 * NS_PER_MINUTE };
@@ -120,7 +129,12 @@ export function benchDecision(scenario: Scenario, models: MlModels, opts: { deci
     decisions: opts.decisions,
     lit_venues: s.lit.length,
     dark_pools: s.dark.length,
-    models: Object.fromEntries(Object.entries(models.artifacts).map(([k, a]) => [k, { kind: a.kind, ...('training' in a && 'hidden' in a.training ? { hidden: a.training.hidden } : {}) }])),
+    models: Object.fromEntries(
+      Object.entries(models.artifacts).map(([k, a]) => [
+        k,
+        { kind: a.kind, ...('training' in a && 'hidden' in a.training ? { hidden: a.training.hidden } : {}) },
+      ]),
+    ),
     mean_shares_placed: { lit: Math.round(lit / opts.decisions), dark: Math.round(dark / opts.decisions) },
     p50_us: p50,
     p90_us: us(0.9),

@@ -49,16 +49,7 @@ export interface TradeListener {
    * One execution. `makerLeaves` is the maker's remaining quantity (displayed + reserve) after this fill; 0 means
    * the maker order is gone from the book. Called synchronously during matching: do not mutate the book from here.
    */
-  onTrade(
-    makerId: number,
-    takerId: number,
-    price: number,
-    qty: number,
-    takerSide: Side,
-    makerOwner: number,
-    takerOwner: number,
-    makerLeaves: number,
-  ): void;
+  onTrade(makerId: number, takerId: number, price: number, qty: number, takerSide: Side, makerOwner: number, takerOwner: number, makerLeaves: number): void;
 }
 
 export interface LimitOptions {

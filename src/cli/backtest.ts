@@ -1,53 +1,18 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { calibrateLobster } from '../data/calibrate.js';
-import { resolvePair } from '../data/lobster.js';
-import { ML_ABLATIONS, needsModels, POLICY_NAMES } from '../router/policies.js';
-import { ModelRegistry } from '../models/registry.js';
-import { ScenarioError } from '../sim/registry.js';
-import { loadScenarioFile, type Scenario } from '../sim/scenario.js';
-import { marketFacts, runBacktest, summarizeBacktest, type BacktestReport, type BacktestSpec } from '../tca/backtest.js';
+import { backtestBatch, ModelsError, policyOptionsFrom, type BatchRequest } from '../backtest/batch.js';
+import { loadPlugins } from '../backtest/plugins.js';
+import { policies } from '../router/policies.js';
 import { renderReport } from '../tca/report-html.js';
-import { routerModels } from '../tca/train-models.js';
+import type { BacktestReport } from '../tca/summary.js';
 import { UsageError } from './errors.js';
-import { packageFile } from './paths.js';
-import { nonNegativeInt, positiveNumber, resolveScenario } from './simulate.js';
+import { collect, nonNegativeInt, positiveNumber } from './options.js';
+import { print } from './print.js';
 
-/**
- * A LOBSTER folder as a scenario: the shipped replay scenario's venues, fees, latencies, dark pools and impact
- * model, with the folder's day driving the lit venues, and the day's price and volume in place of GOOG's.
- */
-export function scenarioFromLobsterFolder(folder: string): { scenario: Scenario; file: string } {
-  const file = packageFile('scenarios', 'replay-goog.json');
-  const template = loadScenarioFile(file);
-  let cal;
-  try {
-    cal = calibrateLobster(resolvePair(folder), template.tick);
-  } catch (e) {
-    throw new UsageError(`${folder}: ${(e as Error).message}`);
-  }
-  const adv = cal.observed.executed_volume + cal.observed.hidden_volume;
-  const impact = template.impact ? { ...template.impact, dailyVolume: adv, dailyVolatilityBps: cal.fairValueBpsPerSqrtMinute * Math.sqrt(390) } : undefined;
-  const scenario: Scenario = {
-    ...template,
-    name: `replay-${basename(resolve(folder))}`,
-    description: `The LOBSTER day in ${folder} driving the lit venues of the replay-goog template.`,
-    symbol: cal.ticker ?? template.symbol,
-    initialPrice: cal.initialPrice,
-    flow: { kind: 'lobster-replay', data: resolve(folder) },
-    ...(impact ? { impact } : {}),
-  };
-  return { scenario, file };
-}
-
-/** A --scenario argument: a shipped scenario's name, a scenario file, or a LOBSTER folder to replay. */
-export function resolveMarket(arg: string): { scenario: Scenario; file: string } {
-  const isDir = statSync(arg, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  return isDir ? scenarioFromLobsterFolder(arg) : resolveScenario(arg);
-}
+/** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
+const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];
 
 function fraction(name: string) {
   return (v: string): number => {
@@ -72,6 +37,8 @@ interface Options {
   urgency: number;
   darkMinQty: number;
   passiveSlices: number;
+  option: string[];
+  plugin: string[];
   models: string;
   trainScenario: string;
   warmup: number;
@@ -85,7 +52,9 @@ export function backtestCommand(program: Command): void {
     .command('backtest')
     .description('run a batch of parent orders under several policies on identical market paths; TCA per policy, paired comparisons, an HTML report')
     .option('--scenario <name|file|lobster folder>', 'shipped scenario name, scenario JSON, or a LOBSTER folder to replay', 'default')
-    .option('--policies <list>', `comma-separated, from ${POLICY_NAMES.join(',')}`, POLICY_NAMES.join(','))
+    .option('--policies <list>', `comma-separated registered policies ("list" lists them: ${policies.names().join(', ')})`, DEFAULT_POLICIES.join(','))
+    .option('--option <policy.key=value>', "a policy's option, e.g. pov.rate=0.1 (repeatable; the value is JSON or a word)", collect, [])
+    .option('--plugin <module>', 'a JavaScript module that registers policies of your own (repeatable)', collect, [])
     .option('--orders <n>', 'parent orders', nonNegativeInt('--orders'), 200)
     .option('--seed <n>', 'seed of the batch (orders and their market paths)', nonNegativeInt('--seed'), 1)
     .option('--minutes <n>', 'horizon of each parent order', nonNegativeInt('--minutes'), 30)
@@ -105,6 +74,10 @@ export function backtestCommand(program: Command): void {
     .option('--out <file>', 'write the HTML report here')
     .option('--no-progress', 'no progress bar')
     .action(async (o: Options) => {
+      if (o.policies === 'list') {
+        await loadPlugins(o.plugin);
+        return printPolicies(o.json);
+      }
       const report = await backtest(o);
       if (o.out) writeFileSync(o.out, renderReport(report));
       const { distributions: _d, trajectories: _t, ...summary } = report;
@@ -114,82 +87,92 @@ export function backtestCommand(program: Command): void {
     });
 }
 
-export async function backtest(o: Options): Promise<BacktestReport> {
-  const policies = o.policies.split(',').map((s) => s.trim()).filter(Boolean);
-  const known: readonly string[] = [...POLICY_NAMES, ...ML_ABLATIONS];
-  for (const p of policies) if (!known.includes(p)) throw new UsageError(`--policies: unknown policy "${p}" (known: ${known.join(', ')})`);
-  if (policies.length === 0) throw new UsageError('--policies: name at least one policy');
-  if (new Set(policies).size !== policies.length) throw new UsageError('--policies: a policy is named twice');
-  if (o.orders < 1) throw new UsageError('--orders must be at least 1');
-  if (o.minutes < 1) throw new UsageError('--minutes must be at least 1');
-  if (o.minPct > o.maxPct) throw new UsageError('--min-pct exceeds --max-pct');
-  const { scenario, file } = resolveMarket(o.scenario);
-  let facts;
-  try {
-    facts = marketFacts(scenario, file);
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new UsageError(e.message);
-    throw new UsageError(`${file}: ${(e as Error).message}`);
+/** The request a command line states. */
+function request(o: Options): BatchRequest {
+  const names = o.policies
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const perPolicy: Record<string, Record<string, unknown>> = {};
+  for (const kv of o.option) {
+    const m = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(kv);
+    if (!m) throw new UsageError(`--option "${kv}": expected policy.option=value (e.g. pov.rate=0.1)`);
+    const [, policy, key, raw] = m as unknown as [string, string, string, string];
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a bare word stays a string
+    }
+    (perPolicy[policy] ??= {})[key] = value;
   }
-  const adv = o.adv ?? facts.adv;
-  if (!(adv > 0)) throw new UsageError(`${file}: the scenario states no daily volume (impact.dailyVolume or calibration); give --adv`);
-  const spec: BacktestSpec = {
-    scenario,
-    file,
-    policies,
+  const known = names.filter((n) => policies.has(n));
+  const shared = { rate: o.povRate, urgency: o.urgency, darkMinQty: o.darkMinQty, passiveSlices: o.passiveSlices };
+  return {
+    market: o.scenario,
+    policies: names,
+    policyOptions: { ...policyOptionsFrom(known, shared, perPolicy), ...Object.fromEntries(Object.entries(perPolicy).filter(([p]) => !known.includes(p))) },
+    plugins: o.plugin,
     orders: o.orders,
     seed: o.seed,
-    adv,
+    horizonMinutes: o.minutes,
     minFraction: o.minPct,
     maxFraction: o.maxPct,
-    horizonMinutes: o.minutes,
-    profile: facts.profile,
-    warmupMinutes: o.warmup,
+    ...(o.adv !== undefined ? { adv: o.adv } : {}),
     decisionSeconds: o.decisionSeconds,
-    povRate: o.povRate,
-    urgency: o.urgency,
-    darkMinQty: Math.max(1, o.darkMinQty),
-    passiveSlices: Math.max(1, o.passiveSlices),
-    volBps: facts.volBps,
+    warmupMinutes: o.warmup,
+    models: o.models,
+    trainMarket: o.trainScenario,
   };
-  if (needsModels(policies)) {
-    const train = resolveMarket(o.trainScenario);
-    let m;
-    try {
-      m = await routerModels(new ModelRegistry(o.models), train.scenario, train.file, o.decisionSeconds, (model) =>
-        process.stderr.write(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${train.scenario.name}\n`),
-      );
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(e.message);
-      throw new UsageError(`--models ${o.models}: ${(e as Error).message}`, 1);
-    }
-    for (const e of Object.values(m.entries)) {
-      const b = (e.meta as { batches?: { train?: number } } | null)?.batches;
-      if (b?.train === o.seed) process.stderr.write(`ml: ${e.id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`);
-    }
-    spec.models = m.artifacts;
-    spec.modelIds = Object.fromEntries(Object.entries(m.entries).map(([k, e]) => [k, e.id]));
-  }
+}
+
+export async function backtest(o: Options): Promise<BacktestReport> {
+  await loadPlugins(o.plugin);
+  const req = request(o);
   const bar =
     o.progress && process.stderr.isTTY
-      ? new cliProgress.SingleBar({ stream: process.stderr, format: 'backtest [{bar}] {value}/{total} orders · {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic)
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: 'backtest [{bar}] {value}/{total} orders · {eta_formatted} left', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
       : null;
-  bar?.start(o.orders, 0);
+  let started = false;
   try {
-    // a bad scenario fails on the first order's market: check it here, in this thread, for a clear message
-    const results = await runBacktest(spec, { workers: o.workers, onProgress: (d) => bar?.update(d) });
-    return summarizeBacktest(spec, results);
+    return await backtestBatch(req, o.workers, {
+      onTrain: (model, market) =>
+        process.stderr.write(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${market}\n`),
+      onInSample: (id) => process.stderr.write(`ml: ${id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`),
+      onProgress: (d) => {
+        if (!started) bar?.start(o.orders, 0);
+        started = true;
+        bar?.update(d);
+      },
+    });
   } catch (e) {
-    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    if (e instanceof ModelsError) throw new UsageError(e.message, 1);
     throw e;
   } finally {
     bar?.stop();
   }
 }
 
+/** What `--policies list` prints: every registered policy, whether it needs models, its options and their defaults. */
+function printPolicies(json: boolean): void {
+  const list = policies.describe();
+  if (json) return print(list, true);
+  for (const p of list) {
+    const opts = Object.entries(p.options)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(' ');
+    console.log(`${p.name.padEnd(9)} ${p.description}${p.models ? ' (needs the trained models)' : ''}\n${' '.repeat(10)}options: ${opts}`);
+  }
+}
+
 function printTable(r: BacktestReport): void {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  console.log(`${r.scenario} · ${r.symbol} · ${r.orders} orders of ${r.size_pct_adv[0]}–${r.size_pct_adv[1]} % ADV over ${r.horizon_minutes} min · seed ${r.seed}`);
+  console.log(
+    `${r.scenario} · ${r.symbol} · ${r.orders} orders of ${r.size_pct_adv[0]}–${r.size_pct_adv[1]} % ADV over ${r.horizon_minutes} min · seed ${r.seed}`,
+  );
   console.log('costs in bps of the arrival mid (+ = cost); [95 % bootstrap interval]; "IS if completed" charges unfilled shares the square-root law');
   console.log('policy    IS mean  [95 % interval]      spread  impact  timing    fees   opport.  vs VWAP  fill %  complete %  IS if completed');
   for (const p of r.policies) {

@@ -1,13 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { calibrateLobster, scenarioFromCalibration } from '../data/calibrate.js';
+import { calibrateLobster, calibratedScenarioText, CalibrationError } from '../data/calibrate.js';
 import { resolvePair } from '../data/lobster.js';
-import { ScenarioError } from '../sim/registry.js';
-import { parseScenario } from '../sim/scenario.js';
-import { print } from './bench.js';
+import { packageFile } from '../core/paths.js';
 import { UsageError } from './errors.js';
-import { packageFile } from './paths.js';
-import { dataErrors } from './replay.js';
+import { print } from './print.js';
 
 export function calibrateCommand(program: Command): void {
   program
@@ -22,24 +19,29 @@ export function calibrateCommand(program: Command): void {
     .option('--name <name>', 'scenario name', 'calibrated')
     .option('--tick <n>', 'tick size in 1/10,000 of the currency', (v) => parseInt(v, 10), 100)
     .option('--json', 'print the fitted parameters as JSON', false)
-    .action((path: string, orderbook: string | undefined, o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number }) => {
-      const cal = dataErrors(() => calibrateLobster(resolvePair(path, orderbook), o.tick));
-      let template: Record<string, unknown>;
-      try {
-        template = JSON.parse(readFileSync(o.template, 'utf8')) as Record<string, unknown>;
-      } catch (e) {
-        throw new UsageError(`${o.template}: cannot read the template scenario (${(e as Error).message})`, 2);
-      }
-      const scenario = scenarioFromCalibration(cal, template, o.name, { informedMarketFraction: o.informed, impactBeta: o.impactBeta });
-      const text = JSON.stringify(scenario, null, 2) + '\n';
-      try {
-        parseScenario(text, o.out); // never write a scenario the simulator would refuse
-      } catch (e) {
-        if (e instanceof ScenarioError) throw new UsageError(`the calibrated scenario does not validate: ${e.message}`, 1);
-        throw e;
-      }
-      writeFileSync(o.out, text);
-      if (o.json) print(cal, true);
-      else console.log(`wrote ${o.out}: ${cal.limitRates.length} distances, μ = ${cal.marketRate}/s per side, ${cal.fairValueBpsPerSqrtMinute} bp/√min`);
-    });
+    .action(
+      (
+        path: string,
+        orderbook: string | undefined,
+        o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number },
+      ) => {
+        const cal = calibrateLobster(resolvePair(path, orderbook), o.tick);
+        let template: Record<string, unknown>;
+        try {
+          template = JSON.parse(readFileSync(o.template, 'utf8')) as Record<string, unknown>;
+        } catch (e) {
+          throw new UsageError(`${o.template}: cannot read the template scenario (${(e as Error).message})`, 2);
+        }
+        let text;
+        try {
+          text = calibratedScenarioText(cal, template, o.name, { informedMarketFraction: o.informed, impactBeta: o.impactBeta }, o.out);
+        } catch (e) {
+          if (e instanceof CalibrationError) throw new UsageError(e.message, 1);
+          throw e;
+        }
+        writeFileSync(o.out, text);
+        if (o.json) print(cal, true);
+        else console.log(`wrote ${o.out}: ${cal.limitRates.length} distances, μ = ${cal.marketRate}/s per side, ${cal.fairValueBpsPerSqrtMinute} bp/√min`);
+      },
+    );
 }

@@ -1,3 +1,10 @@
+import { BatchError } from '../backtest/batch.js';
+import { PluginError } from '../backtest/plugins.js';
+import { HeldOutError } from '../backtest/training.js';
+import { LobsterFormatError } from '../data/lobster.js';
+import { PolicyError } from '../router/policy-registry.js';
+import { ScenarioError } from '../sim/kind-registry.js';
+
 /** An error caused by the user's input: printed without a stack, with its exit code (2 = bad input). */
 export class UsageError extends Error {
   constructor(
@@ -6,4 +13,23 @@ export class UsageError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The exit code of an error the user's input caused (printed without a stack), or null for a bug (which keeps its
+ * stack). Bad scenarios, LOBSTER files, policies and their options, plugins and seed sets are input: 2.
+ */
+export function inputErrorCode(e: unknown): number | null {
+  if (e instanceof UsageError) return e.exitCode;
+  if (
+    e instanceof ScenarioError ||
+    e instanceof LobsterFormatError ||
+    e instanceof PolicyError ||
+    e instanceof PluginError ||
+    e instanceof BatchError ||
+    e instanceof HeldOutError
+  )
+    return 2;
+  if (e instanceof Error && /not a folder|no \*_message_N/.test(e.message)) return 2;
+  return null;
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { resolvePair } from '../data/lobster.js';
 import { Store } from '../data/store.js';
-import { print } from './bench.js';
-import { dataErrors } from './replay.js';
+import { print } from './print.js';
 
 export function ingestCommand(program: Command): void {
   program
@@ -14,10 +13,10 @@ export function ingestCommand(program: Command): void {
     .option('--parquet <dir>', 'also export the day as Parquet files into this folder')
     .option('--json', 'print JSON', false)
     .action(async (path: string, orderbook: string | undefined, o: { db: string; parquet?: string; json: boolean }) => {
-      const pair = dataErrors(() => resolvePair(path, orderbook));
+      const pair = resolvePair(path, orderbook);
       const store = await Store.open(o.db);
       try {
-        const r = await dataErrorsAsync(() => store.ingestLobster(pair));
+        const r = await store.ingestLobster(pair);
         const stored = {
           events: await store.count('SELECT count(*) FROM events WHERE day_id = $1', r.day_id),
           book_levels: await store.count('SELECT count(*) FROM book_levels WHERE day_id = $1', r.day_id),
@@ -29,16 +28,4 @@ export function ingestCommand(program: Command): void {
         store.close();
       }
     });
-}
-
-async function dataErrorsAsync<T>(fn: () => Promise<T>): Promise<T> {
-  let err: unknown;
-  try {
-    return await fn();
-  } catch (e) {
-    err = e;
-  }
-  return dataErrors(() => {
-    throw err;
-  });
 }

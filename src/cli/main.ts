@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import '../data/replay-market.js'; // registers the 'lobster-replay' flow kind
 import { backtestCommand } from './backtest.js';
 import { benchCommand } from './bench.js';
 import { calibrateCommand } from './calibrate.js';
@@ -9,7 +8,7 @@ import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
-import { UsageError } from './errors.js';
+import { inputErrorCode } from './errors.js';
 
 const program = new Command();
 program
@@ -31,10 +30,8 @@ benchCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof UsageError) {
-    console.error(`sor: ${err.message}`);
-    process.exit(err.exitCode);
-  }
-  throw err;
+  const code = inputErrorCode(err);
+  if (code === null) throw err;
+  console.error(`sor: ${(err as Error).message}`);
+  process.exit(code);
 }
-

@@ -1,37 +1,9 @@
 import type { Command } from 'commander';
-import { buildSession, simulate } from '../sim/session.js';
-import { ScenarioError } from '../sim/registry.js';
-import { loadScenarioFile, type Scenario } from '../sim/scenario.js';
-import { print } from './bench.js';
-import { UsageError } from './errors.js';
-import { packageFile } from './paths.js';
-
-/** "default" (or another shipped name) or a path to a scenario JSON file. */
-export function resolveScenario(arg: string): { scenario: Scenario; file: string } {
-  const file = /^[A-Za-z0-9_-]+$/.test(arg) ? packageFile('scenarios', `${arg}.json`) : arg;
-  try {
-    return { scenario: loadScenarioFile(file), file };
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new UsageError(e.message, 2);
-    throw e;
-  }
-}
-
-export function nonNegativeInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
-}
-
-export function positiveNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
+import { resolveScenario } from '../backtest/market.js';
+import { buildWorld } from '../backtest/world.js';
+import { simulate } from '../sim/session.js';
+import { nonNegativeInt } from './options.js';
+import { print } from './print.js';
 
 export function simulateCommand(program: Command): void {
   program
@@ -42,15 +14,8 @@ export function simulateCommand(program: Command): void {
     .option('--minutes <n>', 'simulated minutes from the scenario’s start', nonNegativeInt('--minutes'), 30)
     .option('--json', 'print JSON', false)
     .action((o: { scenario: string; seed?: number; minutes: number; json: boolean }) => {
-      const { scenario, file } = resolveScenario(o.scenario);
-      let session;
-      try {
-        session = buildSession(scenario, o.seed ?? scenario.seed, file);
-      } catch (e) {
-        if (e instanceof ScenarioError) throw new UsageError(e.message, 2);
-        throw e;
-      }
-      const summary = simulate(session, o.minutes);
+      const market = resolveScenario(o.scenario);
+      const summary = simulate(buildWorld({ market, seed: o.seed ?? market.scenario.seed }).session, o.minutes);
       if (o.json) print(summary, true);
       else printSummary(summary);
     });

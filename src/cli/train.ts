@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
+import { resolveMarket } from '../backtest/market.js';
+import { DEFAULT_TRAINING as D, MODELS, trainModel, type ModelName } from '../backtest/training.js';
 import { ModelRegistry } from '../models/registry.js';
-import { HeldOutError } from '../models/train.js';
-import { ScenarioError } from '../sim/registry.js';
-import { DEFAULT_TRAINING as D, MODELS, trainModel, type ModelName } from '../tca/train-models.js';
-import { resolveMarket } from './backtest.js';
-import { print } from './bench.js';
-import { parseSeeds } from './dataset.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, positiveNumber } from './simulate.js';
+import { nonNegativeInt, parseSeeds, positiveNumber } from './options.js';
+import { print } from './print.js';
 
 const KINDS = Object.keys(MODELS) as ModelName[];
 const range = (xs: number[]) => `${xs[0]}-${xs[xs.length - 1]}`;
@@ -24,7 +21,11 @@ export function trainCommand(program: Command): void {
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), D.startMinute)
     .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), D.minutes)
     .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), D.gapSeconds)
-    .option('--horizon-seconds <s>', 'fill: filled within this long (default 10); volatility: the forecast horizon (default 300)', positiveNumber('--horizon-seconds'))
+    .option(
+      '--horizon-seconds <s>',
+      'fill: filled within this long (default 10); volatility: the forecast horizon (default 300)',
+      positiveNumber('--horizon-seconds'),
+    )
     .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), D.qty)
     .option('--epochs <n>', "training epochs (default: the model's own: fill, adverse, toxicity 8; volatility 30; impact 200)", nonNegativeInt('--epochs'))
     .option('--hidden <n>', "hidden units (default: the model's own: fill, adverse, toxicity 16; volatility and impact 8)", nonNegativeInt('--hidden'))
@@ -40,29 +41,23 @@ export function trainCommand(program: Command): void {
       if (o.testScenario !== undefined && model !== 'fill') throw new UsageError('--test-scenario applies to the fill model');
       if (!(o.qty > 0) || o.epochs === 0 || o.hidden === 0) throw new UsageError('--qty, --epochs and --hidden must be positive');
       const { scenario, file } = resolveMarket(o.scenario);
-      let r;
-      try {
-        r = await trainModel(model as ModelName, scenario, file, {
-          trainSeeds: parseSeeds(o.trainSeeds),
-          validSeeds: parseSeeds(o.validSeeds),
-          testSeeds: parseSeeds(o.testSeeds),
-          startMinute: o.startMinute,
-          minutes: o.minutes,
-          gapSeconds: o.gapSeconds,
-          ...(o.horizonSeconds !== undefined ? { horizonSeconds: o.horizonSeconds } : {}),
-          qty: o.qty,
-          ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
-          ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
-          seed: o.seed,
-          orders: o.orders,
-          testOrders: o.testOrders,
-          darkOrders: o.darkOrders,
-          ...(o.testScenario !== undefined ? { testMarket: resolveMarket(o.testScenario) } : {}),
-        });
-      } catch (e) {
-        if (e instanceof ScenarioError || e instanceof HeldOutError) throw new UsageError(e.message);
-        throw e;
-      }
+      const r = await trainModel(model as ModelName, scenario, file, {
+        trainSeeds: parseSeeds(o.trainSeeds),
+        validSeeds: parseSeeds(o.validSeeds),
+        testSeeds: parseSeeds(o.testSeeds),
+        startMinute: o.startMinute,
+        minutes: o.minutes,
+        gapSeconds: o.gapSeconds,
+        ...(o.horizonSeconds !== undefined ? { horizonSeconds: o.horizonSeconds } : {}),
+        qty: o.qty,
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+        ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
+        seed: o.seed,
+        orders: o.orders,
+        testOrders: o.testOrders,
+        darkOrders: o.darkOrders,
+        ...(o.testScenario !== undefined ? { testMarket: resolveMarket(o.testScenario) } : {}),
+      });
       const entry = new ModelRegistry(o.registry).save(r.artifact.kind, r.artifact, r.metrics, r.meta);
       print({ model: entry.id, file: entry.file, feature_schema: entry.schema, data_hash: entry.data_hash, ...r.meta, metrics: r.metrics }, o.json);
     });

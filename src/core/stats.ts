@@ -24,3 +24,28 @@ export function roundTo(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** Least squares of y on x, weighted by the optional third element (1 if absent); r2 is the weighted R². */
+export function ols(pts: readonly (readonly [number, number, number?])[]): { slope: number; intercept: number; r2: number } {
+  if (pts.length < 2) return { slope: NaN, intercept: NaN, r2: NaN };
+  let sw = 0;
+  let mx = 0;
+  let my = 0;
+  for (const [x, y, w = 1] of pts) {
+    sw += w;
+    mx += w * x;
+    my += w * y;
+  }
+  mx /= sw;
+  my /= sw;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [x, y, w = 1] of pts) {
+    sxy += w * (x - mx) * (y - my);
+    sxx += w * (x - mx) ** 2;
+    syy += w * (y - my) ** 2;
+  }
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
+}

@@ -1,5 +1,7 @@
 import { mean, roundTo } from '../core/stats.js';
 import { EMPTY_ASK, EMPTY_BID, loadLobster, type LobsterDay, type LobsterPair } from './lobster.js';
+import { ScenarioError } from '../sim/kind-registry.js';
+import { parseScenario } from '../sim/scenario.js';
 
 /**
  * Fits the Cont–Stoikov–Talreja flow generator to a real LOBSTER day (their estimation procedure, section 2 of
@@ -324,4 +326,25 @@ export function scenarioFromCalibration(
     },
     calibration: { source: cal.source.split('/').slice(-1)[0], observed: cal.observed },
   };
+}
+
+/** A calibrated scenario the simulator would refuse (a bug or a template that does not fit: exit 1). */
+export class CalibrationError extends Error {}
+
+/** The calibrated scenario as the file to write, checked first: never a scenario the simulator would refuse. */
+export function calibratedScenarioText(
+  cal: Calibration,
+  template: Record<string, unknown>,
+  name: string,
+  opts: Parameters<typeof scenarioFromCalibration>[3],
+  file: string,
+): string {
+  const text = JSON.stringify(scenarioFromCalibration(cal, template, name, opts), null, 2) + '\n';
+  try {
+    parseScenario(text, file);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CalibrationError(`the calibrated scenario does not validate: ${e.message}`);
+    throw e;
+  }
+  return text;
 }

@@ -99,7 +99,11 @@ export function readLobster(pair: LobsterPair, onRow: (msg: LobsterMessage, book
       if (!(type >= 1 && type <= 7 && Number.isInteger(type))) throw new LobsterFormatError(pair.message, line, `field 2 (type) must be 1–7, got ${type}`);
       const dir = m[5]!;
       if (dir !== 1 && dir !== -1) throw new LobsterFormatError(pair.message, line, `field 6 (direction) must be 1 or -1, got ${dir}`);
-      for (const [k, name] of [[2, 'order_id'], [3, 'size'], [4, 'price']] as const) {
+      for (const [k, name] of [
+        [2, 'order_id'],
+        [3, 'size'],
+        [4, 'price'],
+      ] as const) {
         if (!Number.isInteger(m[k]!)) throw new LobsterFormatError(pair.message, line, `field ${k + 1} (${name}) must be an integer, got ${m[k]}`);
       }
       if (m[3]! < 0) throw new LobsterFormatError(pair.message, line, `field 4 (size) is negative`);

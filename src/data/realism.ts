@@ -1,8 +1,5 @@
-import { EV_TRADE, type EventSink } from '../core/event-log.js';
 import { mean, quantile, roundTo } from '../core/stats.js';
 import { NS_PER_MINUTE } from '../core/types.js';
-import type { Scenario } from '../sim/scenario.js';
-import { buildSession, startSession } from '../sim/session.js';
 import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
 
 /**
@@ -25,7 +22,7 @@ export interface MarketStats {
 const BUCKET_NS = 30 * NS_PER_MINUTE;
 
 /** Accumulates everything but the spread; both sources feed it trades and minute mids. */
-class Collector {
+export class Collector {
   private readonly spreadTime = new Map<number, number>();
   private readonly sizes: number[] = [];
   private readonly times: number[] = [];
@@ -95,8 +92,16 @@ class Collector {
       minutes: roundTo((endNs - this.t0) / NS_PER_MINUTE, 3),
       spread_ticks: { mean: roundTo(meanSpread, 3), p10: q(0.1), p50: q(0.5), p90: q(0.9) },
       trade_size: { count: this.sizes.length, mean: roundTo(mean(this.sizes), 3), median: quantile(this.sizes, 0.5), p90: quantile(this.sizes, 0.9) },
-      inter_trade_seconds: { mean: roundTo(gm, 3), median: roundTo(quantile(gaps, 0.5), 3), cv: roundTo(Math.sqrt(mean(gaps.map((g) => (g - gm) ** 2))) / gm, 3) },
-      return_1min: { sd_bps: roundTo(Math.sqrt(rv), 3), kurtosis: roundTo(rv > 0 ? mean(rets.map((r) => (r - rm) ** 4)) / rv ** 2 : NaN, 3), count: rets.length },
+      inter_trade_seconds: {
+        mean: roundTo(gm, 3),
+        median: roundTo(quantile(gaps, 0.5), 3),
+        cv: roundTo(Math.sqrt(mean(gaps.map((g) => (g - gm) ** 2))) / gm, 3),
+      },
+      return_1min: {
+        sd_bps: roundTo(Math.sqrt(rv), 3),
+        kurtosis: roundTo(rv > 0 ? mean(rets.map((r) => (r - rm) ** 4)) / rv ** 2 : NaN, 3),
+        count: rets.length,
+      },
       volume_profile: this.buckets.map((b) => roundTo(b / volume, 3)),
       traded_volume: volume,
     };
@@ -124,32 +129,4 @@ export function realStats(day: LobsterDay, tick = 100): MarketStats {
     if (twoSided && k + 1 < day.n) c.spread(Math.round((ap - bp) / tick), day.timeNs[k + 1]! - t);
   }
   return c.result(day.timeNs[day.n - 1]!);
-}
-
-/** The statistics of a simulated day of a scenario (lit-venue trades; the NBBO for spreads and mids). */
-export function syntheticStats(scenario: Scenario, seed: number, minutes = 390): MarketStats {
-  let c!: Collector;
-  const sink: EventSink = {
-    record(kind, t, _venue, _maker, _taker, _price, qty, takerSide) {
-      if (kind === EV_TRADE) c.execution(t, takerSide, qty);
-    },
-  };
-  const s = buildSession(scenario, seed, `scenario ${scenario.name}`, sink);
-  c = new Collector(s.t0, scenario.tick);
-  let lastT = s.t0;
-  let lastSpread = NaN;
-  s.nbbo.onChange(() => {
-    const now = s.kernel.now();
-    if (lastSpread === lastSpread) c.spread(lastSpread, now - lastT);
-    lastT = now;
-    lastSpread = s.nbbo.bid < s.nbbo.ask ? Math.round((s.nbbo.ask - s.nbbo.bid) / scenario.tick) : NaN;
-  });
-  startSession(s);
-  for (let m = 1; m <= minutes; m++) {
-    s.kernel.run(s.t0 + m * NS_PER_MINUTE);
-    c.minuteMid(s.nbbo.lastMid);
-  }
-  const end = s.t0 + minutes * NS_PER_MINUTE;
-  if (lastSpread === lastSpread) c.spread(lastSpread, end - lastT);
-  return c.result(end);
 }

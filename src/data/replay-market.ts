@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Handler } from '../core/scheduler.js';
 import { BUY, IOC, SELL, type Side } from '../core/types.js';
 import type { FlowGenerator } from '../sim/cst-flow.js';
-import { flowModels, type FlowBuildContext } from '../sim/models.js';
+import { flowModels, type FlowBuildContext } from '../sim/kinds.js';
 import type { SignalSource } from '../venue/dark-pool.js';
-import { ScenarioError } from '../sim/registry.js';
+import { ScenarioError } from '../sim/kind-registry.js';
 import type { LitVenue } from '../venue/lit-venue.js';
 import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
 import { fileSide, inView, rowBefore, type ReplayCounts } from './replay.js';
@@ -246,7 +246,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       const ours = i < k ? this.tmpP[i]! : NaN;
       const theirs = j < m ? this.fileP[j]! : NaN;
       // past the file's view (it shows N levels): what lies beyond is out of sight
-      if (j >= m && m === N && (ours !== ours || !better(ours, this.fileP[N - 1]!) )) break;
+      if (j >= m && m === N && (ours !== ours || !better(ours, this.fileP[N - 1]!))) break;
       let price: number;
       let target: number;
       let have: number;
@@ -277,8 +277,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
       if (target > have) {
         this.clearCrossing(side, price);
         this.addSplit(side, price, target - have);
-      }
-      else this.take(side, price, have - target, true);
+      } else this.take(side, price, have - target, true);
     }
     return { r: result, full: k === this.tmpP.length };
   }
@@ -392,14 +391,14 @@ flowModels.register(
     })
     .strict(),
   (p, ctx) => {
-  const folder = resolve(dirname(ctx.file ?? '.'), p.data);
-  let day: LobsterDay;
-  try {
-    day = lastDay?.folder === folder ? lastDay.day : loadLobster(resolvePair(folder));
-  } catch (e) {
-    throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
-  }
-  lastDay = { folder, day };
-  return new ReplayMarket(day, ctx, { levels: p.depthLevels, spacingTicks: p.depthSpacingTicks, ...(p.depthQty ? { qty: p.depthQty } : {}) });
+    const folder = resolve(dirname(ctx.file ?? '.'), p.data);
+    let day: LobsterDay;
+    try {
+      day = lastDay?.folder === folder ? lastDay.day : loadLobster(resolvePair(folder));
+    } catch (e) {
+      throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
+    }
+    lastDay = { folder, day };
+    return new ReplayMarket(day, ctx, { levels: p.depthLevels, spacingTicks: p.depthSpacingTicks, ...(p.depthQty ? { qty: p.depthQty } : {}) });
   },
 );

@@ -1,6 +1,6 @@
 import { OrderBook } from '../book/order-book.js';
 import { BUY, SELL, type Side } from '../core/types.js';
-import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, PARTIAL_CANCEL, type LobsterDay } from './lobster.js';
+import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, HALT, PARTIAL_CANCEL, readLobster, type LobsterDay, type LobsterPair } from './lobster.js';
 
 /**
  * Exact replay of a LOBSTER day into the L3 order book, checked against the orderbook file after every event.
@@ -317,4 +317,24 @@ export function verifyDay(day: LobsterDay): ReplayCounts {
     v.push(day.type[i]!, day.id[i]!, day.size[i]!, day.price[i]!, day.direction[i]!, day.book.subarray(i * W, i * W + W), i + 1);
   }
   return v.counts;
+}
+
+const TYPE_NAMES = ['', 'add', 'partial_cancel', 'delete', 'execute', 'execute_hidden', 'cross', 'halt'];
+
+/**
+ * `sor replay`: a LOBSTER day replayed into the book, events counted by type; with `verify`, the top levels checked
+ * against the orderbook file after every event (the counts of matched, reconciled and mismatched events), else the
+ * final book.
+ */
+export function replaySummary(pair: LobsterPair, verify: boolean) {
+  const v = new ReplayVerifier(pair.levels);
+  let halts = 0;
+  readLobster(pair, (m, row) => {
+    if (m.type === HALT && m.price === -1) halts++;
+    v.push(m.type, m.id, m.size, m.price, m.direction, row, m.line);
+  });
+  const byType = Object.fromEntries(TYPE_NAMES.slice(1).map((n, i) => [n, v.byType[i + 1]!]));
+  const top = (side: 0 | 1) => v.rb.book.depth(side, pair.levels).map((l) => [l.price, l.qty]);
+  const base = { message_file: pair.message, orderbook_file: pair.orderbook, levels: pair.levels, events: v.counts.events, by_type: byType, halts };
+  return verify ? { ...base, ...v.counts } : { ...base, final_book: { bids: top(BUY), asks: top(SELL) } };
 }

@@ -187,14 +187,18 @@ export class Store {
     await con.run(
       `CREATE TABLE IF NOT EXISTS ${table} (dataset_id VARCHAR NOT NULL, scenario VARCHAR NOT NULL, seed BIGINT NOT NULL, ${columns.map((c) => `${c} DOUBLE`).join(', ')})`,
     );
-    const have = (await (await con.prepare(`SELECT column_name FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`)).runAndReadAll())
+    const have = (
+      await (await con.prepare(`SELECT column_name FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`)).runAndReadAll()
+    )
       .getRows()
       .map((r) => String(r[0]))
       .slice(3);
     if (have.join(',') !== columns.join(',')) {
       const missing = columns.filter((c) => !have.includes(c));
       const extra = have.filter((c) => !columns.includes(c));
-      throw new Error(`${this.path}: table ${table} has other columns (missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}): another feature schema; use another store or table`);
+      throw new Error(
+        `${this.path}: table ${table} has other columns (missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}): another feature schema; use another store or table`,
+      );
     }
     await con.run(`CREATE OR REPLACE TEMP TABLE stage_ds AS SELECT * FROM ${table} LIMIT 0`);
     const ap = await con.createAppender('stage_ds');

@@ -62,7 +62,14 @@ export const FEATURE_SCHEMA = {
 export const N_FEATURES = FEATURE_NAMES.length;
 export const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as { [K in (typeof FEATURE_NAMES)[number]]: number };
 /** The features FeatureEngine.writeVenue writes: the only ones that differ between the venues of one decision. */
-export const VENUE_FEATURES: readonly number[] = [F.venue_fill_rate, F.venue_latency_us, F.venue_take_fee_bps, F.venue_make_fee_bps, F.queue_ahead, F.distance_ticks];
+export const VENUE_FEATURES: readonly number[] = [
+  F.venue_fill_rate,
+  F.venue_latency_us,
+  F.venue_take_fee_bps,
+  F.venue_make_fee_bps,
+  F.queue_ahead,
+  F.distance_ticks,
+];
 
 /** The consolidated book's top levels, best first, as the world supplies them at a query. */
 export interface BookSnapshot {
@@ -204,4 +211,3 @@ export class FeatureEngine {
     out[F.distance_ticks] = best === undefined ? NaN : (q.order.side === BUY ? best - v.price : v.price - best) / this.cfg.tick;
   }
 }
-

@@ -44,7 +44,6 @@ export class TradeFlowImbalance {
   }
 }
 
-
 /**
  * The mid sampled on a time grid (every second, every minute): at each grid time s, the last mid at or before s.
  * Samples are taken lazily, for every grid time strictly before the time of the next update or query, so an

@@ -223,7 +223,9 @@ export function evaluateDarkPools(art: DarkPoolModelArtifact, train: readonly Pi
     mse: { model: round(seM / n), fill_rate: round(seB / n) },
     improvement_vs_fill_rate: round(1 - seM / seB),
     predicted_over_filled: { model: round(predM / filled), fill_rate: round(predB / filled) },
-    pools: Object.fromEntries(Object.entries(art.pools).map(([v, p]) => [v, { observations: p.observations, p_fill_one_lot: round(p.tail[1]!), p_fill_ten_lots: round(p.tail[10]!) }])),
+    pools: Object.fromEntries(
+      Object.entries(art.pools).map(([v, p]) => [v, { observations: p.observations, p_fill_one_lot: round(p.tail[1]!), p_fill_ten_lots: round(p.tail[10]!) }]),
+    ),
     n: test.length,
   };
 }

@@ -34,7 +34,10 @@ export async function trainDense(
     ],
   });
   const qlike = (y: Tensor, yHat: Tensor) => tf.mean(tf.add(tf.mul(y, tf.exp(tf.neg(yHat))), yHat));
-  model.compile({ optimizer: tf.train.adam(o.learningRate ?? 0.01), loss: o.output === 'sigmoid' ? 'binaryCrossentropy' : o.output === 'qlike' ? qlike : 'meanSquaredError' });
+  model.compile({
+    optimizer: tf.train.adam(o.learningRate ?? 0.01),
+    loss: o.output === 'sigmoid' ? 'binaryCrossentropy' : o.output === 'qlike' ? qlike : 'meanSquaredError',
+  });
   const xs = tf.tensor2d(X, [n, nIn]);
   const ys = tf.tensor2d(Y, [n, 1]);
   await model.fit(xs, ys, { epochs: o.epochs, batchSize: o.batch ?? 256, shuffle: false, verbose: 0 });
@@ -58,7 +61,12 @@ export async function trainDense(
 export function fastTanh(x: number): number {
   const c = x > 7.905311107635498 ? 7.905311107635498 : x < -7.905311107635498 ? -7.905311107635498 : x;
   const x2 = c * c;
-  const p = c * (4.89352455891786e-3 + x2 * (6.37261928875436e-4 + x2 * (1.48572235717979e-5 + x2 * (5.12229709037114e-8 + x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
+  const p =
+    c *
+    (4.89352455891786e-3 +
+      x2 *
+        (6.37261928875436e-4 +
+          x2 * (1.48572235717979e-5 + x2 * (5.12229709037114e-8 + x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
   const q = 4.89352518554385e-3 + x2 * (2.268434632439e-3 + x2 * (1.18534705686654e-4 + x2 * 1.19825839466702e-6));
   return p / q;
 }

@@ -97,7 +97,14 @@ export async function trainFillModel(
     transformInto(transform, train[k]!.x, X, i * N_FEATURES);
     Y[i] = train[k]!.y;
   });
-  const { layers } = await trainDense(X, Y, N_FEATURES, { hidden, epochs, seed, output: 'sigmoid', ...(opts.learningRate !== undefined ? { learningRate: opts.learningRate } : {}), ...(opts.batch !== undefined ? { batch: opts.batch } : {}) });
+  const { layers } = await trainDense(X, Y, N_FEATURES, {
+    hidden,
+    epochs,
+    seed,
+    output: 'sigmoid',
+    ...(opts.learningRate !== undefined ? { learningRate: opts.learningRate } : {}),
+    ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+  });
   const art: FillModelArtifact = {
     kind: opts.kind ?? 'fill-probability',
     format: 1,
@@ -109,7 +116,10 @@ export async function trainFillModel(
   };
   const fwd = new FillForward(art);
   const z = valid.map((e) => fwd.logit(e.x));
-  art.calibration = fitPlatt(z, valid.map((e) => e.y));
+  art.calibration = fitPlatt(
+    z,
+    valid.map((e) => e.y),
+  );
   return art;
 }
 
@@ -203,10 +213,25 @@ export function evaluateFill(art: FillModelArtifact, heuristic: QueueHeuristic, 
   const fwd = new FillForward(art);
   const y = test.map((e) => e.y);
   const logit = (p: number) => Math.log(p / (1 - p));
-  const cal = valid.length > 0 ? fitPlatt(valid.map((e) => logit(heuristic.p(e.x))), valid.map((e) => e.y)) : { a: 1, b: 0 };
-  const model = scores(test.map((e) => fwd.predict(e.x)), y);
-  const raw = scores(test.map((e) => heuristic.p(e.x)), y);
-  const base = scores(test.map((e) => sigmoid(cal.a * logit(heuristic.p(e.x)) + cal.b)), y);
+  const cal =
+    valid.length > 0
+      ? fitPlatt(
+          valid.map((e) => logit(heuristic.p(e.x))),
+          valid.map((e) => e.y),
+        )
+      : { a: 1, b: 0 };
+  const model = scores(
+    test.map((e) => fwd.predict(e.x)),
+    y,
+  );
+  const raw = scores(
+    test.map((e) => heuristic.p(e.x)),
+    y,
+  );
+  const base = scores(
+    test.map((e) => sigmoid(cal.a * logit(heuristic.p(e.x)) + cal.b)),
+    y,
+  );
   const rate = y.reduce((a, b) => a + b, 0) / y.length;
   return {
     model,
@@ -227,11 +252,27 @@ export function evaluateAdverse(art: FillModelArtifact, train: readonly Example[
   const fwd = new FillForward(art);
   const y = test.map((e) => e.y);
   const z = (e: Example) => e.x[F.side_sign]! * e.x[F.mid_change_10s_bps]!;
-  const m = fitPlatt(train.map(z), train.map((e) => e.y));
+  const m = fitPlatt(
+    train.map(z),
+    train.map((e) => e.y),
+  );
   const rate = train.reduce((a, e) => a + e.y, 0) / train.length;
   return {
-    model: scores(test.map((e) => fwd.predict(e.x)), y),
-    momentum: { ...scores(test.map((e) => sigmoid(m.a * z(e) + m.b)), y), a: Math.round(m.a * 1e4) / 1e4, b: Math.round(m.b * 1e4) / 1e4 },
-    base_rate: scores(test.map(() => rate), y),
+    model: scores(
+      test.map((e) => fwd.predict(e.x)),
+      y,
+    ),
+    momentum: {
+      ...scores(
+        test.map((e) => sigmoid(m.a * z(e) + m.b)),
+        y,
+      ),
+      a: Math.round(m.a * 1e4) / 1e4,
+      b: Math.round(m.b * 1e4) / 1e4,
+    },
+    base_rate: scores(
+      test.map(() => rate),
+      y,
+    ),
   };
 }

@@ -1,8 +1,38 @@
+import { BUY, NS_PER_MINUTE, type Side } from '../core/types.js';
 import { DenseForward, trainDense, type DenseLayers } from './dense.js';
 
 /** What the impact model sees of a parent order, in this order. */
 /** All known when the order starts: participation is the expected one, from the intraday volume profile. */
 export const IMPACT_FEATURES = ['sqrt_fraction_adv', 'fraction_adv', 'expected_participation', 'arrival_spread_bps', 'time_of_day', 'side_sign'] as const;
+
+/** What the impact model is asked about: `qty` shares still to trade from `t`, the volume expected meanwhile. */
+export interface ImpactQuery {
+  qty: number;
+  adv: number;
+  /** The market's volume the intraday profile expects over the rest of the horizon, shares. */
+  expectedVolume: number;
+  /** The quoted spread, bps of the mid. */
+  spreadBps: number;
+  /** Now, and the session's open (ns since midnight). */
+  t: number;
+  openNs: number;
+  side: Side;
+}
+
+/**
+ * The impact model's inputs (IMPACT_FEATURES, in order), written into `out`: the one definition that training
+ * (each backtest order at its start) and serving (the ml router, for what remains at each decision) share.
+ */
+export function impactInputs(q: ImpactQuery, out: number[] = new Array<number>(IMPACT_FEATURES.length)): number[] {
+  const f = q.qty / q.adv;
+  out[0] = Math.sqrt(f);
+  out[1] = f;
+  out[2] = q.qty / (q.expectedVolume + q.qty);
+  out[3] = q.spreadBps;
+  out[4] = (q.t - q.openNs) / NS_PER_MINUTE / 390;
+  out[5] = q.side === BUY ? 1 : -1;
+  return out;
+}
 
 export interface ImpactExample {
   x: number[];
@@ -86,7 +116,20 @@ export function evaluateChannels(c: Channels, train: readonly ChannelExample[], 
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
     coefficients_bps: { take: round(c.take), post: round(c.post), dark: round(c.dark) },
-    r2: { channels: round(r2(test.map((e) => c.take * e.x[0] + c.post * e.x[1] + c.dark * e.x[2]), y)), sqrt_law_all_fills: round(r2(test.map((e) => k * sqrtQ(e)), y)) },
+    r2: {
+      channels: round(
+        r2(
+          test.map((e) => c.take * e.x[0] + c.post * e.x[1] + c.dark * e.x[2]),
+          y,
+        ),
+      ),
+      sqrt_law_all_fills: round(
+        r2(
+          test.map((e) => k * sqrtQ(e)),
+          y,
+        ),
+      ),
+    },
     n: { train: train.length, test: test.length },
   };
 }
@@ -167,7 +210,20 @@ export function evaluateImpact(art: ImpactModelArtifact, test: readonly ImpactEx
   const y = test.map((e) => e.y);
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
-    r2: { model: round(r2(test.map((e) => fwd.predict(e.x)), y)), sqrt_law: round(r2(test.map((e) => art.sqrtLaw.k * e.x[0]!), y)) },
+    r2: {
+      model: round(
+        r2(
+          test.map((e) => fwd.predict(e.x)),
+          y,
+        ),
+      ),
+      sqrt_law: round(
+        r2(
+          test.map((e) => art.sqrtLaw.k * e.x[0]!),
+          y,
+        ),
+      ),
+    },
     sqrt_law_k_bps: round(art.sqrtLaw.k),
     n: test.length,
   };

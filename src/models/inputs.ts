@@ -20,7 +20,20 @@ export interface FeatureNetArtifact extends DenseLayers {
 }
 
 /** Features whose scale spans orders of magnitude: the model sees log(1 + x). */
-const LOG_FEATURES = new Set<string>(['bid_depth_1', 'bid_depth_2', 'bid_depth_3', 'bid_depth_4', 'bid_depth_5', 'ask_depth_1', 'ask_depth_2', 'ask_depth_3', 'ask_depth_4', 'ask_depth_5', 'queue_ahead', 'venue_latency_us']);
+const LOG_FEATURES = new Set<string>([
+  'bid_depth_1',
+  'bid_depth_2',
+  'bid_depth_3',
+  'bid_depth_4',
+  'bid_depth_5',
+  'ask_depth_1',
+  'ask_depth_2',
+  'ask_depth_3',
+  'ask_depth_4',
+  'ask_depth_5',
+  'queue_ahead',
+  'venue_latency_us',
+]);
 
 export interface Example {
   x: ArrayLike<number>; // a feature vector of the current schema
@@ -76,9 +89,15 @@ export function fitTransformOn(examples: readonly Example[]): InputTransform {
  * reads feature j from, and the sign it takes.
  */
 const SELL_FROM = Int32Array.from({ length: N_FEATURES }, (_, j) =>
-  j >= F.bid_depth_1 && j <= F.bid_depth_5 ? j - F.bid_depth_1 + F.ask_depth_1 : j >= F.ask_depth_1 && j <= F.ask_depth_5 ? j - F.ask_depth_1 + F.bid_depth_1 : j,
+  j >= F.bid_depth_1 && j <= F.bid_depth_5
+    ? j - F.bid_depth_1 + F.ask_depth_1
+    : j >= F.ask_depth_1 && j <= F.ask_depth_5
+      ? j - F.ask_depth_1 + F.bid_depth_1
+      : j,
 );
-const SELL_SIGN = Float64Array.from({ length: N_FEATURES }, (_, j) => (j === F.book_imbalance || j === F.trade_flow_imbalance || j === F.mid_change_10s_bps ? -1 : 1));
+const SELL_SIGN = Float64Array.from({ length: N_FEATURES }, (_, j) =>
+  j === F.book_imbalance || j === F.trade_flow_imbalance || j === F.mid_change_10s_bps ? -1 : 1,
+);
 
 function oriented(x: ArrayLike<number>, j: number): number {
   return x[F.side_sign]! >= 0 ? x[j]! : SELL_SIGN[j]! * x[SELL_FROM[j]!]!;
@@ -138,7 +157,9 @@ export class FeatureNet {
 
   constructor(readonly art: FeatureNetArtifact) {
     if (art.schema.hash !== FEATURE_SCHEMA.hash) {
-      throw new Error(`model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version} (${FEATURE_SCHEMA.hash})`);
+      throw new Error(
+        `model trained on feature schema ${art.schema.version} (${art.schema.hash}); this build has ${FEATURE_SCHEMA.version} (${FEATURE_SCHEMA.hash})`,
+      );
     }
     this.net = new DenseForward(art, N_FEATURES);
     this.t = standardiser(art.transform);

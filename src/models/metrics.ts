@@ -21,14 +21,15 @@ export function auc(p: ArrayLike<number>, y: ArrayLike<number>): number {
   const idx = Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a]! - p[b]!);
   let rankSum = 0;
   let pos = 0;
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && p[idx[j + 1]!] === p[idx[i]!]) j++;
     const mid = (i + j) / 2 + 1; // average rank of the tie group, from 1
-    for (let k = i; k <= j; k++) if (y[idx[k]!]) {
-      rankSum += mid;
-      pos++;
-    }
+    for (let k = i; k <= j; k++)
+      if (y[idx[k]!]) {
+        rankSum += mid;
+        pos++;
+      }
     i = j + 1;
   }
   const neg = p.length - pos;

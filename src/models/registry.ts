@@ -48,15 +48,32 @@ export class ModelRegistry {
   }
 
   /** Registers an artifact as the next version of its kind; returns its entry. */
-  save<A extends { schema: { version: number; hash: string }; training: { data_hash: string } }>(kind: string, artifact: A, metrics: unknown, meta: unknown): RegistryEntry {
+  save<A extends { schema: { version: number; hash: string }; training: { data_hash: string } }>(
+    kind: string,
+    artifact: A,
+    metrics: unknown,
+    meta: unknown,
+  ): RegistryEntry {
     mkdirSync(this.dir, { recursive: true });
-    const version = this.list().filter((e) => e.kind === kind).reduce((m, e) => Math.max(m, e.version), 0) + 1;
+    const version =
+      this.list()
+        .filter((e) => e.kind === kind)
+        .reduce((m, e) => Math.max(m, e.version), 0) + 1;
     const body = JSON.stringify(artifact);
     const h = new Hash64();
     for (let i = 0; i < body.length; i++) h.word(body.charCodeAt(i));
     const id = `${kind}-v${version}-${h.hex().slice(0, 8)}`;
     const file = join(this.dir, `${id}.json`);
-    const entry: RegistryEntry = { id, kind, version, file, schema: { version: artifact.schema.version, hash: artifact.schema.hash }, data_hash: artifact.training.data_hash, metrics, meta };
+    const entry: RegistryEntry = {
+      id,
+      kind,
+      version,
+      file,
+      schema: { version: artifact.schema.version, hash: artifact.schema.hash },
+      data_hash: artifact.training.data_hash,
+      metrics,
+      meta,
+    };
     const tmp = `${file}.tmp`;
     writeFileSync(tmp, JSON.stringify({ registry: entry, artifact }, null, 1));
     renameSync(tmp, file);

@@ -1,6 +1,4 @@
 import { FEATURE_SCHEMA, N_FEATURES } from '../features/engine.js';
-import type { Scenario } from '../sim/scenario.js';
-import { fillColumn, fillExamples, type FillProbeOptions } from './datasets.js';
 import { trainDense } from './dense.js';
 import { dataHash, FeatureNet, fitTransformOn, transformInto, type Example, type FeatureNetArtifact } from './inputs.js';
 
@@ -25,16 +23,6 @@ export interface ToxicityExample extends Example {
   venue: number;
 }
 
-/** The filled probes of a probe dataset, labelled by the adverse move after them (bps, + = against the filled side). */
-export function toxicityExamples(scenario: Scenario, opts: FillProbeOptions): ToxicityExample[] {
-  const label = fillColumn('label');
-  const move = fillColumn('mid_move_bps');
-  const venue = fillColumn('venue');
-  return fillExamples(scenario, opts)
-    .rows.filter((r) => r.values[label] === 1 && Number.isFinite(r.values[move]!))
-    .map((r) => ({ x: r.values.subarray(0, N_FEATURES), y: -r.values[move]!, venue: r.values[venue]! }));
-}
-
 export class ToxicityForward extends FeatureNet {
   constructor(override readonly art: ToxicityModelArtifact) {
     super(art);
@@ -49,7 +37,10 @@ export class ToxicityForward extends FeatureNet {
   }
 }
 
-export async function trainToxicityModel(train: readonly ToxicityExample[], opts: { hidden?: number; epochs?: number; seed?: number; horizonNs: number; clipBps?: number }): Promise<ToxicityModelArtifact> {
+export async function trainToxicityModel(
+  train: readonly ToxicityExample[],
+  opts: { hidden?: number; epochs?: number; seed?: number; horizonNs: number; clipBps?: number },
+): Promise<ToxicityModelArtifact> {
   const hidden = opts.hidden ?? 16;
   const epochs = opts.epochs ?? 20;
   const seed = opts.seed ?? 1;

@@ -1,9 +1,4 @@
-import { NS_PER_MINUTE, NS_PER_SECOND, BUY } from '../core/types.js';
-import { F, FEATURE_SCHEMA, N_FEATURES } from '../features/engine.js';
-import { Garch11 } from '../features/streaming.js';
-import type { Scenario } from '../sim/scenario.js';
-import { buildSession, startSession } from '../sim/session.js';
-import { consolidatedTop, sessionFeatures } from './datasets.js';
+import { FEATURE_SCHEMA, N_FEATURES } from '../features/engine.js';
 import { dataHash, FeatureNet, fitTransformOn, transformInto, type Example, type FeatureNetArtifact } from './inputs.js';
 import { trainDense } from './dense.js';
 
@@ -19,22 +14,6 @@ export interface VolExample extends Example {
   garch: number;
 }
 
-export interface VolOptions {
-  seeds: readonly number[];
-  startMinute: number;
-  minutes: number;
-  /** Time between examples, and the forecast horizon. */
-  everyNs: number;
-  horizonNs: number;
-  adv: number;
-  longRunVolBps: number;
-  file?: string;
-  /** GARCH(1,1) parameters for the baseline (fitted on training data); the feature's fixed ones otherwise. */
-  garch?: GarchParams;
-  /** Receives each seed's one-minute mid log returns over the window (to fit GARCH on training seeds). */
-  onMinuteReturns?: (returns: number[]) => void;
-}
-
 export interface GarchParams {
   alpha: number;
   beta: number;
@@ -48,10 +27,11 @@ export interface GarchParams {
 export function fitGarch(series: readonly number[][]): GarchParams & { loglik: number } {
   let n = 0;
   let ss = 0;
-  for (const r of series) for (const x of r) {
-    ss += x * x;
-    n++;
-  }
+  for (const r of series)
+    for (const x of r) {
+      ss += x * x;
+      n++;
+    }
   const v = n > 0 ? ss / n : 0;
   let best = { alpha: 0.05, beta: 0.9, loglik: -Infinity };
   for (let a = 0; a <= 0.3 + 1e-9; a += 0.01) {
@@ -76,69 +56,7 @@ export function fitGarch(series: readonly number[][]): GarchParams & { loglik: n
  * QLIKE on the validation seeds is the baseline; the 5-minute one is also the dataset's column.
  */
 export const EWMA_HALF_LIVES_S = [60, 300, 900, 1800] as const;
-const FIVE_MINUTES = EWMA_HALF_LIVES_S.indexOf(300);
-
-/**
- * Examples for short-term volatility: every `everyNs`, the feature vector (the market part; the order and venue
- * parts are fixed) and, as baselines, the EWMA forecast (squared 1-second returns, half-life 5 minutes) and the
- * GARCH(1,1) feature, each scaled to the horizon; the target is the realised variance over the next horizon,
- * from 1-second samples of the mid.
- */
-export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
-  const out: VolExample[] = [];
-  const H = Math.round(o.horizonNs / NS_PER_SECOND);
-  const lambdas = EWMA_HALF_LIVES_S.map((h) => Math.pow(2, -1 / h));
-  for (const seed of o.seeds) {
-    const s = buildSession(scenario, seed, o.file);
-    const fe = sessionFeatures(s, o.adv, o.longRunVolBps);
-    startSession(s);
-    const start = s.t0 + o.startMinute * NS_PER_MINUTE;
-    const end = start + o.minutes * NS_PER_MINUTE;
-    // one-second mids over the whole window and the horizon after it; the EWMA runs on them
-    const secs: number[] = [];
-    const ewmaAt: number[][] = [];
-    const pending: { t: number; x: Float64Array; sec: number }[] = [];
-    const ewma = EWMA_HALF_LIVES_S.map(() => NaN);
-    let next = start;
-    const garch = o.garch ? new Garch11(o.garch.longRunBps, o.garch.alpha, o.garch.beta) : null;
-    const garchAt = new Map<number, number>();
-    const minute: number[] = [];
-    for (let t = s.t0 + NS_PER_SECOND; t <= end + o.horizonNs; t += NS_PER_SECOND) {
-      s.kernel.run(t);
-      const m = s.nbbo.lastMid;
-      const prev = secs[secs.length - 1];
-      if (prev !== undefined && m > 0 && prev > 0) {
-        const r2 = Math.log(m / prev) ** 2;
-        for (let k = 0; k < ewma.length; k++) ewma[k] = ewma[k] !== ewma[k] ? r2 : lambdas[k]! * ewma[k]! + (1 - lambdas[k]!) * r2;
-      }
-      secs.push(m);
-      ewmaAt.push([...ewma]);
-      if (m > 0) garch?.onMid(t, m);
-      if (t >= start && t <= end && (t - start) % NS_PER_MINUTE === 0) minute.push(m);
-      if (t >= next && t <= end) {
-        const x = new Float64Array(N_FEATURES);
-        const book = consolidatedTop(s);
-        if (book.bids.length > 0 && book.asks.length > 0) {
-          fe.write({ t, book, order: { side: BUY, qty: 1, remaining: 1, start: t, end: t + o.horizonNs }, venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: book.bids[0]!.price } }, x);
-          pending.push({ t, x, sec: secs.length - 1 });
-          // the fitted baseline sees the same one-minute samples as the feature's, strictly before t
-          if (garch) garchAt.set(secs.length - 1, garch.value(t));
-        }
-        next += o.everyNs;
-      }
-    }
-    o.onMinuteReturns?.(minute.slice(1).map((m, i) => Math.log(m / minute[i]!)));
-    for (const p of pending) {
-      let rv = 0;
-      for (let k = p.sec + 1; k <= p.sec + H && k < secs.length; k++) rv += Math.log(secs[k]! / secs[k - 1]!) ** 2;
-      if (!(rv > 0)) continue; // a horizon without a single move has no log target
-      const g = (garch ? garchAt.get(p.sec)! : p.x[F.garch_bps]!) * 1e-4;
-      const ewmas = ewmaAt[p.sec]!.map((v) => v * H);
-      out.push({ t: p.t, x: p.x, y: Math.log(rv), rv, ewma: ewmas[FIVE_MINUTES]!, ewmas, garch: g * g * (o.horizonNs / NS_PER_MINUTE) });
-    }
-  }
-  return out;
-}
+export const FIVE_MINUTES = EWMA_HALF_LIVES_S.indexOf(300);
 
 /** QLIKE loss of a variance forecast h for a realised variance r: r/h − ln(r/h) − 1 (0 when h = r). */
 export function qlike(forecast: ArrayLike<number>, realised: ArrayLike<number>): number {
@@ -182,7 +100,11 @@ export class VolForward extends FeatureNet {
  * loss it is judged by; least squares on log variance forecasts the geometric mean, not the variance), then the
  * QLIKE-optimal scale on validation.
  */
-export async function trainVolModel(train: readonly VolExample[], valid: readonly VolExample[], opts: { hidden?: number; epochs?: number; seed?: number; horizonNs: number }): Promise<VolModelArtifact> {
+export async function trainVolModel(
+  train: readonly VolExample[],
+  valid: readonly VolExample[],
+  opts: { hidden?: number; epochs?: number; seed?: number; horizonNs: number },
+): Promise<VolModelArtifact> {
   const hidden = opts.hidden ?? 8;
   const epochs = opts.epochs ?? 30;
   const seed = opts.seed ?? 1;
@@ -208,7 +130,10 @@ export async function trainVolModel(train: readonly VolExample[], valid: readonl
   };
   // QLIKE is minimised over a scale c by c = mean(r / exp(ŷ))
   const fwd = new VolForward(art);
-  art.scale = qlikeScale(valid.map((e) => Math.exp(fwd.raw(e.x))), valid.map((e) => e.rv));
+  art.scale = qlikeScale(
+    valid.map((e) => Math.exp(fwd.raw(e.x))),
+    valid.map((e) => e.rv),
+  );
   return art;
 }
 
@@ -236,10 +161,29 @@ export function evaluateVol(art: VolModelArtifact, test: readonly VolExample[], 
   const fwd = new VolForward(art);
   const rv = test.map((e) => e.rv);
   const r = (x: number) => Math.round(x * 1e6) / 1e6;
-  const scaleOn = (f: (e: VolExample) => number) => (valid.length > 0 ? qlikeScale(valid.map(f), valid.map((e) => e.rv)) : 1);
+  const scaleOn = (f: (e: VolExample) => number) =>
+    valid.length > 0
+      ? qlikeScale(
+          valid.map(f),
+          valid.map((e) => e.rv),
+        )
+      : 1;
   const scored = (f: (e: VolExample) => number) => {
     const c = scaleOn(f);
-    return { c, valid: valid.length > 0 ? qlike(valid.map((e) => c * f(e)), valid.map((e) => e.rv)) : NaN, test: qlike(test.map((e) => c * f(e)), rv) };
+    return {
+      c,
+      valid:
+        valid.length > 0
+          ? qlike(
+              valid.map((e) => c * f(e)),
+              valid.map((e) => e.rv),
+            )
+          : NaN,
+      test: qlike(
+        test.map((e) => c * f(e)),
+        rv,
+      ),
+    };
   };
   const e5 = scored((e) => e.ewma);
   // the half-life with the best validation QLIKE (examples without the EWMAs by half-life keep the 5-minute one)
@@ -251,7 +195,10 @@ export function evaluateVol(art: VolModelArtifact, test: readonly VolExample[], 
     });
   }
   const g = scored((e) => e.garch);
-  const model = qlike(test.map((e) => fwd.variance(e.x)), rv);
+  const model = qlike(
+    test.map((e) => fwd.variance(e.x)),
+    rv,
+  );
   return {
     qlike: { model: r(model), ewma: r(ewma.test), garch: r(g.test), ewma_5m: r(e5.test) },
     ewma_half_life_s: ewma.halfLife,

@@ -298,13 +298,12 @@ export class RouterEngine {
       available: () => om.available(a.order.id),
       views(depth) {
         const side: Side = a.order.side === BUY ? 1 : 0; // take from the opposite side
-        return market.venues
-          .filter((v) => v.kind === 'lit')
-          .map((v) => ({ venue: v.name, levels: market.levels(v.name, side, depth), takeFee: v.takeFee }));
+        return market.venues.filter((v) => v.kind === 'lit').map((v) => ({ venue: v.name, levels: market.levels(v.name, side, depth), takeFee: v.takeFee }));
       },
       take(plans) {
         let n = 0;
-        for (const pl of plans) n += engine.child(a, 'take', pl.venue, pl.qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: pl.price, qty: 0, tif: IOC });
+        for (const pl of plans)
+          n += engine.child(a, 'take', pl.venue, pl.qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: pl.price, qty: 0, tif: IOC });
         return n;
       },
       post(venue, price, qty) {

@@ -127,7 +127,7 @@ export class OrderManager {
    */
   requestReplace(clOrdId: number, price: number, qty: number): void {
     const c = this.children.get(clOrdId);
-    if (!c || CHILD_TERMINAL.has(c.state) || c.state !== 'new' && c.state !== 'partially-filled') {
+    if (!c || CHILD_TERMINAL.has(c.state) || (c.state !== 'new' && c.state !== 'partially-filled')) {
       throw new OrderError(`child ${clOrdId} cannot be replaced now (${c?.state ?? 'unknown'})`);
     }
     if (!(qty > c.cumQty) || !Number.isInteger(qty)) throw new OrderError(`child ${clOrdId}: new quantity ${qty} must exceed the ${c.cumQty} filled`);

@@ -1,12 +1,14 @@
+import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { BUY, NS_PER_SECOND } from '../core/types.js';
 import { contKukanov, proRata, ruleBasedSor, type Allocator, type PlacementVenue } from './allocators.js';
 import type { DecisionContext, MarketView, ParentOrder, Policy } from './engine.js';
-import { MlRouterPolicy } from './ml-policy.js';
+import { registerMlPolicies } from './ml/register.js';
 import { common, splitEvenly, sweep, type PolicyOptions } from './policy-base.js';
+import { darkOptions, policies, sweepOptions } from './policy-registry.js';
+import { AlmgrenChriss, PovSchedule, TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
 
 export type { PolicyOptions, VolumeProfile } from './policy-base.js';
-import { AlmgrenChriss, PovSchedule, TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
 
 /**
  * Where a passive slice rests: the lit venues quoting the best price on our side, the one whose make fee is
@@ -147,11 +149,7 @@ export class ContKukanovPolicy implements Policy {
       };
     });
     const cost = halfSpread + takeFee;
-    const plan = contKukanov(
-      { target, halfSpread, takeFee, venues, underfill: 2 * cost + 100, overfill: cost / 2 },
-      () => this.rng.float(),
-      1000,
-    );
+    const plan = contKukanov({ target, halfSpread, takeFee, venues, underfill: 2 * cost + 100, overfill: cost / 2 }, () => this.rng.float(), 1000);
     // what is already late is taken now whatever the split says; the limits get the rest
     const market_ = Math.max(plan.market, ctx.behind);
     sweep(ctx, Math.min(market_, target), this.depth);
@@ -163,79 +161,96 @@ export class ContKukanovPolicy implements Policy {
   }
 }
 
-export const POLICY_NAMES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
-/** The ml router without its models: the same passive exposure split evenly, and the dark allocation alone. */
-export const ML_ABLATIONS = ['ml-even', 'ml-dark'] as const;
-/** Policies that need the trained models. */
-export const needsModels = (policies: readonly string[]): boolean => policies.includes('ml');
+/** The scheduled algorithms' options: the sweep's depth (each slice rests at the touch first). */
+const scheduled = sweepOptions;
 
-/** Builds a named policy. Each parent order gets its own instance (policies keep per-order state). */
-export function makePolicy(name: string, opts: PolicyOptions = {}): Policy {
-  switch (name) {
-    case 'twap':
-      return new ScheduledAlgo('twap', (o) => new TwapSchedule(o.qty, o.start, o.end), opts);
-    case 'vwap': {
-      const prof = opts.profile;
-      if (!prof) throw new Error('vwap needs an intraday volume profile');
-      return new ScheduledAlgo('vwap', (o) => new VwapSchedule(o.qty, o.start, o.end, prof.buckets, prof.openNs, prof.bucketNs), opts);
-    }
-    case 'pov': {
-      const rate = opts.povRate ?? 0.25;
-      return new ScheduledAlgo(
-        'pov',
-        (o, m, litFilled) => {
-          const pov = new PovSchedule(o.qty, o.start, o.end, rate);
-          let seen = m.tradedVolume();
-          let own = litFilled();
-          // others' volume since the last look: all prints less the router's own lit fills
-          return {
-            qty: o.qty,
-            start: o.start,
-            end: o.end,
-            target(t: number): number {
-              const v = m.tradedVolume();
-              const mine = litFilled();
-              pov.observe(Math.max(0, v - seen - (mine - own)));
-              seen = v;
-              own = mine;
-              return pov.target(t);
-            },
-          };
-        },
-        opts,
-      );
-    }
-    case 'ac': {
-      const urgency = opts.urgency ?? 2;
-      const { decisionNs } = common(opts);
-      return new ScheduledAlgo(
-        'ac',
-        (o) => {
-          // in units where σ = η = 1, γ = 0: κ̃² = λ, and cosh(κτ) = 1 + λτ²/2 gives λ for the urgency κT
-          const N = Math.max(1, Math.round((o.end - o.start) / decisionNs));
-          const T = (o.end - o.start) / NS_PER_SECOND;
-          const tau = T / N;
-          const kappa = urgency / T;
-          const lambda = (2 * (Math.cosh(kappa * tau) - 1)) / (tau * tau);
-          return new AlmgrenChriss({ X: o.qty, T, N, sigma: 1, eta: 1, gamma: 0, epsilon: 0, lambda }).schedule(o.start, o.end);
-        },
-        opts,
-      );
-    }
-    case 'rule':
-      return new RouterPolicy('rule', ruleBasedSor, opts);
-    case 'prorata':
-      return new RouterPolicy('prorata', proRata, opts);
-    case 'ck':
-      return new ContKukanovPolicy(opts);
-    case 'ml':
-      return new MlRouterPolicy(opts, 'learned');
-    case 'ml-even':
-      return new MlRouterPolicy(opts, 'even');
-    case 'ml-dark':
-      return new MlRouterPolicy(opts, 'dark');
-    default:
-      throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')}, and the ablations ${ML_ABLATIONS.join(', ')})`);
-  }
-}
+policies.register({
+  name: 'twap',
+  description: 'time-weighted schedule; each slice rests at the near touch for one interval, then what is late is swept',
+  options: scheduled,
+  make: (o, ctx) => new ScheduledAlgo('twap', (p) => new TwapSchedule(p.qty, p.start, p.end), { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth }),
+});
+policies.register({
+  name: 'vwap',
+  description: 'the intraday volume profile as schedule; slices rest at the touch first, like twap',
+  options: scheduled,
+  make: (o, ctx) => {
+    const prof = ctx.profile;
+    if (!prof) throw new Error('vwap needs an intraday volume profile');
+    return new ScheduledAlgo('vwap', (p) => new VwapSchedule(p.qty, p.start, p.end, prof.buckets, prof.openNs, prof.bucketNs), {
+      decisionNs: ctx.decisionNs,
+      sweepDepth: o.sweepDepth,
+    });
+  },
+});
+policies.register({
+  name: 'pov',
+  description: 'a participation rate of the volume others trade, as observed',
+  options: scheduled.extend({ rate: z.number().positive().max(1).default(0.25) }),
+  make: (o, ctx) =>
+    new ScheduledAlgo(
+      'pov',
+      (p, m, litFilled) => {
+        const pov = new PovSchedule(p.qty, p.start, p.end, o.rate);
+        let seen = m.tradedVolume();
+        let own = litFilled();
+        // others' volume since the last look: all prints less the router's own lit fills
+        return {
+          qty: p.qty,
+          start: p.start,
+          end: p.end,
+          target(t: number): number {
+            const v = m.tradedVolume();
+            const mine = litFilled();
+            pov.observe(Math.max(0, v - seen - (mine - own)));
+            seen = v;
+            own = mine;
+            return pov.target(t);
+          },
+        };
+      },
+      { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth },
+    ),
+});
+policies.register({
+  name: 'ac',
+  description: 'Almgren–Chriss optimal trajectory for an urgency κT',
+  options: scheduled.extend({ urgency: z.number().positive().default(2) }),
+  make: (o, ctx) =>
+    new ScheduledAlgo(
+      'ac',
+      (p) => {
+        // in units where σ = η = 1, γ = 0: κ̃² = λ, and cosh(κτ) = 1 + λτ²/2 gives λ for the urgency κT
+        const N = Math.max(1, Math.round((p.end - p.start) / ctx.decisionNs));
+        const T = (p.end - p.start) / NS_PER_SECOND;
+        const tau = T / N;
+        const kappa = o.urgency / T;
+        const lambda = (2 * (Math.cosh(kappa * tau) - 1)) / (tau * tau);
+        return new AlmgrenChriss({ X: p.qty, T, N, sigma: 1, eta: 1, gamma: 0, epsilon: 0, lambda }).schedule(p.start, p.end);
+      },
+      { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth },
+    ),
+});
+policies.register({
+  name: 'rule',
+  description: 'rule-based SOR on a TWAP schedule: dark pings first, then a fee-aware sweep of the lit books, rerouted',
+  options: darkOptions,
+  make: (o, ctx) => new RouterPolicy('rule', ruleBasedSor, { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth, darkMinQty: o.darkMinQty }),
+});
+policies.register({
+  name: 'prorata',
+  description: 'like rule, the sweep split pro rata over the venues at the best price',
+  options: darkOptions,
+  make: (o, ctx) => new RouterPolicy('prorata', proRata, { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth, darkMinQty: o.darkMinQty }),
+});
+policies.register({
+  name: 'ck',
+  description: 'Cont–Kukanov split between a sweep and post-only limits at each lit touch',
+  options: sweepOptions,
+  make: (o, ctx) => new ContKukanovPolicy({ decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth, rng: ctx.rng }),
+});
+
+// the ml router and its ablations, after the classic ones
+registerMlPolicies(policies);
+
+export { darkOptions, policies, sweepOptions };

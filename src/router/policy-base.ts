@@ -2,14 +2,11 @@ import type { Rng } from '../core/rng.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ruleBasedSor, type Allocator } from './allocators.js';
 import type { DecisionContext } from './engine.js';
-import type { MlModels } from './ml-models.js';
+import type { MlModels } from './ml/models.js';
 
-/** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
-export interface VolumeProfile {
-  buckets: readonly number[];
-  openNs: number;
-  bucketNs: number;
-}
+import type { VolumeProfile } from './schedulers.js';
+
+export type { VolumeProfile } from './schedulers.js';
 
 export interface PolicyOptions {
   /** Time between decisions (default 10 s). */
@@ -48,4 +45,3 @@ export function splitEvenly(total: number, n: number): number[] {
 export function sweep(ctx: DecisionContext, qty: number, depth: number, allocator: Allocator = ruleBasedSor): void {
   if (qty > 0) ctx.take(allocator.allocate(ctx.order.side, qty, ctx.views(depth)));
 }
-

@@ -11,6 +11,45 @@ export interface Schedule {
   target(t: number): number;
 }
 
+/** An intraday volume profile: relative volume per bucket of `bucketNs` from `openNs`. */
+export interface VolumeProfile {
+  buckets: readonly number[];
+  openNs: number;
+  bucketNs: number;
+}
+
+/** A volume profile's cumulative curve: the volume it expects up to a time, and between two times. */
+export class ProfileCurve {
+  private readonly cum: number[];
+  constructor(private readonly p: VolumeProfile) {
+    if (p.buckets.length === 0 || p.buckets.some((x) => !(x >= 0))) throw new Error('a volume profile needs non-negative buckets');
+    this.cum = [0];
+    for (const x of p.buckets) this.cum.push(this.cum[this.cum.length - 1]! + x);
+  }
+  /** The profile's cumulative volume at time t (buckets are uniform inside); the whole day's at t = Infinity. */
+  volumeTo(t: number): number {
+    const x = (t - this.p.openNs) / this.p.bucketNs;
+    if (x <= 0) return 0;
+    const n = this.p.buckets.length;
+    if (x >= n) return this.cum[n]!;
+    const b = Math.floor(x);
+    return this.cum[b]! + (x - b) * this.p.buckets[b]!;
+  }
+  /** The share of a day's volume expected between two times (0 for a profile of no volume). */
+  share(from: number, to: number): number {
+    const day = this.volumeTo(Infinity);
+    return day > 0 ? (this.volumeTo(to) - this.volumeTo(from)) / day : 0;
+  }
+}
+
+/**
+ * The volume a market of daily volume `adv` is expected to trade between two times: by the profile where there is
+ * one, else evenly over a 6.5-hour session.
+ */
+export function expectedVolume(curve: ProfileCurve | null, adv: number, from: number, to: number): number {
+  return curve ? adv * curve.share(from, to) : (adv * (to - from)) / (390 * 60e9);
+}
+
 /** Time-weighted: an even pace over the horizon. */
 export class TwapSchedule implements Schedule {
   constructor(
@@ -32,28 +71,21 @@ export class TwapSchedule implements Schedule {
  * from `profileStart`), so the order trades in proportion to the volume the market usually does.
  */
 export class VwapSchedule implements Schedule {
-  private readonly cum: number[];
+  private readonly curve: ProfileCurve;
   constructor(
     readonly qty: number,
     readonly start: number,
     readonly end: number,
-    private readonly profile: readonly number[],
-    private readonly profileStart: number,
-    private readonly bucketNs: number,
+    profile: readonly number[],
+    profileStart: number,
+    bucketNs: number,
   ) {
     if (!(end > start)) throw new Error('a schedule needs end > start');
-    if (profile.length === 0 || profile.some((x) => !(x >= 0))) throw new Error('a volume profile needs non-negative buckets');
-    this.cum = [0];
-    for (const x of profile) this.cum.push(this.cum[this.cum.length - 1]! + x);
+    this.curve = new ProfileCurve({ buckets: profile, openNs: profileStart, bucketNs });
   }
   /** The profile's cumulative volume at time t (buckets are uniform inside); the whole day's at t = Infinity. */
   volumeTo(t: number): number {
-    const x = (t - this.profileStart) / this.bucketNs;
-    if (x <= 0) return 0;
-    const n = this.profile.length;
-    if (x >= n) return this.cum[n]!;
-    const b = Math.floor(x);
-    return this.cum[b]! + (x - b) * this.profile[b]!;
+    return this.curve.volumeTo(t);
   }
   target(t: number): number {
     if (t <= this.start) return 0;

@@ -2,8 +2,9 @@ import type { Handler } from '../core/scheduler.js';
 import type { Side } from '../core/types.js';
 import type { Session } from '../sim/session.js';
 import type { FeeModel } from '../venue/fees.js';
-import type { ExecReport, MarketDataListener, OrderMessage, Quote, TradePrint, Venue, VenueClient } from '../venue/types.js';
-import { FeatureEngine } from '../features/engine.js';
+import type { ExecReport, OrderMessage, Quote, TradePrint, Venue, VenueClient } from '../venue/types.js';
+import type { FeatureEngine } from '../features/engine.js';
+import { featuresFor, feedFeatures } from '../features/feed.js';
 import { RouterEngine, type EngineHooks, type MarketView, type RouterPorts, type VenueInfo } from './engine.js';
 import { MarketTracker } from './market-tracker.js';
 
@@ -40,22 +41,13 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
     });
     this.tracker = new MarketTracker(s.lit.map((v) => v.name));
     const tracker = this.tracker;
-    const fe = features && new FeatureEngine({ venues: s.venues.map((v) => v.name), tick: s.scenario.tick, ...features });
-    if (fe) {
-      this.features = fe;
-      s.nbbo.onChange(() => fe.onMid(s.kernel.now(), s.nbbo.lastMid));
-    }
-    for (const v of s.lit) {
-      const name = v.name;
-      const l: MarketDataListener = {
-        onQuote: (q: Quote) => tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty),
-        onTrade: (t: TradePrint) => {
-          tracker.onTrade(t.qty);
-          fe?.onTrade(s.kernel.now(), t.aggressor, t.qty);
-        },
-      };
-      v.subscribe(l);
-    }
+    const fe = features && featuresFor(s, features.adv, features.longRunVolBps);
+    if (fe) this.features = fe;
+    // the features' one feed (as the datasets the models learnt from), with the tracker on the same subscription
+    feedFeatures(s, fe, (name) => ({
+      onQuote: (q: Quote) => tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty),
+      onTrade: (t: TradePrint) => tracker.onTrade(t.qty),
+    }));
     this.engine = new RouterEngine(this, this, hooks);
   }
 

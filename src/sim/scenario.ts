@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ScenarioError, zodProblem } from './registry.js';
+import { ScenarioError, zodProblem } from './kind-registry.js';
 
 const modelSpec = z.looseObject({ kind: z.string().min(1) });
 const latencySet = z.object({ entry: modelSpec, response: modelSpec, feed: modelSpec.optional() }).strict();

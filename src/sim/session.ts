@@ -6,7 +6,7 @@ import { LitVenue } from '../venue/lit-venue.js';
 import type { Venue } from '../venue/types.js';
 import type { FlowGenerator } from './cst-flow.js';
 import { Kernel } from './kernel.js';
-import { contraFlowModels, feeModels, flowModels, impactModels, latencyModels } from './models.js';
+import { contraFlowModels, feeModels, flowModels, impactModels, latencyModels } from './kinds.js';
 import { ConsolidatedQuote, round6 } from './nbbo.js';
 import { clockToNs, type Scenario } from './scenario.js';
 

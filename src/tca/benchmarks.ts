@@ -104,5 +104,10 @@ export function markoutsByVenue(side: Side, fills: readonly Fill[], path: MidPat
       v.w[k]! += f.qty;
     });
   }
-  return [...by.entries()].map(([venue, v]) => ({ venue, fills: v.fills, shares: v.shares, markout_bps: v.sum.map((x, k) => (v.w[k]! > 0 ? x / v.w[k]! : NaN)) }));
+  return [...by.entries()].map(([venue, v]) => ({
+    venue,
+    fills: v.fills,
+    shares: v.shares,
+    markout_bps: v.sum.map((x, k) => (v.w[k]! > 0 ? x / v.w[k]! : NaN)),
+  }));
 }

@@ -1,4 +1,4 @@
-import type { BacktestReport } from './backtest.js';
+import type { BacktestReport } from './summary.js';
 
 /**
  * A self-contained HTML report of a backtest: the numbers as tables, and four charts drawn in the page from the

@@ -74,9 +74,7 @@ export class DarkPool implements Venue {
   ) {
     this.name = cfg.name;
     this.index = cfg.index;
-    this.gateway = new ParticipantGateway(cfg.name, sched, cfg.entryLatency, cfg.responseLatency, rng, 0, (c, owner, m) =>
-      this.process(c, owner, m),
-    );
+    this.gateway = new ParticipantGateway(cfg.name, sched, cfg.entryLatency, cfg.responseLatency, rng, 0, (c, owner, m) => this.process(c, owner, m));
     this.arrive = { handle: (t) => this.contraArrival(t) };
     this.expire = {
       handle: (t, o) => {
@@ -235,4 +233,3 @@ function priceOk(o: DarkOrder, mid: number): boolean {
   if (o.limit !== o.limit) return true;
   return o.side === BUY ? mid <= o.limit : mid >= o.limit;
 }
-

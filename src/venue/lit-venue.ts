@@ -6,16 +6,7 @@ import { BUY, GTC, IOC, type Side } from '../core/types.js';
 import type { FeeModel } from './fees.js';
 import { Channel, type LatencyModel } from './latency.js';
 import { ParticipantGateway, type WorkingOrder } from './participants.js';
-import {
-  newStats,
-  type MarketDataListener,
-  type OrderMessage,
-  type Quote,
-  type TradePrint,
-  type Venue,
-  type VenueClient,
-  type VenueStats,
-} from './types.js';
+import { newStats, type MarketDataListener, type OrderMessage, type Quote, type TradePrint, type Venue, type VenueClient, type VenueStats } from './types.js';
 
 export interface LitVenueConfig {
   name: string;
@@ -82,14 +73,8 @@ export class LitVenue implements Venue, TradeListener {
     this.name = cfg.name;
     this.index = cfg.index;
     this.book = new OrderBook(this, 4096);
-    this.gateway = new ParticipantGateway(
-      cfg.name,
-      sched,
-      cfg.entryLatency,
-      cfg.responseLatency,
-      rng,
-      cfg.speedBumpNs,
-      (client, owner, msg) => this.process(client, owner, msg),
+    this.gateway = new ParticipantGateway(cfg.name, sched, cfg.entryLatency, cfg.responseLatency, rng, cfg.speedBumpNs, (client, owner, msg) =>
+      this.process(client, owner, msg),
     );
   }
 

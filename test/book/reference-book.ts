@@ -28,13 +28,7 @@ export class ReferenceBook {
   trades: RefTrade[] = [];
   private clock = 0;
 
-  limit(
-    id: number,
-    side: Side,
-    price: number,
-    qty: number,
-    o: { tif?: number; postOnly?: boolean; hidden?: boolean; display?: number } = {},
-  ): string {
+  limit(id: number, side: Side, price: number, qty: number, o: { tif?: number; postOnly?: boolean; hidden?: boolean; display?: number } = {}): string {
     if (this.orders.some((x) => x.id === id)) return 'rejected-duplicate-id';
     const crosses = (m: RefOrder): boolean => m.side !== side && (side === 0 ? m.price <= price : m.price >= price);
     if (o.postOnly && this.orders.some(crosses)) return 'rejected-post-only';
@@ -98,9 +92,7 @@ export class ReferenceBook {
   depth(side: Side): { price: number; qty: number }[] {
     const m = new Map<number, number>();
     for (const o of this.orders) if (o.side === side && !o.hidden) m.set(o.price, (m.get(o.price) ?? 0) + o.shown);
-    return [...m.entries()]
-      .map(([price, qty]) => ({ price, qty }))
-      .sort((a, b) => (side === 0 ? b.price - a.price : a.price - b.price));
+    return [...m.entries()].map(([price, qty]) => ({ price, qty })).sort((a, b) => (side === 0 ? b.price - a.price : a.price - b.price));
   }
 
   private match(taker: number, side: Side, limit: number, qty: number): number {

@@ -14,7 +14,10 @@ const GOOG = '../shared/data/lobster/GOOG_2012-06-21_L1';
 
 describe.runIf(existsSync(GOOG))('calibration to the GOOG day', () => {
   const cal = calibrateLobster(resolvePair(GOOG));
-  const msgs = readFileSync(resolvePair(GOOG).message, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const msgs = readFileSync(resolvePair(GOOG).message, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const T = Number(msgs[msgs.length - 1]![0]) - Number(msgs[0]![0]);
 
   it('fits rates that agree with direct counts of the file', () => {

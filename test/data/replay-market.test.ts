@@ -7,7 +7,7 @@ import { realStats } from '../../src/data/realism.js';
 import type { Handler } from '../../src/core/scheduler.js';
 import { BUY, NS_PER_MINUTE } from '../../src/core/types.js';
 import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
-import { metaorderExperiment } from '../../src/sim/metaorder.js';
+import { metaorderExperiment } from '../../src/backtest/metaorder.js';
 import { buildSession, simulate, startSession } from '../../src/sim/session.js';
 import type { ExecReport, VenueClient } from '../../src/venue/types.js';
 
@@ -110,7 +110,15 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
   it('metaorders against the replay follow the square-root law through the impact model; without it the day absorbs them', () => {
     const sc = loadScenarioFile('scenarios/replay-goog.json');
     const V = sc.impact!['dailyVolume'] as number;
-    const design = { fractions: [0.001, 0.003, 0.01, 0.03, 0.1], seeds: [1, 2], dailyVolume: V, participation: 0.1, startMinute: 5, sliceSeconds: 10, file: 'scenarios/replay-goog.json' };
+    const design = {
+      fractions: [0.001, 0.003, 0.01, 0.03, 0.1],
+      seeds: [1, 2],
+      dailyVolume: V,
+      participation: 0.1,
+      startMinute: 5,
+      sliceSeconds: 10,
+      file: 'scenarios/replay-goog.json',
+    };
     const r = metaorderExperiment(sc, design);
     expect(r.exponent).toBeGreaterThanOrEqual(0.4);
     expect(r.exponent).toBeLessThanOrEqual(0.7);

@@ -42,8 +42,14 @@ describe.runIf(have)('exact replay of the bundled LOBSTER samples', () => {
   it('sor replay --verify --json prints events, matched, mismatched and reconciled; a pair can be two paths', () => {
     const dir = join(LOB, 'AAPL_2012-06-21_L10_subset');
     const files = readdirSync(dir).sort();
-    const msg = join(dir, files.find((f) => f.includes('_message_'))!);
-    const ob = join(dir, files.find((f) => f.includes('_orderbook_'))!);
+    const msg = join(
+      dir,
+      files.find((f) => f.includes('_message_'))!,
+    );
+    const ob = join(
+      dir,
+      files.find((f) => f.includes('_orderbook_'))!,
+    );
     const a = sor('replay', dir, '--verify', '--json');
     const b = sor('replay', msg, ob, '--verify', '--json');
     expect(a.code).toBe(0);
@@ -84,7 +90,14 @@ describe.runIf(have)('exact replay of the bundled LOBSTER samples', () => {
 
   it('streams: a tiny read buffer, CRLF line ends and a missing final newline give the same rows', () => {
     const dir = mkdtempSync('/tmp/sor-csv-');
-    const src = readFileSync(join(LOB, 'AAPL_2012-06-21_L10_subset', readdirSync(join(LOB, 'AAPL_2012-06-21_L10_subset')).find((f) => f.includes('_orderbook_'))!), 'utf8');
+    const src = readFileSync(
+      join(
+        LOB,
+        'AAPL_2012-06-21_L10_subset',
+        readdirSync(join(LOB, 'AAPL_2012-06-21_L10_subset')).find((f) => f.includes('_orderbook_'))!,
+      ),
+      'utf8',
+    );
     writeFileSync(join(dir, 'crlf.csv'), src.trimEnd().split('\n').join('\r\n'));
     const rows = (path: string, chunk: number) => {
       const r = new CsvNumberReader(path, chunk);

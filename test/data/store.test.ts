@@ -18,7 +18,12 @@ describe.runIf(existsSync(AAPL))('the DuckDB store', () => {
     const db = join(dir, 'sub', 'market.duckdb'); // the file and its folder are created
     const a = sor('ingest', AAPL, '--db', db, '--json');
     expect(a.code).toBe(0);
-    expect(JSON.parse(a.out)).toMatchObject({ day_id: 'AAPL_2012-06-21_L10', events: 999, book_levels: 9990, stored: { events: 999, book_levels: 9990, days: 1 } });
+    expect(JSON.parse(a.out)).toMatchObject({
+      day_id: 'AAPL_2012-06-21_L10',
+      events: 999,
+      book_levels: 9990,
+      stored: { events: 999, book_levels: 9990, days: 1 },
+    });
     const b = sor('ingest', AAPL, '--db', db, '--parquet', join(dir, 'pq'), '--json');
     expect(JSON.parse(b.out).stored).toEqual({ events: 999, book_levels: 9990, days: 1 });
 
@@ -26,9 +31,15 @@ describe.runIf(existsSync(AAPL))('the DuckDB store', () => {
     try {
       // the stored rows are the file's rows: first message and the first book row's best level
       const first = readFileSync(resolvePair(AAPL).message, 'utf8').split('\n')[0]!.split(',');
-      const r = (await store.con.runAndReadAll("SELECT time_ns, type, order_id, size, price, direction FROM events WHERE day_id = 'AAPL_2012-06-21_L10' AND seq = 1")).getRows()[0]!;
+      const r = (
+        await store.con.runAndReadAll("SELECT time_ns, type, order_id, size, price, direction FROM events WHERE day_id = 'AAPL_2012-06-21_L10' AND seq = 1")
+      ).getRows()[0]!;
       expect(r.map(Number)).toEqual([34_200_004_241_176, 1, Number(first[2]), Number(first[3]), Number(first[4]), Number(first[5])]);
-      const lv = (await store.con.runAndReadAll("SELECT ask_price, ask_size, bid_price, bid_size FROM book_levels WHERE day_id = 'AAPL_2012-06-21_L10' AND seq = 1 AND level = 1")).getRows()[0]!;
+      const lv = (
+        await store.con.runAndReadAll(
+          "SELECT ask_price, ask_size, bid_price, bid_size FROM book_levels WHERE day_id = 'AAPL_2012-06-21_L10' AND seq = 1 AND level = 1",
+        )
+      ).getRows()[0]!;
       const book = readFileSync(resolvePair(AAPL).orderbook, 'utf8').split('\n')[0]!.split(',').slice(0, 4).map(Number);
       expect(lv.map(Number)).toEqual(book);
       // the Parquet export reads back whole

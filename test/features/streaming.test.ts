@@ -9,7 +9,12 @@ const S = NS_PER_SECOND;
 /** Events at increasing times (ns), with queries interleaved: the streaming value must equal the batch one. */
 const stream = (maxGapNs: number) =>
   fc.array(
-    fc.record({ gap: fc.integer({ min: 0, max: maxGapNs }), kind: fc.constantFrom('event', 'event', 'query'), x: fc.double({ min: -1, max: 1, noNaN: true }), q: fc.integer({ min: 1, max: 5000 }) }),
+    fc.record({
+      gap: fc.integer({ min: 0, max: maxGapNs }),
+      kind: fc.constantFrom('event', 'event', 'query'),
+      x: fc.double({ min: -1, max: 1, noNaN: true }),
+      q: fc.integer({ min: 1, max: 5000 }),
+    }),
     { minLength: 1, maxLength: 400, size: 'max' },
   );
 
@@ -74,7 +79,10 @@ describe('streaming features equal their offline definitions', () => {
             const first = mids.length > 0 ? Math.ceil(mids[0]!.t / S) * S : Infinity;
             const samples: number[] = [];
             for (let s = first; s < t; s += S) samples.push(midAt(mids, s));
-            const r2 = samples.slice(1).map((m, i) => Math.log(m / samples[i]!) ** 2).slice(-window);
+            const r2 = samples
+              .slice(1)
+              .map((m, i) => Math.log(m / samples[i]!) ** 2)
+              .slice(-window);
             const want = r2.length === 0 ? NaN : Math.sqrt(r2.reduce((a, b) => a + b, 0) / (r2.length / 60)) * 1e4;
             close(rv.value(t), want);
           }
@@ -99,7 +107,7 @@ describe('streaming features equal their offline definitions', () => {
             mids.push({ t, mid });
           } else {
             const first = mids.length > 0 ? Math.ceil(mids[0]!.t / NS_PER_MINUTE) * NS_PER_MINUTE : Infinity;
-            let v = (5e-4) ** 2;
+            let v = 5e-4 ** 2;
             const omega = v * (1 - 0.08 - 0.85);
             let prev = NaN;
             for (let s = first; s < t; s += NS_PER_MINUTE) {
@@ -124,7 +132,12 @@ describe('feature engine', () => {
 
   it('writeVenue writes exactly the venue features (what the models may recompute alone per venue)', () => {
     const fe = new FeatureEngine({ venues: ['A', 'B'], tick: 1, adv: 1e6, longRunVolBps: 5 });
-    const q = { t: 36_000 * S, book: { bids: [{ price: 99, qty: 10 }], asks: [{ price: 101, qty: 10 }] }, order: { side: BUY, qty: 100, remaining: 100, start: 0, end: 1 }, venue: { index: 0, takeFee: 1, makeFee: -1, queueAhead: 5, price: 99 } };
+    const q = {
+      t: 36_000 * S,
+      book: { bids: [{ price: 99, qty: 10 }], asks: [{ price: 101, qty: 10 }] },
+      order: { side: BUY, qty: 100, remaining: 100, start: 0, end: 1 },
+      venue: { index: 0, takeFee: 1, makeFee: -1, queueAhead: 5, price: 99 },
+    };
     const out = new Float64Array(N_FEATURES).fill(-7);
     fe.writeVenue(q, out);
     const written = Array.from(out.keys()).filter((j) => !Object.is(out[j], -7));
@@ -133,15 +146,23 @@ describe('feature engine', () => {
 
   it('merges venues’ levels into the consolidated top n, best first, equal prices summed (against a sort)', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.record({ price: fc.integer({ min: 90, max: 110 }), qty: fc.integer({ min: 1, max: 500 }) }), { maxLength: 6 }), { maxLength: 4 }), fc.boolean(), fc.integer({ min: 1, max: 6 }), (raw, buy, n) => {
-        const side = buy ? BUY : SELL;
-        // each venue's book: distinct prices, best first
-        const books = raw.map((b) => [...new Map(b.map((l) => [l.price, l])).values()].sort((x, y) => (buy ? y.price - x.price : x.price - y.price)));
-        const sum = new Map<number, number>();
-        for (const b of books) for (const l of b) sum.set(l.price, (sum.get(l.price) ?? 0) + l.qty);
-        const want = [...sum].sort((x, y) => (buy ? y[0] - x[0] : x[0] - y[0])).slice(0, n).map(([price, qty]) => ({ price, qty }));
-        expect(mergeLevels(books, side, n)).toEqual(want);
-      }),
+      fc.property(
+        fc.array(fc.array(fc.record({ price: fc.integer({ min: 90, max: 110 }), qty: fc.integer({ min: 1, max: 500 }) }), { maxLength: 6 }), { maxLength: 4 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 6 }),
+        (raw, buy, n) => {
+          const side = buy ? BUY : SELL;
+          // each venue's book: distinct prices, best first
+          const books = raw.map((b) => [...new Map(b.map((l) => [l.price, l])).values()].sort((x, y) => (buy ? y.price - x.price : x.price - y.price)));
+          const sum = new Map<number, number>();
+          for (const b of books) for (const l of b) sum.set(l.price, (sum.get(l.price) ?? 0) + l.qty);
+          const want = [...sum]
+            .sort((x, y) => (buy ? y[0] - x[0] : x[0] - y[0]))
+            .slice(0, n)
+            .map(([price, qty]) => ({ price, qty }));
+          expect(mergeLevels(books, side, n)).toEqual(want);
+        },
+      ),
     );
   });
 
@@ -158,7 +179,13 @@ describe('feature engine', () => {
     fe.write(
       {
         t: t0,
-        book: { bids: [{ price: 1_000_000, qty: 300 }, { price: 999_900, qty: 50 }], asks: [{ price: 1_000_100, qty: 100 }] },
+        book: {
+          bids: [
+            { price: 1_000_000, qty: 300 },
+            { price: 999_900, qty: 50 },
+          ],
+          asks: [{ price: 1_000_100, qty: 100 }],
+        },
         order: { side: BUY, qty: 20_000, remaining: 5_000, start: t0 - 10 * NS_PER_MINUTE, end: t0 + 30 * NS_PER_MINUTE },
         venue: { index: 1, takeFee: 30, makeFee: -20, queueAhead: 300, price: 999_900 },
       },

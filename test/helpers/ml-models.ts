@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelRegistry } from '../../src/models/registry.js';
-import { MlModels } from '../../src/router/ml-models.js';
+import { MlModels } from '../../src/router/ml/models.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
-import { QUICK_TRAINING, routerModels } from '../../src/tca/train-models.js';
+import { QUICK_TRAINING, routerModels } from '../../src/backtest/training.js';
 
 let cached: Promise<{ registry: ModelRegistry; models: MlModels; trained: string[] }> | null = null;
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { F, FEATURE_SCHEMA, N_FEATURES, VENUE_FEATURES } from '../../src/features/engine.js';
-import { FILL_LABEL_COLUMNS, fillExamples } from '../../src/models/datasets.js';
+import { FILL_LABEL_COLUMNS, fillExamples } from '../../src/backtest/datasets.js';
 import { evaluateFill, FillForward, fitPlatt, QueueHeuristic, tfRaw, trainFillModel, type Example } from '../../src/models/fill-model.js';
 import { auc, brier, calibrationError, logLoss } from '../../src/models/metrics.js';
 import { ModelRegistry } from '../../src/models/registry.js';
@@ -12,10 +12,12 @@ import { loadScenarioFile } from '../../src/sim/scenario.js';
 const scenario = loadScenarioFile('scenarios/default.json');
 const LABEL = N_FEATURES + FILL_LABEL_COLUMNS.indexOf('label');
 const examples = (seeds: number[]): Example[] =>
-  fillExamples(scenario, { seeds, startMinute: 30, minutes: 60, meanGapNs: 2e9, horizonNs: 10e9, qty: 100, adv: 706_146, longRunVolBps: 4.85 }).rows.map((r) => ({
-    x: r.values.subarray(0, N_FEATURES),
-    y: r.values[LABEL]!,
-  }));
+  fillExamples(scenario, { seeds, startMinute: 30, minutes: 60, meanGapNs: 2e9, horizonNs: 10e9, qty: 100, adv: 706_146, longRunVolBps: 4.85 }).rows.map(
+    (r) => ({
+      x: r.values.subarray(0, N_FEATURES),
+      y: r.values[LABEL]!,
+    }),
+  );
 
 describe('forecast scores', () => {
   it('AUC, Brier, log-loss and calibration error on known cases', () => {
@@ -134,7 +136,23 @@ describe('model registry and the train/models commands', () => {
   it('sor train fill --json prints the held-out metrics and registers the model; sor models --json lists it', () => {
     const dir = mkdtempSync('/tmp/sor-train-');
     const run = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
-    const r = run('train', 'fill', '--minutes', '20', '--train-seeds', '1-2', '--valid-seeds', '3', '--test-seeds', '9', '--epochs', '3', '--registry', dir, '--json');
+    const r = run(
+      'train',
+      'fill',
+      '--minutes',
+      '20',
+      '--train-seeds',
+      '1-2',
+      '--valid-seeds',
+      '3',
+      '--test-seeds',
+      '9',
+      '--epochs',
+      '3',
+      '--registry',
+      dir,
+      '--json',
+    );
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.feature_schema.hash).toBe(FEATURE_SCHEMA.hash);
@@ -150,7 +168,23 @@ describe('model registry and the train/models commands', () => {
     const wrong = run('train', 'volatility', '--test-scenario', 'default', '--registry', dir);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/--test-scenario applies to the fill model/);
-    const adv = run('train', 'adverse', '--minutes', '20', '--train-seeds', '1-2', '--valid-seeds', '3', '--test-seeds', '9', '--epochs', '3', '--registry', dir, '--json');
+    const adv = run(
+      'train',
+      'adverse',
+      '--minutes',
+      '20',
+      '--train-seeds',
+      '1-2',
+      '--valid-seeds',
+      '3',
+      '--test-seeds',
+      '9',
+      '--epochs',
+      '3',
+      '--registry',
+      dir,
+      '--json',
+    );
     expect(adv.status).toBe(0);
     const am = JSON.parse(adv.stdout);
     expect(am.model).toMatch(/^adverse-move-v1-/);

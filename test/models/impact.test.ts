@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { tfDense } from '../../src/models/dense.js';
-import { evaluateChannels, evaluateImpact, fitChannels, fitSqrtLaw, IMPACT_FEATURES, ImpactForward, r2, trainImpactModel, type ChannelExample, type ImpactExample } from '../../src/models/impact.js';
+import {
+  evaluateChannels,
+  evaluateImpact,
+  fitChannels,
+  fitSqrtLaw,
+  IMPACT_FEATURES,
+  ImpactForward,
+  r2,
+  trainImpactModel,
+  type ChannelExample,
+  type ImpactExample,
+} from '../../src/models/impact.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
-import { marketFacts } from '../../src/tca/backtest.js';
-import { impactExamples } from '../../src/tca/impact-data.js';
+import { marketFacts } from '../../src/backtest/market.js';
+import { impactExamples } from '../../src/backtest/impact-data.js';
 
 /** Impact that follows the square-root law in size and rises with participation, plus noise. */
 function synthetic(n: number, seed: number): ImpactExample[] {
@@ -45,7 +56,23 @@ describe('impact model', () => {
     const file = 'scenarios/default.json';
     const scenario = loadScenarioFile(file);
     const facts = marketFacts(scenario, file);
-    const spec = { scenario, file, policies: ['rule'], orders: 6, seed: 4, adv: facts.adv, minFraction: 0.01, maxFraction: 0.05, horizonMinutes: 10, profile: facts.profile, warmupMinutes: 2, decisionSeconds: 10, povRate: 0.25, urgency: 2, darkMinQty: 100 };
+    const spec = {
+      scenario,
+      file,
+      policies: ['rule'],
+      orders: 6,
+      seed: 4,
+      adv: facts.adv,
+      minFraction: 0.01,
+      maxFraction: 0.05,
+      horizonMinutes: 10,
+      profile: facts.profile,
+      warmupMinutes: 2,
+      decisionSeconds: 10,
+      povRate: 0.25,
+      urgency: 2,
+      darkMinQty: 100,
+    };
     const a = await impactExamples({ ...spec, policies: ['rule', 'twap'] }, 1);
     const b = await impactExamples({ ...spec, policies: ['rule', 'twap'] }, 2);
     expect(b).toEqual(a);

@@ -7,7 +7,8 @@ import { Rng } from '../../src/core/rng.js';
 import { F, N_FEATURES } from '../../src/features/engine.js';
 import { tfDense } from '../../src/models/dense.js';
 import { transformInto } from '../../src/models/inputs.js';
-import { evaluateToxicity, ToxicityForward, toxicityExamples, trainToxicityModel, venueMeans, type ToxicityExample } from '../../src/models/toxicity.js';
+import { evaluateToxicity, ToxicityForward, trainToxicityModel, venueMeans, type ToxicityExample } from '../../src/models/toxicity.js';
+import { toxicityExamples } from '../../src/backtest/datasets.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
 
 /** Fills whose adverse move depends on the venue and, beyond it, on the book's imbalance: what a venue mean misses. */
@@ -48,7 +49,16 @@ describe('venue toxicity model', () => {
 
   it('its examples are the probes that filled, labelled by the move against the filled side', () => {
     const scenario = loadScenarioFile('scenarios/default.json');
-    const ex = toxicityExamples(scenario, { seeds: [5], startMinute: 30, minutes: 20, meanGapNs: 2e9, horizonNs: 10e9, qty: 100, adv: 706_146, longRunVolBps: 4.85 });
+    const ex = toxicityExamples(scenario, {
+      seeds: [5],
+      startMinute: 30,
+      minutes: 20,
+      meanGapNs: 2e9,
+      horizonNs: 10e9,
+      qty: 100,
+      adv: 706_146,
+      longRunVolBps: 4.85,
+    });
     expect(ex.length).toBeGreaterThan(30);
     for (const e of ex) {
       expect(Number.isFinite(e.y)).toBe(true);
@@ -61,7 +71,23 @@ describe('venue toxicity model', () => {
   it('sor train toxicity and sor train dark print their held-out metrics against their baselines and register', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sor-tox-')), 'models');
     const sor = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
-    const t = sor('train', 'toxicity', '--minutes', '15', '--train-seeds', '1-2', '--valid-seeds', '3', '--test-seeds', '4', '--epochs', '2', '--registry', dir, '--json');
+    const t = sor(
+      'train',
+      'toxicity',
+      '--minutes',
+      '15',
+      '--train-seeds',
+      '1-2',
+      '--valid-seeds',
+      '3',
+      '--test-seeds',
+      '4',
+      '--epochs',
+      '2',
+      '--registry',
+      dir,
+      '--json',
+    );
     expect(t.status).toBe(0);
     const tm = JSON.parse(t.stdout);
     expect(tm.model).toMatch(/^toxicity-v1-/);

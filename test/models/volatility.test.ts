@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { F } from '../../src/features/engine.js';
 import { tfReady } from '../../src/models/tf.js';
 import { Rng } from '../../src/core/rng.js';
-import { evaluateVol, EWMA_HALF_LIVES_S, fitGarch, qlike, qlikeScale, trainVolModel, VolForward, volExamples } from '../../src/models/volatility.js';
+import { evaluateVol, EWMA_HALF_LIVES_S, fitGarch, qlike, qlikeScale, trainVolModel, VolForward } from '../../src/models/volatility.js';
+import { volExamples } from '../../src/backtest/datasets.js';
 import { transformInto } from '../../src/models/fill-model.js';
 import { N_FEATURES } from '../../src/features/engine.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
 
 const scenario = loadScenarioFile('scenarios/default.json');
-const mk = (seeds: number[]) => volExamples(scenario, { seeds, startMinute: 30, minutes: 150, everyNs: 30e9, horizonNs: 300e9, adv: 706_146, longRunVolBps: 4.85 });
+const mk = (seeds: number[]) =>
+  volExamples(scenario, { seeds, startMinute: 30, minutes: 150, everyNs: 30e9, horizonNs: 300e9, adv: 706_146, longRunVolBps: 4.85 });
 
 describe('volatility', () => {
   it('fits GARCH(1,1) by quasi-likelihood: recovers the parameters of a simulated series', () => {
@@ -62,14 +64,29 @@ describe('volatility', () => {
     const m = evaluateVol(art, test, valid);
     const onValid = EWMA_HALF_LIVES_S.map((_, k) => {
       const f = valid.map((e) => e.ewmas![k]!);
-      const c = qlikeScale(f, valid.map((e) => e.rv));
-      return qlike(f.map((v) => c * v), valid.map((e) => e.rv));
+      const c = qlikeScale(
+        f,
+        valid.map((e) => e.rv),
+      );
+      return qlike(
+        f.map((v) => c * v),
+        valid.map((e) => e.rv),
+      );
     });
     const best = onValid.indexOf(Math.min(...onValid));
     expect(m.ewma_half_life_s).toBe(EWMA_HALF_LIVES_S[best]);
     const k = EWMA_HALF_LIVES_S.indexOf(300);
-    const c5 = qlikeScale(valid.map((e) => e.ewma), valid.map((e) => e.rv));
-    expect(m.qlike.ewma_5m).toBeCloseTo(qlike(test.map((e) => c5 * e.ewmas![k]!), test.map((e) => e.rv)), 5);
+    const c5 = qlikeScale(
+      valid.map((e) => e.ewma),
+      valid.map((e) => e.rv),
+    );
+    expect(m.qlike.ewma_5m).toBeCloseTo(
+      qlike(
+        test.map((e) => c5 * e.ewmas![k]!),
+        test.map((e) => e.rv),
+      ),
+      5,
+    );
   });
 
   it('baselines get the QLIKE-optimal scale on validation, as the model does; its forward pass matches tfjs', async () => {
@@ -77,13 +94,24 @@ describe('volatility', () => {
     const m = evaluateVol(art, test, valid);
     const rv = valid.map((e) => e.rv);
     const k = EWMA_HALF_LIVES_S.indexOf(m.ewma_half_life_s as (typeof EWMA_HALF_LIVES_S)[number]);
-    for (const [c, f] of [[m.baseline_scales.ewma, (e: (typeof valid)[number]) => e.ewmas![k]!], [m.baseline_scales.garch, (e: (typeof valid)[number]) => e.garch]] as const) {
-      const at = (k: number) => qlike(valid.map((e) => k * f(e)), rv);
+    for (const [c, f] of [
+      [m.baseline_scales.ewma, (e: (typeof valid)[number]) => e.ewmas![k]!],
+      [m.baseline_scales.garch, (e: (typeof valid)[number]) => e.garch],
+    ] as const) {
+      const at = (k: number) =>
+        qlike(
+          valid.map((e) => k * f(e)),
+          rv,
+        );
       expect(at(c)).toBeLessThan(at(c * 1.05));
       expect(at(c)).toBeLessThan(at(c / 1.05));
     }
     const fwd0 = new VolForward(art);
-    const at = (k: number) => qlike(valid.map((e) => k * Math.exp(fwd0.raw(e.x))), rv);
+    const at = (k: number) =>
+      qlike(
+        valid.map((e) => k * Math.exp(fwd0.raw(e.x))),
+        rv,
+      );
     expect(at(art.scale)).toBeLessThan(at(art.scale * 1.05));
     expect(at(art.scale)).toBeLessThan(at(art.scale / 1.05));
     const tf = await tfReady();

@@ -4,8 +4,22 @@ import { BUY, SELL } from '../../src/core/types.js';
 import { proRata, ruleBasedSor, type VenueView } from '../../src/router/allocators.js';
 
 const views: VenueView[] = [
-  { venue: 'MT', takeFee: 30, levels: [{ price: 10_000, qty: 300 }, { price: 10_100, qty: 500 }] },
-  { venue: 'INV', takeFee: -5, levels: [{ price: 10_000, qty: 200 }, { price: 10_200, qty: 900 }] },
+  {
+    venue: 'MT',
+    takeFee: 30,
+    levels: [
+      { price: 10_000, qty: 300 },
+      { price: 10_100, qty: 500 },
+    ],
+  },
+  {
+    venue: 'INV',
+    takeFee: -5,
+    levels: [
+      { price: 10_000, qty: 200 },
+      { price: 10_200, qty: 900 },
+    ],
+  },
   { venue: 'SB', takeFee: 9, levels: [{ price: 10_100, qty: 400 }] },
 ];
 
@@ -25,7 +39,14 @@ describe('rule-based SOR', () => {
   it('sells into the highest bids', () => {
     const bids: VenueView[] = [
       { venue: 'A', takeFee: 30, levels: [{ price: 9_900, qty: 100 }] },
-      { venue: 'B', takeFee: 0, levels: [{ price: 9_950, qty: 50 }, { price: 9_900, qty: 100 }] },
+      {
+        venue: 'B',
+        takeFee: 0,
+        levels: [
+          { price: 9_950, qty: 50 },
+          { price: 9_900, qty: 100 },
+        ],
+      },
     ];
     expect(ruleBasedSor.allocate(SELL, 120, bids)).toEqual([
       { venue: 'B', price: 9_900, qty: 120 }, // 50 at 0.9950, then B's 0.9900 before A's (no fee)
@@ -35,7 +56,15 @@ describe('rule-based SOR', () => {
   it('never allocates more than asked or than is displayed, at prices that are displayed', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ takeFee: fc.integer({ min: -10, max: 30 }), levels: fc.array(fc.record({ price: fc.integer({ min: 1, max: 20 }).map((x) => x * 100), qty: fc.integer({ min: 0, max: 500 }) }), { maxLength: 5 }) }), { maxLength: 4, size: 'max' }),
+        fc.array(
+          fc.record({
+            takeFee: fc.integer({ min: -10, max: 30 }),
+            levels: fc.array(fc.record({ price: fc.integer({ min: 1, max: 20 }).map((x) => x * 100), qty: fc.integer({ min: 0, max: 500 }) }), {
+              maxLength: 5,
+            }),
+          }),
+          { maxLength: 4, size: 'max' },
+        ),
         fc.integer({ min: 1, max: 3000 }),
         (raw, qty) => {
           const vs = raw.map((v, i) => ({ venue: `V${i}`, takeFee: v.takeFee, levels: [...v.levels].sort((a, b) => a.price - b.price) }));

@@ -30,10 +30,11 @@ describe('Cont–Kukanov optimal placement', () => {
     const u = () => rng.float();
     const samples = Array.from({ length: 3000 }, () => p.venues.map((v) => v.outflow(u)));
     let best = Infinity;
-    for (let M = 0; M <= 1000; M += 50) for (let a = 0; a <= 1500; a += 50) for (let b = 0; b <= 1500; b += 100) best = Math.min(best, expected(p, samples, M, [a, b]));
+    for (let M = 0; M <= 1000; M += 50)
+      for (let a = 0; a <= 1500; a += 50) for (let b = 0; b <= 1500; b += 100) best = Math.min(best, expected(p, samples, M, [a, b]));
     const sa = contKukanov(p, () => rng.float(), 20_000);
     const got = expected(p, samples, sa.market, sa.limits);
-    console.log(`Cont–Kukanov: SA split M=${sa.market} L=${sa.limits.join(",")} cost ${got.toFixed(1)}; grid optimum ${best.toFixed(1)}`);
+    console.log(`Cont–Kukanov: SA split M=${sa.market} L=${sa.limits.join(',')} cost ${got.toFixed(1)}; grid optimum ${best.toFixed(1)}`);
     expect(got).toBeLessThanOrEqual(best + 0.02 * Math.abs(best));
   });
 

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
 import type { DecisionContext, DecisionRecord, FillRecord, ParentOrder, Policy } from '../../src/router/engine.js';
-import { makePolicy, POLICY_NAMES } from '../../src/router/policies.js';
+import { policies } from '../../src/router/policies.js';
 import { TwapSchedule } from '../../src/router/schedulers.js';
 import { SimRouter } from '../../src/router/sim-adapter.js';
 import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
 import { buildSession, startSession } from '../../src/sim/session.js';
-import { marketFacts } from '../../src/tca/backtest.js';
+import { marketFacts } from '../../src/backtest/market.js';
+import type { Rng as RngType } from '../../src/core/rng.js';
 import type { OrderMessage } from '../../src/venue/types.js';
 
 const scenario = loadScenarioFile('scenarios/default.json');
@@ -22,6 +23,11 @@ class RecordingRouter extends SimRouter {
     this.sent.push({ venue, msg });
     super.send(venue, msg);
   }
+}
+
+/** A registered policy with its default options, as a backtest builds it. */
+function makePolicy(name: string, rng: RngType = Rng.stream(1, name)): Policy {
+  return policies.build(name, {}, { decisionNs: 10 * NS_PER_SECOND, profile, adv: marketFacts(scenario, 'scenarios/default.json').adv, rng });
 }
 
 function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed: number }) {
@@ -41,21 +47,24 @@ function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed
 
 describe('router engine in the simulator', () => {
   // ml needs trained models: test/router/ml-policy.test.ts
-  it.each(POLICY_NAMES.filter((p) => p !== 'ml'))('%s works a parent order to its end: filled within its size, every child closed, nothing contradicted', (name) => {
-    const { r, parent, fills, done } = run(makePolicy(name, { profile, rng: Rng.stream(3, name) }), { side: BUY, qty: 3000, minutes: 5, seed: 3 });
-    expect(['filled', 'expired']).toContain(parent.state);
-    expect(done).toBe(1);
-    expect(parent.cumQty).toBeLessThanOrEqual(3000);
-    expect(parent.cumQty).toBeGreaterThan(0);
-    expect(fills.reduce((a, f) => a + f.qty, 0)).toBe(parent.cumQty);
-    expect(r.engine.om.anomalies).toBe(0);
-    for (const id of parent.children) expect(['filled', 'cancelled', 'rejected']).toContain(r.engine.om.child(id)!.state);
-  });
+  it.each(policies.names().filter((p) => !policies.kind(p).models))(
+    '%s works a parent order to its end: filled within its size, every child closed, nothing contradicted',
+    (name) => {
+      const { r, parent, fills, done } = run(makePolicy(name, Rng.stream(3, name)), { side: BUY, qty: 3000, minutes: 5, seed: 3 });
+      expect(['filled', 'expired']).toContain(parent.state);
+      expect(done).toBe(1);
+      expect(parent.cumQty).toBeLessThanOrEqual(3000);
+      expect(parent.cumQty).toBeGreaterThan(0);
+      expect(fills.reduce((a, f) => a + f.qty, 0)).toBe(parent.cumQty);
+      expect(r.engine.om.anomalies).toBe(0);
+      for (const id of parent.children) expect(['filled', 'cancelled', 'rejected']).toContain(r.engine.om.child(id)!.state);
+    },
+  );
 
   it('the same seed gives the same fills; another seed does not', () => {
-    const a = run(makePolicy('ck', { rng: Rng.stream(1, 'ck') }), { side: SELL, qty: 2000, minutes: 3, seed: 11 });
-    const b = run(makePolicy('ck', { rng: Rng.stream(1, 'ck') }), { side: SELL, qty: 2000, minutes: 3, seed: 11 });
-    const c = run(makePolicy('ck', { rng: Rng.stream(1, 'ck') }), { side: SELL, qty: 2000, minutes: 3, seed: 12 });
+    const a = run(makePolicy('ck', Rng.stream(1, 'ck')), { side: SELL, qty: 2000, minutes: 3, seed: 11 });
+    const b = run(makePolicy('ck', Rng.stream(1, 'ck')), { side: SELL, qty: 2000, minutes: 3, seed: 11 });
+    const c = run(makePolicy('ck', Rng.stream(1, 'ck')), { side: SELL, qty: 2000, minutes: 3, seed: 12 });
     expect(b.fills).toEqual(a.fills);
     expect(c.fills).not.toEqual(a.fills);
   });
@@ -104,16 +113,26 @@ describe('router engine in the simulator', () => {
         }
       }
     }
-    const action = fc.record({ kind: fc.constantFrom(0 as const, 1 as const, 2 as const), venue: fc.nat(5), qty: fc.integer({ min: 1, max: 900 }), offset: fc.integer({ min: -2, max: 8 }) });
+    const action = fc.record({
+      kind: fc.constantFrom(0 as const, 1 as const, 2 as const),
+      venue: fc.nat(5),
+      qty: fc.integer({ min: 1, max: 900 }),
+      offset: fc.integer({ min: -2, max: 8 }),
+    });
     fc.assert(
-      fc.property(fc.array(fc.array(action, { maxLength: 5 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 50, max: 3000 }), fc.nat(1000), (script, qty, seed) => {
-        const { r, parent, fills } = run(new ScriptedPolicy(script), { side: seed % 2 === 0 ? BUY : SELL, qty, minutes: 1, seed });
-        const total = fills.reduce((a, f) => a + f.qty, 0);
-        expect(total).toBe(parent.cumQty);
-        expect(parent.cumQty).toBeLessThanOrEqual(qty);
-        expect(r.engine.om.anomalies).toBe(0);
-        expect(['filled', 'expired']).toContain(parent.state);
-      }),
+      fc.property(
+        fc.array(fc.array(action, { maxLength: 5 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 50, max: 3000 }),
+        fc.nat(1000),
+        (script, qty, seed) => {
+          const { r, parent, fills } = run(new ScriptedPolicy(script), { side: seed % 2 === 0 ? BUY : SELL, qty, minutes: 1, seed });
+          const total = fills.reduce((a, f) => a + f.qty, 0);
+          expect(total).toBe(parent.cumQty);
+          expect(parent.cumQty).toBeLessThanOrEqual(qty);
+          expect(r.engine.om.anomalies).toBe(0);
+          expect(['filled', 'expired']).toContain(parent.state);
+        },
+      ),
       { numRuns: 40, seed: 20261121 },
     );
   });

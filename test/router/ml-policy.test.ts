@@ -2,18 +2,31 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
 import type { FillRecord, ParentOrder } from '../../src/router/engine.js';
-import { MlRouterPolicy } from '../../src/router/ml-policy.js';
-import { makePolicy } from '../../src/router/policies.js';
+import { MlRouterPolicy } from '../../src/router/ml/policy.js';
+import { policies } from '../../src/router/policies.js';
+import { Rng } from '../../src/core/rng.js';
+import type { MlModels } from '../../src/router/ml/models.js';
 import { SimRouter } from '../../src/router/sim-adapter.js';
 import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
 import { buildSession, startSession } from '../../src/sim/session.js';
-import { marketFacts } from '../../src/tca/backtest.js';
+import { marketFacts } from '../../src/backtest/market.js';
 import type { OrderMessage } from '../../src/venue/types.js';
 import { smallModels } from '../helpers/ml-models.js';
+import { impactExampleInputs } from '../../src/backtest/impact-data.js';
+import { roundTo } from '../../src/core/stats.js';
 
 const file = 'scenarios/default.json';
 const scenario = loadScenarioFile(file);
 const facts = marketFacts(scenario, file);
+
+/** A registered policy as a backtest builds it; `adv` NaN stands for a world that states no daily volume. */
+function makePolicy(name: string, o: { models?: MlModels; adv?: number } = {}) {
+  return policies.build(
+    name,
+    {},
+    { decisionNs: 10 * NS_PER_SECOND, profile: facts.profile, adv: o.adv ?? NaN, rng: Rng.stream(1, name), ...(o.models ? { models: o.models } : {}) },
+  );
+}
 
 class RecordingRouter extends SimRouter {
   sent: { venue: string; msg: OrderMessage }[] = [];
@@ -30,31 +43,50 @@ function run(policy: MlRouterPolicy, o: { side: Side; qty: number; minutes: numb
   const r = new RecordingRouter(s, { onFill: (f) => fills.push(f) }, features ? { adv: facts.adv, longRunVolBps: facts.volBps } : undefined);
   startSession(s);
   s.kernel.run(start);
+  const arrival = { mid: s.nbbo.lastMid, spread: s.nbbo.ask - s.nbbo.bid };
   const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE };
-  const costs: (typeof policy.last)[] = [];
+  const costs: (typeof policy.last & { t: number })[] = [];
   // the decision's cost terms, read after each scheduled decision
   const decide = policy.decide.bind(policy);
   policy.decide = (ctx) => {
     decide(ctx);
-    if (ctx.round === 0 && !ctx.final) costs.push({ ...policy.last });
+    if (ctx.round === 0 && !ctx.final) costs.push({ ...policy.last, impactInputs: [...policy.last.impactInputs], t: ctx.now });
   };
   r.engine.onParent(order, policy);
   s.kernel.run(order.end + 5 * NS_PER_SECOND);
-  return { r, parent: r.engine.om.parent('P'), fills, costs };
+  return { r, parent: r.engine.om.parent('P'), fills, costs, order, arrival };
 }
 
 describe('the ml router', () => {
+  it("asks the impact model what training asked it: at the order's first decision, the inputs of its training example", async () => {
+    const { models } = await smallModels();
+    for (const [side, seed] of [
+      [BUY, 5],
+      [SELL, 6],
+    ] as const) {
+      const p = makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy;
+      const { costs, order, arrival } = run(p, { side, qty: 9000, minutes: 4, seed });
+      const first = costs[0]!;
+      expect(first.t).toBe(order.start);
+      const training = impactExampleInputs({ adv: facts.adv, profile: facts.profile, scenario }, order, roundTo((arrival.spread / arrival.mid) * 1e4, 4));
+      // the same definition, exactly, but for the arrival spread, which a backtest's run record keeps to 1e-4 bp
+      expect(first.impactInputs.filter((_, k) => k !== 3)).toEqual(training.filter((_, k) => k !== 3));
+      expect(Math.abs(first.impactInputs[3]! - training[3]!)).toBeLessThanOrEqual(5e-5);
+      expect(training[5]).toBe(side === BUY ? 1 : -1);
+    }
+  });
+
   it('refuses to run without its models or the daily volume, and without the market features', async () => {
     expect(() => makePolicy('ml', {})).toThrow(/ml needs its trained models/);
     const { models } = await smallModels();
     expect(() => makePolicy('ml', { models })).toThrow(/average daily volume/);
-    const p = makePolicy('ml', { models, adv: facts.adv, profile: facts.profile }) as MlRouterPolicy;
+    const p = makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy;
     expect(() => run(p, { side: BUY, qty: 3000, minutes: 2, seed: 2 }, false)).toThrow(/market features/);
   });
 
   it('works a parent order to its end by the predicted all-in cost: rests lots on the lit books and pings the pools, never overfills', async () => {
     const { models } = await smallModels();
-    const p = makePolicy('ml', { models, adv: facts.adv, profile: facts.profile }) as MlRouterPolicy;
+    const p = makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy;
     const { r, parent, fills, costs } = run(p, { side: SELL, qty: 8000, minutes: 5, seed: 3 });
     expect(['filled', 'expired']).toContain(parent.state);
     expect(parent.cumQty).toBeLessThanOrEqual(8000);
@@ -84,15 +116,15 @@ describe('the ml router', () => {
 
   it('is deterministic: the same seed gives the same fills', async () => {
     const { models } = await smallModels();
-    const mk = () => makePolicy('ml', { models, adv: facts.adv, profile: facts.profile }) as MlRouterPolicy;
+    const mk = () => makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy;
     const a = run(mk(), { side: BUY, qty: 5000, minutes: 3, seed: 8 });
     const b = run(mk(), { side: BUY, qty: 5000, minutes: 3, seed: 8 });
     expect(b.fills).toEqual(a.fills);
   });
 
   it('the ablations need no model: ml-even splits the same exposure evenly, ml-dark pings the pools alone', () => {
-    const even = run(makePolicy('ml-even', {}) as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
-    const dark = run(makePolicy('ml-dark', {}) as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
+    const even = run(makePolicy('ml-even') as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
+    const dark = run(makePolicy('ml-dark') as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
     const rests = (x: typeof even) => x.r.sent.filter((m) => m.msg.type === 'new' && m.msg.ordType === 'limit' && m.msg.postOnly).length;
     expect(rests(even)).toBeGreaterThan(0);
     expect(rests(dark)).toBe(0);
@@ -115,6 +147,6 @@ describe('the ml router', () => {
     for (const p of rep.policies) expect(p.fill_rate).toBeGreaterThan(0.9);
     const bad = sor('backtest', '--policies', 'ml-nope', '--orders', '1');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/unknown policy "ml-nope" \(known: .*ml, ml-even, ml-dark\)/);
+    expect(bad.stderr).toMatch(/unknown policy "ml-nope" \(registered: .*ml, ml-even, ml-dark\)/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUY, NS_PER_SECOND, SELL } from '../../src/core/types.js';
 import { PowerLawPropagator, gamma, sqrtLawPropagator } from '../../src/sim/impact.js';
-import { metaorderExperiment } from '../../src/sim/metaorder.js';
+import { metaorderExperiment } from '../../src/backtest/metaorder.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
 
 describe('power-law propagator', () => {
@@ -28,8 +28,20 @@ describe('power-law propagator', () => {
   });
 
   it('calibrated to the square-root law: a steady programme moves the price Y·σ·√(Q/V) by its end', () => {
-    const law = { Y: 0.8, dailyVolatilityBps: 100, price: 1_000_000, dailyVolume: 1_000_000, sessionSeconds: 23_400, participation: 0.1, referenceFraction: 0.01, beta: 0.5, tau0Seconds: 1 };
-    const ref = (Math.sqrt(1 + (0.01 * law.dailyVolume) / (law.participation * (law.dailyVolume / law.sessionSeconds))) - 1) / Math.sqrt((0.01 * law.dailyVolume) / (law.participation * (law.dailyVolume / law.sessionSeconds)));
+    const law = {
+      Y: 0.8,
+      dailyVolatilityBps: 100,
+      price: 1_000_000,
+      dailyVolume: 1_000_000,
+      sessionSeconds: 23_400,
+      participation: 0.1,
+      referenceFraction: 0.01,
+      beta: 0.5,
+      tau0Seconds: 1,
+    };
+    const ref =
+      (Math.sqrt(1 + (0.01 * law.dailyVolume) / (law.participation * (law.dailyVolume / law.sessionSeconds))) - 1) /
+      Math.sqrt((0.01 * law.dailyVolume) / (law.participation * (law.dailyVolume / law.sessionSeconds)));
     for (const f of [0.001, 0.01, 0.1]) {
       const p = sqrtLawPropagator(law);
       const Q = f * law.dailyVolume;
@@ -50,7 +62,14 @@ describe('power-law propagator', () => {
 describe('metaorders in the calibrated GOOG market', () => {
   const scenario = loadScenarioFile('scenarios/default.json');
   const V = scenario.impact!['dailyVolume'] as number;
-  const design = { fractions: [0.001, 0.003, 0.01, 0.03, 0.1], seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], dailyVolume: V, participation: 0.1, startMinute: 5, sliceSeconds: 10 };
+  const design = {
+    fractions: [0.001, 0.003, 0.01, 0.03, 0.1],
+    seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    dailyVolume: V,
+    participation: 0.1,
+    startMinute: 5,
+    sliceSeconds: 10,
+  };
 
   it('follow the square-root law: fitted exponent in [0.4, 0.7]; without the impact model they barely move the price', () => {
     const withImpact = metaorderExperiment(scenario, design);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ScenarioError } from '../../src/sim/registry.js';
-import { feeModels } from '../../src/sim/models.js';
+import { ScenarioError } from '../../src/sim/kind-registry.js';
+import { feeModels } from '../../src/sim/kinds.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { buildSession, simulate } from '../../src/sim/session.js';
 import type { FeeModel } from '../../src/venue/fees.js';
@@ -58,7 +58,10 @@ describe('scenario files', () => {
 
   it('accepts model kinds a user registers, without touching the simulator', () => {
     class CappedFees implements FeeModel {
-      constructor(readonly take: number, readonly cap: number) {}
+      constructor(
+        readonly take: number,
+        readonly cap: number,
+      ) {}
       fee(liq: 'make' | 'take', _p: number, qty: number): number {
         return liq === 'take' ? Math.min(this.take * qty, this.cap) : 0;
       }

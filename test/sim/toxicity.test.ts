@@ -23,7 +23,7 @@ class Probe implements VenueClient {
       if (!(bid < ask)) return; // no two-sided market at that instant: no markout
       const mid = (bid + ask) / 2;
       // adverse = the price moved the way that makes our fill look bad
-      this.markouts.push((f.side === SELL ? mid - f.price : f.price - mid) / f.price * 1e4);
+      this.markouts.push(((f.side === SELL ? mid - f.price : f.price - mid) / f.price) * 1e4);
     },
   };
   constructor(
@@ -52,9 +52,10 @@ describe('dark-pool toxicity in the default market', () => {
       pr.post(SELL);
     }
     s.kernel.run(s.t0 + 240 * NS_PER_MINUTE);
-    const [calm, toxic] = [s.dark.findIndex((p) => p.name === 'DARK_CALM'), s.dark.findIndex((p) => p.name === 'DARK_TOXIC')].map(
-      (i) => probes[i]!,
-    ) as [Probe, Probe];
+    const [calm, toxic] = [s.dark.findIndex((p) => p.name === 'DARK_CALM'), s.dark.findIndex((p) => p.name === 'DARK_TOXIC')].map((i) => probes[i]!) as [
+      Probe,
+      Probe,
+    ];
     const stats = (p: Probe) => {
       const n = p.markouts.length;
       const mean = p.markouts.reduce((a, b) => a + b, 0) / n;
@@ -63,7 +64,9 @@ describe('dark-pool toxicity in the default market', () => {
     };
     const c = stats(calm);
     const t = stats(toxic);
-    console.log(`60 s markouts (bps, + = adverse): calm ${c.mean.toFixed(2)} ± ${c.se.toFixed(2)} over ${c.n} fills; toxic ${t.mean.toFixed(2)} ± ${t.se.toFixed(2)} over ${t.n} fills`);
+    console.log(
+      `60 s markouts (bps, + = adverse): calm ${c.mean.toFixed(2)} ± ${c.se.toFixed(2)} over ${c.n} fills; toxic ${t.mean.toFixed(2)} ± ${t.se.toFixed(2)} over ${t.n} fills`,
+    );
     expect(toxic.fills).toBeGreaterThan(2 * calm.fills);
     expect(c.n).toBeGreaterThan(30);
     // toxic: adverse by several standard errors; calm: within noise of zero; and the gap is clear

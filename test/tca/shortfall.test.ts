@@ -12,7 +12,15 @@ describe('implementation shortfall', () => {
     ];
     const mids: Record<number, number> = { 1: 1_000_500, 2: 1_001_000 };
     const base: Record<number, number> = { 1: 1_000_200, 2: 1_000_500 };
-    const r = implementationShortfall({ side: BUY, qty: 1000, arrivalMid: 1_000_000, fills, midAt: (t) => mids[t]!, baselineMidAt: (t) => base[t]!, endMid: 1_002_000 });
+    const r = implementationShortfall({
+      side: BUY,
+      qty: 1000,
+      arrivalMid: 1_000_000,
+      fills,
+      midAt: (t) => mids[t]!,
+      baselineMidAt: (t) => base[t]!,
+      endMid: 1_002_000,
+    });
     const bps = (x: number) => (x * 1e4) / (1_000_000 * 1000);
     expect(r.spread_bps).toBeCloseTo(bps(500 * 400 + 500 * 200), 10);
     expect(r.impact_bps).toBeCloseTo(bps(300 * 400 + 500 * 200), 10);
@@ -26,7 +34,16 @@ describe('implementation shortfall', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(BUY, SELL),
-        fc.array(fc.record({ dp: fc.integer({ min: -500, max: 500 }), dm: fc.integer({ min: -500, max: 500 }), db: fc.integer({ min: -500, max: 500 }), qty: fc.integer({ min: 1, max: 300 }), fee: fc.integer({ min: -20, max: 30 }) }), { minLength: 0, maxLength: 20 }),
+        fc.array(
+          fc.record({
+            dp: fc.integer({ min: -500, max: 500 }),
+            dm: fc.integer({ min: -500, max: 500 }),
+            db: fc.integer({ min: -500, max: 500 }),
+            qty: fc.integer({ min: 1, max: 300 }),
+            fee: fc.integer({ min: -20, max: 30 }),
+          }),
+          { minLength: 0, maxLength: 20 },
+        ),
         fc.integer({ min: -2000, max: 2000 }),
         (side, raw, dEnd) => {
           const arrival = 500_000;

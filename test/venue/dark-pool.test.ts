@@ -17,7 +17,14 @@ function pool() {
   const k = new Kernel(T0);
   const nbbo = new ConsolidatedQuote(1, 100, k);
   const p = new DarkPool(
-    { name: 'DARK', index: 1, fees: new PerShareFees(10, 10), entryLatency: new ConstantLatency(1000), responseLatency: new ConstantLatency(1000), contra: silent },
+    {
+      name: 'DARK',
+      index: 1,
+      fees: new PerShareFees(10, 10),
+      entryLatency: new ConstantLatency(1000),
+      responseLatency: new ConstantLatency(1000),
+      contra: silent,
+    },
     k,
     new HashingSink(),
     new Rng(1),

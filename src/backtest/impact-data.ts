@@ -1,9 +1,10 @@
 import { Hash64 } from '../core/hash.js';
-import { NS_PER_MINUTE } from '../core/types.js';
 import { clockToNs } from '../sim/scenario.js';
-import type { ChannelExample, ImpactExample } from '../models/impact.js';
-import { VwapSchedule } from '../router/schedulers.js';
-import { runBacktest, type BacktestSpec, type OrderResult } from './backtest.js';
+import { impactInputs, type ChannelExample, type ImpactExample } from '../models/impact.js';
+import { expectedVolume, ProfileCurve } from '../router/schedulers.js';
+import type { OrderResult } from '../tca/results.js';
+import { runBacktest } from './pool.js';
+import type { BacktestOrder, BacktestSpec } from './spec.js';
 
 /**
  * Examples of metaorder impact from backtests: each parent order of the batch, traded by the first policy, against
@@ -16,20 +17,14 @@ export async function impactExamples(
 ): Promise<{ examples: ImpactExample[]; hash: string; orders: { seed: number; start: number; qty: number }[]; channels: ChannelExample[] }> {
   const results = await runBacktest(spec, { workers });
   const channels = channelExamples(results, spec.adv);
-  const open = clockToNs(spec.scenario.start);
   const examples: ImpactExample[] = [];
   const orders: { seed: number; start: number; qty: number }[] = [];
   for (const r of results) {
     const run = r.runs[0]!;
     if (!Number.isFinite(run.end_impact_bps)) continue;
-    const f = r.order.qty / spec.adv;
-    // participation as it can be known at the start: the order over the volume the profile expects in its horizon
-    const expected = spec.adv * profileShare(spec, r.order.start, r.order.end);
-    examples.push({
-      x: [Math.sqrt(f), f, r.order.qty / (expected + r.order.qty), run.arrival_spread_bps, (r.order.start - open) / NS_PER_MINUTE / 390, r.order.side === 0 ? 1 : -1],
-      y: run.end_impact_bps,
-    });
-    orders.push({ seed: r.order.seed, start: r.order.start, qty: r.order.qty });
+    const o = r.order;
+    examples.push({ x: impactExampleInputs(spec, o, run.arrival_spread_bps), y: run.end_impact_bps });
+    orders.push({ seed: o.seed, start: o.start, qty: o.qty });
   }
   const h = new Hash64();
   for (const e of examples) {
@@ -39,12 +34,25 @@ export async function impactExamples(
   return { examples, hash: h.hex(), orders, channels };
 }
 
-/** The share of a day's volume the intraday profile expects between two times. */
-function profileShare(spec: BacktestSpec, start: number, end: number): number {
-  const { buckets, openNs, bucketNs } = spec.profile;
-  const v = new VwapSchedule(1, start, end, buckets, openNs, bucketNs);
-  const day = v.volumeTo(Infinity);
-  return day > 0 ? (v.volumeTo(end) - v.volumeTo(start)) / day : 0;
+/**
+ * The impact model's inputs for a parent order at its start, as training has them: participation as it can be known
+ * then, the order over the volume the profile expects in its horizon; the spread at arrival as the run recorded it
+ * (rounded to 1e-4 bp).
+ */
+export function impactExampleInputs(
+  spec: Pick<BacktestSpec, 'adv' | 'profile' | 'scenario'>,
+  o: Pick<BacktestOrder, 'qty' | 'start' | 'end' | 'side'>,
+  arrivalSpreadBps: number,
+): number[] {
+  return impactInputs({
+    qty: o.qty,
+    adv: spec.adv,
+    expectedVolume: expectedVolume(new ProfileCurve(spec.profile), spec.adv, o.start, o.end),
+    spreadBps: arrivalSpreadBps,
+    t: o.start,
+    openNs: clockToNs(spec.scenario.start),
+    side: o.side,
+  });
 }
 
 /**

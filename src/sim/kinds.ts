@@ -7,16 +7,21 @@ import { PerShareFees, type FeeModel } from '../venue/fees.js';
 import { ConstantLatency, ReplayLatency, SpikyLatency, type LatencyModel } from '../venue/latency.js';
 import { CstFlow, type CstContext, type FlowGenerator } from './cst-flow.js';
 import { sqrtLawPropagator, type ImpactModel } from './impact.js';
-import { ModelRegistry, ScenarioError } from './registry.js';
+import { KindRegistry, ScenarioError } from './kind-registry.js';
 
 /** Access fees on protected quotes are capped at 30 mils a share (Reg NMS Rule 610(c)). */
 export const ACCESS_FEE_CAP = 30;
 
 const mils = z.number().int();
-export const feeModels = new ModelRegistry<FeeModel>('fee model');
+export const feeModels = new KindRegistry<FeeModel>('fee model');
 feeModels.register(
   'maker-taker',
-  z.object({ make: mils.max(0, 'a maker-taker venue pays makers: make ≤ 0'), take: mils.min(0).max(ACCESS_FEE_CAP, `take fee above the ${ACCESS_FEE_CAP}-mil Reg NMS cap`) }).strict(),
+  z
+    .object({
+      make: mils.max(0, 'a maker-taker venue pays makers: make ≤ 0'),
+      take: mils.min(0).max(ACCESS_FEE_CAP, `take fee above the ${ACCESS_FEE_CAP}-mil Reg NMS cap`),
+    })
+    .strict(),
   (p) => new PerShareFees(p.make, p.take),
 );
 feeModels.register(
@@ -32,7 +37,7 @@ export interface LatencyBuildContext {
   path: string;
 }
 const ns = z.number().int().min(0);
-export const latencyModels = new ModelRegistry<LatencyModel, LatencyBuildContext>('latency model');
+export const latencyModels = new KindRegistry<LatencyModel, LatencyBuildContext>('latency model');
 latencyModels.register('constant', z.object({ ns }).strict(), (p) => new ConstantLatency(p.ns));
 latencyModels.register(
   'spiky',
@@ -76,7 +81,7 @@ function readSeries(path: string, ctx: LatencyBuildContext): number[] {
   return out;
 }
 
-export const contraFlowModels = new ModelRegistry<ContraFlowModel>('contra-flow model');
+export const contraFlowModels = new KindRegistry<ContraFlowModel>('contra-flow model');
 contraFlowModels.register(
   'poisson',
   z
@@ -98,7 +103,7 @@ contraFlowModels.register(
 export type FlowBuildContext = CstContext;
 const rates = z.array(z.number().min(0)).min(1);
 const sizeDist = z.object({ median: z.number().positive(), sigma: z.number().min(0), lot: z.number().int().positive() }).strict();
-export const flowModels = new ModelRegistry<FlowGenerator, FlowBuildContext>('order-flow model');
+export const flowModels = new KindRegistry<FlowGenerator, FlowBuildContext>('order-flow model');
 flowModels.register(
   'cst',
   z
@@ -126,7 +131,7 @@ flowModels.register(
 export interface ImpactBuildContext {
   initialPrice: number;
 }
-export const impactModels = new ModelRegistry<ImpactModel, ImpactBuildContext>('impact model');
+export const impactModels = new KindRegistry<ImpactModel, ImpactBuildContext>('impact model');
 impactModels.register(
   'sqrt-law-propagator',
   z

@@ -1,22 +1,15 @@
-import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL } from '../core/types.js';
-import { F, mergeLevels, N_FEATURES, type BookSnapshot, type FeatureQuery } from '../features/engine.js';
-import { Ewm } from '../features/streaming.js';
-import { allocateDark, CensoredLiquidity } from '../models/dark-allocation.js';
-import type { DecisionContext, MarketView, ParentOrder, Policy, VenueInfo } from './engine.js';
-import type { MlModels } from './ml-models.js';
-import { common, splitEvenly, sweep, type PolicyOptions, type VolumeProfile } from './policy-base.js';
-import { TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
+import { BUY, NS_PER_SECOND, SELL } from '../../core/types.js';
+import { F, mergeLevels, N_FEATURES, type BookSnapshot, type FeatureQuery } from '../../features/engine.js';
+import { Ewm } from '../../features/streaming.js';
+import { CensoredLiquidity } from '../../models/dark-allocation.js';
+import { impactInputs } from '../../models/impact.js';
+import type { DecisionContext, MarketView, ParentOrder, Policy, VenueInfo } from '../engine.js';
+import { common, sweep, type PolicyOptions } from '../policy-base.js';
+import { expectedVolume, ProfileCurve, TwapSchedule, type Schedule } from '../schedulers.js';
+import { darkSaving, expectedDrift, laterCost, litSaving, marginalImpact, perShareTaken, type Costs } from './costs.js';
+import { allocateLots, lotSize, type LotPlace } from './lots.js';
+import type { MlModels } from './models.js';
 
-/**
- * How the ml router places its passive exposure:
- * - `learned`: every lot where its predicted all-in saving is highest (the supervised models and the censored
- *   dark-pool estimates);
- * - `even`: the same exposure split evenly over the lit touches and the pools (the ablation without models);
- * - `dark`: the learned dark allocation alone, no lit posting and no supervised model (the previous router).
- */
-export type MlMode = 'learned' | 'even' | 'dark';
-
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 /** Lit lots are the size of the probes the fill model learnt from. */
 const LIT_LOT = 100;
 /** The offline pool model weighs as much as this many of the order's own pings, to begin with. */
@@ -25,18 +18,12 @@ const POOL_PRIOR_STRENGTH = 50;
 const MAX_LOTS = 8;
 
 /** One place a lot can go at a decision: a lit venue's touch, or a dark pool. */
-interface Option {
+export interface Option extends LotPlace {
   venue: string;
-  dark: boolean;
   /** Lit: the venue's index in the feature engine, the price, the shares displayed ahead of our first lot. */
   index: number;
   price: number;
   queue: number;
-  /** Saving per share filled, bps, against leaving the share to be swept later. */
-  value: number;
-  /** Shares given so far at this decision, and the chance that the next lot fills. */
-  given: number;
-  p: number;
   pool: number;
   /** Lit: the fill model's first-layer sum for this place (its next lots differ only in the queue ahead). */
   sum: Float64Array;
@@ -63,13 +50,12 @@ interface Option {
  * (the same estimator over many training orders' pings) and learn on from this order's own.
  */
 export class MlRouterPolicy implements Policy {
-  readonly name: string;
   readonly decisionNs: number;
   readonly rerouteRounds = 3;
-  private readonly depth: number;
-  private readonly minQty: number;
+  protected readonly depth: number;
+  protected readonly minQty: number;
   /** Lot size of the dark allocation, shares; the pools are estimated in lots. */
-  private readonly lot = 50;
+  protected readonly lot = 50;
   private readonly slices: number;
   /** Per pool: its liquidity, estimated from the censored fills of the router's own pings. */
   readonly pools = new Map<string, CensoredLiquidity>();
@@ -79,32 +65,44 @@ export class MlRouterPolicy implements Policy {
   private filled = 0;
   /** Dark fills waiting for their markout: price, side sign, time. */
   private readonly pending: { venue: string; price: number; sign: number; time: number }[] = [];
-  private readonly models: MlModels | undefined;
-  private readonly profile: VolumeProfile | undefined;
+  protected readonly models: MlModels | undefined;
+  private readonly curve: ProfileCurve | null;
+  private readonly openNs: number;
   private readonly adv: number;
   private readonly x = new Float64Array(N_FEATURES);
   private readonly impactX = [0, 0, 0, 0, 0, 0];
   /** The models' queries, reused: no order (the volatility model's), and a child of one lot (the probe models'). */
-  private readonly volQuery: FeatureQuery = { t: 0, book: { bids: [], asks: [] }, order: { side: BUY, qty: 1, remaining: 1, start: 0, end: 0 }, venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 } };
-  private readonly probeQuery: FeatureQuery = { t: 0, book: { bids: [], asks: [] }, order: { side: BUY, qty: LIT_LOT, remaining: LIT_LOT, start: 0, end: 0 }, venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 } };
+  private readonly volQuery: FeatureQuery = {
+    t: 0,
+    book: { bids: [], asks: [] },
+    order: { side: BUY, qty: 1, remaining: 1, start: 0, end: 0 },
+    venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 },
+  };
+  private readonly probeQuery: FeatureQuery = {
+    t: 0,
+    book: { bids: [], asks: [] },
+    order: { side: BUY, qty: LIT_LOT, remaining: LIT_LOT, start: 0, end: 0 },
+    venue: { index: 0, takeFee: 0, makeFee: 0, queueAhead: 0, price: 0 },
+  };
   /** The market's venues (fixed): the lit ones with their index, the pools; and one option object per place. */
-  private venues: { lit: { info: VenueInfo; index: number }[]; dark: VenueInfo[]; options: Option[] } | null = null;
-  private volume: VwapSchedule | null = null;
+  private venueSet: VenueSet | null = null;
   /** The last decision's cost terms (bps) and the shares it placed, for tests and the benchmark. */
-  readonly last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0 };
+  readonly last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0, impactInputs: this.impactX as readonly number[] };
 
+  /** `withModels`: the learning router needs its models and the daily volume; its ablations need neither. */
   constructor(
     opts: PolicyOptions = {},
-    readonly mode: MlMode = 'learned',
+    readonly name = 'ml',
+    withModels = true,
   ) {
-    this.name = mode === 'learned' ? 'ml' : `ml-${mode}`;
     ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
     this.slices = opts.passiveSlices ?? 4;
     this.models = opts.models;
-    this.profile = opts.profile;
+    this.curve = opts.profile ? new ProfileCurve(opts.profile) : null;
+    this.openNs = opts.profile?.openNs ?? 34_200 * NS_PER_SECOND;
     this.adv = opts.adv ?? NaN;
-    if (mode === 'learned' && !this.models) throw new Error('ml needs its trained models (fill, adverse move, volatility, toxicity, impact, dark pools)');
-    if (mode === 'learned' && !(this.adv > 0)) throw new Error('ml needs the average daily volume');
+    if (withModels && !this.models) throw new Error('ml needs its trained models (fill, adverse move, volatility, toxicity, impact, dark pools)');
+    if (withModels && !(this.adv > 0)) throw new Error('ml needs the average daily volume');
   }
 
   schedule(o: ParentOrder): Schedule {
@@ -120,46 +118,60 @@ export class MlRouterPolicy implements Policy {
     const ask = market.ask();
     if (!(bid < ask)) return;
     const mid = (bid + ask) / 2;
-    const v = (this.venues ??= venuesOf(market));
+    const v = this.venuesOf(market);
     let takeFee = Infinity;
     for (const l of v.lit) takeFee = Math.min(takeFee, l.info.takeFee);
-    const c: Costs = { mid, halfSpread: (((ask - bid) / 2) / mid) * 1e4, takeFeeBps: (takeFee / mid) * 1e4, budget: Math.min(ctx.available(), this.slices * Math.max(ctx.upcoming, this.lot)) };
+    const c: Costs = {
+      mid,
+      halfSpread: ((ask - bid) / 2 / mid) * 1e4,
+      takeFeeBps: (takeFee / mid) * 1e4,
+      budget: Math.min(ctx.available(), this.slices * Math.max(ctx.upcoming, this.lot)),
+    };
     if (c.budget <= 0) return;
-    if (this.mode === 'dark') {
-      const value = v.dark.map((d) => this.darkValue(d, c.halfSpread + c.takeFeeBps, mid));
-      const plan = allocateDark(v.dark.map((d) => this.pool(d.name)), c.budget, this.lot, value, 0);
-      for (const a of plan) ctx.ping(v.dark[a.pool]!.name, a.qty, Math.min(this.minQty, this.lot, a.qty));
-      return;
-    }
-    // each lit book read once: our side for the places to rest, both for the features' consolidated book
+    this.placePassive(ctx, c);
+  }
+
+  /** The passive exposure of a decision: each budget lot by lot where the predicted all-in saving is highest. */
+  protected placePassive(ctx: DecisionContext, c: Costs): void {
     const side = ctx.order.side;
-    const best = side === BUY ? bid : ask;
+    const { options, own } = this.touches(ctx, c.mid);
+    const other = this.venuesOf(ctx.market).lit.map((l) => ctx.market.levels(l.info.name, side === BUY ? SELL : BUY, 5));
+    // each lit book read once: our side for the places to rest, both for the features' consolidated book
+    const book =
+      side === BUY
+        ? { bids: mergeLevels(own, BUY, 5), asks: mergeLevels(other, SELL, 5) }
+        : { bids: mergeLevels(other, BUY, 5), asks: mergeLevels(own, SELL, 5) };
+    this.allocate(ctx, options, book, c);
+  }
+
+  /** The market's venues, read once. */
+  protected venuesOf(market: MarketView): VenueSet {
+    return (this.venueSet ??= venuesOf(market));
+  }
+
+  /**
+   * The places of this decision: the touch of each lit venue that quotes the best price on our side (resting a tick
+   * behind as well was tried: within noise of the touch alone, 21.69 against 21.99 bp on batch 1, for twice the
+   * decision's model evaluations), then every pool; and our side of each lit book, top five levels.
+   */
+  protected touches(ctx: DecisionContext, mid: number): { options: Option[]; own: { price: number; qty: number }[][] } {
+    const { market } = ctx;
+    const v = this.venuesOf(market);
+    const side = ctx.order.side;
+    const best = side === BUY ? market.bid() : market.ask();
     const own = v.lit.map((l) => market.levels(l.info.name, side, 5));
-    const other = v.lit.map((l) => market.levels(l.info.name, side === BUY ? SELL : BUY, 5));
     let n = 0;
-    // the touch of each venue that quotes it (resting a tick behind as well was tried: within noise of the touch alone,
-    // 21.69 against 21.99 bp on batch 1, for twice the decision's model evaluations)
     v.lit.forEach((l, k) => {
       const top = own[k]![0];
       if (top && top.price === best) reset(v.options[n++]!, l.info.name, false, l.index, best, top.qty, -1);
     });
     v.dark.forEach((d, pool) => reset(v.options[n++]!, d.name, true, -1, mid, 0, pool));
-    const options = v.options.slice(0, n);
-    if (this.mode === 'even') {
-      // the ablation: each budget split evenly over the touches, and over the pools; no model
-      const nLit = options.filter((o) => !o.dark).length;
-      const litParts = nLit > 0 ? splitEvenly(c.budget, nLit) : [];
-      const darkParts = splitEvenly(c.budget, options.length - nLit);
-      options.forEach((o) => this.place(ctx, o, (o.dark ? darkParts : litParts).shift()!));
-      return;
-    }
-    const book = side === BUY ? { bids: mergeLevels(own, BUY, 5), asks: mergeLevels(other, SELL, 5) } : { bids: mergeLevels(other, BUY, 5), asks: mergeLevels(own, SELL, 5) };
-    this.allocate(ctx, options, book, c);
+    return { options: v.options.slice(0, n), own };
   }
 
   /** What a share filled in a pool saves against `later`, bps: less the pool's fee and its toxicity (learnt online). */
-  private darkValue(d: VenueInfo, later: number, mid: number): number {
-    return later - (d.takeFee / mid) * 1e4 - Math.max(0, this.toxicity.get(d.name)?.value ?? 0);
+  protected darkValue(d: VenueInfo, later: number, mid: number): number {
+    return darkSaving(later, (d.takeFee / mid) * 1e4, this.toxicity.get(d.name)?.value ?? 0);
   }
 
   /** The all-in cost allocation of each budget over the options, lot by lot. */
@@ -204,59 +216,36 @@ export class MlRouterPolicy implements Policy {
     const firstLit = options.find((o) => !o.dark);
     if (firstLit) setVenue(firstLit, firstLit.queue);
     const pAdverse = firstLit ? m.adverse.predict(x) : 0.5;
-    const drift = (2 * pAdverse - 1) * sigma * SQRT_2_OVER_PI;
-    const marginalImpact = 1.5 * Math.max(0, m.impact.predict(this.impactFeatures(ctx, order.qty - this.filled, c.halfSpread * 2)));
-    const later = c.halfSpread + c.takeFeeBps + drift + marginalImpact;
+    const drift = expectedDrift(pAdverse, sigma);
+    const impact = marginalImpact(m.impact.predict(this.impactFeatures(ctx, order.qty - this.filled, c.halfSpread * 2)));
+    const later = laterCost(c, drift, impact);
     // what a share costs in impact by how it fills, per share taken (the impact model's channels)
     const ch = m.impact.art.channels!;
-    const per = (k: number) => (ch.take > 0 ? Math.max(0, k / ch.take) : 1);
     // the options differ only in the venue's and child's features: the models sum the market's part once
     m.fill.prepareMarket(x);
     m.toxicity.prepareMarket(x);
     for (const o of options) {
       if (o.dark) {
-        o.value = this.darkValue(this.venues!.dark[o.pool]!, later - marginalImpact * per(ch.dark), c.mid);
+        o.value = this.darkValue(this.venueSet!.dark[o.pool]!, later - impact * perShareTaken(ch, ch.dark), c.mid);
         continue;
       }
       setVenue(o, o.queue);
       if (o.sum.length !== m.fill.hiddenSize) o.sum = new Float64Array(m.fill.hiddenSize);
       m.fill.venueSum(x, o.sum);
-      // resting at the touch earns the half spread a take would pay
-      o.value = later + c.halfSpread - bps(info[o.index]!.makeFee) - m.toxicity.predictForVenue(x) - marginalImpact * per(ch.post);
+      o.value = litSaving(later, c.halfSpread, bps(info[o.index]!.makeFee), m.toxicity.predictForVenue(x), impact * perShareTaken(ch, ch.post));
     }
     // the chance that an option's next lot fills; only the option just given a lot changes, and for a lit one only
     // the queue ahead of it
-    const chance = (o: Option, lot: number) => (o.dark ? this.pool(o.venue).tailAt(o.given + lot) : m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
+    const chance = (o: Option, lot: number) =>
+      o.dark ? this.pool(o.venue).tailAt(o.given + lot) : m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given);
     const last = this.last;
     last.later = later;
     last.drift = drift;
     last.sigma = sigma;
-    last.marginalImpact = marginalImpact;
+    last.marginalImpact = impact;
     last.lit = last.dark = 0;
     // lit display and dark pings are budgeted apart, each up to the budget
-    for (const dark of [false, true]) {
-      const unit = dark ? this.lot : LIT_LOT;
-      const lot = Math.max(unit, Math.ceil(c.budget / MAX_LOTS / unit) * unit);
-      for (const o of options) if (o.dark === dark && o.value > 0) o.p = chance(o, lot);
-      let left = c.budget;
-      while (left > 0) {
-        let pick: Option | null = null;
-        let bestGain = 0;
-        for (const o of options) {
-          if (o.dark !== dark || !(o.value > 0)) continue;
-          const gain = o.p * o.value;
-          if (gain > bestGain) {
-            bestGain = gain;
-            pick = o;
-          }
-        }
-        if (!pick) break;
-        const q = Math.min(left, lot);
-        pick.given += q;
-        left -= q;
-        pick.p = chance(pick, lot);
-      }
-    }
+    for (const dark of [false, true]) allocateLots(options, dark, c.budget, lotSize(c.budget, dark ? this.lot : LIT_LOT, MAX_LOTS), chance);
     for (const o of options) {
       if (o.given <= 0) continue;
       this.place(ctx, o, o.given);
@@ -265,7 +254,7 @@ export class MlRouterPolicy implements Policy {
     }
   }
 
-  private place(ctx: DecisionContext, o: Option, qty: number): void {
+  protected place(ctx: DecisionContext, o: Option, qty: number): void {
     if (qty <= 0) return;
     // the minimum execution is one lot (or the rule minimum, if smaller): the estimate is in lots
     if (o.dark) ctx.ping(o.venue, qty, Math.min(this.minQty, this.lot, qty));
@@ -274,29 +263,17 @@ export class MlRouterPolicy implements Policy {
 
   /** The impact model's inputs for what remains of the order, as if it started now (written into one array). */
   private impactFeatures(ctx: DecisionContext, remaining: number, spreadBps: number): number[] {
-    const f = Math.max(0, remaining) / this.adv;
     const { now } = ctx;
     const end = Math.max(ctx.order.end, now + 1);
-    let expected = (this.adv * (end - now)) / (390 * NS_PER_MINUTE);
-    const prof = this.profile;
-    if (prof) {
-      const v = (this.volume ??= new VwapSchedule(1, ctx.order.start, ctx.order.end, prof.buckets, prof.openNs, prof.bucketNs));
-      const day = v.volumeTo(Infinity);
-      if (day > 0) expected = (this.adv * (v.volumeTo(end) - v.volumeTo(now))) / day;
-    }
-    const open = prof?.openNs ?? 34_200 * NS_PER_SECOND;
-    const x = this.impactX;
-    x[0] = Math.sqrt(f);
-    x[1] = f;
-    x[2] = remaining / (expected + remaining);
-    x[3] = spreadBps;
-    x[4] = (now - open) / NS_PER_MINUTE / 390;
-    x[5] = ctx.order.side === BUY ? 1 : -1;
-    return x;
+    const qty = Math.max(0, remaining);
+    return impactInputs(
+      { qty, adv: this.adv, expectedVolume: expectedVolume(this.curve, this.adv, now, end), spreadBps, t: now, openNs: this.openNs, side: ctx.order.side },
+      this.impactX,
+    );
   }
 
   /** A pool's estimate: from the offline pool model where there is one (then learnt on, online), else from nothing. */
-  private pool(name: string): CensoredLiquidity {
+  protected pool(name: string): CensoredLiquidity {
     let p = this.pools.get(name);
     if (!p) {
       const learnt = this.models?.artifacts.dark.pools[name];
@@ -341,16 +318,14 @@ export class MlRouterPolicy implements Policy {
   }
 }
 
-interface Costs {
-  mid: number;
-  /** Half the quoted spread and the cheapest take fee, bps of the mid. */
-  halfSpread: number;
-  takeFeeBps: number;
-  /** Shares each of the lit and dark budgets may place. */
-  budget: number;
+/** The market's venues: the lit ones with their index, the pools; and one reusable option object per place. */
+export interface VenueSet {
+  lit: { info: VenueInfo; index: number }[];
+  dark: VenueInfo[];
+  options: Option[];
 }
 
-function venuesOf(market: MarketView) {
+function venuesOf(market: MarketView): VenueSet {
   const lit = market.venues.flatMap((info, index) => (info.kind === 'lit' ? [{ info, index }] : []));
   const dark = market.venues.filter((v) => v.kind === 'dark');
   const options = Array.from({ length: lit.length + dark.length }, () => reset({} as Option, '', false, -1, NaN, 0, -1));

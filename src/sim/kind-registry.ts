@@ -24,11 +24,11 @@ export function zodProblem(err: z.ZodError): { path: string; message: string } {
 }
 
 /**
- * Model kinds by name, each with the zod schema of its parameters and a factory. A scenario names a model by
+ * World-model kinds by name (fee, latency, contra-flow, flow, impact), each with the zod schema of its parameters and a factory. A scenario names a model by
  * `kind`; users register their own kinds (`feeModels.register('my-tiers', schema, make)`) without touching the
  * simulator: there is no closed list of kinds.
  */
-export class ModelRegistry<T, C = unknown> {
+export class KindRegistry<T, C = unknown> {
   private readonly kinds = new Map<string, { schema: z.ZodType; make: (params: never, ctx: C) => T }>();
   constructor(readonly what: string) {}
 

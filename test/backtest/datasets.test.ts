@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/data/store.js';
 import { F, FEATURE_SCHEMA, N_FEATURES } from '../../src/features/engine.js';
-import { FILL_LABEL_COLUMNS, fillExamples } from '../../src/models/datasets.js';
+import { FILL_LABEL_COLUMNS, fillExamples } from '../../src/backtest/datasets.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
 
 const scenario = loadScenarioFile('scenarios/default.json');
@@ -55,7 +55,9 @@ describe('fill-probability dataset', () => {
       expect(await store.count("SELECT count(*) FROM datasets WHERE dataset_id = 'x' AND seeds = '4,5' AND schema_hash = $1", FEATURE_SCHEMA.hash)).toBe(1);
       const file = await store.exportDatasetParquet('fill_examples', 'x', dir, 'seed, t_ns');
       expect(await store.count(`SELECT count(*) FROM read_parquet('${file}') WHERE label = 1`)).toBe(d.rows.filter((r) => r.values[col('label')] === 1).length);
-      await expect(store.writeDataset('fill_examples', { ...meta, datasetId: 'y' }, [...d.columns.slice(1)], d.rows)).rejects.toThrow(/missing none; extra book_imbalance/);
+      await expect(store.writeDataset('fill_examples', { ...meta, datasetId: 'y' }, [...d.columns.slice(1)], d.rows)).rejects.toThrow(
+        /missing none; extra book_imbalance/,
+      );
       expect(await store.count("SELECT count(*) FROM fill_examples WHERE dataset_id = 'y'")).toBe(0);
     } finally {
       store.close();
@@ -84,4 +86,3 @@ describe('fill-probability dataset', () => {
     expect(JSON.parse(i.stdout)).toMatchObject({ dataset_id: 'impact_default_b1', rows: 4 });
   });
 });
-

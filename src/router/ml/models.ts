@@ -1,8 +1,8 @@
-import type { DarkPoolModelArtifact } from '../models/dark-allocation.js';
-import { FillForward, type FillModelArtifact } from '../models/fill-model.js';
-import { ImpactForward, type ImpactModelArtifact } from '../models/impact.js';
-import { ToxicityForward, type ToxicityModelArtifact } from '../models/toxicity.js';
-import { VolForward, type VolModelArtifact } from '../models/volatility.js';
+import type { DarkPoolModelArtifact } from '../../models/dark-allocation.js';
+import { FillForward, type FillModelArtifact } from '../../models/fill-model.js';
+import { ImpactForward, type ImpactModelArtifact } from '../../models/impact.js';
+import { ToxicityForward, type ToxicityModelArtifact } from '../../models/toxicity.js';
+import { VolForward, type VolModelArtifact } from '../../models/volatility.js';
 
 /** The supervised models the ml router routes by, as plain artifacts (what a registry stores and a worker receives). */
 export interface MlModelArtifacts {
@@ -19,7 +19,6 @@ export interface MlModelArtifacts {
   /** Each dark pool's liquidity, learnt offline from many orders' censored fills: where each order starts from. */
   dark: DarkPoolModelArtifact;
 }
-
 
 /** The models' forward passes (Float32Array, no allocation per call), built once from the artifacts. */
 export class MlModels {

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { scenarioFromLobsterFolder } from '../../src/cli/backtest.js';
+import { scenarioFromLobsterFolder, marketFacts } from '../../src/backtest/market.js';
+import { runBacktest } from '../../src/backtest/pool.js';
+import { runOrder } from '../../src/backtest/run-order.js';
+import { generateOrders, type BacktestSpec } from '../../src/backtest/spec.js';
+import { summarizeBacktest } from '../../src/tca/summary.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
-import { generateOrders, marketFacts, runBacktest, runOrder, summarizeBacktest, type BacktestSpec } from '../../src/tca/backtest.js';
 
 const file = 'scenarios/default.json';
 const scenario = loadScenarioFile(file);
@@ -22,9 +25,6 @@ function spec(over: Partial<BacktestSpec> = {}): BacktestSpec {
     profile: facts.profile,
     warmupMinutes: 2,
     decisionSeconds: 10,
-    povRate: 0.25,
-    urgency: 2,
-    darkMinQty: 100,
     ...over,
   };
 }
@@ -98,7 +98,17 @@ describe('backtester', () => {
     // each restored lot traded away, and reconciliation never settled. Stale crossing orders are now removed first.
     const { scenario: sc, file: f } = scenarioFromLobsterFolder(goog);
     const facts = marketFacts(sc, f);
-    const s = spec({ scenario: sc, file: f, adv: facts.adv, profile: facts.profile, orders: 8, seed: 1, horizonMinutes: 30, warmupMinutes: 5, policies: ['pov'] });
+    const s = spec({
+      scenario: sc,
+      file: f,
+      adv: facts.adv,
+      profile: facts.profile,
+      orders: 8,
+      seed: 1,
+      horizonMinutes: 30,
+      warmupMinutes: 5,
+      policies: ['pov'],
+    });
     const o = generateOrders(s)[7]!;
     expect([o.side, o.qty]).toEqual([0, 34_799]);
     const r = runOrder(s, o);

@@ -1,19 +1,151 @@
 import { NS_PER_SECOND } from '../core/types.js';
 import { FEATURE_SCHEMA } from '../features/engine.js';
 import { evaluateDarkPools, fitDarkPools, type DarkPoolModelArtifact } from '../models/dark-allocation.js';
-import type { FillModelArtifact } from '../models/fill-model.js';
+import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from '../models/fill-model.js';
 import { evaluateChannels, evaluateImpact, fitChannels, trainImpactModel, type ImpactModelArtifact } from '../models/impact.js';
 import { ModelRegistry, type RegistryEntry } from '../models/registry.js';
-import type { ToxicityModelArtifact } from '../models/toxicity.js';
-import { trainAdverse, trainFill, trainToxicity, trainVolatility } from '../models/train.js';
-import type { VolModelArtifact } from '../models/volatility.js';
-import type { MlModelArtifacts } from '../router/ml-models.js';
+import { evaluateToxicity, trainToxicityModel, type ToxicityExample, type ToxicityModelArtifact } from '../models/toxicity.js';
+import { evaluateVol, fitGarch, trainVolModel, type VolModelArtifact } from '../models/volatility.js';
+import type { MlModelArtifacts } from '../router/ml/models.js';
 import type { Scenario } from '../sim/scenario.js';
-import { marketFacts, runBacktest, standardSpec } from './backtest.js';
+import { probeExamples, toxicityExamples, volExamples, type FillProbeOptions, type VolOptions } from './datasets.js';
 import { impactExamples } from './impact-data.js';
+import { marketFacts } from './market.js';
+import { runBacktest } from './pool.js';
+import { standardSpec } from './spec.js';
+
+/** Seeds of the three sets, and the network's size, length of training and seed (the model's defaults where not given). */
+interface TrainingRun {
+  trainSeeds: number[];
+  validSeeds: number[];
+  testSeeds: number[];
+  epochs?: number;
+  hidden?: number;
+  seed: number;
+}
+
+/** The probe models' network: 16 tanh units, 8 epochs, unless told. */
+const probeNet = (o: TrainingRun) => ({ epochs: o.epochs ?? 8, hidden: o.hidden ?? 16, seed: o.seed });
+
+/** Bad input: test seeds that are not held out. */
+export class HeldOutError extends Error {}
+
+/** What a model's registry entry records of its run: the market, the horizon, the seeds and rows of each set used. */
+function runMeta(
+  scenario: Scenario,
+  o: TrainingRun & { horizonNs: number },
+  rows: { train: readonly unknown[]; valid?: readonly unknown[]; test: readonly unknown[] },
+) {
+  const seeds = { train: o.trainSeeds, ...(rows.valid ? { valid: o.validSeeds } : {}), test: o.testSeeds };
+  const n = { train: rows.train.length, ...(rows.valid ? { valid: rows.valid.length } : {}), test: rows.test.length };
+  return { scenario: scenario.name, horizon_seconds: o.horizonNs / 1e9, seeds, rows: n };
+}
+
+/** Test seeds must be held out: none may be a training or validation seed. */
+function heldOut(o: TrainingRun): void {
+  const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
+  if (overlap.length > 0) throw new HeldOutError(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
+}
+
+export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {
+  /** Test on another market (e.g. a real day replayed) instead of the training scenario's held-out seeds. */
+  testMarket?: { scenario: Scenario; file: string; adv: number; longRunVolBps: number };
+}
+
+/**
+ * The fill-probability model end to end: probe datasets on three disjoint sets of seeds (train; validation, for the
+ * calibration; test, held out), the model trained, the queue heuristic fitted on the same training data, and both
+ * scored on the held-out seeds.
+ */
+export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
+  heldOut(o);
+  const train = probeExamples(scenario, { ...o, seeds: o.trainSeeds }, 'label');
+  const valid = probeExamples(scenario, { ...o, seeds: o.validSeeds }, 'label');
+  const tm = o.testMarket;
+  const test = tm
+    ? probeExamples(tm.scenario, { ...o, seeds: o.testSeeds, file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }, 'label')
+    : probeExamples(scenario, { ...o, seeds: o.testSeeds }, 'label');
+  const artifact: FillModelArtifact = await trainFillModel(train, valid, probeNet(o));
+  const heuristic = new QueueHeuristic(o.qty).fit(train);
+  const metrics = evaluateFill(artifact, heuristic, test, valid);
+  return {
+    artifact,
+    metrics,
+    meta: { ...runMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty },
+  };
+}
+
+export interface VolTrainingOptions extends Omit<VolOptions, 'seeds'>, TrainingRun {}
+
+/** The volatility model end to end: examples on disjoint seeds, the model, and QLIKE on held-out seeds against EWMA and GARCH. */
+export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions) {
+  heldOut(o);
+  const returns: number[][] = [];
+  const train = volExamples(scenario, { ...o, seeds: o.trainSeeds, onMinuteReturns: (r) => returns.push(r) });
+  // the GARCH baseline is fitted on the training seeds' one-minute returns, then run on the test seeds
+  const garch = fitGarch(returns);
+  const valid = volExamples(scenario, { ...o, seeds: o.validSeeds, garch });
+  const test = volExamples(scenario, { ...o, seeds: o.testSeeds, garch });
+  const artifact = await trainVolModel(train, valid, {
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
+    seed: o.seed,
+    horizonNs: o.horizonNs,
+  });
+  return {
+    artifact,
+    metrics: evaluateVol(artifact, test, valid),
+    meta: {
+      ...runMeta(scenario, o, { train, valid, test }),
+      garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 },
+    },
+  };
+}
+
+/**
+ * The adverse-move model: the same probes, labelled by whether the mid moved against the probe's side over the
+ * horizon; the same network and calibration as the fill model; scored on held-out seeds against the base rate and
+ * the mid's recent move.
+ */
+export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
+  heldOut(o);
+  const [train, valid, test] = [o.trainSeeds, o.validSeeds, o.testSeeds].map((seeds) => probeExamples(scenario, { ...o, seeds }, 'adverse')) as [
+    Example[],
+    Example[],
+    Example[],
+  ];
+  const artifact = await trainFillModel(train, valid, { ...probeNet(o), kind: 'adverse-move' });
+  return {
+    artifact,
+    metrics: evaluateAdverse(artifact, train, test),
+    meta: runMeta(scenario, o, { train, valid, test }),
+  };
+}
+
+/**
+ * The venue-toxicity model: the same probes, those that filled, labelled by the adverse move after the fill; scored
+ * on held-out seeds by mean squared error against each venue's mean markout on the training probes.
+ */
+export async function trainToxicity(scenario: Scenario, o: FillTrainingOptions) {
+  heldOut(o);
+  const [train, test] = [o.trainSeeds, o.testSeeds].map((seeds) => toxicityExamples(scenario, { ...o, seeds })) as [ToxicityExample[], ToxicityExample[]];
+  const artifact = await trainToxicityModel(train, { ...probeNet(o), horizonNs: o.horizonNs });
+  return {
+    artifact,
+    metrics: evaluateToxicity(artifact, train, test),
+    meta: runMeta(scenario, o, { train, test }),
+  };
+}
 
 /** What `sor train` trains (the name on the command line), and the kind its artifact is registered under. */
-export const MODELS = { fill: 'fill-probability', adverse: 'adverse-move', volatility: 'volatility', impact: 'impact', toxicity: 'toxicity', dark: 'dark-liquidity' } as const;
+export const MODELS = {
+  fill: 'fill-probability',
+  adverse: 'adverse-move',
+  volatility: 'volatility',
+  impact: 'impact',
+  toxicity: 'toxicity',
+  dark: 'dark-liquidity',
+} as const;
 export type ModelName = keyof typeof MODELS;
 
 export interface TrainSettings {
@@ -105,7 +237,12 @@ export async function trainModel(model: ModelName, scenario: Scenario, file: str
       return {
         artifact,
         metrics: evaluateDarkPools(artifact, train, test),
-        meta: { scenario: scenario.name, policies: DARK_POLICIES, batches: { train: trainBatch(t), test: testBatch(t) }, rows: { train: train.length, test: test.length } },
+        meta: {
+          scenario: scenario.name,
+          policies: DARK_POLICIES,
+          batches: { train: trainBatch(t), test: testBatch(t) },
+          rows: { train: train.length, test: test.length },
+        },
       };
     }
     case 'impact': {
@@ -114,12 +251,24 @@ export async function trainModel(model: ModelName, scenario: Scenario, file: str
       const spec = (seed: number, orders: number) => standardSpec(scenario, file, CHANNEL_POLICIES, orders, seed);
       const train = await impactExamples(spec(trainBatch(t), t.orders), 2);
       const test = await impactExamples(spec(testBatch(t), t.testOrders), 2);
-      const artifact = await trainImpactModel(train.examples, { dataHash: train.hash, schema: { version: 1, hash: 'impact-features-v1' }, seed: t.seed, ...(t.epochs !== undefined ? { epochs: t.epochs } : {}), ...(t.hidden !== undefined ? { hidden: t.hidden } : {}) });
+      const artifact = await trainImpactModel(train.examples, {
+        dataHash: train.hash,
+        schema: { version: 1, hash: 'impact-features-v1' },
+        seed: t.seed,
+        ...(t.epochs !== undefined ? { epochs: t.epochs } : {}),
+        ...(t.hidden !== undefined ? { hidden: t.hidden } : {}),
+      });
       artifact.channels = fitChannels(train.channels);
       return {
         artifact,
         metrics: { ...evaluateImpact(artifact, test.examples), channels: evaluateChannels(artifact.channels, train.channels, test.channels) },
-        meta: { scenario: scenario.name, policy: 'rule', channel_policies: CHANNEL_POLICIES, batches: { train: trainBatch(t), test: testBatch(t) }, rows: { train: train.examples.length, test: test.examples.length } },
+        meta: {
+          scenario: scenario.name,
+          policy: 'rule',
+          channel_policies: CHANNEL_POLICIES,
+          batches: { train: trainBatch(t), test: testBatch(t) },
+          rows: { train: train.examples.length, test: test.examples.length },
+        },
       };
     }
     case 'volatility':
@@ -161,7 +310,10 @@ const isProbe = (model: ModelName): boolean => model === 'fill' || model === 'ad
  * models, a horizon equal to the decision interval (a passive child rests one interval); an impact model with its
  * channels. `missing` names the kinds with none.
  */
-export function findRouterModels(registry: ModelRegistry, decisionSeconds: number): { entries: Partial<Record<ModelName, RegistryEntry>>; missing: ModelName[] } {
+export function findRouterModels(
+  registry: ModelRegistry,
+  decisionSeconds: number,
+): { entries: Partial<Record<ModelName, RegistryEntry>>; missing: ModelName[] } {
   const all = registry.list();
   const entries: Partial<Record<ModelName, RegistryEntry>> = {};
   const missing: ModelName[] = [];

@@ -1,9 +1,10 @@
 import type { Handler } from '../core/scheduler.js';
-import { roundTo } from '../core/stats.js';
+import { ols, roundTo } from '../core/stats.js';
 import { BUY, IOC, NS_PER_MINUTE, type Side } from '../core/types.js';
+import type { Scenario } from '../sim/scenario.js';
+import type { Session } from '../sim/session.js';
 import type { ExecReport, VenueClient } from '../venue/types.js';
-import type { Scenario } from './scenario.js';
-import { buildSession, startSession, type Session } from './session.js';
+import { buildWorld } from './world.js';
 
 /**
  * A metaorder: `qty` shares bought (or sold) in equal slices over a period, each slice taking the best displayed
@@ -63,7 +64,6 @@ export class Programme implements VenueClient {
   private send(v: number, o: { ordType: 'limit' | 'market'; price: number; qty: number; tif?: 0 | 1 | 2 }): void {
     this.s.lit[v]!.send(this, { type: 'new', clOrdId: this.nextId++, side: this.side, ...o });
   }
-
 }
 
 export interface MetaorderResult {
@@ -85,7 +85,16 @@ export interface MetaorderResult {
  */
 export function metaorderExperiment(
   scenario: Scenario,
-  opts: { fractions: number[]; seeds: number[]; dailyVolume: number; participation: number; startMinute: number; sliceSeconds: number; sessionMinutes?: number; file?: string },
+  opts: {
+    fractions: number[];
+    seeds: number[];
+    dailyVolume: number;
+    participation: number;
+    startMinute: number;
+    sliceSeconds: number;
+    sessionMinutes?: number;
+    file?: string;
+  },
 ): { results: (MetaorderResult & { minutes: number })[]; exponent: number; r2: number } {
   const session = opts.sessionMinutes ?? 390;
   const ratePerMinute = opts.dailyVolume / session;
@@ -95,9 +104,10 @@ export function metaorderExperiment(
     return { f, qty, minutes };
   });
   const midAt = (seed: number, endMinute: number, programme: ((s: Session) => Programme) | null) => {
-    const s = buildSession(scenario, seed, opts.file);
-    startSession(s);
-    s.kernel.run(s.t0 + opts.startMinute * NS_PER_MINUTE);
+    const world = buildWorld({ market: { scenario, file: opts.file ?? `scenario ${scenario.name}` }, seed });
+    const s = world.session;
+    world.start();
+    world.run(s.t0 + opts.startMinute * NS_PER_MINUTE);
     const arrival = s.nbbo.lastMid;
     const p = programme?.(s);
     p?.start();
@@ -106,7 +116,7 @@ export function metaorderExperiment(
     const window = Math.min(60, Math.floor((endMinute - opts.startMinute) * 60));
     let sum = 0;
     for (let k = window - 1; k >= 0; k--) {
-      s.kernel.run(endNs - k * 1e9);
+      world.run(endNs - k * 1e9);
       sum += s.nbbo.lastMid;
     }
     return { arrival, end: window > 0 ? sum / window : s.nbbo.lastMid, filled: p?.filled ?? 0 };
@@ -139,29 +149,4 @@ export function metaorderExperiment(
     .map((r) => [Math.log(r.fraction), Math.log(r.impact_bps), r.stderr_bps > 0 ? (r.impact_bps / r.stderr_bps) ** 2 : 1] as const);
   const { slope, r2 } = ols(pts);
   return { results, exponent: roundTo(slope, 3), r2: roundTo(r2, 3) };
-}
-
-/** Least squares of y on x, weighted by the optional third element (1 if absent); r2 is the weighted R². */
-export function ols(pts: readonly (readonly [number, number, number?])[]): { slope: number; intercept: number; r2: number } {
-  if (pts.length < 2) return { slope: NaN, intercept: NaN, r2: NaN };
-  let sw = 0;
-  let mx = 0;
-  let my = 0;
-  for (const [x, y, w = 1] of pts) {
-    sw += w;
-    mx += w * x;
-    my += w * y;
-  }
-  mx /= sw;
-  my /= sw;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const [x, y, w = 1] of pts) {
-    sxy += w * (x - mx) * (y - my);
-    sxx += w * (x - mx) ** 2;
-    syy += w * (y - my) ** 2;
-  }
-  const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
 }

@@ -1,0 +1,126 @@
+import { ModelRegistry } from '../models/registry.js';
+import { policies } from '../router/policies.js';
+import { ScenarioError } from '../sim/kind-registry.js';
+import { summarizeBacktest, type BacktestReport } from '../tca/summary.js';
+import { marketFacts, resolveMarket } from './market.js';
+import { loadPlugins } from './plugins.js';
+import { runBacktest } from './pool.js';
+import type { BacktestSpec } from './spec.js';
+import { routerModels, type ModelName } from './training.js';
+
+/** A batch request as a user states it: markets by name, file or LOBSTER folder; policies by name with options. */
+export interface BatchRequest {
+  market: string;
+  policies: string[];
+  /** Options by policy name; each policy takes the ones its schema names (see `policyOptionsFrom`). */
+  policyOptions: Record<string, Record<string, unknown>>;
+  plugins: string[];
+  orders: number;
+  seed: number;
+  horizonMinutes: number;
+  minFraction: number;
+  maxFraction: number;
+  /** The daily volume sizes refer to (default: the market's). */
+  adv?: number;
+  decisionSeconds: number;
+  warmupMinutes: number;
+  /** The model registry the ml router's models come from, and the market missing ones are trained on. */
+  models: string;
+  trainMarket: string;
+}
+
+/** A request that cannot run as stated (exit 2). */
+export class BatchError extends Error {}
+/** The models could not be loaded or trained (exit 1: the input was fine). */
+export class ModelsError extends Error {}
+
+/**
+ * The options each policy gets from settings stated once for all (a command line's --pov-rate, --dark-min-qty…):
+ * each policy takes those its schema names, and `perPolicy` (policy → options) on top.
+ */
+export function policyOptionsFrom(
+  names: readonly string[],
+  shared: Record<string, unknown>,
+  perPolicy: Record<string, Record<string, unknown>> = {},
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const n of names) {
+    const keys = policies.optionNames(n);
+    out[n] = { ...Object.fromEntries(Object.entries(shared).filter(([k, v]) => keys.includes(k) && v !== undefined)), ...perPolicy[n] };
+  }
+  return out;
+}
+
+/** The spec of a request, checked: policies registered, options valid, the horizon fits, the market has a volume. */
+export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
+  await loadPlugins(req.plugins);
+  if (req.policies.length === 0) throw new BatchError('--policies: name at least one policy');
+  if (new Set(req.policies).size !== req.policies.length) throw new BatchError('--policies: a policy is named twice');
+  for (const p of req.policies) if (!policies.has(p)) throw new BatchError(`--policies: unknown policy "${p}" (registered: ${policies.names().join(', ')})`);
+  for (const p of Object.keys(req.policyOptions))
+    if (!req.policies.includes(p)) throw new BatchError(`options given for policy "${p}", which is not in --policies`);
+  for (const p of req.policies) policies.options(p, req.policyOptions[p]);
+  if (req.orders < 1) throw new BatchError('--orders must be at least 1');
+  if (req.horizonMinutes < 1) throw new BatchError('--minutes must be at least 1');
+  if (req.minFraction > req.maxFraction) throw new BatchError('--min-pct exceeds --max-pct');
+  const { scenario, file } = resolveMarket(req.market);
+  let facts;
+  try {
+    facts = marketFacts(scenario, file);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw new ScenarioError(file, '', (e as Error).message);
+  }
+  const adv = req.adv ?? facts.adv;
+  if (!(adv > 0)) throw new BatchError(`${file}: the scenario states no daily volume (impact.dailyVolume or calibration); give --adv`);
+  return {
+    scenario,
+    file,
+    policies: req.policies,
+    policyOptions: req.policyOptions,
+    ...(req.plugins.length > 0 ? { plugins: req.plugins } : {}),
+    orders: req.orders,
+    seed: req.seed,
+    adv,
+    minFraction: req.minFraction,
+    maxFraction: req.maxFraction,
+    horizonMinutes: req.horizonMinutes,
+    profile: facts.profile,
+    warmupMinutes: req.warmupMinutes,
+    decisionSeconds: req.decisionSeconds,
+    volBps: facts.volBps,
+  };
+}
+
+export interface BatchHooks {
+  /** A model the registry lacks is about to be trained on `market`. */
+  onTrain?: (model: ModelName, market: string) => void;
+  /** A model was trained on this batch's own orders. */
+  onInSample?: (modelId: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs a request: the models where a policy needs them (trained into the registry if missing), the batch, the summary. */
+export async function backtestBatch(req: BatchRequest, workers: number, hooks: BatchHooks = {}): Promise<BacktestReport> {
+  const spec = await batchSpec(req);
+  if (policies.needsModels(spec.policies)) {
+    const train = resolveMarket(req.trainMarket);
+    let m;
+    try {
+      m = await routerModels(new ModelRegistry(req.models), train.scenario, train.file, req.decisionSeconds, (model) =>
+        hooks.onTrain?.(model, train.scenario.name),
+      );
+    } catch (e) {
+      if (e instanceof ScenarioError) throw e;
+      throw new ModelsError(`--models ${req.models}: ${(e as Error).message}`, { cause: e });
+    }
+    for (const e of Object.values(m.entries)) {
+      const b = (e.meta as { batches?: { train?: number } } | null)?.batches;
+      if (b?.train === req.seed) hooks.onInSample?.(e.id);
+    }
+    spec.models = m.artifacts;
+    spec.modelIds = Object.fromEntries(Object.entries(m.entries).map(([k, e]) => [k, e.id]));
+  }
+  const results = await runBacktest(spec, { workers, ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+  return summarizeBacktest(spec, results);
+}

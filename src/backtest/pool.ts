@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { OrderResult } from '../tca/results.js';
+import { loadPlugins } from './plugins.js';
+import { runOrder } from './run-order.js';
+import { generateOrders, type BacktestSpec } from './spec.js';
+
+/** The worker script, compiled: from src/ (tests, tsx) it is the build's copy in dist/. */
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const js = here.endsWith('.ts')
+    ? here.replace(/([\\/])src([\\/])backtest([\\/])pool\.ts$/, '$1dist$2backtest$3worker.js')
+    : here.replace(/pool\.js$/, 'worker.js');
+  if (!existsSync(js)) throw new Error(`worker script ${js} not found (run npm run build)`);
+  return js;
+}
+
+/**
+ * Runs the batch: each parent order under every policy on its own market path. With workers > 1, a piscina pool of
+ * worker threads takes the orders one at a time as each worker becomes free, so a slow order does not hold the
+ * others back; results are assembled in order-index order, so the output does not depend on the number of workers.
+ */
+export async function runBacktest(
+  spec: BacktestSpec,
+  opts: { workers?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<OrderResult[]> {
+  await loadPlugins(spec.plugins);
+  const orders = generateOrders(spec);
+  const workers = Math.max(1, Math.min(opts.workers ?? 1, orders.length));
+  const results = new Array<OrderResult>(orders.length);
+  let done = 0;
+  if (workers === 1) {
+    for (const o of orders) {
+      results[o.index] = runOrder(spec, o);
+      opts.onProgress?.(++done, orders.length);
+    }
+    return results;
+  }
+  const pool = new Piscina({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 60_000,
+    workerData: { spec },
+  });
+  try {
+    await Promise.all(
+      orders.map(async (o) => {
+        results[o.index] = (await pool.run(o)) as OrderResult;
+        opts.onProgress?.(++done, orders.length);
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+  return results;
+}

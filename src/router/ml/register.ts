@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { darkOptions, type PolicyRegistry } from '../policy-registry.js';
+import { MlDarkPolicy, MlEvenPolicy } from './ablations.js';
+import { MlRouterPolicy } from './policy.js';
+
+/** The ml router's options: how many upcoming slices it offers passively at once, lit touches and pools alike. */
+const mlOptions = darkOptions.extend({ passiveSlices: z.number().int().positive().default(4) });
+
+/** Registers the learning router and its two ablations. */
+export function registerMlPolicies(policies: PolicyRegistry): void {
+  const opts = (o: z.infer<typeof mlOptions>) => ({ sweepDepth: o.sweepDepth, darkMinQty: o.darkMinQty, passiveSlices: o.passiveSlices });
+  policies.register({
+    name: 'ml',
+    description: 'routes by the predicted all-in cost: fill, adverse-move, volatility, toxicity, impact and dark-pool models',
+    options: mlOptions,
+    models: true,
+    make: (o, ctx) =>
+      new MlRouterPolicy({
+        ...opts(o),
+        decisionNs: ctx.decisionNs,
+        ...(ctx.models ? { models: ctx.models } : {}),
+        adv: ctx.adv,
+        ...(ctx.profile ? { profile: ctx.profile } : {}),
+      }),
+  });
+  policies.register({
+    name: 'ml-even',
+    description: "ablation: ml's passive exposure split evenly over the touches and the pools, no model",
+    options: mlOptions,
+    make: (o, ctx) => new MlEvenPolicy({ ...opts(o), decisionNs: ctx.decisionNs }),
+  });
+  policies.register({
+    name: 'ml-dark',
+    description: "ablation: ml's dark allocation alone, no lit exposure and no supervised model",
+    options: mlOptions,
+    make: (o, ctx) => new MlDarkPolicy({ ...opts(o), decisionNs: ctx.decisionNs }),
+  });
+}

@@ -19,7 +19,7 @@ import { timeIt } from './timing.js';
 /** The book benchmark's targets (DESIGN.md's budgets). */
 export const BOOK_TARGETS = { realistic_ops_per_sec: 3_000_000, ratio: 10 };
 /** The backtest and decision benchmarks' settings, alone or in `bench all`. */
-export const BACKTEST_BENCH = { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1 };
+export const BACKTEST_BENCH = { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1, rounds: 2 };
 export const DECISIONS = 200_000;
 /** Where the GOOG LOBSTER sample is in a development checkout. */
 export const GOOG_DATA = packageFile('..', 'shared', 'data', 'lobster', 'GOOG_2012-06-21_L1');
@@ -80,7 +80,7 @@ export function benchSim(opts: { seed: number; minutes: number }) {
 }
 
 /** The backtester's throughput on the default market (2 workers against one thread). */
-export async function benchDefaultBacktest(opts: { orders: number; policies: string[]; workers: number; seed: number } = BACKTEST_BENCH) {
+export async function benchDefaultBacktest(opts: { orders: number; policies: string[]; workers: number; seed: number; rounds?: number } = BACKTEST_BENCH) {
   const { scenario, file } = resolveScenario('default');
   return benchBacktest(scenario, file, opts);
 }

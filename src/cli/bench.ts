@@ -43,6 +43,7 @@ export function benchCommand(program: Command): void {
     .option('--policies <list>', 'policies', BACKTEST_BENCH.policies.join(','))
     .option('--workers <n>', 'worker threads', int, BACKTEST_BENCH.workers)
     .option('--seed <n>', 'seed', int, BACKTEST_BENCH.seed)
+    .option('--rounds <n>', 'alternating rounds of both; each is timed by its fastest', int, BACKTEST_BENCH.rounds)
     .action(async (o) => print(await benchDefaultBacktest({ ...o, policies: o.policies.split(',') }), o.json));
   bench
     .command('decision')

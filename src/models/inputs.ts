@@ -20,20 +20,7 @@ export interface FeatureNetArtifact extends DenseLayers {
 }
 
 /** Features whose scale spans orders of magnitude: the model sees log(1 + x). */
-const LOG_FEATURES = new Set<string>([
-  'bid_depth_1',
-  'bid_depth_2',
-  'bid_depth_3',
-  'bid_depth_4',
-  'bid_depth_5',
-  'ask_depth_1',
-  'ask_depth_2',
-  'ask_depth_3',
-  'ask_depth_4',
-  'ask_depth_5',
-  'queue_ahead',
-  'venue_latency_us',
-]);
+const LOG_FEATURES = new Set<string>([...FEATURE_NAMES.filter((n) => /^(bid|ask)_depth_\d$/.test(n)), 'queue_ahead', 'venue_latency_us']);
 
 export interface Example {
   x: ArrayLike<number>; // a feature vector of the current schema

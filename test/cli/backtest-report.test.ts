@@ -26,7 +26,7 @@ describe('sor backtest', () => {
   });
 
   it('sor bench backtest --json: parent orders per second on 2 workers, the single-thread run beside it, same results', () => {
-    const r = sor('bench', 'backtest', '--orders', '2', '--json');
+    const r = sor('bench', 'backtest', '--orders', '2', '--rounds', '1', '--json');
     expect(r.code).toBe(0);
     const b = JSON.parse(r.out);
     expect(b.policies).toEqual(['twap', 'rule', 'prorata', 'ck']);
@@ -35,6 +35,8 @@ describe('sor backtest', () => {
     expect(b.single_thread.parent_orders_per_sec).toBeGreaterThan(0);
     expect(b.speedup).toBeGreaterThan(0);
     expect(b.same_results).toBe(true);
+    expect(b.target_speedup).toBe(1.8);
+    expect(b.pass).toBe(b.speedup >= 1.8);
   });
 
   it('prints a JSON summary per policy and writes a report whose four charts draw in headless Chromium', async () => {

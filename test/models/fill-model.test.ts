@@ -136,23 +136,8 @@ describe('model registry and the train/models commands', () => {
   it('sor train fill --json prints the held-out metrics and registers the model; sor models --json lists it', () => {
     const dir = mkdtempSync('/tmp/sor-train-');
     const run = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
-    const r = run(
-      'train',
-      'fill',
-      '--minutes',
-      '20',
-      '--train-seeds',
-      '1-2',
-      '--valid-seeds',
-      '3',
-      '--test-seeds',
-      '9',
-      '--epochs',
-      '3',
-      '--registry',
-      dir,
-      '--json',
-    );
+    const small = ['--minutes', '20', '--train-seeds', '1-2', '--valid-seeds', '3', '--test-seeds', '9', '--epochs', '3', '--registry', dir, '--json'];
+    const r = run('train', 'fill', ...small);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.feature_schema.hash).toBe(FEATURE_SCHEMA.hash);
@@ -168,23 +153,7 @@ describe('model registry and the train/models commands', () => {
     const wrong = run('train', 'volatility', '--test-scenario', 'default', '--registry', dir);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/--test-scenario applies to the fill model/);
-    const adv = run(
-      'train',
-      'adverse',
-      '--minutes',
-      '20',
-      '--train-seeds',
-      '1-2',
-      '--valid-seeds',
-      '3',
-      '--test-seeds',
-      '9',
-      '--epochs',
-      '3',
-      '--registry',
-      dir,
-      '--json',
-    );
+    const adv = run('train', 'adverse', ...small);
     expect(adv.status).toBe(0);
     const am = JSON.parse(adv.stdout);
     expect(am.model).toMatch(/^adverse-move-v1-/);

@@ -14,7 +14,7 @@ import {
   type ImpactExample,
 } from '../../src/models/impact.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
-import { marketFacts } from '../../src/backtest/market.js';
+import { standardSpec } from '../../src/backtest/spec.js';
 import { impactExamples } from '../../src/backtest/impact-data.js';
 
 /** Impact that follows the square-root law in size and rises with participation, plus noise. */
@@ -55,24 +55,8 @@ describe('impact model', () => {
   it('examples come from backtests: each order against its own market without it, features known at the start', async () => {
     const file = 'scenarios/default.json';
     const scenario = loadScenarioFile(file);
-    const facts = marketFacts(scenario, file);
-    const spec = {
-      scenario,
-      file,
-      policies: ['rule'],
-      orders: 6,
-      seed: 4,
-      adv: facts.adv,
-      minFraction: 0.01,
-      maxFraction: 0.05,
-      horizonMinutes: 10,
-      profile: facts.profile,
-      warmupMinutes: 2,
-      decisionSeconds: 10,
-      povRate: 0.25,
-      urgency: 2,
-      darkMinQty: 100,
-    };
+    // the standard batch, shorter: 6 orders of 10 minutes, 2 minutes of warm-up
+    const spec = { ...standardSpec(scenario, file, ['rule'], 6, 4), horizonMinutes: 10, warmupMinutes: 2 };
     const a = await impactExamples({ ...spec, policies: ['rule', 'twap'] }, 1);
     const b = await impactExamples({ ...spec, policies: ['rule', 'twap'] }, 2);
     expect(b).toEqual(a);

@@ -10,7 +10,11 @@ import type { OrderResult } from '../tca/results.js';
  * both must give the same results. The two alternate for `rounds` rounds and each is timed by its fastest round:
  * on a shared machine noise only ever slows a run down.
  */
-export async function benchBacktest(scenario: Scenario, file: string, opts: { orders: number; policies: string[]; workers: number; seed: number; rounds?: number }) {
+export async function benchBacktest(
+  scenario: Scenario,
+  file: string,
+  opts: { orders: number; policies: string[]; workers: number; seed: number; rounds?: number },
+) {
   const spec = standardSpec(scenario, file, opts.policies, opts.orders, opts.seed);
   const time = async (workers: number): Promise<{ seconds: number; results: OrderResult[] }> => {
     const t = performance.now();

@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import { runBacktest } from '../backtest/pool.js';
 import { standardSpec } from '../backtest/spec.js';
@@ -8,7 +14,8 @@ import type { OrderResult } from '../tca/results.js';
  * The backtester's throughput: a batch of parent orders (1–5 % of daily volume over 30 minutes) under several
  * policies, on worker threads and, side by side, on the main thread alone; the ratio is the workers' speedup, and
  * both must give the same results. The two alternate for `rounds` rounds and each is timed by its fastest round:
- * on a shared machine noise only ever slows a run down.
+ * on a shared machine noise only ever slows a run down. The peer is the plain alternative to a thread pool: the same
+ * batch split over as many separate processes as workers (order index mod n), side by side.
  */
 export async function benchBacktest(
   scenario: Scenario,
@@ -24,16 +31,27 @@ export async function benchBacktest(
   const rounds = Math.max(1, opts.rounds ?? 2);
   const par: number[] = [];
   const one: number[] = [];
+  const procs: number[] = [];
   let same = true;
-  for (let r = 0; r < rounds; r++) {
-    const p = await time(opts.workers);
-    const s = await time(1);
-    par.push(p.seconds);
-    one.push(s.seconds);
-    same &&= isDeepStrictEqual(p.results, s.results);
+  const dir = mkdtempSync(join(tmpdir(), 'sor-bench-'));
+  const specFile = join(dir, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const p = await time(opts.workers);
+      const s = await time(1);
+      par.push(p.seconds);
+      one.push(s.seconds);
+      procs.push(await processes(specFile, opts.workers));
+      same &&= isDeepStrictEqual(p.results, s.results);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   const parallel = Math.min(...par);
   const single = Math.min(...one);
+  const machine = single / Math.min(...procs);
+  // the pool's wall time against the processes': above 1, the pool is faster
   // each order runs once per policy and once without the order (the baseline)
   const runs = opts.orders * (opts.policies.length + 1);
   const simMinutes = runs * (spec.warmupMinutes + spec.horizonMinutes + 62 / 60);
@@ -54,6 +72,9 @@ export async function benchBacktest(
     },
     single_thread: { wall_seconds: round(single), parent_orders_per_sec: round(opts.orders / single), rounds_wall_seconds: one.map(round) },
     speedup: round(single / parallel),
+    peer: `the same batch split over ${opts.workers} separate processes (order index mod ${opts.workers}), side by side`,
+    processes: { wall_seconds: round(Math.min(...procs)), rounds_wall_seconds: procs.map(round), speedup: round(machine) },
+    pool_vs_processes: round(machine > 0 ? single / parallel / machine : NaN),
     same_results: same,
     target_speedup: TARGET_SPEEDUP,
     pass: same && single / parallel >= TARGET_SPEEDUP,
@@ -63,3 +84,15 @@ export async function benchBacktest(
 const round = (x: number) => Math.round(x * 1000) / 1000;
 /** DESIGN.md's budget: 2 workers do at least 1.8 times the work of one. */
 const TARGET_SPEEDUP = 1.8;
+
+/** Wall time of the batch split over `n` processes (each runs the orders of its index mod n), all at once. */
+async function processes(specFile: string, n: number): Promise<number> {
+  const script = fileURLToPath(new URL('./batch-part.js', import.meta.url)).replace(
+    /([\\/])src([\\/])bench([\\/])batch-part\.js$/,
+    '$1dist$2bench$3batch-part.js',
+  );
+  const run = promisify(execFile);
+  const t = performance.now();
+  await Promise.all(Array.from({ length: n }, (_, k) => run(process.execPath, [script, specFile, String(k), String(n)])));
+  return (performance.now() - t) / 1e3;
+}

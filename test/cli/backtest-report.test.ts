@@ -35,6 +35,7 @@ describe('sor backtest', () => {
     expect(b.single_thread.parent_orders_per_sec).toBeGreaterThan(0);
     expect(b.speedup).toBeGreaterThan(0);
     expect(b.same_results).toBe(true);
+    expect(b.processes.speedup).toBeGreaterThan(0);
     expect(b.target_speedup).toBe(1.8);
     expect(b.pass).toBe(b.speedup >= 1.8);
   });

@@ -6,13 +6,16 @@ import { marketFacts, resolveMarket } from './market.js';
 import { loadPlugins } from './plugins.js';
 import { runBacktest } from './pool.js';
 import type { BacktestSpec } from './spec.js';
+import { buildWorld } from './world.js';
 import { routerModels, type ModelName } from './training.js';
 
 /** A batch request as a user states it: markets by name, file or LOBSTER folder; policies by name with options. */
 export interface BatchRequest {
   market: string;
   policies: string[];
-  /** Options by policy name; each policy takes the ones its schema names (see `policyOptionsFrom`). */
+  /** Options stated once for all (a command line's --pov-rate, --dark-min-qty…): each policy takes those its schema names. */
+  sharedOptions: Record<string, unknown>;
+  /** Options by policy name, on top of the shared ones. */
   policyOptions: Record<string, Record<string, unknown>>;
   plugins: string[];
   orders: number;
@@ -38,7 +41,7 @@ export class ModelsError extends Error {}
  * The options each policy gets from settings stated once for all (a command line's --pov-rate, --dark-min-qty…):
  * each policy takes those its schema names, and `perPolicy` (policy → options) on top.
  */
-export function policyOptionsFrom(
+function policyOptionsFrom(
   names: readonly string[],
   shared: Record<string, unknown>,
   perPolicy: Record<string, Record<string, unknown>> = {},
@@ -59,7 +62,8 @@ export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
   for (const p of req.policies) if (!policies.has(p)) throw new BatchError(`--policies: unknown policy "${p}" (registered: ${policies.names().join(', ')})`);
   for (const p of Object.keys(req.policyOptions))
     if (!req.policies.includes(p)) throw new BatchError(`options given for policy "${p}", which is not in --policies`);
-  for (const p of req.policies) policies.options(p, req.policyOptions[p]);
+  const policyOptions = policyOptionsFrom(req.policies, req.sharedOptions, req.policyOptions);
+  for (const p of req.policies) policies.options(p, policyOptions[p]);
   if (req.orders < 1) throw new BatchError('--orders must be at least 1');
   if (req.horizonMinutes < 1) throw new BatchError('--minutes must be at least 1');
   if (req.minFraction > req.maxFraction) throw new BatchError('--min-pct exceeds --max-pct');
@@ -73,11 +77,13 @@ export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
   }
   const adv = req.adv ?? facts.adv;
   if (!(adv > 0)) throw new BatchError(`${file}: the scenario states no daily volume (impact.dailyVolume or calibration); give --adv`);
+  // a scenario whose models cannot be built fails here, in this thread, with its file and field named, before any order
+  buildWorld({ market: { scenario, file }, seed: req.seed });
   return {
     scenario,
     file,
     policies: req.policies,
-    policyOptions: req.policyOptions,
+    policyOptions,
     ...(req.plugins.length > 0 ? { plugins: req.plugins } : {}),
     orders: req.orders,
     seed: req.seed,

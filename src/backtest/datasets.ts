@@ -1,6 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { BUY, GTC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { F, FEATURE_NAMES, FEATURE_SCHEMA, mergeLevels, N_FEATURES, type BookSnapshot } from '../features/engine.js';
+import { sessionFeatures } from '../features/feed.js';
 import { Garch11 } from '../features/streaming.js';
 import type { Example } from '../models/inputs.js';
 import type { ToxicityExample } from '../models/toxicity.js';
@@ -9,11 +10,11 @@ import type { Scenario } from '../sim/scenario.js';
 import type { Session } from '../sim/session.js';
 import type { ExecReport, VenueClient } from '../venue/types.js';
 import { Store } from '../data/store.js';
-import { IMPACT_FEATURES } from '../models/impact.js';
+import { IMPACT_FEATURES, IMPACT_SCHEMA } from '../models/impact.js';
 import { impactExamples } from './impact-data.js';
-import { marketFacts, type Market } from './market.js';
+import { marketFacts, marketOf, type Market } from './market.js';
 import { standardSpec } from './spec.js';
-import { bindFeatures, buildWorld } from './world.js';
+import { buildWorld } from './world.js';
 
 /** The columns of a fill-probability example, after its feature vector. */
 export const FILL_LABEL_COLUMNS = [
@@ -78,9 +79,7 @@ export function consolidatedTop(s: Session, n = 5): BookSnapshot {
 export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillExamples {
   const rows: FillExamples['rows'] = [];
   for (const seed of opts.seeds) {
-    const world = buildWorld({ market: { scenario, file: opts.file ?? `scenario ${scenario.name}` }, seed }, (s) =>
-      bindFeatures(s, opts.adv, opts.longRunVolBps),
-    );
+    const world = buildWorld({ market: marketOf(scenario, opts.file), seed }, (s) => sessionFeatures(s, opts.adv, opts.longRunVolBps));
     const s = world.session;
     const fe = world.bound;
     const rng = Rng.stream(seed, 'dataset:fill-probes');
@@ -226,7 +225,7 @@ export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
   const H = Math.round(o.horizonNs / NS_PER_SECOND);
   const lambdas = EWMA_HALF_LIVES_S.map((h) => Math.pow(2, -1 / h));
   for (const seed of o.seeds) {
-    const world = buildWorld({ market: { scenario, file: o.file ?? `scenario ${scenario.name}` }, seed }, (s) => bindFeatures(s, o.adv, o.longRunVolBps));
+    const world = buildWorld({ market: marketOf(scenario, o.file), seed }, (s) => sessionFeatures(s, o.adv, o.longRunVolBps));
     const s = world.session;
     const fe = world.bound;
     world.start();
@@ -307,6 +306,13 @@ export interface Dataset {
 }
 
 const seedTag = (seeds: string) => seeds.replace(/[^0-9,-]/g, '');
+const datasetMeta = (datasetId: string, kind: string, scenario: string, schema: { version: number; hash: string }): Dataset['meta'] => ({
+  datasetId,
+  kind,
+  scenario,
+  schemaVersion: schema.version,
+  schemaHash: schema.hash,
+});
 
 /** The fill-probability dataset of `sor dataset fill` (`seedsText`: the seeds as the user wrote them, for the id). */
 export function fillDataset(market: Market, opts: Omit<FillProbeOptions, 'adv' | 'longRunVolBps' | 'file'>, seedsText: string, id?: string): Dataset {
@@ -316,13 +322,7 @@ export function fillDataset(market: Market, opts: Omit<FillProbeOptions, 'adv' |
   const positives = d.rows.reduce((a, r) => a + r.values[d.columns.indexOf('label')]!, 0);
   return {
     table: 'fill_examples',
-    meta: {
-      datasetId: id ?? `fill_${scenario.name}_s${seedTag(seedsText)}`,
-      kind: 'fill-probability',
-      scenario: scenario.name,
-      schemaVersion: d.schema.version,
-      schemaHash: d.schema.hash,
-    },
+    meta: datasetMeta(id ?? `fill_${scenario.name}_s${seedTag(seedsText)}`, 'fill-probability', scenario.name, d.schema),
     columns: d.columns,
     rows: d.rows,
     extra: { seeds: opts.seeds, fill_rate: d.rows.length > 0 ? Math.round((positives / d.rows.length) * 1e4) / 1e4 : 0, feature_schema: d.schema },
@@ -345,13 +345,7 @@ export function volatilityDataset(
   }
   return {
     table: 'volatility_examples',
-    meta: {
-      datasetId: id ?? `volatility_${scenario.name}_s${seedTag(seedsText)}`,
-      kind: 'volatility',
-      scenario: scenario.name,
-      schemaVersion: FEATURE_SCHEMA.version,
-      schemaHash: FEATURE_SCHEMA.hash,
-    },
+    meta: datasetMeta(id ?? `volatility_${scenario.name}_s${seedTag(seedsText)}`, 'volatility', scenario.name, FEATURE_SCHEMA),
     columns: [...FEATURE_NAMES, 't_ns', 'horizon_ns', 'rv', 'ewma', 'garch'],
     rows,
     extra: { seeds: opts.seeds, feature_schema: { version: FEATURE_SCHEMA.version, hash: FEATURE_SCHEMA.hash } },
@@ -364,7 +358,7 @@ export async function impactDataset(market: Market, orders: number, seed: number
   const d = await impactExamples(standardSpec(scenario, file, ['rule'], orders, seed), 2);
   return {
     table: 'impact_examples',
-    meta: { datasetId: id ?? `impact_${scenario.name}_b${seed}`, kind: 'impact', scenario: scenario.name, schemaVersion: 1, schemaHash: 'impact-features-v1' },
+    meta: datasetMeta(id ?? `impact_${scenario.name}_b${seed}`, 'impact', scenario.name, IMPACT_SCHEMA),
     columns: [...IMPACT_FEATURES, 't_ns', 'qty', 'end_impact_bps'],
     rows: d.examples.map((e, i) => ({ seed: d.orders[i]!.seed, values: [...e.x, d.orders[i]!.start, d.orders[i]!.qty, e.y] })),
     extra: { batch_seed: seed, data_hash: d.hash },

@@ -18,12 +18,13 @@ export async function impactExamples(
   const results = await runBacktest(spec, { workers });
   const channels = channelExamples(results, spec.adv);
   const examples: ImpactExample[] = [];
+  const curve = new ProfileCurve(spec.profile);
   const orders: { seed: number; start: number; qty: number }[] = [];
   for (const r of results) {
     const run = r.runs[0]!;
     if (!Number.isFinite(run.end_impact_bps)) continue;
     const o = r.order;
-    examples.push({ x: impactExampleInputs(spec, o, run.arrival_spread_bps), y: run.end_impact_bps });
+    examples.push({ x: impactExampleInputs(spec, o, run.arrival_spread_bps, curve), y: run.end_impact_bps });
     orders.push({ seed: o.seed, start: o.start, qty: o.qty });
   }
   const h = new Hash64();
@@ -43,11 +44,12 @@ export function impactExampleInputs(
   spec: Pick<BacktestSpec, 'adv' | 'profile' | 'scenario'>,
   o: Pick<BacktestOrder, 'qty' | 'start' | 'end' | 'side'>,
   arrivalSpreadBps: number,
+  curve = new ProfileCurve(spec.profile),
 ): number[] {
   return impactInputs({
     qty: o.qty,
     adv: spec.adv,
-    expectedVolume: expectedVolume(new ProfileCurve(spec.profile), spec.adv, o.start, o.end),
+    expectedVolume: expectedVolume(curve, spec.adv, o.start, o.end),
     spreadBps: arrivalSpreadBps,
     t: o.start,
     openNs: clockToNs(spec.scenario.start),

@@ -5,7 +5,7 @@ import { NS_PER_MINUTE } from '../core/types.js';
 import { calibrateLobster } from '../data/calibrate.js';
 import { resolvePair } from '../data/lobster.js';
 import '../data/replay-market.js'; // registers the lobster-replay flow kind: every world can replay a LOBSTER day
-import type { VolumeProfile } from '../router/policy-base.js';
+import type { VolumeProfile } from '../router/schedulers.js';
 import { ScenarioError } from '../sim/kind-registry.js';
 import { clockToNs, loadScenarioFile, type Scenario } from '../sim/scenario.js';
 
@@ -13,6 +13,11 @@ import { clockToNs, loadScenarioFile, type Scenario } from '../sim/scenario.js';
 export interface Market {
   scenario: Scenario;
   file: string;
+}
+
+/** A scenario as a market; without its file, error messages name the scenario (and nothing in it can be relative). */
+export function marketOf(scenario: Scenario, file?: string): Market {
+  return { scenario, file: file ?? `scenario ${scenario.name}` };
 }
 
 /** A shipped scenario's name ("default", "cst", "replay-goog") or a path to a scenario JSON file. */

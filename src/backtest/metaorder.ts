@@ -4,6 +4,7 @@ import { BUY, IOC, NS_PER_MINUTE, type Side } from '../core/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { Session } from '../sim/session.js';
 import type { ExecReport, VenueClient } from '../venue/types.js';
+import { marketOf } from './market.js';
 import { buildWorld } from './world.js';
 
 /**
@@ -104,7 +105,7 @@ export function metaorderExperiment(
     return { f, qty, minutes };
   });
   const midAt = (seed: number, endMinute: number, programme: ((s: Session) => Programme) | null) => {
-    const world = buildWorld({ market: { scenario, file: opts.file ?? `scenario ${scenario.name}` }, seed });
+    const world = buildWorld({ market: marketOf(scenario, opts.file), seed });
     const s = world.session;
     world.start();
     world.run(s.t0 + opts.startMinute * NS_PER_MINUTE);

@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { packageFile } from '../core/paths.js';
 import type { OrderResult } from '../tca/results.js';
 import { loadPlugins } from './plugins.js';
 import { runOrder } from './run-order.js';
 import { generateOrders, type BacktestSpec } from './spec.js';
 
-/** The worker script, compiled: from src/ (tests, tsx) it is the build's copy in dist/. */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const js = here.endsWith('.ts')
-    ? here.replace(/([\\/])src([\\/])backtest([\\/])pool\.ts$/, '$1dist$2backtest$3worker.js')
-    : here.replace(/pool\.js$/, 'worker.js');
-  if (!existsSync(js)) throw new Error(`worker script ${js} not found (run npm run build)`);
+/**
+ * A compiled module of the package's build (dist/), which a worker thread or a child process runs: from src/ (tests,
+ * tsx) as from dist/, the build's copy; named if missing.
+ */
+export function compiledFile(...parts: string[]): string {
+  const js = packageFile('dist', ...parts);
+  if (!existsSync(js)) throw new Error(`compiled script ${js} not found (run npm run build)`);
   return js;
 }
 
@@ -38,7 +38,7 @@ export async function runBacktest(
     return results;
   }
   const pool = new Piscina({
-    filename: workerFile(),
+    filename: compiledFile('backtest', 'worker.js'),
     minThreads: workers,
     maxThreads: workers,
     concurrentTasksPerWorker: 1,

@@ -18,16 +18,19 @@ export function syntheticStats(market: Market, seed: number, minutes = 390): Mar
       if (kind === EV_TRADE) c.execution(t, takerSide, qty);
     },
   };
-  const world = buildWorld({ market, seed, sink });
-  const s = world.session;
-  let lastT = s.t0;
+  // the spread, time-weighted: each quoted spread lasts until the consolidated quote next changes
+  let lastT = NaN;
   let lastSpread = NaN;
-  s.nbbo.onChange(() => {
-    const now = s.kernel.now();
-    if (lastSpread === lastSpread) c.spread(lastSpread, now - lastT);
-    lastT = now;
-    lastSpread = s.nbbo.bid < s.nbbo.ask ? Math.round((s.nbbo.ask - s.nbbo.bid) / scenario.tick) : NaN;
+  const world = buildWorld({ market, seed, sink }, (s) => {
+    lastT = s.t0;
+    s.nbbo.onChange(() => {
+      const now = s.kernel.now();
+      if (lastSpread === lastSpread) c.spread(lastSpread, now - lastT);
+      lastT = now;
+      lastSpread = s.nbbo.bid < s.nbbo.ask ? Math.round((s.nbbo.ask - s.nbbo.bid) / scenario.tick) : NaN;
+    });
   });
+  const s = world.session;
   world.start();
   for (let m = 1; m <= minutes; m++) {
     world.run(s.t0 + m * NS_PER_MINUTE);

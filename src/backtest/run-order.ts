@@ -2,11 +2,12 @@ import { Rng } from '../core/rng.js';
 import { NS_PER_MINUTE, NS_PER_SECOND } from '../core/types.js';
 import { MlModels, type MlModelArtifacts } from '../router/ml/models.js';
 import { policies } from '../router/policies.js';
+import { SimRouter } from '../router/sim-adapter.js';
 import { MARKOUT_HORIZONS_S } from '../tca/benchmarks.js';
 import { evaluateRun, type OrderResult, type RunRecord } from '../tca/results.js';
 import { sqrtLawCoefficient } from './market.js';
 import type { BacktestOrder, BacktestSpec } from './spec.js';
-import { bindRouter, buildWorld, recordMids, recordTrades } from './world.js';
+import { buildWorld, recordMids, recordTrades } from './world.js';
 
 /** How long after the horizon a run goes on: the expiry's settling second and the longest markout. */
 const AFTER_NS = (2 + Math.max(...MARKOUT_HORIZONS_S)) * NS_PER_SECOND;
@@ -27,24 +28,21 @@ function mlModels(a: MlModelArtifacts): MlModels {
 function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): RunRecord {
   const models = policy !== null && spec.models && policies.kind(policy).models ? mlModels(spec.models) : undefined;
   const features = models ? { adv: spec.adv, longRunVolBps: spec.volBps ?? NaN } : undefined;
-  const rec: RunRecord = {
-    path: undefined!,
-    tape: undefined!,
-    arrival: NaN,
-    fills: [],
-    decisions: [],
-    sent: new Map(),
-    litVenues: new Set(),
-    state: 'none',
-    arrivalSpread: NaN,
-    channels: { take: 0, post: 0, dark: 0 },
-    pings: new Map(),
-  };
   const world = buildWorld({ market: spec, seed: o.seed, startNs: o.start - spec.warmupMinutes * NS_PER_MINUTE }, (s) => {
-    for (const v of s.lit) rec.litVenues.add(v.name);
-    const path = recordMids(s);
-    const tape = recordTrades(s);
-    const router = bindRouter(
+    const rec: RunRecord = {
+      path: recordMids(s),
+      tape: recordTrades(s),
+      arrival: NaN,
+      fills: [],
+      decisions: [],
+      sent: new Map(),
+      litVenues: new Set(s.lit.map((v) => v.name)),
+      state: 'none',
+      arrivalSpread: NaN,
+      channels: { take: 0, post: 0, dark: 0 },
+      pings: new Map(),
+    };
+    const router = new SimRouter(
       s,
       {
         onChild: (c) => {
@@ -60,15 +58,13 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Ru
           const ping = rec.pings.get(f.clOrdId);
           if (ping) ping.filled += f.qty;
         },
-        onDecision: (d) => (rec.decisions as unknown[]).push(d),
+        onDecision: (d) => rec.decisions.push(d),
       },
       features,
     );
-    return { path, tape, router };
+    return { rec, router };
   });
-  const { path, tape, router } = world.bound;
-  rec.path = path;
-  rec.tape = tape;
+  const { rec, router } = world.bound;
   const s = world.session;
   world.start();
   world.run(o.start);

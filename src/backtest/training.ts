@@ -2,7 +2,7 @@ import { NS_PER_SECOND } from '../core/types.js';
 import { FEATURE_SCHEMA } from '../features/engine.js';
 import { evaluateDarkPools, fitDarkPools, type DarkPoolModelArtifact } from '../models/dark-allocation.js';
 import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from '../models/fill-model.js';
-import { evaluateChannels, evaluateImpact, fitChannels, trainImpactModel, type ImpactModelArtifact } from '../models/impact.js';
+import { evaluateChannels, evaluateImpact, fitChannels, IMPACT_SCHEMA, trainImpactModel, type ImpactModelArtifact } from '../models/impact.js';
 import { ModelRegistry, type RegistryEntry } from '../models/registry.js';
 import { evaluateToxicity, trainToxicityModel, type ToxicityExample, type ToxicityModelArtifact } from '../models/toxicity.js';
 import { evaluateVol, fitGarch, trainVolModel, type VolModelArtifact } from '../models/volatility.js';
@@ -253,7 +253,7 @@ export async function trainModel(model: ModelName, scenario: Scenario, file: str
       const test = await impactExamples(spec(testBatch(t), t.testOrders), 2);
       const artifact = await trainImpactModel(train.examples, {
         dataHash: train.hash,
-        schema: { version: 1, hash: 'impact-features-v1' },
+        schema: IMPACT_SCHEMA,
         seed: t.seed,
         ...(t.epochs !== undefined ? { epochs: t.epochs } : {}),
         ...(t.hidden !== undefined ? { hidden: t.hidden } : {}),

@@ -1,8 +1,4 @@
 import type { EventSink } from '../core/event-log.js';
-import { sessionFeatures } from '../features/feed.js';
-import type { FeatureEngine } from '../features/engine.js';
-import type { EngineHooks } from '../router/engine.js';
-import { SimRouter } from '../router/sim-adapter.js';
 import { buildSession, startSession, type Session } from '../sim/session.js';
 import { MidPath, TradeTape } from '../tca/benchmarks.js';
 import type { Market } from './market.js';
@@ -47,7 +43,8 @@ export function buildWorld<B = undefined>(spec: WorldSpec, bind?: (s: Session) =
   };
 }
 
-// Participants, each bound to a session by a function, so that a caller's `bind` composes them.
+// Recording participants, each bound to a session by a function, so that a caller's `bind` composes them with the
+// others (the router, `new SimRouter(s, hooks, features)`; the datasets' features, `sessionFeatures(s, adv, vol)`).
 
 /** The consolidated mid over time. */
 export function recordMids(s: Session): MidPath {
@@ -61,14 +58,4 @@ export function recordTrades(s: Session): TradeTape {
   const tape = new TradeTape();
   for (const v of s.lit) v.subscribe({ onQuote() {}, onTrade: (t) => tape.record(t.venueTime, t.price, t.qty) });
   return tape;
-}
-
-/** The router, its ports bound to the session; with `features`, it keeps the streaming features too. */
-export function bindRouter(s: Session, hooks: EngineHooks = {}, features?: { adv: number; longRunVolBps: number }): SimRouter {
-  return new SimRouter(s, hooks, features);
-}
-
-/** Streaming features fed as a router's are (the datasets' feed). */
-export function bindFeatures(s: Session, adv: number, longRunVolBps: number): FeatureEngine {
-  return sessionFeatures(s, adv, longRunVolBps);
 }

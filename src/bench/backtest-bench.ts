@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
-import { runBacktest } from '../backtest/pool.js';
+import { compiledFile, runBacktest } from '../backtest/pool.js';
 import { standardSpec } from '../backtest/spec.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { OrderResult } from '../tca/results.js';
@@ -50,8 +49,7 @@ export async function benchBacktest(
   }
   const parallel = Math.min(...par);
   const single = Math.min(...one);
-  const machine = single / Math.min(...procs);
-  // the pool's wall time against the processes': above 1, the pool is faster
+  const split = Math.min(...procs);
   // each order runs once per policy and once without the order (the baseline)
   const runs = opts.orders * (opts.policies.length + 1);
   const simMinutes = runs * (spec.warmupMinutes + spec.horizonMinutes + 62 / 60);
@@ -73,8 +71,9 @@ export async function benchBacktest(
     single_thread: { wall_seconds: round(single), parent_orders_per_sec: round(opts.orders / single), rounds_wall_seconds: one.map(round) },
     speedup: round(single / parallel),
     peer: `the same batch split over ${opts.workers} separate processes (order index mod ${opts.workers}), side by side`,
-    processes: { wall_seconds: round(Math.min(...procs)), rounds_wall_seconds: procs.map(round), speedup: round(machine) },
-    pool_vs_processes: round(machine > 0 ? single / parallel / machine : NaN),
+    processes: { wall_seconds: round(split), rounds_wall_seconds: procs.map(round), speedup: round(single / split) },
+    // the processes' wall time over the pool's: above 1, the pool is the faster
+    pool_vs_processes: round(split / parallel),
     same_results: same,
     target_speedup: TARGET_SPEEDUP,
     pass: same && single / parallel >= TARGET_SPEEDUP,
@@ -87,10 +86,7 @@ const TARGET_SPEEDUP = 1.8;
 
 /** Wall time of the batch split over `n` processes (each runs the orders of its index mod n), all at once. */
 async function processes(specFile: string, n: number): Promise<number> {
-  const script = fileURLToPath(new URL('./batch-part.js', import.meta.url)).replace(
-    /([\\/])src([\\/])bench([\\/])batch-part\.js$/,
-    '$1dist$2bench$3batch-part.js',
-  );
+  const script = compiledFile('bench', 'batch-part.js');
   const run = promisify(execFile);
   const t = performance.now();
   await Promise.all(Array.from({ length: n }, (_, k) => run(process.execPath, [script, specFile, String(k), String(n)])));

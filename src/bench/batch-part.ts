@@ -4,8 +4,8 @@ import { generateOrders, type BacktestSpec } from '../backtest/spec.js';
 
 /**
  * One part of a batch in a process of its own (the backtest benchmark's peer): `node batch-part.js <spec.json> <k>
- * <n>` runs the orders whose index is k mod n and prints their results' count. Two such processes side by side
- * share nothing but the machine: their speedup over one is what the machine allows two threads of this work.
+ * <n>` runs the orders whose index is k mod n and prints how many it ran. Two such processes side by side share
+ * nothing but the machine: the plain alternative to a pool of threads, set beside it.
  */
 const [file, k, n] = process.argv.slice(2);
 const spec = JSON.parse(readFileSync(file!, 'utf8')) as BacktestSpec;

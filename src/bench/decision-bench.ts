@@ -1,7 +1,8 @@
 import { quantile } from '../core/stats.js';
 import { BUY, NS_PER_MINUTE, SELL, type Side } from '../core/types.js';
 import type { FeatureEngine } from '../features/engine.js';
-import { bindRouter, buildWorld } from '../backtest/world.js';
+import { buildWorld } from '../backtest/world.js';
+import { SimRouter } from '../router/sim-adapter.js';
 import type { Market } from '../backtest/market.js';
 import type { DecisionContext, FillRecord, MarketView, ParentOrder, VenueInfo } from '../router/engine.js';
 import type { MlModels } from '../router/ml/models.js';
@@ -57,7 +58,7 @@ export function benchDecision(
   models: MlModels,
   opts: { decisions: number; seed: number; adv: number; volBps: number; profile: VolumeProfile },
 ) {
-  const world = buildWorld({ market: source, seed: opts.seed }, (s) => bindRouter(s, {}, { adv: opts.adv, longRunVolBps: opts.volBps }));
+  const world = buildWorld({ market: source, seed: opts.seed }, (s) => new SimRouter(s, {}, { adv: opts.adv, longRunVolBps: opts.volBps }));
   const s = world.session;
   const live = world.bound;
   world.start();

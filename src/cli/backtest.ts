@@ -1,15 +1,14 @@
-import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { backtestBatch, ModelsError, policyOptionsFrom, type BatchRequest } from '../backtest/batch.js';
+import { backtestBatch, ModelsError, type BatchRequest } from '../backtest/batch.js';
 import { loadPlugins } from '../backtest/plugins.js';
 import { policies } from '../router/policies.js';
 import { renderReport } from '../tca/report-html.js';
 import type { BacktestReport } from '../tca/summary.js';
 import { UsageError } from './errors.js';
 import { collect, nonNegativeInt, positiveNumber } from './options.js';
-import { print } from './print.js';
+import { outputFolderExists, print, writeFileWhole } from './print.js';
 
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
 const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];
@@ -78,8 +77,9 @@ export function backtestCommand(program: Command): void {
         await loadPlugins(o.plugin);
         return printPolicies(o.json);
       }
+      if (o.out !== undefined && !outputFolderExists(o.out)) throw new UsageError(`--out ${o.out}: no such folder`);
       const report = await backtest(o);
-      if (o.out) writeFileSync(o.out, renderReport(report));
+      if (o.out) writeFileWhole(o.out, renderReport(report));
       const { distributions: _d, trajectories: _t, ...summary } = report;
       if (o.json) console.log(JSON.stringify(summary, null, 2));
       else printTable(report);
@@ -106,12 +106,11 @@ function request(o: Options): BatchRequest {
     }
     (perPolicy[policy] ??= {})[key] = value;
   }
-  const known = names.filter((n) => policies.has(n));
-  const shared = { rate: o.povRate, urgency: o.urgency, darkMinQty: o.darkMinQty, passiveSlices: o.passiveSlices };
   return {
     market: o.scenario,
     policies: names,
-    policyOptions: { ...policyOptionsFrom(known, shared, perPolicy), ...Object.fromEntries(Object.entries(perPolicy).filter(([p]) => !known.includes(p))) },
+    sharedOptions: { rate: o.povRate, urgency: o.urgency, darkMinQty: o.darkMinQty, passiveSlices: o.passiveSlices },
+    policyOptions: perPolicy,
     plugins: o.plugin,
     orders: o.orders,
     seed: o.seed,
@@ -127,7 +126,6 @@ function request(o: Options): BatchRequest {
 }
 
 export async function backtest(o: Options): Promise<BacktestReport> {
-  await loadPlugins(o.plugin);
   const req = request(o);
   const bar =
     o.progress && process.stderr.isTTY

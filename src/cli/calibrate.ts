@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { calibrateLobster, calibratedScenarioText, CalibrationError } from '../data/calibrate.js';
 import { resolvePair } from '../data/lobster.js';
 import { packageFile } from '../core/paths.js';
 import { UsageError } from './errors.js';
-import { print } from './print.js';
+import { outputFolderExists, print, writeFileWhole } from './print.js';
 
 export function calibrateCommand(program: Command): void {
   program
@@ -25,6 +25,7 @@ export function calibrateCommand(program: Command): void {
         orderbook: string | undefined,
         o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number },
       ) => {
+        if (!outputFolderExists(o.out)) throw new UsageError(`--out ${o.out}: no such folder`);
         const cal = calibrateLobster(resolvePair(path, orderbook), o.tick);
         let template: Record<string, unknown>;
         try {
@@ -39,7 +40,7 @@ export function calibrateCommand(program: Command): void {
           if (e instanceof CalibrationError) throw new UsageError(e.message, 1);
           throw e;
         }
-        writeFileSync(o.out, text);
+        writeFileWhole(o.out, text);
         if (o.json) print(cal, true);
         else console.log(`wrote ${o.out}: ${cal.limitRates.length} distances, μ = ${cal.marketRate}/s per side, ${cal.fairValueBpsPerSqrtMinute} bp/√min`);
       },

@@ -21,6 +21,8 @@ export class UsageError extends Error {
  */
 export function inputErrorCode(e: unknown): number | null {
   if (e instanceof UsageError) return e.exitCode;
+  // a failure wrapped with its context (a backtest names the order and policy) is the input's if its cause is
+  if (e instanceof Error && e.cause !== undefined && inputErrorCode(e.cause) !== null) return inputErrorCode(e.cause);
   if (
     e instanceof ScenarioError ||
     e instanceof LobsterFormatError ||

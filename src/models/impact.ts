@@ -3,6 +3,9 @@ import { DenseForward, trainDense, type DenseLayers } from './dense.js';
 
 /** What the impact model sees of a parent order, in this order. */
 /** All known when the order starts: participation is the expected one, from the intraday volume profile. */
+/** The version of the impact model's inputs that its artifacts and datasets record. */
+export const IMPACT_SCHEMA = { version: 1, hash: 'impact-features-v1' } as const;
+
 export const IMPACT_FEATURES = ['sqrt_fraction_adv', 'fraction_adv', 'expected_participation', 'arrival_spread_bps', 'time_of_day', 'side_sign'] as const;
 
 /** What the impact model is asked about: `qty` shares still to trade from `t`, the volume expected meanwhile. */

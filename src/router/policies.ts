@@ -161,32 +161,29 @@ export class ContKukanovPolicy implements Policy {
   }
 }
 
-/** The scheduled algorithms' options: the sweep's depth (each slice rests at the touch first). */
-const scheduled = sweepOptions;
-
 policies.register({
   name: 'twap',
   description: 'time-weighted schedule; each slice rests at the near touch for one interval, then what is late is swept',
-  options: scheduled,
-  make: (o, ctx) => new ScheduledAlgo('twap', (p) => new TwapSchedule(p.qty, p.start, p.end), { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth }),
+  options: sweepOptions,
+  make: (o, ctx) => new ScheduledAlgo('twap', (p) => new TwapSchedule(p.qty, p.start, p.end), { ...o, decisionNs: ctx.decisionNs }),
 });
 policies.register({
   name: 'vwap',
   description: 'the intraday volume profile as schedule; slices rest at the touch first, like twap',
-  options: scheduled,
+  options: sweepOptions,
   make: (o, ctx) => {
     const prof = ctx.profile;
     if (!prof) throw new Error('vwap needs an intraday volume profile');
     return new ScheduledAlgo('vwap', (p) => new VwapSchedule(p.qty, p.start, p.end, prof.buckets, prof.openNs, prof.bucketNs), {
+      ...o,
       decisionNs: ctx.decisionNs,
-      sweepDepth: o.sweepDepth,
     });
   },
 });
 policies.register({
   name: 'pov',
   description: 'a participation rate of the volume others trade, as observed',
-  options: scheduled.extend({ rate: z.number().positive().max(1).default(0.25) }),
+  options: sweepOptions.extend({ rate: z.number().positive().max(1).default(0.25) }),
   make: (o, ctx) =>
     new ScheduledAlgo(
       'pov',
@@ -209,13 +206,13 @@ policies.register({
           },
         };
       },
-      { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth },
+      { ...o, decisionNs: ctx.decisionNs },
     ),
 });
 policies.register({
   name: 'ac',
   description: 'Almgren–Chriss optimal trajectory for an urgency κT',
-  options: scheduled.extend({ urgency: z.number().positive().default(2) }),
+  options: sweepOptions.extend({ urgency: z.number().positive().default(2) }),
   make: (o, ctx) =>
     new ScheduledAlgo(
       'ac',
@@ -228,26 +225,26 @@ policies.register({
         const lambda = (2 * (Math.cosh(kappa * tau) - 1)) / (tau * tau);
         return new AlmgrenChriss({ X: p.qty, T, N, sigma: 1, eta: 1, gamma: 0, epsilon: 0, lambda }).schedule(p.start, p.end);
       },
-      { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth },
+      { ...o, decisionNs: ctx.decisionNs },
     ),
 });
 policies.register({
   name: 'rule',
   description: 'rule-based SOR on a TWAP schedule: dark pings first, then a fee-aware sweep of the lit books, rerouted',
   options: darkOptions,
-  make: (o, ctx) => new RouterPolicy('rule', ruleBasedSor, { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth, darkMinQty: o.darkMinQty }),
+  make: (o, ctx) => new RouterPolicy('rule', ruleBasedSor, { ...o, decisionNs: ctx.decisionNs }),
 });
 policies.register({
   name: 'prorata',
   description: 'like rule, the sweep split pro rata over the venues at the best price',
   options: darkOptions,
-  make: (o, ctx) => new RouterPolicy('prorata', proRata, { decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth, darkMinQty: o.darkMinQty }),
+  make: (o, ctx) => new RouterPolicy('prorata', proRata, { ...o, decisionNs: ctx.decisionNs }),
 });
 policies.register({
   name: 'ck',
   description: 'Cont–Kukanov split between a sweep and post-only limits at each lit touch',
   options: sweepOptions,
-  make: (o, ctx) => new ContKukanovPolicy({ decisionNs: ctx.decisionNs, sweepDepth: o.sweepDepth, rng: ctx.rng }),
+  make: (o, ctx) => new ContKukanovPolicy({ ...o, decisionNs: ctx.decisionNs, rng: ctx.rng }),
 });
 
 // the ml router and its ablations, after the classic ones

@@ -15,10 +15,6 @@ export interface PolicyOptions {
   sweepDepth?: number;
   /** VWAP's profile (required by vwap). */
   profile?: VolumeProfile;
-  /** POV's participation rate (default 0.25). */
-  povRate?: number;
-  /** Almgren–Chriss urgency κT (default 2). */
-  urgency?: number;
   /** Smallest dark execution accepted by a ping (default 100 shares). */
   darkMinQty?: number;
   /** Cont–Kukanov's random draws (required by ck). */
@@ -30,9 +26,13 @@ export interface PolicyOptions {
   adv?: number;
 }
 
+/** The policies' defaults: one place for the classes built directly and for the registry's option schemas. */
+export const POLICY_DEFAULTS = { decisionNs: 10 * NS_PER_SECOND, sweepDepth: 50, darkMinQty: 100, passiveSlices: 4 } as const;
+
 /** The settings every policy shares, with their defaults. */
 export function common(opts: PolicyOptions): { decisionNs: number; depth: number; minQty: number } {
-  return { decisionNs: opts.decisionNs ?? 10 * NS_PER_SECOND, depth: opts.sweepDepth ?? 50, minQty: opts.darkMinQty ?? 100 };
+  const d = POLICY_DEFAULTS;
+  return { decisionNs: opts.decisionNs ?? d.decisionNs, depth: opts.sweepDepth ?? d.sweepDepth, minQty: opts.darkMinQty ?? d.darkMinQty };
 }
 
 /** `total` split into `n` near-equal integer parts, the remainder going one each to the first. */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import type { Policy } from './engine.js';
 import type { MlModels } from './ml/models.js';
-import type { VolumeProfile } from './policy-base.js';
+import { POLICY_DEFAULTS, type VolumeProfile } from './policy-base.js';
+import { zodProblem } from '../sim/kind-registry.js';
 
 /** What the world gives every policy it builds: the decision interval, the market's facts, a seeded stream, models. */
 export interface PolicyContext {
@@ -32,9 +33,9 @@ export interface PolicyKind<S extends z.ZodObject = z.ZodObject> {
 export class PolicyError extends Error {}
 
 /** Options every policy takes: how deep a sweep may go into each lit book. */
-export const sweepOptions = z.object({ sweepDepth: z.number().int().positive().default(50) });
+export const sweepOptions = z.object({ sweepDepth: z.number().int().positive().default(POLICY_DEFAULTS.sweepDepth) });
 /** And those of a policy that pings dark pools: the smallest execution a ping accepts. */
-export const darkOptions = sweepOptions.extend({ darkMinQty: z.number().int().positive().default(100) });
+export const darkOptions = sweepOptions.extend({ darkMinQty: z.number().int().positive().default(POLICY_DEFAULTS.darkMinQty) });
 
 /**
  * Policies by name, each with its own validated options, open to users as the world-model kinds are: register a
@@ -43,11 +44,14 @@ export const darkOptions = sweepOptions.extend({ darkMinQty: z.number().int().po
  */
 export class PolicyRegistry {
   private readonly kinds = new Map<string, PolicyKind>();
+  /** Each kind's options, refusing keys it does not name. */
+  private readonly strict = new Map<string, z.ZodObject>();
 
   register<S extends z.ZodObject>(kind: PolicyKind<S>): void {
     if (!/^[a-z][a-z0-9-]*$/.test(kind.name)) throw new PolicyError(`policy name "${kind.name}": lower-case letters, digits and -`);
     if (this.kinds.has(kind.name)) throw new PolicyError(`policy "${kind.name}" is already registered`);
     this.kinds.set(kind.name, kind as unknown as PolicyKind);
+    this.strict.set(kind.name, kind.options.strict());
   }
 
   names(): string[] {
@@ -76,10 +80,12 @@ export class PolicyRegistry {
 
   /** A policy's options validated, defaults filled in; a bad one names the policy and the option. */
   options(name: string, raw: Record<string, unknown> = {}): Record<string, unknown> {
-    const r = this.kind(name).options.strict().safeParse(raw);
+    this.kind(name);
+    const r = this.strict.get(name)!.safeParse(raw);
     if (!r.success) {
+      // an unknown option has no path: its name is in the issue's keys
       const issue = r.error.issues[0]!;
-      const key = issue.path.length > 0 ? issue.path.join('.') : 'keys' in issue ? (issue.keys as string[]).join(', ') : '';
+      const key = zodProblem(r.error).path || ('keys' in issue ? (issue.keys as string[]).join(', ') : '');
       throw new PolicyError(`policy ${name}${key ? `, option ${key}` : ''}: ${issue.message}`);
     }
     return r.data as Record<string, unknown>;

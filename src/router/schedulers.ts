@@ -1,3 +1,5 @@
+import { NS_PER_MINUTE } from '../core/types.js';
+
 /**
  * Schedulers decide *when and how much*: for a parent order of `qty` shares over [start, end], target(t) is the
  * number of shares that should be done by time t (non-decreasing, 0 at the start, qty at the end). A policy trades
@@ -47,7 +49,7 @@ export class ProfileCurve {
  * one, else evenly over a 6.5-hour session.
  */
 export function expectedVolume(curve: ProfileCurve | null, adv: number, from: number, to: number): number {
-  return curve ? adv * curve.share(from, to) : (adv * (to - from)) / (390 * 60e9);
+  return curve ? adv * curve.share(from, to) : (adv * (to - from)) / (390 * NS_PER_MINUTE);
 }
 
 /** Time-weighted: an even pace over the horizon. */

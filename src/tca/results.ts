@@ -77,7 +77,7 @@ export interface RunRecord {
   arrival: number;
   fills: Fill[];
   /** The schedule's target at each first-round decision. */
-  decisions: readonly Pick<DecisionRecord, 'time' | 'round' | 'target'>[];
+  decisions: Pick<DecisionRecord, 'time' | 'round' | 'target'>[];
   sent: Map<string, { children: number; shares: number }>;
   litVenues: Set<string>;
   state: string;

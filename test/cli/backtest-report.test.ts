@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,24 @@ describe('sor backtest', () => {
     const c = sor('backtest', '--scenario', '/nonexistent/x.json', '--orders', '1');
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/nonexistent/);
+    // an output folder that does not exist is refused before the batch runs, not after
+    const d = sor('backtest', '--out', '/nonexistent/r.html', '--orders', '1');
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/--out \/nonexistent\/r\.html: no such folder/);
+  });
+
+  it('refuses a scenario whose models cannot be built before any order runs: file and field named, no stack, on workers too', () => {
+    const bad = JSON.parse(readFileSync('scenarios/default.json', 'utf8'));
+    bad.venues[0].fees = { kind: 'maker-taker', make: -20, take: 99 };
+    const file = join(mkdtempSync('/tmp/sor-bad-'), 'bad.json');
+    writeFileSync(file, JSON.stringify(bad));
+    for (const workers of ['1', '2']) {
+      const r = sor('backtest', '--scenario', file, '--policies', 'rule', '--orders', '2', '--workers', workers);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/bad\.json: venues\[0\]\.fees\.take: take fee above the 30-mil Reg NMS cap/);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(r.out).toBe('');
+    }
   });
 
   it('sor bench backtest --json: parent orders per second on 2 workers, the single-thread run beside it, same results', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/backtest/market.js';
-import { bindFeatures, bindRouter, buildWorld } from '../../src/backtest/world.js';
+import { buildWorld } from '../../src/backtest/world.js';
+import { sessionFeatures } from '../../src/features/feed.js';
+import { SimRouter } from '../../src/router/sim-adapter.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL } from '../../src/core/types.js';
 import { N_FEATURES, type FeatureQuery } from '../../src/features/engine.js';
 import { consolidatedTop } from '../../src/backtest/datasets.js';
@@ -12,8 +14,8 @@ describe('one feature feed for training and serving', () => {
     const adv = 706_146;
     const vol = 4.85;
     // the datasets bind the feed alone; the router binds it with its market tracker on the same subscription
-    const training = buildWorld({ market, seed: 21 }, (s) => bindFeatures(s, adv, vol));
-    const serving = buildWorld({ market, seed: 21 }, (s) => bindRouter(s, {}, { adv, longRunVolBps: vol }));
+    const training = buildWorld({ market, seed: 21 }, (s) => sessionFeatures(s, adv, vol));
+    const serving = buildWorld({ market, seed: 21 }, (s) => new SimRouter(s, {}, { adv, longRunVolBps: vol }));
     training.start();
     serving.start();
     let compared = 0;

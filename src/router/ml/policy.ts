@@ -4,7 +4,7 @@ import { Ewm } from '../../features/streaming.js';
 import { CensoredLiquidity } from '../../models/dark-allocation.js';
 import { impactInputs } from '../../models/impact.js';
 import type { DecisionContext, MarketView, ParentOrder, Policy, VenueInfo } from '../engine.js';
-import { common, sweep, type PolicyOptions } from '../policy-base.js';
+import { common, POLICY_DEFAULTS, sweep, type PolicyOptions } from '../policy-base.js';
 import { expectedVolume, ProfileCurve, TwapSchedule, type Schedule } from '../schedulers.js';
 import { darkSaving, expectedDrift, laterCost, litSaving, marginalImpact, perShareTaken, type Costs } from './costs.js';
 import { allocateLots, lotSize, type LotPlace } from './lots.js';
@@ -96,7 +96,7 @@ export class MlRouterPolicy implements Policy {
     withModels = true,
   ) {
     ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
-    this.slices = opts.passiveSlices ?? 4;
+    this.slices = opts.passiveSlices ?? POLICY_DEFAULTS.passiveSlices;
     this.models = opts.models;
     this.curve = opts.profile ? new ProfileCurve(opts.profile) : null;
     this.openNs = opts.profile?.openNs ?? 34_200 * NS_PER_SECOND;

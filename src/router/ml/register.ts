@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { POLICY_DEFAULTS } from '../policy-base.js';
 import { darkOptions, type PolicyRegistry } from '../policy-registry.js';
 import { MlDarkPolicy, MlEvenPolicy } from './ablations.js';
 import { MlRouterPolicy } from './policy.js';
 
 /** The ml router's options: how many upcoming slices it offers passively at once, lit touches and pools alike. */
-const mlOptions = darkOptions.extend({ passiveSlices: z.number().int().positive().default(4) });
+const mlOptions = darkOptions.extend({ passiveSlices: z.number().int().positive().default(POLICY_DEFAULTS.passiveSlices) });
 
 /** Registers the learning router and its two ablations. */
 export function registerMlPolicies(policies: PolicyRegistry): void {
-  const opts = (o: z.infer<typeof mlOptions>) => ({ sweepDepth: o.sweepDepth, darkMinQty: o.darkMinQty, passiveSlices: o.passiveSlices });
   policies.register({
     name: 'ml',
     description: 'routes by the predicted all-in cost: fill, adverse-move, volatility, toxicity, impact and dark-pool models',
@@ -16,7 +16,7 @@ export function registerMlPolicies(policies: PolicyRegistry): void {
     models: true,
     make: (o, ctx) =>
       new MlRouterPolicy({
-        ...opts(o),
+        ...o,
         decisionNs: ctx.decisionNs,
         ...(ctx.models ? { models: ctx.models } : {}),
         adv: ctx.adv,
@@ -27,12 +27,12 @@ export function registerMlPolicies(policies: PolicyRegistry): void {
     name: 'ml-even',
     description: "ablation: ml's passive exposure split evenly over the touches and the pools, no model",
     options: mlOptions,
-    make: (o, ctx) => new MlEvenPolicy({ ...opts(o), decisionNs: ctx.decisionNs }),
+    make: (o, ctx) => new MlEvenPolicy({ ...o, decisionNs: ctx.decisionNs }),
   });
   policies.register({
     name: 'ml-dark',
     description: "ablation: ml's dark allocation alone, no lit exposure and no supervised model",
     options: mlOptions,
-    make: (o, ctx) => new MlDarkPolicy({ ...opts(o), decisionNs: ctx.decisionNs }),
+    make: (o, ctx) => new MlDarkPolicy({ ...o, decisionNs: ctx.decisionNs }),
   });
 }

@@ -5,9 +5,10 @@ import { summarizeBacktest, type BacktestReport } from '../tca/summary.js';
 import { marketFacts, resolveMarket } from './market.js';
 import { loadPlugins } from './plugins.js';
 import { runBacktest } from './pool.js';
-import type { BacktestSpec } from './spec.js';
+import { MAX_HORIZON_MINUTES, type BacktestSpec } from './spec.js';
 import { buildWorld } from './world.js';
 import { routerModels, type ModelName } from './training.js';
+import { SorError } from '../core/errors.js';
 
 /** A batch request as a user states it: markets by name, file or LOBSTER folder; policies by name with options. */
 export interface BatchRequest {
@@ -33,9 +34,11 @@ export interface BatchRequest {
 }
 
 /** A request that cannot run as stated (exit 2). */
-export class BatchError extends Error {}
-/** The models could not be loaded or trained (exit 1: the input was fine). */
-export class ModelsError extends Error {}
+export class BatchError extends SorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('usage', message, options);
+  }
+}
 
 /**
  * The options each policy gets from settings stated once for all (a command line's --pov-rate, --dark-min-qty…):
@@ -66,6 +69,12 @@ export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
   for (const p of req.policies) policies.options(p, policyOptions[p]);
   if (req.orders < 1) throw new BatchError('--orders must be at least 1');
   if (req.horizonMinutes < 1) throw new BatchError('--minutes must be at least 1');
+  if (req.horizonMinutes > MAX_HORIZON_MINUTES) {
+    throw new BatchError(
+      `--minutes ${req.horizonMinutes}: an order must start 15 minutes after the open and end 5 before the close: at most ${MAX_HORIZON_MINUTES}`,
+    );
+  }
+  if (req.warmupMinutes > 15) throw new BatchError(`--warmup ${req.warmupMinutes}: at most 15 minutes (the first order starts 15 minutes after the open)`);
   if (req.minFraction > req.maxFraction) throw new BatchError('--min-pct exceeds --max-pct');
   const { scenario, file } = resolveMarket(req.market);
   let facts;
@@ -104,6 +113,8 @@ export interface BatchHooks {
   /** A model was trained on this batch's own orders. */
   onInSample?: (modelId: string) => void;
   onProgress?: (done: number, total: number) => void;
+  /** A file in the model registry is not a valid artifact: it is left out (named here), and the rest is used. */
+  onRegistryProblem?: (file: string, problem: string) => void;
 }
 
 /** Runs a request: the models where a policy needs them (trained into the registry if missing), the batch, the summary. */
@@ -111,14 +122,15 @@ export async function backtestBatch(req: BatchRequest, workers: number, hooks: B
   const spec = await batchSpec(req);
   if (policies.needsModels(spec.policies)) {
     const train = resolveMarket(req.trainMarket);
+    const registry = new ModelRegistry(req.models);
     let m;
     try {
-      m = await routerModels(new ModelRegistry(req.models), train.scenario, train.file, req.decisionSeconds, (model) =>
-        hooks.onTrain?.(model, train.scenario.name),
-      );
+      for (const p of registry.problems()) hooks.onRegistryProblem?.(p.file, p.problem);
+      m = await routerModels(registry, train.scenario, train.file, req.decisionSeconds, (model) => hooks.onTrain?.(model, train.scenario.name));
     } catch (e) {
-      if (e instanceof ScenarioError) throw e;
-      throw new ModelsError(`--models ${req.models}: ${(e as Error).message}`, { cause: e });
+      // a registry that cannot be read or written, or a bad artifact, is named with the registry; a bug stays a bug
+      if (e instanceof ScenarioError || !(e instanceof SorError)) throw e;
+      throw new SorError(e.kind, `--models ${req.models}: ${e.message}`, { cause: e });
     }
     for (const e of Object.values(m.entries)) {
       const b = (e.meta as { batches?: { train?: number } } | null)?.batches;

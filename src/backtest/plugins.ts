@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SorError } from '../core/errors.js';
 
 /**
  * Imports modules that register a user's own policies (or world-model kinds): the main thread and every worker
@@ -17,4 +18,8 @@ export async function loadPlugins(files: readonly string[] | undefined): Promise
 }
 
 /** A plugin that cannot be loaded: names the file. */
-export class PluginError extends Error {}
+export class PluginError extends SorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('usage', message, options);
+  }
+}

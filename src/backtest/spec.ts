@@ -63,14 +63,20 @@ export function standardSpec(scenario: Scenario, file: string, policies: string[
   };
 }
 
+/** Orders start on whole minutes, from 15 minutes after the open, and end 5 minutes before a 6.5-hour session's close. */
+const FIRST_START_MINUTE = 15;
+const SESSION_MINUTES = 390;
+const CLOSE_MARGIN_MINUTES = 5;
+/** The longest horizon a parent order of a batch can have: 370 minutes. */
+export const MAX_HORIZON_MINUTES = SESSION_MINUTES - CLOSE_MARGIN_MINUTES - FIRST_START_MINUTE;
+
 /** The batch of parent orders: side, size, start, and the seed of each one's market path, all from the seed. */
 export function generateOrders(spec: BacktestSpec): BacktestOrder[] {
   const rng = Rng.stream(spec.seed, 'backtest:orders');
   const open = clockToNs(spec.scenario.start);
-  // starts on whole minutes, from 15 minutes after the open to 5 minutes before a 6.5-hour session's close
-  const first = 15;
-  const last = 390 - 5 - spec.horizonMinutes;
-  if (last < first) throw new Error(`a ${spec.horizonMinutes}-minute horizon does not fit in the trading day`);
+  const first = FIRST_START_MINUTE;
+  const last = SESSION_MINUTES - CLOSE_MARGIN_MINUTES - spec.horizonMinutes;
+  if (last < first) throw new RangeError(`a ${spec.horizonMinutes}-minute horizon does not fit in the trading day (at most ${MAX_HORIZON_MINUTES})`);
   const out: BacktestOrder[] = [];
   for (let i = 0; i < spec.orders; i++) {
     const side: Side = rng.float() < 0.5 ? BUY : SELL;

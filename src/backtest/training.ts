@@ -13,6 +13,7 @@ import { impactExamples } from './impact-data.js';
 import { marketFacts } from './market.js';
 import { runBacktest } from './pool.js';
 import { standardSpec } from './spec.js';
+import { SorError } from '../core/errors.js';
 
 /** Seeds of the three sets, and the network's size, length of training and seed (the model's defaults where not given). */
 interface TrainingRun {
@@ -28,7 +29,11 @@ interface TrainingRun {
 const probeNet = (o: TrainingRun) => ({ epochs: o.epochs ?? 8, hidden: o.hidden ?? 16, seed: o.seed });
 
 /** Bad input: test seeds that are not held out. */
-export class HeldOutError extends Error {}
+export class HeldOutError extends SorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('usage', message, options);
+  }
+}
 
 /** What a model's registry entry records of its run: the market, the horizon, the seeds and rows of each set used. */
 function runMeta(
@@ -207,8 +212,48 @@ export interface Trained {
   meta: Record<string, unknown>;
 }
 
-/** Trains one model on a scenario and scores it on held-out data against its baseline. */
+/**
+ * The smallest sets a model is registered from (a choice: below these the metrics say nothing and the weights are
+ * noise). Rows are examples: probes or 30-s volatility windows for the feature models, parent orders for impact, dark
+ * pings for the pool model.
+ */
+export const MIN_ROWS: Record<ModelName, { train: number; test: number }> = {
+  fill: { train: 50, test: 10 },
+  adverse: { train: 50, test: 10 },
+  toxicity: { train: 50, test: 10 },
+  volatility: { train: 50, test: 10 },
+  impact: { train: 10, test: 5 },
+  dark: { train: 10, test: 5 },
+};
+
+/** A training run whose sets are too small to learn from or to score on (exit 2: ask for more data). */
+export class TooLittleDataError extends SorError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+/** Trains one model on a scenario and scores it on held-out data against its baseline; refuses sets below MIN_ROWS. */
 export async function trainModel(model: ModelName, scenario: Scenario, file: string, t: TrainSettings): Promise<Trained> {
+  const r = await trainUnchecked(model, scenario, file, t);
+  const rows = (r.meta as { rows: Record<string, number> }).rows;
+  const min = MIN_ROWS[model];
+  for (const set of ['train', 'test'] as const) {
+    if (!((rows[set] ?? 0) >= min[set])) {
+      throw new TooLittleDataError(
+        `${model}: ${rows[set] ?? 0} ${set === 'train' ? 'training' : 'held-out'} examples; at least ${min[set]} are needed (more --minutes, seeds or orders); nothing was registered`,
+      );
+    }
+  }
+  if (rows.valid !== undefined && rows.valid < min.test) {
+    throw new TooLittleDataError(
+      `${model}: ${rows.valid} validation examples; at least ${min.test} are needed (more --minutes or --valid-seeds); nothing was registered`,
+    );
+  }
+  return r;
+}
+
+async function trainUnchecked(model: ModelName, scenario: Scenario, file: string, t: TrainSettings): Promise<Trained> {
   const facts = marketFacts(scenario, file);
   const run = {
     trainSeeds: t.trainSeeds,
@@ -345,6 +390,8 @@ export async function routerModels(
   settings: TrainSettings = DEFAULT_TRAINING,
 ): Promise<{ artifacts: MlModelArtifacts; entries: Record<ModelName, RegistryEntry>; trained: ModelName[] }> {
   const { entries, missing } = findRouterModels(registry, decisionSeconds);
+  // the models trained here are kept: a registry that cannot take them is refused before minutes of training
+  if (missing.length > 0) registry.assertWritable();
   for (const model of missing) {
     onTrain(model);
     const r = await trainModel(model, scenario, file, { ...settings, ...(isProbe(model) ? { horizonSeconds: decisionSeconds } : {}) });

@@ -1,14 +1,14 @@
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { backtestBatch, ModelsError, type BatchRequest } from '../backtest/batch.js';
+import { backtestBatch, type BatchRequest } from '../backtest/batch.js';
 import { loadPlugins } from '../backtest/plugins.js';
 import { policies } from '../router/policies.js';
 import { renderReport } from '../tca/report-html.js';
 import type { BacktestReport } from '../tca/summary.js';
 import { UsageError } from './errors.js';
-import { collect, nonNegativeInt, positiveNumber } from './options.js';
-import { outputFolderExists, print, writeFileWhole } from './print.js';
+import { collect, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
+import { print, writableFile, writeFileWhole } from './print.js';
 
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
 const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];
@@ -54,21 +54,21 @@ export function backtestCommand(program: Command): void {
     .option('--policies <list>', `comma-separated registered policies ("list" lists them: ${policies.names().join(', ')})`, DEFAULT_POLICIES.join(','))
     .option('--option <policy.key=value>', "a policy's option, e.g. pov.rate=0.1 (repeatable; the value is JSON or a word)", collect, [])
     .option('--plugin <module>', 'a JavaScript module that registers policies of your own (repeatable)', collect, [])
-    .option('--orders <n>', 'parent orders', nonNegativeInt('--orders'), 200)
+    .option('--orders <n>', 'parent orders', positiveInt('--orders', 1_000_000), 200)
     .option('--seed <n>', 'seed of the batch (orders and their market paths)', nonNegativeInt('--seed'), 1)
-    .option('--minutes <n>', 'horizon of each parent order', nonNegativeInt('--minutes'), 30)
+    .option('--minutes <n>', 'horizon of each parent order', positiveInt('--minutes'), 30)
     .option('--min-pct <p>', 'smallest order, % of average daily volume', fraction('--min-pct'), 0.01)
     .option('--max-pct <p>', 'largest order, % of average daily volume', fraction('--max-pct'), 0.05)
     .option('--adv <shares>', 'average daily volume (default: the scenario’s)', positiveNumber('--adv'))
-    .option('--workers <n>', 'worker threads', nonNegativeInt('--workers'), Math.min(2, availableParallelism()))
-    .option('--decision-seconds <s>', 'time between decisions', positiveNumber('--decision-seconds'), 10)
+    .option('--workers <n>', 'worker threads', positiveInt('--workers', 256), Math.min(2, availableParallelism()))
+    .option('--decision-seconds <s>', 'time between decisions', positiveNumber('--decision-seconds', 3600), 10)
     .option('--pov-rate <r>', 'POV participation rate', positiveNumber('--pov-rate'), 0.25)
     .option('--urgency <k>', 'Almgren–Chriss urgency κT', positiveNumber('--urgency'), 2)
     .option('--dark-min-qty <n>', 'minimum execution size of dark pings', nonNegativeInt('--dark-min-qty'), 100)
     .option('--passive-slices <n>', 'ml: upcoming slices offered passively at once (lit touches and dark pools)', nonNegativeInt('--passive-slices'), 4)
     .option('--models <dir>', 'ml: the model registry its models come from (those missing are trained and registered)', 'sor-models')
     .option('--train-scenario <name|file|lobster folder>', 'ml: the market missing models are trained on', 'default')
-    .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup'), 5)
+    .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup', 15), 5)
     .option('--json', 'print the summary as JSON', false)
     .option('--out <file>', 'write the HTML report here')
     .option('--no-progress', 'no progress bar')
@@ -77,7 +77,7 @@ export function backtestCommand(program: Command): void {
         await loadPlugins(o.plugin);
         return printPolicies(o.json);
       }
-      if (o.out !== undefined && !outputFolderExists(o.out)) throw new UsageError(`--out ${o.out}: no such folder`);
+      if (o.out !== undefined) writableFile(o.out, '--out');
       const report = await backtest(o);
       if (o.out) writeFileWhole(o.out, renderReport(report));
       const { distributions: _d, trajectories: _t, ...summary } = report;
@@ -139,6 +139,7 @@ export async function backtest(o: Options): Promise<BacktestReport> {
     return await backtestBatch(req, o.workers, {
       onTrain: (model, market) =>
         process.stderr.write(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${market}\n`),
+      onRegistryProblem: (file, problem) => process.stderr.write(`ml: left out ${file}: ${problem}\n`),
       onInSample: (id) => process.stderr.write(`ml: ${id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`),
       onProgress: (d) => {
         if (!started) bar?.start(o.orders, 0);
@@ -146,9 +147,6 @@ export async function backtest(o: Options): Promise<BacktestReport> {
         bar?.update(d);
       },
     });
-  } catch (e) {
-    if (e instanceof ModelsError) throw new UsageError(e.message, 1);
-    throw e;
   } finally {
     bar?.stop();
   }

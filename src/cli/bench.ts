@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { benchReplay } from '../bench/replay-bench.js';
 import { BACKTEST_BENCH, benchAll, benchBook, benchDecisionWithModels, benchDefaultBacktest, benchSim, DECISIONS, GOOG_DATA } from '../bench/suite.js';
-import { UsageError } from './errors.js';
+import { IoError } from './errors.js';
+import { nonNegativeInt, positiveInt } from './options.js';
 import { print } from './print.js';
-
-const int = (v: string) => parseInt(v, 10);
 
 export function benchCommand(program: Command): void {
   const bench = program.command('bench').description('benchmarks (JSON with --json); each runs a peer side by side where one exists');
@@ -14,17 +13,17 @@ export function benchCommand(program: Command): void {
     .description('order book vs hft-limit-order-book on a GOOG-shaped stream and a deep-queue stream')
     .option('--json', 'print JSON', false)
     .option('--profile <lobster-folder>', 'shape the stream on this LOBSTER day instead of the shipped GOOG profile')
-    .option('--ops <n>', 'operations in the realistic stream', int, 1_000_000)
-    .option('--deep-ops <n>', 'operations after the deep queues are built', int, 100_000)
-    .option('--per-level <n>', 'orders per price level in the deep-queue stream', int, 2_000)
-    .option('--seed <n>', 'seed of the streams', int, 1)
+    .option('--ops <n>', 'operations in the realistic stream', positiveInt('--ops'), 1_000_000)
+    .option('--deep-ops <n>', 'operations after the deep queues are built', positiveInt('--deep-ops'), 100_000)
+    .option('--per-level <n>', 'orders per price level in the deep-queue stream', positiveInt('--per-level'), 2_000)
+    .option('--seed <n>', 'seed of the streams', nonNegativeInt('--seed'), 1)
     .action(async (o) => print(await benchBook(o), o.json));
   bench
     .command('sim')
     .description('a simulated 6.5-hour day of the default scenario (target ≤ 10 s)')
     .option('--json', 'print JSON', false)
-    .option('--seed <n>', 'seed', int, 1)
-    .option('--minutes <n>', 'simulated minutes', int, 390)
+    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 1)
+    .option('--minutes <n>', 'simulated minutes', positiveInt('--minutes'), 390)
     .action((o) => print(benchSim(o), o.json));
   bench
     .command('replay')
@@ -32,24 +31,24 @@ export function benchCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .option('--data <lobster-folder>', 'the day to replay', GOOG_DATA)
     .action((o: { json: boolean; data: string }) => {
-      if (!existsSync(o.data)) throw new UsageError(`no LOBSTER data at ${o.data}: give a folder with --data`, 2);
+      if (!existsSync(o.data)) throw new IoError(`${o.data}: no LOBSTER data there; give a folder with --data`);
       print(benchReplay(o.data), o.json);
     });
   bench
     .command('backtest')
     .description('parent orders backtested per second: 4 policies on 2 worker threads, and on one thread for the speedup (target ≥ 1.8)')
     .option('--json', 'print JSON', false)
-    .option('--orders <n>', 'parent orders', int, BACKTEST_BENCH.orders)
+    .option('--orders <n>', 'parent orders', positiveInt('--orders'), BACKTEST_BENCH.orders)
     .option('--policies <list>', 'policies', BACKTEST_BENCH.policies.join(','))
-    .option('--workers <n>', 'worker threads', int, BACKTEST_BENCH.workers)
-    .option('--seed <n>', 'seed', int, BACKTEST_BENCH.seed)
-    .option('--rounds <n>', 'alternating rounds of both; each is timed by its fastest', int, BACKTEST_BENCH.rounds)
+    .option('--workers <n>', 'worker threads', positiveInt('--workers'), BACKTEST_BENCH.workers)
+    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), BACKTEST_BENCH.seed)
+    .option('--rounds <n>', 'alternating rounds of both; each is timed by its fastest', positiveInt('--rounds'), BACKTEST_BENCH.rounds)
     .action(async (o) => print(await benchDefaultBacktest({ ...o, policies: o.policies.split(',') }), o.json));
   bench
     .command('decision')
     .description('an ml-router decision: feature update, every model, the lit and dark allocations (targets p50 ≤ 10 µs, p99 ≤ 50 µs)')
     .option('--json', 'print JSON', false)
-    .option('--decisions <n>', 'decisions timed', int, DECISIONS)
+    .option('--decisions <n>', 'decisions timed', positiveInt('--decisions'), DECISIONS)
     .option('--registry <dir>', "use the ml router's models here (else small ones are trained first, untimed)", 'sor-models')
     .action(async (o) => print(await benchDecisionWithModels(o.registry, o.decisions), o.json));
   bench

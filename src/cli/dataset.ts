@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { fillDataset, impactDataset, storeDataset, volatilityDataset, type Dataset } from '../backtest/datasets.js';
 import { resolveMarket } from '../backtest/market.js';
 import { NS_PER_SECOND } from '../core/types.js';
-import { inputErrorCode, UsageError } from './errors.js';
-import { nonNegativeInt, parseSeeds, positiveNumber } from './options.js';
-import { print } from './print.js';
+import { UsageError } from './errors.js';
+import { nonNegativeInt, parseSeeds, positiveInt, positiveNumber } from './options.js';
+import { print, writableFolder } from './print.js';
+import { Store } from '../data/store.js';
 
 export { parseSeeds } from './options.js';
 
@@ -23,16 +24,20 @@ function datasetCmd(ds: Command, name: string, description: string, idDefault: s
     .option('--json', 'print JSON', false);
 }
 
-/** Stores a dataset and prints what was stored; a store that fails is not the input's fault (exit 1). */
+/** Stores a dataset and prints what was stored. */
 async function store(o: { db: string; parquet?: string; json: boolean }, d: Dataset): Promise<void> {
-  let out;
-  try {
-    out = await storeDataset(o.db, o.parquet, d);
-  } catch (e) {
-    if (inputErrorCode(e) !== null) throw e;
-    throw new UsageError((e as Error).message, 1);
-  }
-  print(out, o.json);
+  print(await storeDataset(o.db, o.parquet, d), o.json);
+}
+
+/** The store and the export folder are checked before the dataset is made (minutes of simulation), not after. */
+async function outputsWritable(o: { db: string; parquet?: string }): Promise<void> {
+  if (o.parquet) writableFolder(o.parquet, '--parquet');
+  await Store.check(o.db);
+}
+
+/** A window of minutes from --start-minute must fit in a 390-minute session. */
+function sessionFits(o: { startMinute: number; minutes: number }): void {
+  if (o.startMinute + o.minutes > 390) throw new UsageError(`--start-minute ${o.startMinute} + --minutes ${o.minutes} runs past a 390-minute session`);
 }
 
 export function datasetCommand(program: Command): void {
@@ -44,14 +49,15 @@ export function datasetCommand(program: Command): void {
     'fill_<scenario>_<seeds>',
   )
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
-    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute'), 30)
-    .option('--minutes <n>', 'minutes of probing per seed', nonNegativeInt('--minutes'), 60)
+    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', 389), 30)
+    .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', 390), 60)
     .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), 3)
     .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', positiveNumber('--horizon-seconds'), 10)
-    .option('--qty <n>', 'probe size, shares', nonNegativeInt('--qty'), 100)
+    .option('--qty <n>', 'probe size, shares', positiveInt('--qty'), 100)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
-      if (!(o.qty > 0)) throw new UsageError('--qty must be positive');
+      sessionFits(o);
+      await outputsWritable(o);
       const market = resolveMarket(o.scenario);
       const d = fillDataset(
         market,
@@ -74,10 +80,10 @@ export function datasetCommand(program: Command): void {
     'metaorder impact examples: parent orders of 1–5 % of daily volume over 30 minutes traded by rule, each against its market without it',
     'impact_<scenario>_b<seed>',
   )
-    .option('--orders <n>', 'parent orders', nonNegativeInt('--orders'), 200)
+    .option('--orders <n>', 'parent orders', positiveInt('--orders', 100_000), 200)
     .option('--seed <n>', 'seed of the batch', nonNegativeInt('--seed'), 1)
     .action(async (o) => {
-      if (!(o.orders > 0)) throw new UsageError('--orders must be positive');
+      await outputsWritable(o);
       await store(o, await impactDataset(resolveMarket(o.scenario), o.orders, o.seed, o.id));
     });
   datasetCmd(
@@ -87,12 +93,14 @@ export function datasetCommand(program: Command): void {
     'volatility_<scenario>_<seeds>',
   )
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
-    .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute'), 30)
-    .option('--minutes <n>', 'minutes per seed', nonNegativeInt('--minutes'), 330)
+    .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute', 389), 30)
+    .option('--minutes <n>', 'minutes per seed', positiveInt('--minutes', 390), 330)
     .option('--every-seconds <s>', 'time between examples', positiveNumber('--every-seconds'), 30)
     .option('--horizon-seconds <s>', 'forecast horizon', positiveNumber('--horizon-seconds'), 300)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
+      sessionFits(o);
+      await outputsWritable(o);
       const market = resolveMarket(o.scenario);
       const d = volatilityDataset(
         market,

@@ -1,37 +1,31 @@
-import { BatchError } from '../backtest/batch.js';
-import { PluginError } from '../backtest/plugins.js';
-import { HeldOutError } from '../backtest/training.js';
-import { LobsterFormatError } from '../data/lobster.js';
-import { PolicyError } from '../router/policy-registry.js';
-import { ScenarioError } from '../sim/kind-registry.js';
+import { errnoOf, ioError, SorError } from '../core/errors.js';
 
-/** An error caused by the user's input: printed without a stack, with its exit code (2 = bad input). */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+export { DataError, IoError, SorError, UsageError } from '../core/errors.js';
+
+/** DuckDB's own I/O failures (a lock held by another process, a file it cannot open or write). */
+const DUCKDB_IO = /^IO Error: |Could not set lock on file|Cannot open (database|file)/;
 
 /**
- * The exit code of an error the user's input caused (printed without a stack), or null for a bug (which keeps its
- * stack). Bad scenarios, LOBSTER files, policies and their options, plugins and seed sets are input: 2.
+ * The error as the project's kind of error, or null for a bug. Project errors keep their kind; one wrapped with
+ * its context (a backtest names the order and policy) is its cause's; a file-system failure (ENOENT, EACCES,
+ * EISDIR…) and DuckDB's lock and open failures are I/O errors.
  */
-export function inputErrorCode(e: unknown): number | null {
-  if (e instanceof UsageError) return e.exitCode;
-  // a failure wrapped with its context (a backtest names the order and policy) is the input's if its cause is
-  if (e instanceof Error && e.cause !== undefined && inputErrorCode(e.cause) !== null) return inputErrorCode(e.cause);
-  if (
-    e instanceof ScenarioError ||
-    e instanceof LobsterFormatError ||
-    e instanceof PolicyError ||
-    e instanceof PluginError ||
-    e instanceof BatchError ||
-    e instanceof HeldOutError
-  )
-    return 2;
-  if (e instanceof Error && /not a folder|no \*_message_N/.test(e.message)) return 2;
+export function knownError(e: unknown): SorError | null {
+  if (e instanceof SorError) return e;
+  if (!(e instanceof Error)) return null;
+  if (e.cause !== undefined) {
+    const c = knownError(e.cause);
+    if (c) return new SorError(c.kind, e.message === c.message ? e.message : `${e.message}`, { cause: e });
+  }
+  if (errnoOf(e) && typeof (e as NodeJS.ErrnoException).path === 'string') {
+    const x = e as NodeJS.ErrnoException;
+    return ioError(x.path!, x.syscall ?? 'use it', e);
+  }
+  if (DUCKDB_IO.test(e.message)) return new SorError('io', e.message.split('\n')[0]!, { cause: e });
   return null;
+}
+
+/** The exit code of an error the input or the environment caused (printed without a stack), or null for a bug. */
+export function inputErrorCode(e: unknown): number | null {
+  return knownError(e)?.exitCode ?? null;
 }

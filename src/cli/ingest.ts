@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolvePair } from '../data/lobster.js';
 import { Store } from '../data/store.js';
-import { print } from './print.js';
+import { print, writableFolder } from './print.js';
 
 export function ingestCommand(program: Command): void {
   program
@@ -14,6 +14,8 @@ export function ingestCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (path: string, orderbook: string | undefined, o: { db: string; parquet?: string; json: boolean }) => {
       const pair = resolvePair(path, orderbook);
+      // the export's folder is checked before the day is stored, not after
+      if (o.parquet) writableFolder(o.parquet, '--parquet');
       const store = await Store.open(o.db);
       try {
         const r = await store.ingestLobster(pair);

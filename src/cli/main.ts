@@ -3,19 +3,25 @@ import { backtestCommand } from './backtest.js';
 import { benchCommand } from './bench.js';
 import { calibrateCommand } from './calibrate.js';
 import { datasetCommand } from './dataset.js';
+import { UsageError } from './errors.js';
+import { fail } from './fail.js';
 import { ingestCommand } from './ingest.js';
 import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
-import { inputErrorCode } from './errors.js';
+
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 const program = new Command();
 program
   .name('sor')
   .description('Machine-learning smart order router: multi-venue market simulator, benchmarks and tools')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // usage errors come back here (exit 2), not out of commander with its own exit code; subcommands inherit it
+  .exitOverride();
 
 simulateCommand(program);
 replayCommand(program);
@@ -28,10 +34,13 @@ trainCommand(program);
 benchCommand(program);
 
 try {
+  // an unknown command is an error even with --help after it (commander would print the main help and exit 0)
+  const first = process.argv[2];
+  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (first !== undefined && !first.startsWith('-') && first !== 'help' && !known.includes(first)) {
+    throw new UsageError(`unknown command "${first}" (commands: ${known.join(', ')}; sor --help)`);
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
-  const code = inputErrorCode(err);
-  if (code === null) throw err;
-  console.error(`sor: ${(err as Error).message}`);
-  process.exit(code);
+  fail(err);
 }

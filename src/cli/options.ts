@@ -1,19 +1,52 @@
 import { UsageError } from './errors.js';
 
-/** Option parsers: each names the option in its error (exit 2). */
+/**
+ * Option parsers: each names the option in its error (exit 2). Integers are whole numbers written in digits, up to
+ * 2^53 − 1 (past it two different numbers would read as one); an empty value is refused, never read as 0.
+ */
 
-export function nonNegativeInt(name: string) {
+const MAX_INT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A non-negative integer written in digits, or null. */
+function digits(v: string): number | null {
+  const t = v.trim();
+  if (!/^\d+$/.test(t) || BigInt(t) > MAX_INT) return null;
+  return Number(t);
+}
+
+export function nonNegativeInt(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${v}"`);
+    const n = digits(v);
+    if (n === null) throw new UsageError(`${name} must be a whole number 0–${Number.MAX_SAFE_INTEGER}, got "${v}"`);
+    if (n > max) throw new UsageError(`${name} must be at most ${max}, got ${v}`);
     return n;
   };
 }
 
-export function positiveNumber(name: string) {
+export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
+  const p = nonNegativeInt(name, max);
   return (v: string): number => {
-    const n = Number(v);
+    const n = p(v);
+    if (n === 0) throw new UsageError(`${name} must be at least 1, got "${v}"`);
+    return n;
+  };
+}
+
+/** A finite number > 0 (and ≤ max). */
+export function positiveNumber(name: string, max = Infinity) {
+  return (v: string): number => {
+    const n = v.trim() === '' ? NaN : Number(v);
     if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${v}"`);
+    if (n > max) throw new UsageError(`${name} must be at most ${max}, got ${v}`);
+    return n;
+  };
+}
+
+/** A finite number in [lo, hi]. */
+export function numberIn(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = v.trim() === '' ? NaN : Number(v);
+    if (!(n >= lo && n <= hi)) throw new UsageError(`${name} must be a number in [${lo}, ${hi}], got "${v}"`);
     return n;
   };
 }
@@ -23,15 +56,20 @@ export function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** "1-8" or "1,3,5" (or a mix): the seeds, in order, without repeats. */
-export function parseSeeds(v: string): number[] {
+/** The most seeds one set may name. */
+export const MAX_SEEDS = 100_000;
+
+/** "1-8" or "1,3,5" (or a mix): the seeds, in order, without repeats; each 0–2^53 − 1. */
+export function parseSeeds(v: string, name = '--seeds'): number[] {
   const out = new Set<number>();
   for (const part of v.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new UsageError(`--seeds: "${part}" is not a seed or a range a-b`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a || b - a > 100_000) throw new UsageError(`--seeds: bad range "${part}"`);
+    if (!m) throw new UsageError(`${name}: "${part}" is not a seed or a range a-b`);
+    const a = digits(m[1]!);
+    const b = m[2] === undefined ? a : digits(m[2]);
+    if (a === null || b === null) throw new UsageError(`${name}: "${part.trim()}": a seed must be at most ${Number.MAX_SAFE_INTEGER}`);
+    if (b < a) throw new UsageError(`${name}: bad range "${part.trim()}" (it ends before it starts)`);
+    if (b - a >= MAX_SEEDS || out.size + (b - a + 1) > MAX_SEEDS) throw new UsageError(`${name}: more than ${MAX_SEEDS} seeds`);
     for (let x = a; x <= b; x++) out.add(x);
   }
   return [...out];

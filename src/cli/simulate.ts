@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { resolveScenario } from '../backtest/market.js';
 import { buildWorld } from '../backtest/world.js';
 import { simulate } from '../sim/session.js';
-import { nonNegativeInt } from './options.js';
-import { print } from './print.js';
+import { nonNegativeInt, positiveInt } from './options.js';
+import { print, table } from './print.js';
 
 export function simulateCommand(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function simulateCommand(program: Command): void {
     .description('run a simulated session of a scenario and print its summary (per-venue counts, NBBO statistics, event-log hash)')
     .option('--scenario <name|file>', 'shipped scenario name or path to a scenario JSON', 'default')
     .option('--seed <n>', 'seed (defaults to the scenario’s)', nonNegativeInt('--seed'))
-    .option('--minutes <n>', 'simulated minutes from the scenario’s start', nonNegativeInt('--minutes'), 30)
+    .option('--minutes <n>', 'simulated minutes from the scenario’s start', positiveInt('--minutes', 24 * 60), 30)
     .option('--json', 'print JSON', false)
     .action((o: { scenario: string; seed?: number; minutes: number; json: boolean }) => {
       const market = resolveScenario(o.scenario);
@@ -23,13 +23,15 @@ export function simulateCommand(program: Command): void {
 
 function printSummary(s: ReturnType<typeof simulate>): void {
   console.log(`${s.scenario} · ${s.symbol} · seed ${s.seed} · ${s.minutes} min from ${s.start}`);
-  console.log('venue        kind   orders   cancels   trades     volume');
-  for (const v of s.venues) {
-    console.log(
-      `${v.name.padEnd(12)} ${v.kind.padEnd(5)} ${String(v.orders).padStart(7)} ${String(v.cancels).padStart(9)} ${String(v.trades).padStart(8)} ${String(v.volume).padStart(10)}`,
-    );
-  }
+  table(
+    ['venue', 'kind', 'orders', 'cancels', 'trades', 'volume'],
+    s.venues.map((v) => [v.name, v.kind, String(v.orders), String(v.cancels), String(v.trades), String(v.volume)]),
+  );
   const n = s.nbbo;
-  console.log(`NBBO mean spread ${n.mean_spread_ticks.toFixed(3)} ticks; time by spread (ticks): ${JSON.stringify(n.share_of_time_by_spread_ticks)}`);
-  console.log(`close ${n.close_bid} / ${n.close_ask}; ${s.events} logged events; event-log hash ${s.event_log_hash}`);
+  console.log(`\nNBBO mean spread ${n.mean_spread_ticks.toFixed(3)} ticks; close ${n.close_bid} / ${n.close_ask}`);
+  table(
+    ['spread (ticks)', 'share of time'],
+    Object.entries(n.share_of_time_by_spread_ticks).map(([k, v]) => [k, `${(Number(v) * 100).toFixed(2)} %`]),
+  );
+  console.log(`\n${s.events} logged events; event-log hash ${s.event_log_hash}`);
 }

@@ -2,6 +2,7 @@ import { mean, roundTo } from '../core/stats.js';
 import { EMPTY_ASK, EMPTY_BID, loadLobster, type LobsterDay, type LobsterPair } from './lobster.js';
 import { ScenarioError } from '../sim/kind-registry.js';
 import { parseScenario } from '../sim/scenario.js';
+import { DataError } from '../core/errors.js';
 
 /**
  * Fits the Cont–Stoikov–Talreja flow generator to a real LOBSTER day (their estimation procedure, section 2 of
@@ -328,8 +329,9 @@ export function scenarioFromCalibration(
   };
 }
 
-/** A calibrated scenario the simulator would refuse (a bug or a template that does not fit: exit 1). */
-export class CalibrationError extends Error {}
+/** A calibrated scenario the simulator would refuse (the day or the template does not fit). */
+/** A day the flow cannot be fitted to (too few events of a kind, no trades): the data's fault (exit 3). */
+export class CalibrationError extends DataError {}
 
 /** The calibrated scenario as the file to write, checked first: never a scenario the simulator would refuse. */
 export function calibratedScenarioText(

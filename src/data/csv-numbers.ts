@@ -1,13 +1,14 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { DataError, fsDo, IoError } from '../core/errors.js';
 
-/** A data file that is not what it should be: names the file and the line (exit code 2 at the command line). */
-export class LobsterFormatError extends Error {
+/** A data file that is not what it should be: names the file and the line (exit 3 at the command line). */
+export class LobsterFormatError extends DataError {
   constructor(
     readonly file: string,
     readonly line: number,
     message: string,
   ) {
-    super(`${file}:${line}: ${message}`);
+    super(line > 0 ? `${file}:${line}: ${message}` : `${file}: ${message}`);
   }
 }
 
@@ -31,10 +32,12 @@ export class CsvNumberReader {
     readonly path: string,
     chunkBytes = 1 << 20,
   ) {
-    try {
-      this.fd = openSync(path, 'r');
-    } catch {
-      throw new LobsterFormatError(path, 0, 'cannot open the file');
+    this.fd = fsDo(path, 'open the file', () => openSync(path, 'r'));
+    // a folder opens on Linux and fails only when read; a device (/dev/zero) never ends: only files and pipes are read
+    const st = fstatSync(this.fd);
+    if (!st.isFile() && !st.isFIFO()) {
+      closeSync(this.fd);
+      throw new IoError(`${path}: cannot read (${st.isDirectory() ? 'a folder, not a file' : 'not a regular file'})`);
     }
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
@@ -57,7 +60,7 @@ export class CsvNumberReader {
         this.buf.copy(bigger, 0, 0, this.end);
         this.buf = bigger;
       }
-      const n = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, null);
+      const n = fsDo(this.path, 'read', () => readSync(this.fd, this.buf, this.end, this.buf.length - this.end, null));
       if (n === 0) {
         this.eof = true;
         return;

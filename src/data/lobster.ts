@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { DataError, fsDo, IoError, UsageError } from '../core/errors.js';
 import { CsvNumberReader, LobsterFormatError } from './csv-numbers.js';
 
 export { LobsterFormatError };
@@ -43,16 +44,38 @@ export interface LobsterMessage {
   line: number;
 }
 
-/** Finds the message and orderbook files of a LOBSTER pair in a folder. */
+/** The largest size, count or order id a LOBSTER field may hold: the store's INTEGER column (sizes). */
+export const MAX_LOBSTER_SIZE = 2 ** 31 - 1;
+/** Order ids and prices: exact in a double and in the store's BIGINT columns. */
+export const MAX_LOBSTER_INT = Number.MAX_SAFE_INTEGER;
+/** Times are seconds after midnight of one day. */
+const DAY_NS = 86_400e9;
+
+/**
+ * Finds the message and orderbook files of a LOBSTER pair in a folder: `<stem>_message_N.csv` with
+ * `<stem>_orderbook_N.csv`. A folder holding none, half of one, or more than one pair is refused with what it holds.
+ */
 export function findLobsterPair(folder: string): { message: string; orderbook: string } {
-  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`${folder}: not a folder holding a LOBSTER message/orderbook pair`);
+  const st = statSync(folder, { throwIfNoEntry: false });
+  if (!st) throw new IoError(`${folder}: no such folder`);
+  if (!st.isDirectory()) {
+    throw new UsageError(`${folder}: a file, not a folder; give the folder holding a LOBSTER pair, or the message file and then the orderbook file`);
   }
-  const files = readdirSync(folder);
-  const message = files.find((f) => /_message_\d+\.csv$/.test(f));
-  const orderbook = files.find((f) => /_orderbook_\d+\.csv$/.test(f));
-  if (!message || !orderbook) throw new Error(`${folder}: no *_message_N.csv and *_orderbook_N.csv pair found`);
-  return { message: join(folder, message), orderbook: join(folder, orderbook) };
+  const files = fsDo(folder, 'list the folder', () => readdirSync(folder)).sort();
+  const messages = files.filter((f) => /_message_\d+\.csv$/.test(f));
+  const pairs = messages.flatMap((m) => {
+    const ob = m.replace(/_message_(\d+)\.csv$/, '_orderbook_$1.csv');
+    return files.includes(ob) ? [{ message: join(folder, m), orderbook: join(folder, ob) }] : [];
+  });
+  if (pairs.length === 1) return pairs[0]!;
+  if (pairs.length > 1) {
+    throw new UsageError(
+      `${folder}: holds ${pairs.length} LOBSTER pairs (${pairs.map((p) => basename(p.message)).join(', ')}); give the message file and then the orderbook file of one`,
+    );
+  }
+  const orderbooks = files.filter((f) => /_orderbook_\d+\.csv$/.test(f));
+  const held = [...messages, ...orderbooks];
+  throw new DataError(`${folder}: no LOBSTER pair (<stem>_message_N.csv with <stem>_orderbook_N.csv)${held.length ? `; unpaired: ${held.join(', ')}` : ''}`);
 }
 
 /** A pair given as the folder that holds it, or as its message file and orderbook file. */
@@ -106,14 +129,23 @@ export function readLobster(pair: LobsterPair, onRow: (msg: LobsterMessage, book
       ] as const) {
         if (!Number.isInteger(m[k]!)) throw new LobsterFormatError(pair.message, line, `field ${k + 1} (${name}) must be an integer, got ${m[k]}`);
       }
-      if (m[3]! < 0) throw new LobsterFormatError(pair.message, line, `field 4 (size) is negative`);
+      if (m[2]! < 0 || m[2]! > MAX_LOBSTER_INT)
+        throw new LobsterFormatError(pair.message, line, `field 3 (order_id) must be 0–${MAX_LOBSTER_INT}, got ${m[2]}`);
+      if (m[3]! < 0 || m[3]! > MAX_LOBSTER_SIZE) throw new LobsterFormatError(pair.message, line, `field 4 (size) must be 0–${MAX_LOBSTER_SIZE}, got ${m[3]}`);
       if (type !== HALT && m[4]! <= 0) throw new LobsterFormatError(pair.message, line, `field 5 (price) must be positive, got ${m[4]}`);
+      if (Math.abs(m[4]!) > MAX_LOBSTER_INT) throw new LobsterFormatError(pair.message, line, `field 5 (price) is out of range, got ${m[4]}`);
+      if (!(mr.firstNs >= 0 && mr.firstNs <= DAY_NS))
+        throw new LobsterFormatError(pair.message, line, `field 1 (time) must be seconds after midnight (0–86400)`);
       if (mr.firstNs < lastTime) throw new LobsterFormatError(pair.message, line, 'time goes backwards');
       lastTime = mr.firstNs;
       for (let i = 0; i < width; i++) {
         const v = book[i]!;
-        if (!Number.isInteger(v) || ((i & 1) === 1 && v < 0)) {
-          throw new LobsterFormatError(pair.orderbook, br.line, `field ${i + 1} must be ${i & 1 ? 'a size ≥ 0' : 'an integer price'}, got ${v}`);
+        if (!Number.isInteger(v) || ((i & 1) === 1 ? v < 0 || v > MAX_LOBSTER_SIZE : Math.abs(v) > MAX_LOBSTER_INT)) {
+          throw new LobsterFormatError(
+            pair.orderbook,
+            br.line,
+            `field ${i + 1} must be ${i & 1 ? `a size 0–${MAX_LOBSTER_SIZE}` : 'an integer price'}, got ${v}`,
+          );
         }
       }
       msg.timeNs = mr.firstNs;
@@ -130,6 +162,8 @@ export function readLobster(pair: LobsterPair, onRow: (msg: LobsterMessage, book
     mr.close();
     br.close();
   }
+  // a day without events has no book, no prices and no statistics: every consumer would store or print nothing
+  if (rows === 0) throw new LobsterFormatError(pair.message, 0, 'no events: the file is empty');
   return rows;
 }
 

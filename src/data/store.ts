@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DataError, IoError } from '../core/errors.js';
+import { makeFolder, writableFolder } from '../core/files.js';
 import { readLobster, type LobsterPair } from './lobster.js';
 
 /**
@@ -59,12 +61,33 @@ export class Store {
     readonly con: DuckDBConnection,
   ) {}
 
+  /**
+   * Opens (or creates) the store. A path that is a folder, a file that is not a DuckDB database, and a database locked
+   * by another process are refused with the path named (I/O or data errors, not DuckDB's own text).
+   */
   static async open(path: string): Promise<Store> {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    const con = await instance.connect();
-    await con.run(SCHEMA);
-    return new Store(path, instance, con);
+    const dir = dirname(resolve(path));
+    makeFolder(dir, 'the store’s folder');
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new IoError(`${path}: a folder, not a DuckDB store file`);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      throw storeOpenError(path, e);
+    }
+    try {
+      const con = await instance.connect();
+      await con.run(SCHEMA);
+      return new Store(path, instance, con);
+    } catch (e) {
+      instance.closeSync();
+      throw storeOpenError(path, e);
+    }
+  }
+
+  /** Opens and closes the store: a command checks it before work whose result goes there. */
+  static async check(path: string): Promise<void> {
+    (await Store.open(path)).close();
   }
 
   close(): void {
@@ -156,7 +179,7 @@ export class Store {
 
   /** Writes a day's events and book levels as Parquet files in `dir` (replacing earlier exports of that day). */
   async exportParquet(dayId: string, dir: string): Promise<string[]> {
-    mkdirSync(dir, { recursive: true });
+    writableFolder(dir, '--parquet');
     const out: string[] = [];
     for (const t of ['events', 'book_levels']) {
       const file = join(dir, `${t}_${dayId}.parquet`);
@@ -247,7 +270,7 @@ export class Store {
   async exportDatasetParquet(table: string, datasetId: string, dir: string, orderBy = 'seed'): Promise<string> {
     if (!/^[a-z][a-z0-9_]*$/.test(table)) throw new Error(`bad table name ${table}`);
     if (!/^[a-z][a-z0-9_]*(, *[a-z][a-z0-9_]*)*$/.test(orderBy)) throw new Error(`bad order ${orderBy}`);
-    mkdirSync(dir, { recursive: true });
+    writableFolder(dir, '--parquet');
     const file = join(dir, `${table}_${datasetId.replace(/[^A-Za-z0-9_.-]/g, '_')}.parquet`);
     const safe = file.replaceAll("'", "''");
     await this.exec(`COPY (SELECT * FROM ${table} WHERE dataset_id = $1 ORDER BY ${orderBy}) TO '${safe}' (FORMAT parquet)`, datasetId);
@@ -259,6 +282,19 @@ export class Store {
     params.forEach((v, i) => (typeof v === 'number' ? p.bindBigInt(i + 1, BigInt(v)) : p.bindVarchar(i + 1, v)));
     await p.run();
   }
+}
+
+/** DuckDB's failure to open a store, said in the project's terms. */
+function storeOpenError(path: string, e: unknown): Error {
+  const msg = (e as Error).message ?? String(e);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(msg);
+  if (lock) return new IoError(`${path}: the store is in use by another process (PID ${lock[2]}); close it first`, { cause: e });
+  if (/Could not set lock/.test(msg)) return new IoError(`${path}: the store is locked by another process`, { cause: e });
+  if (/not a valid DuckDB database|database file with version|Catalog Error|Corrupt/i.test(msg)) {
+    return new DataError(`${path}: not a DuckDB store (${msg.split('\n')[0]})`, { cause: e });
+  }
+  if (/Permission denied|Read-only|read-only/i.test(msg)) return new IoError(`${path}: cannot open the store (permission denied)`, { cause: e });
+  return new IoError(`${path}: cannot open the store (${msg.split('\n')[0]})`, { cause: e });
 }
 
 /** TICKER_DATE_L<N> from LOBSTER's file naming (TICKER_DATE_start_end_message_N.csv), else the file's stem. */

@@ -4,6 +4,7 @@ import type { Policy } from './engine.js';
 import type { MlModels } from './ml/models.js';
 import { POLICY_DEFAULTS, type VolumeProfile } from './policy-base.js';
 import { zodProblem } from '../sim/kind-registry.js';
+import { SorError } from '../core/errors.js';
 
 /** What the world gives every policy it builds: the decision interval, the market's facts, a seeded stream, models. */
 export interface PolicyContext {
@@ -30,7 +31,11 @@ export interface PolicyKind<S extends z.ZodObject = z.ZodObject> {
 }
 
 /** Bad policy input: names the policy and the option. */
-export class PolicyError extends Error {}
+export class PolicyError extends SorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('usage', message, options);
+  }
+}
 
 /** Options every policy takes: how deep a sweep may go into each lit book. */
 export const sweepOptions = z.object({ sweepDepth: z.number().int().positive().default(POLICY_DEFAULTS.sweepDepth) });

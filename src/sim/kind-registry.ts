@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { DataError } from '../core/errors.js';
 
-/** Bad scenario input: names the file and the field. Exit code 2. */
-export class ScenarioError extends Error {
+/** Bad scenario input: names the file and the field (exit 3). */
+export class ScenarioError extends DataError {
   constructor(
     readonly file: string,
     readonly field: string,

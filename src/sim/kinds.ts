@@ -11,6 +11,11 @@ import { KindRegistry, ScenarioError } from './kind-registry.js';
 
 /** Access fees on protected quotes are capped at 30 mils a share (Reg NMS Rule 610(c)). */
 export const ACCESS_FEE_CAP = 30;
+/**
+ * Rebates are bounded by the same 30 mils (a choice: exchanges fund rebates from access fees, and no US venue pays
+ * more than the cap; a larger one would let a router earn without limit by resting).
+ */
+export const REBATE_CAP = ACCESS_FEE_CAP;
 
 const mils = z.number().int();
 export const feeModels = new KindRegistry<FeeModel>('fee model');
@@ -18,7 +23,7 @@ feeModels.register(
   'maker-taker',
   z
     .object({
-      make: mils.max(0, 'a maker-taker venue pays makers: make ≤ 0'),
+      make: mils.max(0, 'a maker-taker venue pays makers: make ≤ 0').min(-REBATE_CAP, `a rebate beyond the ${REBATE_CAP}-mil cap`),
       take: mils.min(0).max(ACCESS_FEE_CAP, `take fee above the ${ACCESS_FEE_CAP}-mil Reg NMS cap`),
     })
     .strict(),
@@ -26,7 +31,12 @@ feeModels.register(
 );
 feeModels.register(
   'inverted',
-  z.object({ make: mils.min(0, 'an inverted venue charges makers: make ≥ 0'), take: mils.max(0, 'an inverted venue pays takers: take ≤ 0') }).strict(),
+  z
+    .object({
+      make: mils.min(0, 'an inverted venue charges makers: make ≥ 0').max(ACCESS_FEE_CAP, `a maker fee above the ${ACCESS_FEE_CAP}-mil cap`),
+      take: mils.max(0, 'an inverted venue pays takers: take ≤ 0').min(-REBATE_CAP, `a rebate beyond the ${REBATE_CAP}-mil cap`),
+    })
+    .strict(),
   (p) => new PerShareFees(p.make, p.take),
 );
 feeModels.register('flat', z.object({ perShare: mils.min(0).max(ACCESS_FEE_CAP) }).strict(), (p) => new PerShareFees(p.perShare, p.perShare));

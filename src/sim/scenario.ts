@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ioError } from '../core/errors.js';
 import { ScenarioError, zodProblem } from './kind-registry.js';
 
 const modelSpec = z.looseObject({ kind: z.string().min(1) });
@@ -10,8 +11,8 @@ const litVenue = z
   .object({
     name,
     type: z.literal('lit'),
-    /** Share of the background limit-order flow sent here (relative weight). */
-    share: z.number().positive(),
+    /** Share of the background limit-order flow sent here (relative weight, at most 10^6 so that the sum stays exact). */
+    share: z.number().positive().max(1e6, 'a relative weight of at most 1e6'),
     fees: modelSpec,
     latency: latencySet.extend({ feed: modelSpec }),
     speedBumpNs: z.number().int().min(0).default(0),
@@ -43,6 +44,11 @@ export const scenarioSchema = z
     start: z
       .string()
       .regex(/^\d\d:\d\d:\d\d$/, 'HH:MM:SS')
+      .refine((t) => {
+        const [h, m, s] = t.split(':').map(Number) as [number, number, number];
+        // a 6.5-hour session must end before midnight
+        return h < 24 && m < 60 && s < 60 && (h * 60 + m) * 60 + s <= (24 * 60 - 390) * 60;
+      }, 'a time of day HH:MM:SS from which a 6.5-hour session ends by midnight (at the latest 17:30:00)')
       .default('09:30:00'),
     seed: z.number().int().min(0).default(1),
     venues: z.array(z.discriminatedUnion('type', [litVenue, darkVenue])).min(1),
@@ -95,8 +101,8 @@ export function loadScenarioFile(path: string): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ScenarioError(path, '', 'cannot read the scenario file');
+  } catch (e) {
+    throw ioError(path, 'read the scenario file', e);
   }
   return parseScenario(text, path);
 }

@@ -1,3 +1,4 @@
+import { progress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
 import { BUY, GTC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { F, FEATURE_NAMES, FEATURE_SCHEMA, mergeLevels, N_FEATURES, type BookSnapshot } from '../features/engine.js';
@@ -78,7 +79,8 @@ export function consolidatedTop(s: Session, n = 5): BookSnapshot {
  */
 export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillExamples {
   const rows: FillExamples['rows'] = [];
-  for (const seed of opts.seeds) {
+  for (const [k, seed] of opts.seeds.entries()) {
+    progress(`probes: market seed ${seed}`, k, opts.seeds.length);
     const world = buildWorld({ market: marketOf(scenario, opts.file), seed }, (s) => sessionFeatures(s, opts.adv, opts.longRunVolBps));
     const s = world.session;
     const fe = world.bound;
@@ -224,7 +226,8 @@ export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
   const out: VolExample[] = [];
   const H = Math.round(o.horizonNs / NS_PER_SECOND);
   const lambdas = EWMA_HALF_LIVES_S.map((h) => Math.pow(2, -1 / h));
-  for (const seed of o.seeds) {
+  for (const [k, seed] of o.seeds.entries()) {
+    progress(`volatility examples: market seed ${seed}`, k, o.seeds.length);
     const world = buildWorld({ market: marketOf(scenario, o.file), seed }, (s) => sessionFeatures(s, o.adv, o.longRunVolBps));
     const s = world.session;
     const fe = world.bound;
@@ -282,6 +285,7 @@ export function volExamples(scenario: Scenario, o: VolOptions): VolExample[] {
       out.push({ t: p.t, x: p.x, y: Math.log(rv), rv, ewma: ewmas[FIVE_MINUTES]!, ewmas, garch: g * g * (o.horizonNs / NS_PER_MINUTE) });
     }
   }
+  progress('volatility examples', o.seeds.length, o.seeds.length);
   return out;
 }
 

@@ -3,6 +3,7 @@ import { clockToNs } from '../sim/scenario.js';
 import { impactInputs, type ChannelExample, type ImpactExample } from '../models/impact.js';
 import { expectedVolume, ProfileCurve } from '../router/schedulers.js';
 import type { OrderResult } from '../tca/results.js';
+import { progress } from '../core/progress.js';
 import { runBacktest } from './pool.js';
 import type { BacktestOrder, BacktestSpec } from './spec.js';
 
@@ -15,7 +16,7 @@ export async function impactExamples(
   spec: BacktestSpec,
   workers: number,
 ): Promise<{ examples: ImpactExample[]; hash: string; orders: { seed: number; start: number; qty: number }[]; channels: ChannelExample[] }> {
-  const results = await runBacktest(spec, { workers });
+  const results = await runBacktest(spec, { workers, onProgress: (d, n) => progress(`backtest orders (${spec.policies.join(', ')})`, d, n) });
   const channels = channelExamples(results, spec.adv);
   const examples: ImpactExample[] = [];
   const curve = new ProfileCurve(spec.profile);

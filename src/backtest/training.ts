@@ -11,6 +11,7 @@ import type { Scenario } from '../sim/scenario.js';
 import { probeExamples, toxicityExamples, volExamples, type FillProbeOptions, type VolOptions } from './datasets.js';
 import { impactExamples } from './impact-data.js';
 import { marketFacts } from './market.js';
+import { progress } from '../core/progress.js';
 import { runBacktest } from './pool.js';
 import { standardSpec } from './spec.js';
 import { SorError } from '../core/errors.js';
@@ -274,7 +275,8 @@ async function trainUnchecked(model: ModelName, scenario: Scenario, file: string
       // pings of two ways of sizing them: rule's fixed slices, and the even split of the ml router's passive budget
       const pings = async (seed: number, orders: number) => {
         const spec = { ...standardSpec(scenario, file, DARK_POLICIES, orders, seed), recordPings: true };
-        return (await runBacktest(spec, { workers: 2 })).flatMap((r) => r.runs.flatMap((x) => x.pings ?? []));
+        const onProgress = (d: number, n: number) => progress(`dark pings: backtest orders (${DARK_POLICIES.join(', ')})`, d, n);
+        return (await runBacktest(spec, { workers: 2, onProgress })).flatMap((r) => r.runs.flatMap((x) => x.pings ?? []));
       };
       const train = await pings(trainBatch(t), t.darkOrders);
       const test = await pings(testBatch(t), t.testOrders);

@@ -6,6 +6,7 @@ import { loadPlugins } from '../backtest/plugins.js';
 import { policies } from '../router/policies.js';
 import { renderReport } from '../tca/report-html.js';
 import type { BacktestReport } from '../tca/summary.js';
+import { clearProgress } from '../core/progress.js';
 import { UsageError } from './errors.js';
 import { collect, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
 import { print, writableFile, writeFileWhole } from './print.js';
@@ -87,6 +88,12 @@ export function backtestCommand(program: Command): void {
     });
 }
 
+/** A line on stderr, below any progress line. */
+function note(line: string): void {
+  clearProgress();
+  process.stderr.write(line);
+}
+
 /** The request a command line states. */
 function request(o: Options): BatchRequest {
   const names = o.policies
@@ -137,10 +144,9 @@ export async function backtest(o: Options): Promise<BacktestReport> {
   let started = false;
   try {
     return await backtestBatch(req, o.workers, {
-      onTrain: (model, market) =>
-        process.stderr.write(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${market}\n`),
-      onRegistryProblem: (file, problem) => process.stderr.write(`ml: left out ${file}: ${problem}\n`),
-      onInSample: (id) => process.stderr.write(`ml: ${id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`),
+      onTrain: (model, market) => note(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${market}\n`),
+      onRegistryProblem: (file, problem) => note(`ml: left out ${file}: ${problem}\n`),
+      onInSample: (id) => note(`ml: ${id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`),
       onProgress: (d) => {
         if (!started) bar?.start(o.orders, 0);
         started = true;

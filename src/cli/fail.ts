@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { EXIT_CODES } from '../core/errors.js';
+import { clearProgress } from '../core/progress.js';
 import { knownError } from './errors.js';
 
 /**
@@ -11,6 +12,7 @@ import { knownError } from './errors.js';
  * message on stderr, the whole trace in a file (SOR_ERROR_LOG, or a new file in the temporary folder), exit 1.
  */
 export function fail(err: unknown): never {
+  clearProgress();
   if (err instanceof CommanderError) {
     // --help and --version end through here too
     process.exit(err.exitCode === 0 ? 0 : EXIT_CODES.usage);

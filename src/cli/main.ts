@@ -5,6 +5,7 @@ import { calibrateCommand } from './calibrate.js';
 import { datasetCommand } from './dataset.js';
 import { UsageError } from './errors.js';
 import { fail } from './fail.js';
+import { setProgressReporter, terminalReporter } from '../core/progress.js';
 import { ingestCommand } from './ingest.js';
 import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
@@ -13,6 +14,9 @@ import { trainCommand } from './train.js';
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
+
+// long work draws its progress on a terminal; nothing when stderr is piped or the output is JSON
+if (process.stderr.isTTY && !process.argv.includes('--json') && !process.argv.includes('--no-progress')) setProgressReporter(terminalReporter(process.stderr));
 
 const program = new Command();
 program

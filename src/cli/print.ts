@@ -1,8 +1,10 @@
+import { clearProgress } from '../core/progress.js';
 /**
  * Prints a command's result: JSON with --json; for a person, the result as indented `key: value` lines (nested
  * objects indented under their key, arrays of numbers on one line, arrays of records as tables).
  */
 export function print(out: unknown, json: boolean): void {
+  clearProgress();
   if (json) console.log(JSON.stringify(out, null, 2));
   else for (const line of humanLines(out, '')) console.log(line);
 }
@@ -57,6 +59,7 @@ export function tableLines(header: string[], rows: string[][]): string[] {
 }
 
 export function table(header: string[], rows: string[][]): void {
+  clearProgress();
   for (const l of tableLines(header, rows)) console.log(l);
 }
 

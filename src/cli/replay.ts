@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolvePair } from '../data/lobster.js';
 import { replaySummary } from '../data/replay.js';
+import { EXIT_CODES } from '../core/errors.js';
 import { print } from './print.js';
 
 export function replayCommand(program: Command): void {
@@ -14,6 +15,7 @@ export function replayCommand(program: Command): void {
     .action((path: string, orderbook: string | undefined, o: { verify: boolean; json: boolean }) => {
       const out = replaySummary(resolvePair(path, orderbook), o.verify);
       print(out, o.json);
-      if (o.verify && out && 'mismatched' in out && out.mismatched > 0) process.exitCode = 1;
+      // the files do not reconcile: the data's fault
+      if (o.verify && out && 'mismatched' in out && out.mismatched > 0) process.exitCode = EXIT_CODES.data;
     });
 }

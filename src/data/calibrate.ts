@@ -60,7 +60,7 @@ export function calibrateDay(day: LobsterDay, tick = 100): Calibration {
   const N = day.pair.levels;
   const W = 4 * N;
   const n = day.n;
-  if (n < 2) throw new Error(`${day.pair.message}: too few events to calibrate (${n})`);
+  if (n < 2) throw new CalibrationError(`${day.pair.message}: too few events to calibrate (${n})`);
   const t0 = day.timeNs[0]!;
   const T = (day.timeNs[n - 1]! - t0) / 1e9;
   const K = 200; // distances tracked; the fit keeps those that hold the mass

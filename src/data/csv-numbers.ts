@@ -23,6 +23,9 @@ export class CsvNumberReader {
   private start = 0; // next unread byte in buf
   private end = 0; // bytes valid in buf
   private eof = false;
+  /** Bytes read so far, and the file's size (0 for a pipe). */
+  bytesRead = 0;
+  readonly size: number;
   /** Line number of the row last returned (1-based). */
   line = 0;
   /** The first field of the last row in nanoseconds, exact when it has at most nine decimals. */
@@ -39,6 +42,7 @@ export class CsvNumberReader {
       closeSync(this.fd);
       throw new IoError(`${path}: cannot read (${st.isDirectory() ? 'a folder, not a file' : 'not a regular file'})`);
     }
+    this.size = st.size;
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
 
@@ -67,6 +71,7 @@ export class CsvNumberReader {
       }
       const from = this.end;
       this.end += n;
+      this.bytesRead += n;
       const nl = this.buf.indexOf(10, from);
       if (nl !== -1 && nl < this.end) return;
     }

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError, fsDo, IoError, UsageError } from '../core/errors.js';
+import { clearProgress, progress } from '../core/progress.js';
 import { CsvNumberReader, LobsterFormatError } from './csv-numbers.js';
 
 export { LobsterFormatError };
@@ -156,12 +157,14 @@ export function readLobster(pair: LobsterPair, onRow: (msg: LobsterMessage, book
       msg.direction = dir;
       msg.line = line;
       rows++;
+      if ((rows & 0xffff) === 0 && mr.size > 0) progress(`reading ${basename(pair.message)} (MB)`, Math.round(mr.bytesRead / 1e6), Math.round(mr.size / 1e6));
       onRow(msg, book);
     }
   } finally {
     mr.close();
     br.close();
   }
+  clearProgress();
   // a day without events has no book, no prices and no statistics: every consumer would store or print nothing
   if (rows === 0) throw new LobsterFormatError(pair.message, 0, 'no events: the file is empty');
   return rows;

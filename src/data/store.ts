@@ -219,7 +219,7 @@ export class Store {
     if (have.join(',') !== columns.join(',')) {
       const missing = columns.filter((c) => !have.includes(c));
       const extra = have.filter((c) => !columns.includes(c));
-      throw new Error(
+      throw new DataError(
         `${this.path}: table ${table} has other columns (missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}): another feature schema; use another store or table`,
       );
     }

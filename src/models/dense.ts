@@ -1,4 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
+import { progress } from '../core/progress.js';
 import { tfReady } from './tf.js';
 
 /** Dense layers as plain data: weights row-major [in][out]; hidden layers tanh, the last one linear. */
@@ -40,7 +41,13 @@ export async function trainDense(
   });
   const xs = tf.tensor2d(X, [n, nIn]);
   const ys = tf.tensor2d(Y, [n, 1]);
-  await model.fit(xs, ys, { epochs: o.epochs, batchSize: o.batch ?? 256, shuffle: false, verbose: 0 });
+  await model.fit(xs, ys, {
+    epochs: o.epochs,
+    batchSize: o.batch ?? 256,
+    shuffle: false,
+    verbose: 0,
+    callbacks: { onEpochEnd: (epoch) => progress(`fitting ${n} rows`, epoch + 1, o.epochs) },
+  });
   xs.dispose();
   ys.dispose();
   const layers = model.layers.map((l) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DataError } from '../core/errors.js';
+import { DataError, SorError } from '../core/errors.js';
 
 /** Bad scenario input: names the file and the field (exit 3). */
 export class ScenarioError extends DataError {
@@ -53,6 +53,13 @@ export class KindRegistry<T, C = unknown> {
       const p = zodProblem(parsed.error);
       throw new ScenarioError(file, p.path ? `${path}.${p.path}` : path, p.message);
     }
-    return entry.make(parsed.data as never, ctx);
+    try {
+      return entry.make(parsed.data as never, ctx);
+    } catch (e) {
+      // a model that cannot be built from valid-looking parameters (a series file that is empty, too many venues
+      // for a replay) is the scenario's problem: named with its file and field
+      if (e instanceof ScenarioError || !(e instanceof Error) || e instanceof SorError) throw e;
+      throw new ScenarioError(file, path, e.message);
+    }
   }
 }

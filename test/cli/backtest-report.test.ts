@@ -13,7 +13,7 @@ function sor(...args: string[]) {
 const CHROMIUM = '/usr/bin/chromium';
 
 describe('sor backtest', () => {
-  it('rejects bad input with the option named, exit 2', () => {
+  it('rejects bad input with the option named: exit 2 for options, 4 for a file that cannot be read or written', () => {
     const a = sor('backtest', '--policies', 'twap,nope', '--orders', '1');
     expect(a.code).toBe(2);
     expect(a.err).toMatch(/--policies: unknown policy "nope"/);
@@ -21,11 +21,11 @@ describe('sor backtest', () => {
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/--min-pct exceeds --max-pct/);
     const c = sor('backtest', '--scenario', '/nonexistent/x.json', '--orders', '1');
-    expect(c.code).toBe(2);
+    expect(c.code).toBe(4);
     expect(c.err).toMatch(/nonexistent/);
     // an output folder that does not exist is refused before the batch runs, not after
     const d = sor('backtest', '--out', '/nonexistent/r.html', '--orders', '1');
-    expect(d.code).toBe(2);
+    expect(d.code).toBe(4);
     expect(d.err).toMatch(/--out \/nonexistent\/r\.html: no such folder/);
   });
 
@@ -36,7 +36,7 @@ describe('sor backtest', () => {
     writeFileSync(file, JSON.stringify(bad));
     for (const workers of ['1', '2']) {
       const r = sor('backtest', '--scenario', file, '--policies', 'rule', '--orders', '2', '--workers', workers);
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(3);
       expect(r.err).toMatch(/bad\.json: venues\[0\]\.fees\.take: take fee above the 30-mil Reg NMS cap/);
       expect(r.err).not.toMatch(/\n\s+at /);
       expect(r.out).toBe('');

@@ -32,19 +32,19 @@ describe('sor command', () => {
     expect(s.event_log_hash).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  it('a bad scenario exits 2 with the file and field named, and prints no summary', () => {
+  it('a bad scenario exits 3 with the file and field named, and prints no summary; a missing one exits 4', () => {
     const dir = mkdtempSync('/tmp/sor-cli-');
     const s = JSON.parse(readFileSync('scenarios/default.json', 'utf8'));
     s.venues[2].latency.entry.ns = -5;
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify(s));
     const r = sor('simulate', '--scenario', file, '--json');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toContain(`${file}: venues[2].latency.entry.ns:`);
     expect(r.out).toBe('');
     const missing = sor('simulate', '--scenario', join(dir, 'nope.json'));
-    expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/nope\.json: cannot read/);
+    expect(missing.code).toBe(4);
+    expect(missing.err).toMatch(/nope\.json: cannot read the scenario file \(no such file or folder\)/);
     const seed = sor('simulate', '--seed', 'x');
     expect(seed.code).not.toBe(0);
     expect(seed.err).toMatch(/--seed/);

@@ -19,6 +19,6 @@ describe('LOBSTER flow profile', () => {
     writeFileSync(join(dir, 'X_2012-06-21_34200000_57600000_message_1.csv'), '34200.1,1,5,100,5800000,1\n34200.2,1,6,abc,5800000,1\n');
     writeFileSync(join(dir, 'X_2012-06-21_34200000_57600000_orderbook_1.csv'), '5800100,100,5800000,100\n5800100,100,5800000,200\n');
     expect(() => profileFromLobster(dir)).toThrow(/message_1\.csv:2: field 4 is not a number: "abc"/);
-    expect(() => profileFromLobster(join(dir, 'none'))).toThrow(/not a folder/);
+    expect(() => profileFromLobster(join(dir, 'none'))).toThrow(/none: no such folder/);
   });
 });

@@ -104,7 +104,7 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
   it('a replay scenario whose data is missing is refused with flow.data named', () => {
     const j = JSON.parse(readFileSync('scenarios/replay-goog.json', 'utf8'));
     j.flow.data = 'no/such/folder';
-    expect(() => buildSession(parseScenario(JSON.stringify(j), FILE), 1, FILE)).toThrow(/replay-test\.json: flow\.data: .*not a folder/);
+    expect(() => buildSession(parseScenario(JSON.stringify(j), FILE), 1, FILE)).toThrow(/replay-test\.json: flow\.data: .*no such folder/);
   });
 
   it('metaorders against the replay follow the square-root law through the impact model; without it the day absorbs them', () => {

@@ -66,26 +66,26 @@ describe.runIf(have)('exact replay of the bundled LOBSTER samples', () => {
       lines[779] = '34306.229804083,1,19695098,150,5775700,1';
     });
     const r = sor('replay', dir, '--verify', '--json');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     const j = JSON.parse(r.out);
     expect(j.mismatched).toBeGreaterThan(0);
     expect(j.first_mismatch_line).toBe(780);
   });
 
-  it('names the file and line of a malformed row and exits 2', () => {
+  it('names the file and line of a malformed row and exits 3', () => {
     const dir = copySample('AAPL_2012-06-21_L10_subset', (lines) => {
       const f = lines[41]!.split(',');
       f[5] = '2'; // direction must be ±1
       lines[41] = f.join(',');
     });
     const r = sor('replay', dir, '--verify');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/_message_10\.csv:42: field 6 \(direction\) must be 1 or -1, got 2/);
     const short = copySample('AAPL_2012-06-21_L10_subset', (lines) => lines.splice(500));
     const s = sor('replay', short, '--verify');
-    expect(s.code).toBe(2);
+    expect(s.code).toBe(3);
     expect(s.err).toMatch(/_orderbook_10\.csv:501: more rows than the message file/);
-    expect(sor('replay', '/nonexistent').code).toBe(2);
+    expect(sor('replay', '/nonexistent').code).toBe(4);
   });
 
   it('streams: a tiny read buffer, CRLF line ends and a missing final newline give the same rows', () => {

@@ -66,7 +66,7 @@ describe.runIf(existsSync(AAPL))('the DuckDB store', () => {
       } else copyFileSync(join(AAPL, f), join(bad, f));
     }
     const r = sor('ingest', bad, '--db', db);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/_message_10\.csv:600: /);
     const store = await Store.open(db);
     try {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { F, FEATURE_SCHEMA, N_FEATURES, VENUE_FEATURES } from '../../src/features/engine.js';
 import { FILL_LABEL_COLUMNS, fillExamples } from '../../src/backtest/datasets.js';
 import { evaluateFill, FillForward, fitPlatt, QueueHeuristic, tfRaw, trainFillModel, type Example } from '../../src/models/fill-model.js';
@@ -120,7 +121,8 @@ describe('fill-probability model', async () => {
 describe('model registry and the train/models commands', () => {
   it('versions artifacts per kind, lists and loads them, and names a corrupt file', () => {
     const dir = mkdtempSync('/tmp/sor-reg-');
-    const reg = new ModelRegistry(dir);
+    // a registry of a toy kind whose artifacts are anything with a w
+    const reg = new ModelRegistry(dir, { 'fill-probability': z.object({ w: z.array(z.number()) }).loose() });
     const art = { schema: { version: 2, hash: 'h' }, training: { data_hash: 'd' }, w: [1] };
     const a = reg.save('fill-probability', art, { brier: 0.1 }, {});
     const b = reg.save('fill-probability', { ...art, w: [2] }, { brier: 0.09 }, {});
@@ -130,7 +132,10 @@ describe('model registry and the train/models commands', () => {
     expect(reg.load<{ w: number[] }>(a.id).artifact.w).toEqual([1]);
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
     writeFileSync(join(dir, 'zz.json'), '{ not json');
-    expect(() => reg.list()).toThrow(/zz\.json: not a readable model artifact/);
+    // the corrupt file is named and left out; the rest still works
+    expect(reg.problems()).toEqual([{ file: join(dir, 'zz.json'), problem: expect.stringMatching(/^not JSON/) }]);
+    expect(reg.list().map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(() => reg.save('fill-probability', { ...art, w: 'x' } as never, {}, {})).toThrow(/not registered: artifact\.w: /);
   });
 
   it('sor train fill --json prints the held-out metrics and registers the model; sor models --json lists it', () => {

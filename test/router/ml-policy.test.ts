@@ -1,4 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelRegistry } from '../../src/models/registry.js';
+import { routerModels } from '../../src/backtest/training.js';
 import { describe, expect, it } from 'vitest';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
 import type { FillRecord, ParentOrder } from '../../src/router/engine.js';
@@ -149,4 +154,52 @@ describe('the ml router', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown policy "ml-nope" \(registered: .*ml, ml-even, ml-dark\)/);
   });
+});
+
+describe('corrupted model artifacts', () => {
+  it('are named and left out, the valid ones still load and route, and none is used', async () => {
+    const { registry } = await smallModels();
+    const dir = mkdtempSync(join(tmpdir(), 'sor-corrupt-'));
+    for (const f of readdirSync(registry.dir)) copyFileSync(join(registry.dir, f), join(dir, f));
+    const reg = new ModelRegistry(dir);
+    const valid = reg.list();
+    expect(valid).toHaveLength(6);
+    // each a newer version of its kind than the valid one, so that nothing but validation keeps it from being used
+    const corrupt: [string, (a: any) => void, RegExp][] = [
+      ['fill-probability', (a) => a.layers[0].w.pop(), /artifact\.layers\[0\]\.w: \d+ rows; the layer's input has \d+/],
+      ['fill-probability', (a) => (a.layers[1].w[2][0] = null), /artifact\.layers\[1\]\.w\[2\]\[0\]: /],
+      ['adverse-move', (a) => (a.layers[0].b[0] = 1e308), /artifact\.layers\[0\]\.b\[0\]: a weight beyond ±10000/],
+      ['toxicity', (a) => (a.transform.sd[5] = 0), /artifact\.transform\.sd\[5\]: a standard deviation must be > 0/],
+      ['volatility', (a) => delete a.layers, /artifact\.layers: /],
+      ['impact', (a) => (a.layers[0].w = 'weights'), /artifact\.layers\[0\]\.w: /],
+      ['dark-liquidity', (a) => (Object.values(a.pools as Record<string, { tail: number[] }>)[0]!.tail[3] = 1.5), /artifact\.pools\.[A-Z_]+\.tail\[3\]: a probability must be in \[0, 1\]/],
+      ['impact', (a) => (a.mean = a.mean.slice(1)), /artifact\.mean: \d+ values for \d+ features/],
+    ];
+    const files = corrupt.map(([kind, edit], i) => {
+      const e = valid.find((x) => x.kind === kind)!;
+      const body = JSON.parse(readFileSync(e.file, 'utf8'));
+      edit(body.artifact);
+      const id = `${kind}-v${9 + i}-${'0123456789abcdef'.slice(i, i + 8)}`;
+      body.registry = { ...body.registry, id, version: 9 + i, file: join(dir, `${id}.json`) };
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify(body));
+      return join(dir, `${id}.json`);
+    });
+    const problems = reg.problems();
+    expect(problems.map((p) => p.file)).toEqual([...files].sort());
+    for (const [i, [, , msg]] of corrupt.entries()) expect(problems.find((p) => p.file === files[i])!.problem).toMatch(msg);
+    expect(reg.list()).toEqual(valid);
+    const m = await routerModels(reg, loadScenarioFile('scenarios/default.json'), 'scenarios/default.json', 10);
+    expect(m.trained).toEqual([]);
+    expect(Object.values(m.entries).map((e) => e.id).sort()).toEqual(valid.map((e) => e.id).sort());
+    // the command line: sor models shows them, the backtest names each one it leaves out and trains nothing
+    const sor = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
+    const l = sor('models', '--registry', dir);
+    expect(l.status).toBe(0);
+    for (const f of files) expect(l.stdout).toContain(`left out ${f}: artifact.`);
+    const b = sor('backtest', '--policies', 'ml', '--orders', '1', '--minutes', '5', '--models', dir, '--json', '--no-progress');
+    expect(b.status, b.stderr).toBe(0);
+    for (const f of files) expect(b.stderr).toContain(`ml: left out ${f}: artifact.`);
+    expect(b.stderr).not.toMatch(/training one/);
+    expect(Object.values(JSON.parse(b.stdout).models).sort()).toEqual(valid.map((e) => e.id).sort());
+  }, 300_000);
 });

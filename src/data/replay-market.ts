@@ -385,9 +385,9 @@ flowModels.register(
     .object({
       data: z.string().min(1),
       /** Modelled depth behind the file's view: levels a side, their spacing, and their size (default: the file's median touch size). */
-      depthLevels: z.number().int().min(0).default(10),
-      depthSpacingTicks: z.number().int().positive().default(2),
-      depthQty: z.number().int().positive().optional(),
+      depthLevels: z.number().int().min(0).max(1000).default(10),
+      depthSpacingTicks: z.number().int().positive().max(1000).default(2),
+      depthQty: z.number().int().positive().max(1e7).optional(),
     })
     .strict(),
   (p, ctx) => {

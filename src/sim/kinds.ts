@@ -46,18 +46,25 @@ export interface LatencyBuildContext {
   file: string;
   path: string;
 }
-const ns = z.number().int().min(0);
+/**
+ * Bounds on the world's parameters (choices, each far beyond a real market, so that a typo cannot make a world that
+ * never ends a second or overflows): latencies at most a minute; background event rates at most 100 per second per
+ * price distance and 10,000 per second in all; sizes at most 10^7 shares; lifetimes at most a day.
+ */
+export const WORLD_BOUNDS = { latencyNs: 60e9, ratePerSecond: 100, totalRatePerSecond: 10_000, size: 1e7, lifetimeMs: 86_400_000 } as const;
+const B = WORLD_BOUNDS;
+const ns = z.number().int().min(0).max(B.latencyNs, 'at most a minute (60e9 ns)');
 export const latencyModels = new KindRegistry<LatencyModel, LatencyBuildContext>('latency model');
 latencyModels.register('constant', z.object({ ns }).strict(), (p) => new ConstantLatency(p.ns));
 latencyModels.register(
   'spiky',
   z
     .object({
-      medianNs: z.number().positive(),
-      sigma: z.number().min(0),
+      medianNs: z.number().positive().max(B.latencyNs, 'at most a minute (60e9 ns)'),
+      sigma: z.number().min(0).max(5),
       spikeProb: z.number().min(0).max(1),
-      spikeNs: z.number().positive(),
-      spikeAlpha: z.number().positive(),
+      spikeNs: z.number().positive().max(B.latencyNs, 'at most a minute (60e9 ns)'),
+      spikeAlpha: z.number().positive().max(100),
     })
     .strict(),
   (p) => new SpikyLatency(p.medianNs, p.sigma, p.spikeProb, p.spikeNs, p.spikeAlpha),
@@ -96,14 +103,14 @@ contraFlowModels.register(
   'poisson',
   z
     .object({
-      ratePerMinute: z.number().positive(),
-      medianSize: z.number().positive(),
-      sizeSigma: z.number().min(0),
-      lot: z.number().int().positive().default(100),
-      minQty: z.number().int().positive().default(100),
-      meanLifetimeMs: z.number().positive(),
+      ratePerMinute: z.number().positive().max(60 * B.ratePerSecond),
+      medianSize: z.number().positive().max(B.size),
+      sizeSigma: z.number().min(0).max(5),
+      lot: z.number().int().positive().max(B.size).default(100),
+      minQty: z.number().int().positive().max(B.size).default(100),
+      meanLifetimeMs: z.number().positive().max(B.lifetimeMs),
       informedFraction: z.number().min(0).max(1),
-      informedLifetimeMs: z.number().positive(),
+      informedLifetimeMs: z.number().positive().max(B.lifetimeMs),
     })
     .strict(),
   (p) => new PoissonContraFlow(p),
@@ -111,29 +118,34 @@ contraFlowModels.register(
 
 /** What an order-flow model is built with: the kernel, its random stream, the lit venues and their NBBO. */
 export type FlowBuildContext = CstContext;
-const rates = z.array(z.number().min(0)).min(1);
-const sizeDist = z.object({ median: z.number().positive(), sigma: z.number().min(0), lot: z.number().int().positive() }).strict();
+const rate = z.number().min(0).max(B.ratePerSecond, `at most ${B.ratePerSecond} per second`);
+const rates = z.array(rate).min(1).max(1000);
+const sizeDist = z.object({ median: z.number().positive().max(B.size), sigma: z.number().min(0).max(5), lot: z.number().int().positive().max(B.size) }).strict();
 export const flowModels = new KindRegistry<FlowGenerator, FlowBuildContext>('order-flow model');
 flowModels.register(
   'cst',
   z
     .object({
       limitRates: rates,
-      marketRate: z.number().min(0),
+      marketRate: rate,
       cancelRates: rates.refine((r) => r.every((x) => x > 0), 'cancel rates must be > 0'),
-      intensity: z.number().positive().default(1),
+      intensity: z.number().positive().max(100).default(1),
       limitSize: sizeDist,
       marketSize: sizeDist,
-      fairValueBpsPerSqrtMinute: z.number().min(0).default(0),
+      fairValueBpsPerSqrtMinute: z.number().min(0).max(1000).default(0),
       informedMarketFraction: z.number().min(0).max(1).default(0),
-      intradayProfile: z.array(z.number().min(0)).default([]),
-      bucketMinutes: z.number().positive().default(30),
+      intradayProfile: z.array(z.number().min(0).max(1e6)).max(10_000).default([]),
+      bucketMinutes: z.number().positive().max(390).default(30),
       regime: z
-        .object({ depthSigma: z.number().min(0), volatilitySigma: z.number().min(0) })
+        .object({ depthSigma: z.number().min(0).max(3), volatilitySigma: z.number().min(0).max(3) })
         .strict()
         .default({ depthSigma: 0, volatilitySigma: 0 }),
     })
-    .strict(),
+    .strict()
+    .refine(
+      (p) => 2 * p.intensity * (p.limitRates.reduce((a, b) => a + b, 0) + p.marketRate) <= B.totalRatePerSecond,
+      `the background flow's arrivals (2 × intensity × (Σ limitRates + marketRate)) must be at most ${B.totalRatePerSecond} per second`,
+    ),
   (p, ctx) => new CstFlow(p, ctx),
 );
 
@@ -146,14 +158,14 @@ impactModels.register(
   'sqrt-law-propagator',
   z
     .object({
-      Y: z.number().positive().default(1),
-      dailyVolatilityBps: z.number().positive(),
-      dailyVolume: z.number().positive(),
-      sessionSeconds: z.number().positive().default(23_400),
+      Y: z.number().positive().max(100).default(1),
+      dailyVolatilityBps: z.number().positive().max(10_000),
+      dailyVolume: z.number().positive().max(1e12),
+      sessionSeconds: z.number().positive().max(86_400).default(23_400),
       participation: z.number().positive().max(1).default(0.1),
       referenceFraction: z.number().positive().max(1).default(0.01),
       beta: z.number().positive().lt(1).default(0.5),
-      tau0Seconds: z.number().positive().default(1),
+      tau0Seconds: z.number().positive().max(86_400).default(1),
     })
     .strict(),
   (p, ctx) => sqrtLawPropagator({ ...p, price: ctx.initialPrice }),

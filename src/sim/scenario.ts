@@ -15,7 +15,7 @@ const litVenue = z
     share: z.number().positive().max(1e6, 'a relative weight of at most 1e6'),
     fees: modelSpec,
     latency: latencySet.extend({ feed: modelSpec }),
-    speedBumpNs: z.number().int().min(0).default(0),
+    speedBumpNs: z.number().int().min(0).max(60e9, 'at most a minute (60e9 ns)').default(0),
     description: z.string().optional(),
   })
   .strict();
@@ -37,9 +37,9 @@ export const scenarioSchema = z
     description: z.string().optional(),
     symbol: z.string().min(1),
     /** Price increment, in 1/10,000 of the currency (100 = one cent). */
-    tick: z.number().int().positive(),
-    /** Opening price, in 1/10,000 of the currency. */
-    initialPrice: z.number().int().positive(),
+    tick: z.number().int().positive().max(1_000_000),
+    /** Opening price, in 1/10,000 of the currency (at most 10^8 in the currency). */
+    initialPrice: z.number().int().positive().max(1e12),
     /** Session start, HH:MM:SS. */
     start: z
       .string()
@@ -50,7 +50,7 @@ export const scenarioSchema = z
         return h < 24 && m < 60 && s < 60 && (h * 60 + m) * 60 + s <= (24 * 60 - 390) * 60;
       }, 'a time of day HH:MM:SS from which a 6.5-hour session ends by midnight (at the latest 17:30:00)')
       .default('09:30:00'),
-    seed: z.number().int().min(0).default(1),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
     venues: z.array(z.discriminatedUnion('type', [litVenue, darkVenue])).min(1),
     flow: modelSpec,
     /** How participants' trades move prices (none: only through the books). */

@@ -22,7 +22,10 @@ function humanLines(v: unknown, indent: string): string[] {
   if (Array.isArray(v)) return arrayLines(v, indent);
   const out: string[] = [];
   for (const [k, x] of Object.entries(v)) {
-    if (isRecord(x) || (Array.isArray(x) && x.some((y) => typeof y === 'object' && y !== null))) {
+    if (Array.isArray(x) && x.length > 0 && x.every(Array.isArray)) {
+      out.push(`${indent}${k}:`);
+      for (const row of x as unknown[][]) out.push(`${indent}  ${row.map(scalar).join(', ')}`);
+    } else if (isRecord(x) || (Array.isArray(x) && x.some((y) => typeof y === 'object' && y !== null))) {
       out.push(`${indent}${k}:`);
       out.push(...humanLines(x, indent + '  '));
     } else if (Array.isArray(x)) out.push(`${indent}${k}: ${x.map(scalar).join(', ')}`);

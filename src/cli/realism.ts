@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveScenario } from '../backtest/market.js';
 import { realismReport } from '../backtest/realism.js';
 import { GOOG_DATA } from '../bench/suite.js';
-import { UsageError } from './errors.js';
+import { IoError, UsageError } from './errors.js';
 import { nonNegativeInt } from './options.js';
 import { print } from './print.js';
 
@@ -16,8 +17,10 @@ export function realismCommand(program: Command): void {
     .option('--metaorder-seeds <n>', 'seeds per programme size in the metaorder experiment', nonNegativeInt('--metaorder-seeds'), 12)
     .option('--replay-scenario <name|file>', 'the replay-driven scenario for the same experiment (needs its LOBSTER data)', 'replay-goog')
     .option('--json', 'print JSON', false)
-    .action((o: { scenario: string; data: string; seed: number; metaorderSeeds: number; replayScenario: string; json: boolean }) => {
+    .action((o: { scenario: string; data: string; seed: number; metaorderSeeds: number; replayScenario: string; json: boolean }, cmd: Command) => {
       if (o.metaorderSeeds < 2) throw new UsageError('--metaorder-seeds must be at least 2');
+      // without the shipped day the report is the synthetic one alone; a day asked for by name must be there
+      if (cmd.getOptionValueSource('data') !== 'default' && !existsSync(o.data)) throw new IoError(`--data ${o.data}: no such folder`);
       const market = resolveScenario(o.scenario);
       print(realismReport({ market, data: o.data, seed: o.seed, metaorderSeeds: o.metaorderSeeds, replay: () => resolveScenario(o.replayScenario) }), o.json);
     });

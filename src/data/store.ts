@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DataError, IoError } from '../core/errors.js';
@@ -183,8 +183,7 @@ export class Store {
     const out: string[] = [];
     for (const t of ['events', 'book_levels']) {
       const file = join(dir, `${t}_${dayId}.parquet`);
-      const safe = file.replaceAll("'", "''");
-      await this.exec(`COPY (SELECT * FROM ${t} WHERE day_id = $1 ORDER BY seq) TO '${safe}' (FORMAT parquet)`, dayId);
+      await this.copyWhole(`SELECT * FROM ${t} WHERE day_id = $1 ORDER BY seq`, file, dayId);
       out.push(file);
     }
     return out;
@@ -272,9 +271,20 @@ export class Store {
     if (!/^[a-z][a-z0-9_]*(, *[a-z][a-z0-9_]*)*$/.test(orderBy)) throw new Error(`bad order ${orderBy}`);
     writableFolder(dir, '--parquet');
     const file = join(dir, `${table}_${datasetId.replace(/[^A-Za-z0-9_.-]/g, '_')}.parquet`);
-    const safe = file.replaceAll("'", "''");
-    await this.exec(`COPY (SELECT * FROM ${table} WHERE dataset_id = $1 ORDER BY ${orderBy}) TO '${safe}' (FORMAT parquet)`, datasetId);
+    await this.copyWhole(`SELECT * FROM ${table} WHERE dataset_id = $1 ORDER BY ${orderBy}`, file, datasetId);
     return file;
+  }
+
+  /** A query's rows as a Parquet file, written whole: to a temporary name beside it, then renamed over it. */
+  private async copyWhole(query: string, file: string, param: string): Promise<void> {
+    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    try {
+      await this.exec(`COPY (${query}) TO '${tmp.replaceAll("'", "''")}' (FORMAT parquet)`, param);
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
   }
 
   private async exec(sql: string, ...params: (string | number)[]): Promise<void> {

@@ -103,7 +103,10 @@ contraFlowModels.register(
   'poisson',
   z
     .object({
-      ratePerMinute: z.number().positive().max(60 * B.ratePerSecond),
+      ratePerMinute: z
+        .number()
+        .positive()
+        .max(60 * B.ratePerSecond),
       medianSize: z.number().positive().max(B.size),
       sizeSigma: z.number().min(0).max(5),
       lot: z.number().int().positive().max(B.size).default(100),
@@ -120,7 +123,9 @@ contraFlowModels.register(
 export type FlowBuildContext = CstContext;
 const rate = z.number().min(0).max(B.ratePerSecond, `at most ${B.ratePerSecond} per second`);
 const rates = z.array(rate).min(1).max(1000);
-const sizeDist = z.object({ median: z.number().positive().max(B.size), sigma: z.number().min(0).max(5), lot: z.number().int().positive().max(B.size) }).strict();
+const sizeDist = z
+  .object({ median: z.number().positive().max(B.size), sigma: z.number().min(0).max(5), lot: z.number().int().positive().max(B.size) })
+  .strict();
 export const flowModels = new KindRegistry<FlowGenerator, FlowBuildContext>('order-flow model');
 flowModels.register(
   'cst',

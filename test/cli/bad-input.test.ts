@@ -78,7 +78,12 @@ beforeAll(() => {
     ['half a pair', ['replay', 'half'], 3, /half: no LOBSTER pair .*unpaired: X_/],
     ['no such folder', ['replay', 'nope'], 4, /nope: no such folder/],
     ['a file for a folder', ['replay', 'afile'], 2, /afile: a file, not a folder/],
-    ['a device as the message file', ['replay', '/dev/zero', join(small, 'X_2012-06-21_34200000_57600000_orderbook_1.csv')], 4, /\/dev\/zero: cannot read \(not a regular file\)/],
+    [
+      'a device as the message file',
+      ['replay', '/dev/zero', join(small, 'X_2012-06-21_34200000_57600000_orderbook_1.csv')],
+      4,
+      /\/dev\/zero: cannot read \(not a regular file\)/,
+    ],
     ['order id past 2^53', ['ingest', 'bigid', '--db', 'x.duckdb'], 3, /bigid\/.*_message_1\.csv:2: field 3 \(order_id\) must be 0–9007199254740991/],
     ['size past the INTEGER column', ['ingest', 'bigsize', '--db', 'x.duckdb'], 3, /bigsize\/.*_message_1\.csv:2: field 4 \(size\) must be 0–2147483647/],
     ['time past a day', ['replay', 'badtime'], 3, /badtime\/.*:2: field 1 \(time\) must be seconds after midnight/],
@@ -89,9 +94,19 @@ beforeAll(() => {
     ['--db a folder', ['ingest', 'small', '--db', T], 4, /a folder, not a DuckDB store file/],
     ['--db not a DuckDB file', ['ingest', 'small', '--db', 'junk.duckdb'], 3, /junk\.duckdb: not a DuckDB store/],
     ['--db under /proc', ['dataset', 'fill', '--seeds', '1', '--db', '/proc/self/y/d.duckdb'], 4, /cannot create the folder/],
-    ['dataset --parquet onto a file', ['dataset', 'impact', '--orders', '1', '--db', 'd.duckdb', '--parquet', 'afile'], 4, /--parquet afile: a file, not a folder/],
+    [
+      'dataset --parquet onto a file',
+      ['dataset', 'impact', '--orders', '1', '--db', 'd.duckdb', '--parquet', 'afile'],
+      4,
+      /--parquet afile: a file, not a folder/,
+    ],
     // options
-    ['seeds past 2^53', ['dataset', 'fill', '--seeds', '9007199254740992', '--db', 'd.duckdb'], 2, /--seeds: "9007199254740992": a seed must be at most 9007199254740991/],
+    [
+      'seeds past 2^53',
+      ['dataset', 'fill', '--seeds', '9007199254740992', '--db', 'd.duckdb'],
+      2,
+      /--seeds: "9007199254740992": a seed must be at most 9007199254740991/,
+    ],
     ['train seeds past 2^53', ['train', 'fill', '--train-seeds', '99999999999999999999'], 2, /--train-seeds: .*at most 9007199254740991/],
     ['a range that ends first', ['dataset', 'fill', '--seeds', '5-2'], 2, /--seeds: bad range "5-2"/],
     ['too many seeds', ['dataset', 'fill', '--seeds', '1-1000000'], 2, /--seeds: more than 100000 seeds/],
@@ -103,7 +118,12 @@ beforeAll(() => {
     ['--warmup 16', ['backtest', '--warmup', '16'], 2, /--warmup must be at most 15/],
     ['train --minutes 0', ['train', 'fill', '--minutes', '0'], 2, /--minutes must be at least 1/],
     ['train past the close', ['train', 'fill', '--start-minute', '300', '--minutes', '100'], 2, /runs past a 390-minute session/],
-    ['train on too little data', ['train', 'fill', '--minutes', '1', '--gap-seconds', '60', '--train-seeds', '1', '--valid-seeds', '2', '--test-seeds', '3', '--registry', 'tiny'], 2, /fill: \d+ training examples; at least 50 are needed/],
+    [
+      'train on too little data',
+      ['train', 'fill', '--minutes', '1', '--gap-seconds', '60', '--train-seeds', '1', '--valid-seeds', '2', '--test-seeds', '3', '--registry', 'tiny'],
+      2,
+      /fill: \d+ training examples; at least 50 are needed/,
+    ],
     ['simulate a day and more', ['simulate', '--minutes', '1441'], 2, /--minutes must be at most 1440/],
     ['--workers 0', ['backtest', '--workers', '0'], 2, /--workers must be at least 1/],
     ['--informed 2', ['calibrate', 'small', '--out', 'c.json', '--informed', '2'], 2, /--informed must be a number in \[0, 1\]/],
@@ -133,7 +153,12 @@ describe('bad input through the real CLI', () => {
     const failures: string[] = [];
     for (const [what, args, code, msg] of cases) {
       const r = sor(args);
-      if (r.code !== code || !msg.test(r.err) || /\n\s+at /.test(r.err) || !r.err.startsWith(code === 2 && /unknown option|missing required/.test(r.err) ? 'error:' : 'sor: ')) {
+      if (
+        r.code !== code ||
+        !msg.test(r.err) ||
+        /\n\s+at /.test(r.err) ||
+        !r.err.startsWith(code === 2 && /unknown option|missing required/.test(r.err) ? 'error:' : 'sor: ')
+      ) {
         failures.push(`${what}: sor ${args.join(' ')} → exit ${r.code}, stderr ${JSON.stringify(r.err.slice(0, 400))}`);
       }
     }
@@ -166,7 +191,10 @@ describe('bad input through the real CLI', () => {
     expect(sor(['ingest', 'small', '--db', db]).code).toBe(0);
     const holder = spawn(
       process.execPath,
-      ['-e', `import('@duckdb/node-api').then(async ({ DuckDBInstance }) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('held'); setTimeout(() => {}, 30000); })`],
+      [
+        '-e',
+        `import('@duckdb/node-api').then(async ({ DuckDBInstance }) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('held'); setTimeout(() => {}, 30000); })`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

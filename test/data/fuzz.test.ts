@@ -22,7 +22,28 @@ const SAMPLES = [
   { dir: `${LOBSTER}/GOOG_2012-06-21_L1`, stem: 'GOOG_2012-06-21_34200000_57600000', n: 1 },
   { dir: `${LOBSTER}/AAPL_2012-06-21_L10_subset`, stem: 'AAPL_2012-06-21_34200000_57600000', n: 10 },
 ];
-const TOKENS = ['', ' ', '-', '+', '.', 'NaN', 'Infinity', '1e400', '9'.repeat(30), '-0', '0x10', '1.5', '-1', '0', '\u0000', 'é', '"', ',,', '\r', '99999999999'];
+const TOKENS = [
+  '',
+  ' ',
+  '-',
+  '+',
+  '.',
+  'NaN',
+  'Infinity',
+  '1e400',
+  '9'.repeat(30),
+  '-0',
+  '0x10',
+  '1.5',
+  '-1',
+  '0',
+  '\u0000',
+  'é',
+  '"',
+  ',,',
+  '\r',
+  '99999999999',
+];
 
 function mutateText(text: string, rng: Rng): string {
   const lines = text.split('\n');
@@ -74,8 +95,16 @@ describe('fuzz: the readers refuse what they cannot read, by name, and never cra
     const root = mkdtempSync(join(tmpdir(), 'sor-fuzz-'));
     const base = SAMPLES.map((s) => ({
       ...s,
-      msg: readFileSync(join(s.dir, `${s.stem}_message_${s.n}.csv`), 'latin1').split('\n').slice(0, 300).join('\n') + '\n',
-      ob: readFileSync(join(s.dir, `${s.stem}_orderbook_${s.n}.csv`), 'latin1').split('\n').slice(0, 300).join('\n') + '\n',
+      msg:
+        readFileSync(join(s.dir, `${s.stem}_message_${s.n}.csv`), 'latin1')
+          .split('\n')
+          .slice(0, 300)
+          .join('\n') + '\n',
+      ob:
+        readFileSync(join(s.dir, `${s.stem}_orderbook_${s.n}.csv`), 'latin1')
+          .split('\n')
+          .slice(0, 300)
+          .join('\n') + '\n',
     }));
     const rng = Rng.stream(11, 'fuzz:lobster');
     const crashes: string[] = [];

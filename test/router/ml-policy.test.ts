@@ -172,7 +172,11 @@ describe('corrupted model artifacts', () => {
       ['toxicity', (a) => (a.transform.sd[5] = 0), /artifact\.transform\.sd\[5\]: a standard deviation must be > 0/],
       ['volatility', (a) => delete a.layers, /artifact\.layers: /],
       ['impact', (a) => (a.layers[0].w = 'weights'), /artifact\.layers\[0\]\.w: /],
-      ['dark-liquidity', (a) => (Object.values(a.pools as Record<string, { tail: number[] }>)[0]!.tail[3] = 1.5), /artifact\.pools\.[A-Z_]+\.tail\[3\]: a probability must be in \[0, 1\]/],
+      [
+        'dark-liquidity',
+        (a) => (Object.values(a.pools as Record<string, { tail: number[] }>)[0]!.tail[3] = 1.5),
+        /artifact\.pools\.[A-Z_]+\.tail\[3\]: a probability must be in \[0, 1\]/,
+      ],
       ['impact', (a) => (a.mean = a.mean.slice(1)), /artifact\.mean: \d+ values for \d+ features/],
     ];
     const files = corrupt.map(([kind, edit], i) => {
@@ -190,7 +194,11 @@ describe('corrupted model artifacts', () => {
     expect(reg.list()).toEqual(valid);
     const m = await routerModels(reg, loadScenarioFile('scenarios/default.json'), 'scenarios/default.json', 10);
     expect(m.trained).toEqual([]);
-    expect(Object.values(m.entries).map((e) => e.id).sort()).toEqual(valid.map((e) => e.id).sort());
+    expect(
+      Object.values(m.entries)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(valid.map((e) => e.id).sort());
     // the command line: sor models shows them, the backtest names each one it leaves out and trains nothing
     const sor = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
     const l = sor('models', '--registry', dir);

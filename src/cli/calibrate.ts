@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { calibrateLobster, calibratedScenarioText } from '../data/calibrate.js';
-import { loadScenarioFile } from '../sim/scenario.js';
+import { resolveScenario } from '../backtest/market.js';
 import { resolvePair } from '../data/lobster.js';
 import { packageFile } from '../core/paths.js';
 import { numberIn, positiveInt } from './options.js';
@@ -14,7 +14,7 @@ export function calibrateCommand(program: Command): void {
     .argument('<folder-or-message-file>', 'a folder holding a LOBSTER message/orderbook pair, or the message file')
     .argument('[orderbook-file]', 'the orderbook file, when the message file is given')
     .requiredOption('--out <file>', 'the scenario file to write')
-    .option('--template <file>', 'take venues, fees and latencies from this scenario', packageFile('scenarios', 'cst.json'))
+    .option('--template <file>', 'take venues, fees and latencies from this scenario (a file or a shipped name)', packageFile('scenarios', 'cst.json'))
     .option('--informed <share>', 'share of market orders trading toward the fair value (not identifiable from the data)', numberIn('--informed', 0, 1), 0.6)
     .option(
       '--impact-beta <beta>',
@@ -34,8 +34,8 @@ export function calibrateCommand(program: Command): void {
         writableFile(o.out, '--out');
         const cal = calibrateLobster(resolvePair(path, orderbook), o.tick);
         // the template is a scenario: checked as one first, so its file and field are named; its text is what is taken
-        loadScenarioFile(o.template);
-        const template = JSON.parse(readFileSync(o.template, 'utf8')) as Record<string, unknown>;
+        const { file } = resolveScenario(o.template);
+        const template = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
         const text = calibratedScenarioText(cal, template, o.name, { informedMarketFraction: o.informed, impactBeta: o.impactBeta }, o.out);
         writeFileWhole(o.out, text);
         if (o.json) print(cal, true);

@@ -8,7 +8,7 @@ import { renderReport } from '../tca/report-html.js';
 import type { BacktestReport } from '../tca/summary.js';
 import { clearProgress } from '../core/progress.js';
 import { UsageError } from './errors.js';
-import { collect, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
+import { collect, nonNegativeInt, numberIn, positiveInt, positiveNumber } from './options.js';
 import { print, writableFile, writeFileWhole } from './print.js';
 
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
@@ -60,9 +60,9 @@ export function backtestCommand(program: Command): void {
     .option('--minutes <n>', 'horizon of each parent order', positiveInt('--minutes'), 30)
     .option('--min-pct <p>', 'smallest order, % of average daily volume', fraction('--min-pct'), 0.01)
     .option('--max-pct <p>', 'largest order, % of average daily volume', fraction('--max-pct'), 0.05)
-    .option('--adv <shares>', 'average daily volume (default: the scenario’s)', positiveNumber('--adv'))
+    .option('--adv <shares>', 'average daily volume (default: the scenario’s)', positiveNumber('--adv', 1e10))
     .option('--workers <n>', 'worker threads', positiveInt('--workers', 256), Math.min(2, availableParallelism()))
-    .option('--decision-seconds <s>', 'time between decisions', positiveNumber('--decision-seconds', 3600), 10)
+    .option('--decision-seconds <s>', 'time between decisions', numberIn('--decision-seconds', 1, 3600), 10)
     .option('--pov-rate <r>', 'POV participation rate', positiveNumber('--pov-rate'), 0.25)
     .option('--urgency <k>', 'Almgren–Chriss urgency κT', positiveNumber('--urgency'), 2)
     .option('--dark-min-qty <n>', 'minimum execution size of dark pings', nonNegativeInt('--dark-min-qty'), 100)

@@ -3,7 +3,7 @@ import { fillDataset, impactDataset, storeDataset, volatilityDataset, type Datas
 import { resolveMarket } from '../backtest/market.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, parseSeeds, positiveInt, positiveNumber } from './options.js';
+import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './options.js';
 import { print, writableFolder } from './print.js';
 import { Store } from '../data/store.js';
 
@@ -51,8 +51,8 @@ export function datasetCommand(program: Command): void {
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', 389), 30)
     .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', 390), 60)
-    .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), 3)
-    .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', positiveNumber('--horizon-seconds'), 10)
+    .option('--gap-seconds <s>', 'mean time between probes', numberIn('--gap-seconds', 0.1, 3600), 3)
+    .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', numberIn('--horizon-seconds', 1, 3600), 10)
     .option('--qty <n>', 'probe size, shares', positiveInt('--qty'), 100)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
@@ -95,8 +95,8 @@ export function datasetCommand(program: Command): void {
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
     .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute', 389), 30)
     .option('--minutes <n>', 'minutes per seed', positiveInt('--minutes', 390), 330)
-    .option('--every-seconds <s>', 'time between examples', positiveNumber('--every-seconds'), 30)
-    .option('--horizon-seconds <s>', 'forecast horizon', positiveNumber('--horizon-seconds'), 300)
+    .option('--every-seconds <s>', 'time between examples', numberIn('--every-seconds', 1, 3600), 30)
+    .option('--horizon-seconds <s>', 'forecast horizon', numberIn('--horizon-seconds', 1, 23_400), 300)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
       sessionFits(o);

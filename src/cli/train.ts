@@ -3,7 +3,7 @@ import { resolveMarket } from '../backtest/market.js';
 import { DEFAULT_TRAINING as D, MODELS, trainModel, type ModelName } from '../backtest/training.js';
 import { ModelRegistry, type RegistryEntry, type RegistryProblem } from '../models/registry.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, parseSeeds, positiveInt, positiveNumber } from './options.js';
+import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './options.js';
 import { print, table } from './print.js';
 
 const KINDS = Object.keys(MODELS) as ModelName[];
@@ -20,11 +20,11 @@ export function trainCommand(program: Command): void {
     .option('--test-seeds <list>', 'held-out seeds the metrics are measured on', range(D.testSeeds))
     .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', 389), D.startMinute)
     .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', 390), D.minutes)
-    .option('--gap-seconds <s>', 'mean time between probes', positiveNumber('--gap-seconds'), D.gapSeconds)
+    .option('--gap-seconds <s>', 'mean time between probes', numberIn('--gap-seconds', 0.1, 3600), D.gapSeconds)
     .option(
       '--horizon-seconds <s>',
       'fill: filled within this long (default 10); volatility: the forecast horizon (default 300)',
-      positiveNumber('--horizon-seconds'),
+      numberIn('--horizon-seconds', 1, 23_400),
     )
     .option('--qty <n>', 'probe size, shares', positiveInt('--qty'), D.qty)
     .option(

@@ -212,7 +212,7 @@ policies.register({
 policies.register({
   name: 'ac',
   description: 'Almgren–Chriss optimal trajectory for an urgency κT',
-  options: sweepOptions.extend({ urgency: z.number().positive().default(2) }),
+  options: sweepOptions.extend({ urgency: z.number().positive().max(50).default(2) }),
   make: (o, ctx) =>
     new ScheduledAlgo(
       'ac',

@@ -38,9 +38,9 @@ export class PolicyError extends SorError {
 }
 
 /** Options every policy takes: how deep a sweep may go into each lit book. */
-export const sweepOptions = z.object({ sweepDepth: z.number().int().positive().default(POLICY_DEFAULTS.sweepDepth) });
+export const sweepOptions = z.object({ sweepDepth: z.number().int().positive().max(1000).default(POLICY_DEFAULTS.sweepDepth) });
 /** And those of a policy that pings dark pools: the smallest execution a ping accepts. */
-export const darkOptions = sweepOptions.extend({ darkMinQty: z.number().int().positive().default(POLICY_DEFAULTS.darkMinQty) });
+export const darkOptions = sweepOptions.extend({ darkMinQty: z.number().int().positive().max(1e7).default(POLICY_DEFAULTS.darkMinQty) });
 
 /**
  * Policies by name, each with its own validated options, open to users as the world-model kinds are: register a

@@ -5,7 +5,7 @@ import { MlDarkPolicy, MlEvenPolicy } from './ablations.js';
 import { MlRouterPolicy } from './policy.js';
 
 /** The ml router's options: how many upcoming slices it offers passively at once, lit touches and pools alike. */
-const mlOptions = darkOptions.extend({ passiveSlices: z.number().int().positive().default(POLICY_DEFAULTS.passiveSlices) });
+const mlOptions = darkOptions.extend({ passiveSlices: z.number().int().positive().max(1000).default(POLICY_DEFAULTS.passiveSlices) });
 
 /** Registers the learning router and its two ablations. */
 export function registerMlPolicies(policies: PolicyRegistry): void {

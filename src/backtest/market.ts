@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { IoError } from '../core/errors.js';
 import { packageFile } from '../core/paths.js';
 import { NS_PER_MINUTE } from '../core/types.js';
 import { calibrateLobster } from '../data/calibrate.js';
@@ -22,8 +23,18 @@ export function marketOf(scenario: Scenario, file?: string): Market {
 
 /** A shipped scenario's name ("default", "cst", "replay-goog") or a path to a scenario JSON file. */
 export function resolveScenario(arg: string): Market {
-  const file = /^[A-Za-z0-9_-]+$/.test(arg) ? packageFile('scenarios', `${arg}.json`) : arg;
-  return { scenario: loadScenarioFile(file), file };
+  if (/^[A-Za-z0-9_-]+$/.test(arg)) {
+    // a shipped name; else a file of that name here; else neither, and both are said
+    const shipped = packageFile('scenarios', `${arg}.json`);
+    if (existsSync(shipped)) return { scenario: loadScenarioFile(shipped), file: shipped };
+    if (!existsSync(arg)) {
+      const names = readdirSync(packageFile('scenarios'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5));
+      throw new IoError(`${arg}: no shipped scenario of that name (${names.join(', ')}) and no such file`);
+    }
+  }
+  return { scenario: loadScenarioFile(arg), file: arg };
 }
 
 /**

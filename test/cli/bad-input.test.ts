@@ -68,6 +68,8 @@ beforeAll(() => {
   const start = scenario('start.json', (s) => (s.start = '99:99:99'));
   const late = scenario('late.json', (s) => (s.start = '20:00:00'));
   const inv = scenario('inverted.json', (s) => (s.venues[1].fees = { kind: 'inverted', make: 500, take: -400 }));
+  const rates = scenario('rates.json', (s) => (s.flow.cancelRates[3] = 2 ** 53));
+  const flood = scenario('flood.json', (s) => (s.flow.limitRates = s.flow.limitRates.map(() => 99)));
   const small = join(T, 'small');
   cases = [
     // the store and LOBSTER files
@@ -127,6 +129,27 @@ beforeAll(() => {
     ['simulate a day and more', ['simulate', '--minutes', '1441'], 2, /--minutes must be at most 1440/],
     ['--workers 0', ['backtest', '--workers', '0'], 2, /--workers must be at least 1/],
     ['--informed 2', ['calibrate', 'small', '--out', 'c.json', '--informed', '2'], 2, /--informed must be a number in \[0, 1\]/],
+    [
+      'decisions a ten-thousandth of a second apart',
+      ['backtest', '--decision-seconds', '0.0001', '--orders', '1'],
+      2,
+      /--decision-seconds must be a number in \[1, 3600\]/,
+    ],
+    [
+      'probes a microsecond apart',
+      ['dataset', 'fill', '--gap-seconds', '0.000001', '--seeds', '1', '--db', 'd.duckdb'],
+      2,
+      /--gap-seconds must be a number in \[0\.1, 3600\]/,
+    ],
+    ['an urgency of 1e300', ['backtest', '--urgency', '1e300', '--orders', '1', '--policies', 'ac'], 2, /policy ac, option urgency: Too big/],
+    ['a daily volume of 1e300', ['backtest', '--adv', '1e300', '--orders', '1'], 2, /--adv must be at most 10000000000/],
+    [
+      'a policy option of the wrong type',
+      ['backtest', '--option', 'pov.rate=abc', '--orders', '1', '--policies', 'pov'],
+      2,
+      /policy pov, option rate: .*expected number/,
+    ],
+    ['a plugin that is not there', ['backtest', '--plugin', 'nope.mjs', '--policies', 'list'], 2, /plugin nope\.mjs: /],
     ['bench --ops x', ['bench', 'book', '--ops', 'x'], 2, /--ops must be a whole number/],
     ['an unknown command with --help', ['explain', '--help'], 2, /unknown command "explain"/],
     ['an unknown option', ['simulate', '--nope'], 2, /unknown option '--nope'/],
@@ -141,8 +164,16 @@ beforeAll(() => {
     ['an unbounded rebate', ['simulate', '--scenario', rebate], 3, /venues\[0\]\.fees\.make: a rebate beyond the 30-mil cap/],
     ['an inverted venue past the cap', ['simulate', '--scenario', inv], 3, /venues\[1\]\.fees\.make: a maker fee above the 30-mil cap/],
     ['a market share that overflows', ['simulate', '--scenario', share], 3, /venues\[0\]\.share: a relative weight of at most 1e6/],
+    ['a cancel rate of 2^53 a second', ['simulate', '--scenario', rates], 3, /flow\.cancelRates\[3\]: .*at most 100 per second/],
+    ['a flow of a million arrivals a second', ['simulate', '--scenario', flood], 3, /flow: the background flow's arrivals .* at most 10000 per second/],
     ['start 99:99:99', ['simulate', '--scenario', start], 3, /start: a time of day HH:MM:SS/],
     ['a session past midnight', ['backtest', '--scenario', late, '--orders', '1'], 3, /start: .*at the latest 17:30:00/],
+    [
+      'a scenario name that is neither shipped nor a file',
+      ['simulate', '--scenario', 'nope'],
+      4,
+      /nope: no shipped scenario of that name \(cst, default, replay-goog\) and no such file/,
+    ],
     ['a scenario that is a folder', ['simulate', '--scenario', T], 4, /cannot read the scenario file \(a folder, not a file\)/],
     ['a template that is not a scenario', ['calibrate', 'small', '--out', 'c.json', '--template', 'afile'], 3, /afile: .*invalid JSON/],
   ];
@@ -151,8 +182,12 @@ beforeAll(() => {
 describe('bad input through the real CLI', () => {
   it('every case exits with its code and a named error, within seconds, and no stack trace', () => {
     const failures: string[] = [];
+    const table: string[] = [];
     for (const [what, args, code, msg] of cases) {
+      const t0 = Date.now();
       const r = sor(args);
+      const line = r.err.split('\n')[0]!.replaceAll(T, '$T').replaceAll('|', '\\|');
+      table.push(`| ${what} | \`sor ${args.join(' ').replaceAll(T, '$T')}\` | ${r.code} | ${((Date.now() - t0) / 1000).toFixed(1)} | ${line} |`);
       if (
         r.code !== code ||
         !msg.test(r.err) ||
@@ -162,6 +197,8 @@ describe('bad input through the real CLI', () => {
         failures.push(`${what}: sor ${args.join(' ')} → exit ${r.code}, stderr ${JSON.stringify(r.err.slice(0, 400))}`);
       }
     }
+    // SOR_PROBE_TABLE=<file>: the probes as a markdown table (what, command, exit code, seconds, first line of stderr)
+    if (process.env.SOR_PROBE_TABLE) writeFileSync(process.env.SOR_PROBE_TABLE, table.join('\n') + '\n');
     expect(failures).toEqual([]);
     // nothing was made by the refusals that check before working
     expect(existsSync(join(T, 'newreg'))).toBe(false);

@@ -43,6 +43,21 @@ describe('backtester', () => {
     expect(new Set(orders.map((o) => o.seed)).size).toBe(200);
   });
 
+  it("places orders in the scenario's own session: a later start moves them, and the run's market opens there", async () => {
+    const late = { ...scenario, start: '11:00:00' };
+    const orders = generateOrders(spec({ scenario: late, orders: 50, horizonMinutes: 30 }));
+    const open = 11 * 3600e9;
+    for (const o of orders) {
+      expect(o.start).toBeGreaterThanOrEqual(open + 15 * 60e9);
+      expect(o.end).toBeLessThanOrEqual(open + (390 - 5) * 60e9);
+    }
+    // the same draws, shifted by the hour and a half between the opens
+    const normal = generateOrders(spec({ orders: 50, horizonMinutes: 30 }));
+    expect(orders.map((o) => o.start - normal[orders.indexOf(o)]!.start)).toEqual(orders.map(() => 1.5 * 3600e9));
+    const [r] = await runBacktest(spec({ scenario: late, orders: 1, policies: ['twap'] }), { workers: 1 });
+    expect(r!.runs[0]!.filled).toBeGreaterThan(0);
+  });
+
   it('gives the same results on one thread and on two workers, and the shortfall parts add up', async () => {
     const s = spec();
     const one = await runBacktest(s, { workers: 1 });

@@ -15,7 +15,7 @@ export function knownError(e: unknown): SorError | null {
   if (!(e instanceof Error)) return null;
   if (e.cause !== undefined) {
     const c = knownError(e.cause);
-    if (c) return new SorError(c.kind, e.message === c.message ? e.message : `${e.message}`, { cause: e });
+    if (c) return new SorError(c.kind, e.message, { cause: e });
   }
   if (errnoOf(e) && typeof (e as NodeJS.ErrnoException).path === 'string') {
     const x = e as NodeJS.ErrnoException;
@@ -23,9 +23,4 @@ export function knownError(e: unknown): SorError | null {
   }
   if (DUCKDB_IO.test(e.message)) return new SorError('io', e.message.split('\n')[0]!, { cause: e });
   return null;
-}
-
-/** The exit code of an error the input or the environment caused (printed without a stack), or null for a bug. */
-export function inputErrorCode(e: unknown): number | null {
-  return knownError(e)?.exitCode ?? null;
 }

@@ -24,6 +24,8 @@ program
   .description('Machine-learning smart order router: multi-venue market simulator, benchmarks and tools')
   .version('0.1.0')
   .showHelpAfterError()
+  // commander's own usage errors read like every other: `sor: unknown option '--x'`
+  .configureOutput({ outputError: (text, write) => write(`sor: ${text.replace(/^error: /, '')}`) })
   // usage errors come back here (exit 2), not out of commander with its own exit code; subcommands inherit it
   .exitOverride();
 

@@ -11,6 +11,9 @@ import { UsageError } from './errors.js';
 import { collect, nonNegativeInt, numberIn, positiveInt, positiveNumber } from './options.js';
 import { print, writableFile, writeFileWhole } from './print.js';
 
+/** Each worker holds a market and the models: more than two a core only costs memory. */
+export const MAX_WORKERS = 2 * availableParallelism();
+
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
 const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];
 
@@ -61,7 +64,12 @@ export function backtestCommand(program: Command): void {
     .option('--min-pct <p>', 'smallest order, % of average daily volume', fraction('--min-pct'), 0.01)
     .option('--max-pct <p>', 'largest order, % of average daily volume', fraction('--max-pct'), 0.05)
     .option('--adv <shares>', 'average daily volume (default: the scenario’s)', positiveNumber('--adv', 1e10))
-    .option('--workers <n>', 'worker threads', positiveInt('--workers', 256), Math.min(2, availableParallelism()))
+    .option(
+      '--workers <n>',
+      `worker threads (at most ${MAX_WORKERS}: twice this machine's cores)`,
+      positiveInt('--workers', MAX_WORKERS),
+      Math.min(2, availableParallelism()),
+    )
     .option('--decision-seconds <s>', 'time between decisions', numberIn('--decision-seconds', 1, 3600), 10)
     .option('--pov-rate <r>', 'POV participation rate', positiveNumber('--pov-rate'), 0.25)
     .option('--urgency <k>', 'Almgren–Chriss urgency κT', positiveNumber('--urgency'), 2)

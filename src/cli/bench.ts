@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { benchReplay } from '../bench/replay-bench.js';
 import { BACKTEST_BENCH, benchAll, benchBook, benchDecisionWithModels, benchDefaultBacktest, benchSim, DECISIONS, GOOG_DATA } from '../bench/suite.js';
+import { MAX_WORKERS } from './backtest.js';
 import { IoError } from './errors.js';
 import { nonNegativeInt, positiveInt } from './options.js';
 import { print } from './print.js';
@@ -40,7 +41,7 @@ export function benchCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .option('--orders <n>', 'parent orders', positiveInt('--orders'), BACKTEST_BENCH.orders)
     .option('--policies <list>', 'policies', BACKTEST_BENCH.policies.join(','))
-    .option('--workers <n>', 'worker threads', positiveInt('--workers'), BACKTEST_BENCH.workers)
+    .option('--workers <n>', 'worker threads', positiveInt('--workers', MAX_WORKERS), BACKTEST_BENCH.workers)
     .option('--seed <n>', 'seed', nonNegativeInt('--seed'), BACKTEST_BENCH.seed)
     .option('--rounds <n>', 'alternating rounds of both; each is timed by its fastest', positiveInt('--rounds'), BACKTEST_BENCH.rounds)
     .action(async (o) => print(await benchDefaultBacktest({ ...o, policies: o.policies.split(',') }), o.json));

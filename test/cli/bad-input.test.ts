@@ -128,6 +128,7 @@ beforeAll(() => {
     ],
     ['simulate a day and more', ['simulate', '--minutes', '1441'], 2, /--minutes must be at most 1440/],
     ['--workers 0', ['backtest', '--workers', '0'], 2, /--workers must be at least 1/],
+    ['a thousand workers', ['backtest', '--workers', '1000'], 2, /--workers must be at most \d+/],
     ['--informed 2', ['calibrate', 'small', '--out', 'c.json', '--informed', '2'], 2, /--informed must be a number in \[0, 1\]/],
     [
       'decisions a ten-thousandth of a second apart',

@@ -35,8 +35,10 @@ export function terminalReporter(stream: NodeJS.WriteStream): ProgressReporter &
     last = now;
     const width = 24;
     const filled = total > 0 ? Math.round((width * Math.min(done, total)) / total) : 0;
-    const line = `${task} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`;
-    stream.write(`\r\x1b[2K${line.slice(0, (stream.columns || 80) - 1)}`);
+    const tail = ` [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`;
+    // a narrow terminal shortens the task's name, never the counts
+    const room = Math.max(0, (stream.columns || 80) - 1 - tail.length);
+    stream.write(`\r\x1b[2K${task.length > room ? task.slice(0, Math.max(0, room - 1)) + '…' : task}${tail}`);
     shown = true;
     if (done >= total) clear();
   };

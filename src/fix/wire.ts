@@ -1,0 +1,96 @@
+/**
+ * FIX tag=value text at the byte level: what a test client needs to write deliberately odd messages and to read
+ * the other side's exactly. Strings here are ISO-8859-1 ("latin1"): one character per byte, SOH (0x01) between
+ * fields. The session and the application use jspurefix's parser and encoder; this is the acceptance runner's.
+ */
+export const SOH = '\x01';
+
+/** CheckSum (10): the sum of every byte before `10=`, modulo 256, as three digits. */
+export function checksum(text: string): string {
+  let s = 0;
+  for (let i = 0; i < text.length; i++) s = (s + text.charCodeAt(i)) & 0xff;
+  return String(s).padStart(3, '0');
+}
+
+/** A message's fields in order, as [tag, value] pairs (a field without `=` has the tag '' and the whole text). */
+export function fieldsOf(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const f of text.split(SOH)) {
+    if (f === '') continue;
+    const eq = f.indexOf('=');
+    out.push(eq < 0 ? ['', f] : [f.slice(0, eq), f.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/** Tag → value, the last duplicate winning (how the acceptance scripts compare). */
+export function fieldMap(text: string): Map<string, string> {
+  return new Map(fieldsOf(text));
+}
+
+/**
+ * Completes a message for sending: BodyLength (9) inserted after BeginString unless the text already carries a 9=
+ * right after it, and CheckSum (10) appended unless the text already ends with a 10= field (then written with three
+ * digits, as given otherwise). Text that is not a `8=...` message is returned as it is.
+ */
+export function completeMessage(text: string): string {
+  if (!text.startsWith('8=')) return text;
+  const first = text.indexOf(SOH);
+  if (first < 0) return text;
+  let body = text;
+  if (!text.startsWith('9=', first + 1)) {
+    const rest = text.slice(first + 1);
+    const cut = /(^|\x01)10=[^\x01]*\x01?$/.exec(rest);
+    const bodyPart = cut ? rest.slice(0, cut.index + cut[1]!.length) : rest;
+    body = `${text.slice(0, first + 1)}9=${bodyPart.length}${SOH}${rest}`;
+  }
+  const end = /(^|\x01)10=([^\x01]*)\x01?$/.exec(body);
+  if (end) {
+    const at = end.index + end[1]!.length;
+    const v = end[2]!;
+    return `${body.slice(0, at)}10=${/^\d{1,3}$/.test(v) ? v.padStart(3, '0') : v}${SOH}`;
+  }
+  const withSoh = body.endsWith(SOH) ? body : body + SOH;
+  return `${withSoh}10=${checksum(withSoh)}${SOH}`;
+}
+
+/**
+ * Splits a byte stream into FIX messages: from `8=` through the BodyLength it states to the CheckSum field.
+ * Bytes before a `8=` are skipped; an incomplete message waits for more bytes.
+ */
+export class FixFramer {
+  private buf = '';
+
+  /** Adds bytes; returns the complete messages now available, in order. */
+  push(chunk: Buffer | string): string[] {
+    this.buf += typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    const out: string[] = [];
+    for (;;) {
+      const start = this.buf.indexOf('8=');
+      if (start < 0) {
+        this.buf = this.buf.slice(Math.max(0, this.buf.length - 1));
+        return out;
+      }
+      if (start > 0) this.buf = this.buf.slice(start);
+      const m = /^8=[^\x01]*\x019=(\d+)\x01/.exec(this.buf);
+      if (!m) {
+        // not yet the length field, or garbage that looked like a start
+        if (/^8=[^\x01]*\x01[^9]/.test(this.buf) || /^8=[^\x01]*\x019=\d*[^\d\x01]/.test(this.buf)) {
+          this.buf = this.buf.slice(2);
+          continue;
+        }
+        return out;
+      }
+      const bodyEnd = m[0].length + Number(m[1]);
+      const tail = /^10=\d{3}\x01/.exec(this.buf.slice(bodyEnd));
+      if (this.buf.length < bodyEnd + 7) return out;
+      if (!tail) {
+        // the stated length does not reach a checksum: drop this start and look for the next
+        this.buf = this.buf.slice(2);
+        continue;
+      }
+      out.push(this.buf.slice(0, bodyEnd + 7));
+      this.buf = this.buf.slice(bodyEnd + 7);
+    }
+  }
+}

@@ -55,8 +55,10 @@ export function completeMessage(text: string): string {
 }
 
 /**
- * Splits a byte stream into FIX messages: from `8=` through the BodyLength it states to the CheckSum field.
- * Bytes before a `8=` are skipped; an incomplete message waits for more bytes.
+ * Splits a byte stream into FIX messages as QuickFIX/J's decoder does: from `8=`, past the BodyLength it states, to the
+ * first CheckSum field at or after that point. A message whose stated length is wrong therefore comes out whole
+ * (short) or swallowing what follows (long), and its length check fails where it is validated; bytes before a `8=`
+ * are skipped; an incomplete message waits for more bytes.
  */
 export class FixFramer {
   private buf = '';
@@ -74,23 +76,28 @@ export class FixFramer {
       if (start > 0) this.buf = this.buf.slice(start);
       const m = /^8=[^\x01]*\x019=(\d+)\x01/.exec(this.buf);
       if (!m) {
-        // not yet the length field, or garbage that looked like a start
-        if (/^8=[^\x01]*\x01[^9]/.test(this.buf) || /^8=[^\x01]*\x019=\d*[^\d\x01]/.test(this.buf)) {
+        // a start without a length field after it (or not yet): skip it once the second field is there and is not 9=
+        if (/^8=[^\x01]*\x01(?:[^9]|9[^=]|9=\d*[^\d\x01])/.test(this.buf)) {
           this.buf = this.buf.slice(2);
           continue;
         }
         return out;
       }
       const bodyEnd = m[0].length + Number(m[1]);
-      const tail = /^10=\d{3}\x01/.exec(this.buf.slice(bodyEnd));
-      if (this.buf.length < bodyEnd + 7) return out;
-      if (!tail) {
-        // the stated length does not reach a checksum: drop this start and look for the next
-        this.buf = this.buf.slice(2);
-        continue;
-      }
-      out.push(this.buf.slice(0, bodyEnd + 7));
-      this.buf = this.buf.slice(bodyEnd + 7);
+      const at = this.buf.indexOf('\x0110=', Math.max(m[0].length - 1, bodyEnd - 1));
+      if (at < 0) return out;
+      const end = this.buf.indexOf(SOH, at + 4);
+      if (end < 0) return out;
+      out.push(this.buf.slice(0, end + 1));
+      this.buf = this.buf.slice(end + 1);
     }
   }
+}
+
+/** Whether a framed message's BodyLength and CheckSum are the ones its bytes have. */
+export function wellFormed(text: string): boolean {
+  const m = /^8=[^\x01]*\x019=(\d+)\x01/.exec(text);
+  const c = /\x0110=(\d{3})\x01$/.exec(text);
+  if (!m || !c) return false;
+  return c.index + 1 - m[0].length === Number(m[1]) && checksum(text.slice(0, c.index + 1)) === c[1];
 }

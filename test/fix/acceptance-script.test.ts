@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { difference, fixTime, loadScript, messageToSend, parseScript, TIME_STEP_MS } from '../../src/fix/acceptance/script.js';
-import { checksum, completeMessage, fieldMap, fieldsOf, FixFramer, SOH } from '../../src/fix/wire.js';
+import { checksum, completeMessage, fieldMap, fieldsOf, FixFramer, SOH, wellFormed } from '../../src/fix/wire.js';
 
 const DIR = '../shared/data/fix-acceptance/fix44';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.def'));
@@ -106,8 +106,14 @@ describe('FIX acceptance scripts', () => {
     for (const ch of stream) out.push(...fr.push(ch));
     expect(out).toEqual([a, b]);
     expect(new FixFramer().push(stream)).toEqual([a, b]);
-    // a length that does not end at a checksum is skipped for the next message
-    expect(new FixFramer().push(s('8=FIX.4.4|9=3|35=0|') + a)).toEqual([a]);
+    // a wrong length frames to the first checksum at or past it, as QuickFIX/J does: too short, the message alone;
+    // too long, the message and the one after it; neither is well formed
+    const short = a.replace(/\x019=\d+\x01/, '\x019=3\x01');
+    expect(new FixFramer().push(short + b)).toEqual([short, b]);
+    const long = a.replace(/\x019=\d+\x01/, '\x019=60\x01');
+    expect(new FixFramer().push(long + b)).toEqual([long + b]);
+    expect([a, b].map(wellFormed)).toEqual([true, true]);
+    expect([short, long + b, a.replace(/10=\d{3}/, '10=256')].map(wellFormed)).toEqual([false, false, false]);
     expect(readFileSync(join(DIR, '2a_MsgSeqNumCorrect.def'), 'latin1')).toContain(SOH);
   });
 });

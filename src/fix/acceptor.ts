@@ -1,0 +1,88 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { FixSession, type OnApplication, type Received, type SessionSettings } from './session.js';
+import { FixFramer } from './wire.js';
+
+/** What the session writes itself (and a resend's PossDup marks): an echo leaves them out of what it sends back. */
+const HEADER = new Set('8 9 10 34 35 43 49 52 56 122'.split(' '));
+
+/**
+ * The application of the acceptance suite's acceptor: every NewOrderSingle (35=D) echoed back unchanged but for its
+ * header, except a PossResend (97=Y) of a ClOrdID already seen, which is dropped; any other application message is
+ * answered with a BusinessMessageReject (Unsupported Message Type).
+ */
+export function echoApplication(): OnApplication {
+  const seen = new Set<string>();
+  return (msg: Received, session: FixSession) => {
+    if (msg.type === 'D') {
+      const id = msg.map.get('11') ?? '';
+      if (msg.map.get('97') === 'Y' && seen.has(id)) return;
+      seen.add(id);
+      session.send(
+        'D',
+        msg.fields.filter(([t]) => !HEADER.has(t)),
+      );
+      return;
+    }
+    session.send('j', [
+      ['45', String(msg.seq)],
+      ['372', msg.type],
+      ['380', '3'],
+      ['58', 'Unsupported Message Type'],
+    ]);
+  };
+}
+
+/**
+ * A FIX acceptor on 127.0.0.1: one session (its CompIDs), taken by the first connection that logs on; a second
+ * connection while it is logged on is closed. The session's state resets when its connection goes.
+ */
+export class FixAcceptor {
+  readonly session: FixSession;
+  private server: Server | null = null;
+  private owner: Socket | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(settings: SessionSettings, app: OnApplication = echoApplication()) {
+    this.session = new FixSession(settings, app);
+  }
+
+  async listen(port = 0): Promise<number> {
+    this.server = createServer((sock) => this.accept(sock));
+    await new Promise<void>((ok, ko) => {
+      this.server!.once('error', ko);
+      this.server!.listen(port, '127.0.0.1', ok);
+    });
+    return (this.server.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+  }
+
+  private accept(sock: Socket): void {
+    this.sockets.add(sock);
+    sock.setNoDelay(true);
+    const framer = new FixFramer();
+    const io = { write: (t: string) => sock.write(Buffer.from(t, 'latin1')), disconnect: () => sock.end() };
+    sock.on('data', (b) => {
+      for (const m of framer.push(b)) {
+        if (this.owner !== sock) {
+          if (this.owner !== null) return void sock.destroy(); // the session is another connection's
+          this.owner = sock;
+          this.session.attach(io);
+        }
+        this.session.receive(m);
+        if (sock.destroyed) return;
+      }
+    });
+    sock.on('close', () => {
+      this.sockets.delete(sock);
+      if (this.owner === sock) {
+        this.owner = null;
+        this.session.detach();
+      }
+    });
+    sock.on('error', () => {});
+  }
+}

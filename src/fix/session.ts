@@ -1,0 +1,378 @@
+import { fixTime } from './acceptance/script.js';
+import { checksum, fieldsOf, SOH, wellFormed } from './wire.js';
+
+/**
+ * A FIX 4.x session, the acceptor's side: logon, sequence numbers in both directions, gap detection with
+ * ResendRequest and the messages after a gap held until it is filled, resends of its own messages (application
+ * messages again with PossDupFlag, administrative ones as a SequenceReset-GapFill), PossDup and OrigSendingTime
+ * checks, SendingTime accuracy, CompID and BeginString checks, TestRequest and Heartbeat, Logout, and session-level
+ * Rejects with their reason codes. It follows QuickFIX/J's session rules (what verify() checks for each message type)
+ * so that its acceptance scripts pass. Transport-free: bytes come in through `receive`, go out through `io`.
+ *
+ * Work in progress (issue 12): the dictionary checks of a message's fields (the 14x scripts), heartbeat timers and a
+ * persistent store come next.
+ */
+export interface SessionSettings {
+  beginString: string;
+  senderCompID: string;
+  targetCompID: string;
+  /** SendingTime (52) may differ from the clock by at most this (QuickFIX/J's MaxLatency: 120 s). */
+  maxLatencyMs?: number;
+  /** How long to wait for the other side's Logout after sending ours. */
+  logoutTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface SessionIo {
+  write(text: string): void;
+  disconnect(): void;
+}
+
+/** A received message, parsed. */
+export interface Received {
+  raw: string;
+  fields: [string, string][];
+  map: Map<string, string>;
+  type: string;
+  seq: number;
+}
+
+/** The application on top: its messages, and its replies through `session.send`. */
+export type OnApplication = (msg: Received, session: FixSession) => void;
+
+/** FIX 4.4's message types (the values of MsgType, 35, in its specification): anything else is an invalid MsgType. */
+const FIX44_TYPES = new Set(
+  (
+    '0 1 2 3 4 5 6 7 8 9 A B C D E F G H J K L M N P Q R S T U V W X Y Z a b c d e f g h i j k l m n o p q r s t u v w x y z ' +
+    'AA AB AC AD AE AF AG AH AI AJ AK AL AM AN AO AP AQ AR AS AT AU AV AW AX AY AZ BA BB BC BD BE BF BG BH'
+  ).split(' '),
+);
+const ADMIN = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+
+/** SessionRejectReason (373) values used here. */
+const REJECT = { requiredTagMissing: 1, valueIncorrect: 5, compId: 9, sendingTime: 10, invalidMsgType: 11 } as const;
+
+/** A FIX UTC timestamp (YYYYMMDD-HH:MM:SS[.sss…]) in ms, or NaN. */
+export function parseFixTime(v: string | undefined): number {
+  const m = v ? /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(v) : null;
+  if (!m) return NaN;
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+}
+
+export class FixSession {
+  loggedOn = false;
+  nextSenderSeq = 1;
+  nextTargetSeq = 1;
+  heartBtIntSeconds = 30;
+  /** What was sent, by sequence number: the type, the body fields and the SendingTime (for resends). */
+  private readonly sent = new Map<number, { type: string; body: [string, string][]; time: string }>();
+  /** Messages that arrived ahead of a gap, held until it is filled. */
+  private readonly held = new Map<number, Received>();
+  /** The gap asked for (a ResendRequest is sent once per gap). */
+  private resendAskedUpTo = 0;
+  private logoutSent = false;
+  private logoutTimer: NodeJS.Timeout | null = null;
+  private io: SessionIo | null = null;
+
+  constructor(
+    readonly settings: SessionSettings,
+    private readonly onApplication: OnApplication,
+  ) {}
+
+  private now(): number {
+    return (this.settings.now ?? Date.now)();
+  }
+
+  /** A connection takes the session (it has logged on, or is about to). */
+  attach(io: SessionIo): void {
+    this.io = io;
+  }
+
+  /** The connection went away: the session's state is reset (the acceptance suite's acceptor resets on disconnect). */
+  detach(): void {
+    this.io = null;
+    this.loggedOn = false;
+    this.logoutSent = false;
+    if (this.logoutTimer) clearTimeout(this.logoutTimer);
+    this.logoutTimer = null;
+    this.reset();
+  }
+
+  reset(): void {
+    this.nextSenderSeq = 1;
+    this.nextTargetSeq = 1;
+    this.sent.clear();
+    this.held.clear();
+    this.resendAskedUpTo = 0;
+  }
+
+  /** Sends a message of `type` with these body fields: the header is the session's, the sequence number the next. */
+  send(type: string, body: [string, string][]): void {
+    const seq = this.nextSenderSeq++;
+    const time = fixTime(this.now());
+    this.sent.set(seq, { type, body, time });
+    this.write(type, seq, time, body);
+  }
+
+  private write(type: string, seq: number, time: string, body: [string, string][], extraHeader: [string, string][] = []): void {
+    const s = this.settings;
+    const fields: [string, string][] = [
+      ['35', type],
+      ['34', String(seq)],
+      ...extraHeader,
+      ['49', s.senderCompID],
+      ['52', time],
+      ['56', s.targetCompID],
+      ...body,
+    ];
+    const inner = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
+    const head = `8=${s.beginString}${SOH}9=${inner.length}${SOH}`;
+    const text = head + inner;
+    this.io?.write(`${text}10=${checksum(text)}${SOH}`);
+  }
+
+  private disconnect(): void {
+    const io = this.io;
+    io?.disconnect();
+  }
+
+  /** Sends a Logout and waits for the other side's (or the timeout) before disconnecting. */
+  private logout(text?: string, thenDisconnect = false): void {
+    this.send('5', text ? [['58', text]] : []);
+    this.logoutSent = true;
+    if (thenDisconnect) return this.disconnect();
+    this.logoutTimer = setTimeout(() => this.disconnect(), this.settings.logoutTimeoutMs ?? 2000);
+  }
+
+  private reject(ref: Received, reason: number, text: string, tag?: string): void {
+    const body: [string, string][] = [
+      ['45', String(ref.seq)],
+      ['58', text],
+    ];
+    if (tag !== undefined) body.push(['371', tag]);
+    body.push(['372', ref.type], ['373', String(reason)]);
+    this.send('3', body);
+  }
+
+  /** One framed message from the other side. */
+  receive(raw: string): void {
+    if (!wellFormed(raw)) {
+      // garbled: ignored (QuickFIX/J); before a logon there is nothing to keep the connection for
+      if (!this.loggedOn) this.disconnect();
+      return;
+    }
+    const fields = fieldsOf(raw);
+    // the first three fields must be BeginString, BodyLength and MsgType
+    if (fields[2]?.[0] !== '35') {
+      if (!this.loggedOn) this.disconnect();
+      return;
+    }
+    const map = new Map(fields);
+    const seq = Number(map.get('34'));
+    const msg: Received = { raw, fields, map, type: map.get('35')!, seq: Number.isInteger(seq) ? seq : NaN };
+    const s = this.settings;
+    if (map.get('8') !== s.beginString) {
+      if (this.loggedOn) this.logout('Incorrect BeginString');
+      else this.disconnect();
+      return;
+    }
+    if (!this.loggedOn) {
+      if (msg.type !== 'A') return this.disconnect();
+      return this.onLogon(msg);
+    }
+    if (!Number.isInteger(msg.seq)) return this.logout('Received message without MsgSeqNum', true);
+    if (msg.type === 'A' && msg.map.get('141') === 'Y') {
+      // a session reset by the other side: both sequences start again at 1
+      this.reset();
+      this.loggedOn = false;
+      return this.onLogon(msg);
+    }
+    this.dispatch(msg);
+  }
+
+  private onLogon(msg: Received): void {
+    const s = this.settings;
+    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) return this.disconnect();
+    if (!this.goodTime(msg)) {
+      this.loggedOn = true; // to send the Logout
+      return this.logout('Invalid Logon message: SendingTime accuracy problem, field=52', true);
+    }
+    const hb = Number(msg.map.get('108'));
+    if (!(hb >= 0)) {
+      this.loggedOn = true;
+      return this.logout(Number.isFinite(hb) ? 'HeartBtInt must not be negative' : 'HeartBtInt is not a number', true);
+    }
+    if (msg.map.get('141') === 'Y') this.reset();
+    this.heartBtIntSeconds = hb;
+    this.loggedOn = true;
+    const body: [string, string][] = [
+      ['98', '0'],
+      ['108', String(hb)],
+    ];
+    if (msg.map.get('141') === 'Y') body.push(['141', 'Y']);
+    this.send('A', body);
+    if (msg.seq > this.nextTargetSeq) {
+      this.askResend(msg.seq);
+      return;
+    }
+    this.nextTargetSeq = msg.seq + 1;
+    this.drain();
+  }
+
+  private goodTime(msg: Received): boolean {
+    const t = parseFixTime(msg.map.get('52'));
+    return Number.isFinite(t) && Math.abs(this.now() - t) <= (this.settings.maxLatencyMs ?? 120_000);
+  }
+
+  /** What QuickFIX/J's verify() checks of each type: time and CompIDs always; a gap where checkHigh; a repeat where checkLow. */
+  private verify(msg: Received, checkHigh: boolean, checkLow: boolean): boolean {
+    const s = this.settings;
+    if (!this.goodTime(msg)) {
+      this.reject(msg, REJECT.sendingTime, 'SendingTime accuracy problem', '52');
+      this.logout('SendingTime accuracy problem, field=52');
+      return false;
+    }
+    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) {
+      this.reject(msg, REJECT.compId, 'CompID problem');
+      this.logout('CompID problem');
+      return false;
+    }
+    if (checkHigh && msg.seq > this.nextTargetSeq) {
+      this.held.set(msg.seq, msg);
+      this.askResend(msg.seq);
+      return false;
+    }
+    if (checkLow && msg.seq < this.nextTargetSeq) {
+      if (msg.map.get('43') !== 'Y') {
+        this.logout(`MsgSeqNum too low, expecting ${this.nextTargetSeq} but received ${msg.seq}`, true);
+        return false;
+      }
+      if (msg.type !== '4') {
+        const orig = msg.map.get('122');
+        if (orig === undefined) this.reject(msg, REJECT.requiredTagMissing, 'Required tag missing', '122');
+        else if (parseFixTime(orig) > parseFixTime(msg.map.get('52'))) {
+          this.reject(msg, REJECT.sendingTime, 'SendingTime accuracy problem', '122');
+          this.logout('SendingTime accuracy problem, field=122');
+        }
+      }
+      return false;
+    }
+    return true;
+  }
+
+  private askResend(upTo: number): void {
+    // one ResendRequest (to infinity) while a gap is outstanding, however many messages arrive past it
+    const pending = this.resendAskedUpTo > 0;
+    this.resendAskedUpTo = Math.max(this.resendAskedUpTo, upTo);
+    if (pending) return;
+    this.send('2', [
+      ['7', String(this.nextTargetSeq)],
+      ['16', '0'],
+    ]);
+  }
+
+  /** A message in sequence (or one whose type is processed regardless): acted on, then the next held one. */
+  private dispatch(msg: Received): void {
+    const inSeq = msg.seq === this.nextTargetSeq;
+    switch (msg.type) {
+      case '5': {
+        if (!this.verify(msg, false, false)) return;
+        if (inSeq) this.nextTargetSeq++;
+        if (this.logoutSent) return this.disconnect();
+        this.send('5', []);
+        return this.disconnect();
+      }
+      case '2': {
+        if (!this.verify(msg, false, false)) return;
+        this.resend(Number(msg.map.get('7')), Number(msg.map.get('16')));
+        if (inSeq) this.nextTargetSeq++;
+        break;
+      }
+      case '4': {
+        // SequenceReset: a gap fill is sequenced like any message; a reset is taken whatever its MsgSeqNum
+        const gapFill = msg.map.get('123') === 'Y';
+        if (!this.verify(msg, gapFill, gapFill)) return;
+        const next = Number(msg.map.get('36'));
+        if (!(next >= this.nextTargetSeq)) return this.reject(msg, REJECT.valueIncorrect, 'Value is incorrect (out of range) for this tag', '36');
+        this.nextTargetSeq = next;
+        break;
+      }
+      case '3':
+        if (!this.verify(msg, false, true)) return;
+        if (inSeq) this.nextTargetSeq++;
+        break;
+      case '1':
+        if (!this.verify(msg, true, true)) return;
+        this.send('0', [['112', msg.map.get('112') ?? '']]);
+        this.nextTargetSeq++;
+        break;
+      case '0':
+        if (!this.verify(msg, true, true)) return;
+        this.nextTargetSeq++;
+        break;
+      case 'A':
+        // a second Logon on a logged-on session
+        if (!this.verify(msg, true, true)) return;
+        this.nextTargetSeq++;
+        break;
+      default: {
+        if (!this.verify(msg, true, true)) return;
+        this.nextTargetSeq++;
+        if (!FIX44_TYPES.has(msg.type)) this.reject(msg, REJECT.invalidMsgType, 'Invalid MsgType', '35');
+        else this.onApplication(msg, this);
+      }
+    }
+    this.drain();
+  }
+
+  /** Held messages whose turn has come. */
+  private drain(): void {
+    for (;;) {
+      const next = this.held.get(this.nextTargetSeq);
+      if (!next) break;
+      this.held.delete(this.nextTargetSeq);
+      this.dispatch(next);
+    }
+    for (const k of this.held.keys()) if (k < this.nextTargetSeq) this.held.delete(k);
+    if (this.held.size === 0) this.resendAskedUpTo = 0;
+  }
+
+  /** Resends what was sent from `begin` to `end` (0: all): application messages again, administrative ones as a gap fill. */
+  private resend(begin: number, end: number): void {
+    const last = this.nextSenderSeq - 1;
+    const to = end === 0 || end > last ? last : end;
+    let gapFrom = 0;
+    const fill = (upTo: number) => {
+      if (gapFrom === 0) return;
+      const time = fixTime(this.now());
+      this.write(
+        '4',
+        gapFrom,
+        time,
+        [
+          ['36', String(upTo)],
+          ['123', 'Y'],
+        ],
+        [
+          ['43', 'Y'],
+          ['122', time],
+        ],
+      );
+      gapFrom = 0;
+    };
+    for (let q = begin; q <= to; q++) {
+      const m = this.sent.get(q);
+      if (!m || ADMIN.has(m.type)) {
+        if (gapFrom === 0) gapFrom = q;
+        continue;
+      }
+      fill(q);
+      this.write(m.type, q, fixTime(this.now()), m.body, [
+        ['43', 'Y'],
+        ['122', m.time],
+      ]);
+    }
+    fill(to + 1);
+  }
+}

@@ -5,6 +5,7 @@ import { calibrateCommand } from './calibrate.js';
 import { datasetCommand } from './dataset.js';
 import { UsageError } from './errors.js';
 import { fail } from './fail.js';
+import { fixCommand } from './fix.js';
 import { setProgressReporter, terminalReporter } from '../core/progress.js';
 import { ingestCommand } from './ingest.js';
 import { realismCommand } from './realism.js';
@@ -38,6 +39,7 @@ backtestCommand(program);
 datasetCommand(program);
 trainCommand(program);
 benchCommand(program);
+fixCommand(program);
 
 try {
   // an unknown command is an error even with --help after it (commander would print the main help and exit 0)

@@ -94,3 +94,22 @@ export function difference(expected: string, actual: string): string | null {
   }
   return null;
 }
+
+/**
+ * Whether a script waits on the acceptor's own timers: it expects a TestRequest, or a Heartbeat that answers no
+ * TestRequest it sent (a heartbeat on an idle session). Such scripts take HeartBtInt seconds or more: the slow suite.
+ */
+export function waitsOnTimers(steps: readonly Step[]): boolean {
+  const asked = new Set<string>();
+  for (const st of steps) {
+    if (st.kind === 'send') {
+      const m = fieldMap(st.text);
+      if (m.get('35') === '1') asked.add(m.get('112') ?? '');
+    } else if (st.kind === 'expect') {
+      const m = fieldMap(st.text);
+      if (m.get('35') === '1') return true;
+      if (m.get('35') === '0' && !asked.has(m.get('112') ?? '')) return true;
+    }
+  }
+  return false;
+}

@@ -71,12 +71,15 @@ export class FixAcceptor {
           if (this.owner !== null) return void sock.destroy(); // the session is another connection's
           this.owner = sock;
           this.session.attach(io);
+          clock = setInterval(() => this.session.tick(), 250);
         }
         this.session.receive(m);
         if (sock.destroyed) return;
       }
     });
+    let clock: NodeJS.Timeout | null = null;
     sock.on('close', () => {
+      if (clock) clearInterval(clock);
       this.sockets.delete(sock);
       if (this.owner === sock) {
         this.owner = null;

@@ -9,8 +9,8 @@ import { checksum, fieldsOf, SOH, wellFormed } from './wire.js';
  * Rejects with their reason codes. It follows QuickFIX/J's session rules (what verify() checks for each message type)
  * so that its acceptance scripts pass. Transport-free: bytes come in through `receive`, go out through `io`.
  *
- * Work in progress (issue 12): the dictionary checks of a message's fields (the 14x scripts), heartbeat timers and a
- * persistent store come next.
+ * Work in progress (issue 12): the dictionary checks of a message's fields (the 14x scripts) and a persistent store
+ * come next.
  */
 export interface SessionSettings {
   beginString: string;
@@ -74,6 +74,9 @@ export class FixSession {
   private logoutSent = false;
   private logoutTimer: NodeJS.Timeout | null = null;
   private io: SessionIo | null = null;
+  private lastSentMs = 0;
+  private lastReceivedMs = 0;
+  private testRequestSent = false;
 
   constructor(
     readonly settings: SessionSettings,
@@ -130,6 +133,7 @@ export class FixSession {
     const head = `8=${s.beginString}${SOH}9=${inner.length}${SOH}`;
     const text = head + inner;
     this.io?.write(`${text}10=${checksum(text)}${SOH}`);
+    this.lastSentMs = this.now();
   }
 
   private disconnect(): void {
@@ -169,6 +173,8 @@ export class FixSession {
       return;
     }
     const map = new Map(fields);
+    this.lastReceivedMs = this.now();
+    this.testRequestSent = false;
     const seq = Number(map.get('34'));
     const msg: Received = { raw, fields, map, type: map.get('35')!, seq: Number.isInteger(seq) ? seq : NaN };
     const s = this.settings;
@@ -189,6 +195,22 @@ export class FixSession {
       return this.onLogon(msg);
     }
     this.dispatch(msg);
+  }
+
+  /**
+   * The session's clock, called often (every 250 ms by the acceptor): a Heartbeat after HeartBtInt without sending; a
+   * TestRequest after 1.2 × HeartBtInt without receiving; a disconnect when that goes unanswered as long again.
+   */
+  tick(): void {
+    if (!this.loggedOn || this.logoutSent || !(this.heartBtIntSeconds > 0)) return;
+    const now = this.now();
+    const hb = this.heartBtIntSeconds * 1000;
+    if (this.testRequestSent && now - this.lastReceivedMs >= 2.4 * hb) return this.disconnect();
+    if (!this.testRequestSent && now - this.lastReceivedMs >= 1.2 * hb) {
+      this.testRequestSent = true;
+      return this.send('1', [['112', 'TEST']]);
+    }
+    if (now - this.lastSentMs >= hb) this.send('0', []);
   }
 
   private onLogon(msg: Received): void {

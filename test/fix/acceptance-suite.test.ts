@@ -7,7 +7,7 @@ const DIR = '../shared/data/fix-acceptance/fix44';
 /**
  * The project's acceptor against QuickFIX/J's FIX 4.4 session suite. Work in progress (issue 12): the scripts listed
  * here pass and must keep passing; the rest need the dictionary's field checks (14a–14j, 21, QFJ934, the reverse
- * routes, a resent message rejected for a bad field) and, in the slow suite, the heartbeat timers.
+ * routes, a resent message rejected for a bad field).
  */
 const PASSING: string[] = [
   '10_MsgSeqNumEqual.def',
@@ -69,6 +69,14 @@ describe('FIX acceptance suite', () => {
     expect(failed).toEqual([]);
     expect(results.filter((r) => r.passed).length).toBeGreaterThanOrEqual(PASSING.length);
   }, 300_000);
+
+  it('the slow suite: heartbeats on an idle session, a TestRequest when the other side is silent, and the disconnect', async () => {
+    const { results } = await runSuite([DIR], { beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW', slow: true });
+    expect(results.map((r) => [r.script, r.passed, r.failure?.reason])).toEqual([
+      ['4a_NoDataSentDuringHeartBtInt.def', true, undefined],
+      ['6_SendTestRequest.def', true, undefined],
+    ]);
+  }, 120_000);
 
   it('sor fix acceptance --json: per script passed or the first difference; exit 3 when one fails', () => {
     const run = (...files: string[]) =>

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { FixSession, type OnApplication, type Received, type SessionSettings } from './session.js';
+import type { SessionStore } from './store.js';
 import { FixFramer } from './wire.js';
 
 /** What the session writes itself (and a resend's PossDup marks): an echo leaves them out of what it sends back. */
@@ -42,8 +43,8 @@ export class FixAcceptor {
   private owner: Socket | null = null;
   private readonly sockets = new Set<Socket>();
 
-  constructor(settings: SessionSettings, app: OnApplication = echoApplication()) {
-    this.session = new FixSession(settings, app);
+  constructor(settings: SessionSettings, app: OnApplication = echoApplication(), store?: SessionStore) {
+    this.session = new FixSession(settings, app, store);
   }
 
   async listen(port = 0): Promise<number> {

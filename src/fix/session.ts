@@ -1,4 +1,5 @@
 import { fixTime } from './acceptance/script.js';
+import { MemoryStore, type SentRecord, type SessionStore } from './store.js';
 import { checksum, fieldsOf, SOH, wellFormed } from './wire.js';
 
 /**
@@ -9,8 +10,8 @@ import { checksum, fieldsOf, SOH, wellFormed } from './wire.js';
  * Rejects with their reason codes. It follows QuickFIX/J's session rules (what verify() checks for each message type)
  * so that its acceptance scripts pass. Transport-free: bytes come in through `receive`, go out through `io`.
  *
- * Work in progress (issue 12): the dictionary checks of a message's fields (the 14x scripts) and a persistent store
- * come next.
+ * Sequence numbers and sent messages live in a SessionStore (a journal file, or memory). Work in progress (issue 12):
+ * the dictionary checks of a message's fields (the 14x scripts) come next.
  */
 export interface SessionSettings {
   beginString: string;
@@ -18,6 +19,8 @@ export interface SessionSettings {
   targetCompID: string;
   /** SendingTime (52) may differ from the clock by at most this (QuickFIX/J's MaxLatency: 120 s). */
   maxLatencyMs?: number;
+  /** Whether the sequences start again at 1 when the connection goes (the acceptance suite's acceptor: yes). */
+  resetOnDisconnect?: boolean;
   /** How long to wait for the other side's Logout after sending ours. */
   logoutTimeoutMs?: number;
   now?: () => number;
@@ -62,11 +65,11 @@ export function parseFixTime(v: string | undefined): number {
 
 export class FixSession {
   loggedOn = false;
-  nextSenderSeq = 1;
-  nextTargetSeq = 1;
+  nextSenderSeq: number;
+  private nextTarget: number;
   heartBtIntSeconds = 30;
   /** What was sent, by sequence number: the type, the body fields and the SendingTime (for resends). */
-  private readonly sent = new Map<number, { type: string; body: [string, string][]; time: string }>();
+  private readonly sent: Map<number, SentRecord>;
   /** Messages that arrived ahead of a gap, held until it is filled. */
   private readonly held = new Map<number, Received>();
   /** The gap asked for (a ResendRequest is sent once per gap). */
@@ -81,7 +84,22 @@ export class FixSession {
   constructor(
     readonly settings: SessionSettings,
     private readonly onApplication: OnApplication,
-  ) {}
+    private readonly store: SessionStore = new MemoryStore(),
+  ) {
+    const s = store.load();
+    this.nextSenderSeq = s.nextSender;
+    this.nextTarget = s.nextTarget;
+    this.sent = s.sent;
+  }
+
+  /** The next MsgSeqNum expected from the other side; every change is kept in the store. */
+  get nextTargetSeq(): number {
+    return this.nextTarget;
+  }
+  set nextTargetSeq(n: number) {
+    this.nextTarget = n;
+    this.store.target(n);
+  }
 
   private now(): number {
     return (this.settings.now ?? Date.now)();
@@ -99,12 +117,13 @@ export class FixSession {
     this.logoutSent = false;
     if (this.logoutTimer) clearTimeout(this.logoutTimer);
     this.logoutTimer = null;
-    this.reset();
+    if (this.settings.resetOnDisconnect ?? true) this.reset();
   }
 
   reset(): void {
+    this.store.reset();
     this.nextSenderSeq = 1;
-    this.nextTargetSeq = 1;
+    this.nextTarget = 1;
     this.sent.clear();
     this.held.clear();
     this.resendAskedUpTo = 0;
@@ -114,7 +133,10 @@ export class FixSession {
   send(type: string, body: [string, string][]): void {
     const seq = this.nextSenderSeq++;
     const time = fixTime(this.now());
-    this.sent.set(seq, { type, body, time });
+    const rec = { type, body, time };
+    // kept before it is written to the wire: a restart can resend it
+    this.store.sent(seq, rec);
+    this.sent.set(seq, rec);
     this.write(type, seq, time, body);
   }
 

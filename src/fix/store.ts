@@ -1,0 +1,106 @@
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ioError } from '../core/errors.js';
+import { makeFolder } from '../core/files.js';
+
+/** A message the session sent: enough to resend it (application messages) or to gap-fill over it (administrative). */
+export interface SentRecord {
+  type: string;
+  body: [string, string][];
+  time: string;
+}
+
+/**
+ * Where a session keeps its sequence numbers and what it sent, so that a restart resumes both sequences and still
+ * answers a ResendRequest for messages sent before it.
+ */
+export interface SessionStore {
+  load(): { nextSender: number; nextTarget: number; sent: Map<number, SentRecord> };
+  sent(seq: number, rec: SentRecord): void;
+  target(next: number): void;
+  reset(): void;
+  close(): void;
+}
+
+/** Nothing kept past the process: the acceptance suite's acceptor (which resets on every disconnect anyway). */
+export class MemoryStore implements SessionStore {
+  load() {
+    return { nextSender: 1, nextTarget: 1, sent: new Map<number, SentRecord>() };
+  }
+  sent(): void {}
+  target(): void {}
+  reset(): void {}
+  close(): void {}
+}
+
+/**
+ * An append-only journal per session (`<dir>/<session>.fixlog`): one line per message sent (`S <seq> <json>`), per
+ * change of the next expected inbound number (`T <n>`), and per reset (`R`). Each line is written to the operating
+ * system before the session goes on; with `sync: 'every'` it is also flushed to the disk (fsync). Loading replays
+ * the lines; a last line cut short by a crash is ignored.
+ */
+export class FileStore implements SessionStore {
+  private readonly fd: number;
+  readonly file: string;
+
+  constructor(
+    dir: string,
+    session: string,
+    private readonly sync: 'every' | 'os' = 'every',
+  ) {
+    makeFolder(dir, 'the FIX session store');
+    this.file = join(dir, `${session.replace(/[^A-Za-z0-9_.-]/g, '_')}.fixlog`);
+    try {
+      this.fd = openSync(this.file, 'a+');
+      // a line a crash cut short is cut off, so that the next line starts clean
+      const text = readFileSync(this.file, 'utf8');
+      if (text.length > 0 && !text.endsWith('\n')) ftruncateSync(this.fd, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+    } catch (e) {
+      throw ioError(this.file, 'open the FIX session store', e);
+    }
+  }
+
+  load() {
+    let nextSender = 1;
+    let nextTarget = 1;
+    const sent = new Map<number, SentRecord>();
+    const text = readFileSync(this.file, 'utf8');
+    const lines = text.split('\n');
+    // the last element is '' after a complete last line; anything else there is a line a crash cut short
+    for (const line of lines.slice(0, -1)) {
+      if (line === 'R') {
+        nextSender = 1;
+        nextTarget = 1;
+        sent.clear();
+      } else if (line.startsWith('T ')) nextTarget = Number(line.slice(2));
+      else if (line.startsWith('S ')) {
+        const sp = line.indexOf(' ', 2);
+        const seq = Number(line.slice(2, sp));
+        sent.set(seq, JSON.parse(line.slice(sp + 1)) as SentRecord);
+        nextSender = Math.max(nextSender, seq + 1);
+      }
+    }
+    return { nextSender, nextTarget, sent };
+  }
+
+  private append(line: string): void {
+    writeSync(this.fd, line + '\n');
+    if (this.sync === 'every') fsyncSync(this.fd);
+  }
+
+  sent(seq: number, rec: SentRecord): void {
+    this.append(`S ${seq} ${JSON.stringify(rec)}`);
+  }
+
+  target(next: number): void {
+    this.append(`T ${next}`);
+  }
+
+  reset(): void {
+    this.append('R');
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

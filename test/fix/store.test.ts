@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScript } from '../../src/fix/acceptance/runner.js';
+import { parseScript } from '../../src/fix/acceptance/script.js';
+import { FixAcceptor } from '../../src/fix/acceptor.js';
+import { FileStore } from '../../src/fix/store.js';
+
+const SETTINGS = { beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW', resetOnDisconnect: false };
+const script = (lines: string[]) => parseScript(lines.join('\n').replaceAll('|', '\x01'), 'inline.def');
+const T = '00000000-00:00:00.000';
+
+describe('the session store', () => {
+  it('a restarted acceptor resumes both sequences from its journal and still resends what it sent before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sor-fixstore-'));
+    const first = new FixAcceptor(SETTINGS, undefined, new FileStore(dir, 'ISLD-TW'));
+    const before = script([
+      'iCONNECT',
+      'I8=FIX.4.4|35=A|34=1|49=TW|52=<TIME>|56=ISLD|98=0|108=30|',
+      `E8=FIX.4.4|35=A|34=1|49=ISLD|52=${T}|56=TW|98=0|108=30|`,
+      'I8=FIX.4.4|35=D|34=2|49=TW|52=<TIME>|56=ISLD|11=ID|21=3|40=1|54=1|55=INTC|60=<TIME>|',
+      `E8=FIX.4.4|35=D|34=2|49=ISLD|52=${T}|56=TW|11=ID|21=3|40=1|54=1|55=INTC|60=${T}|`,
+    ]);
+    const port1 = await first.listen(0);
+    expect(await runScript('before', before, { host: '127.0.0.1', port: port1 }, { expectMs: 2000 })).toMatchObject({ passed: true });
+    await first.close(); // the process goes; no Logout
+
+    const second = new FixAcceptor(SETTINGS, undefined, new FileStore(dir, 'ISLD-TW'));
+    expect([second.session.nextSenderSeq, second.session.nextTargetSeq]).toEqual([3, 3]);
+    const after = script([
+      'iCONNECT',
+      'I8=FIX.4.4|35=A|34=3|49=TW|52=<TIME>|56=ISLD|98=0|108=30|',
+      `E8=FIX.4.4|35=A|34=3|49=ISLD|52=${T}|56=TW|98=0|108=30|`,
+      // everything from 1: the Logons as gap fills, the order again as a possible duplicate
+      'I8=FIX.4.4|35=2|34=4|49=TW|52=<TIME>|56=ISLD|7=1|16=0|',
+      `E8=FIX.4.4|35=4|34=1|43=Y|49=ISLD|52=${T}|56=TW|122=${T}|36=2|123=Y|`,
+      `E8=FIX.4.4|35=D|34=2|43=Y|49=ISLD|52=${T}|56=TW|122=${T}|11=ID|21=3|40=1|54=1|55=INTC|60=${T}|`,
+      `E8=FIX.4.4|35=4|34=3|43=Y|49=ISLD|52=${T}|56=TW|122=${T}|36=4|123=Y|`,
+      'I8=FIX.4.4|35=5|34=5|49=TW|52=<TIME>|56=ISLD|',
+      `E8=FIX.4.4|35=5|34=4|49=ISLD|52=${T}|56=TW|`,
+      'eDISCONNECT',
+    ]);
+    const port2 = await second.listen(0);
+    const r = await runScript('after', after, { host: '127.0.0.1', port: port2 }, { expectMs: 2000, disconnectMs: 3000 });
+    await second.close();
+    expect(r.failure).toBeUndefined();
+  });
+
+  it('a journal line cut short by a crash is ignored; a reset starts both sequences again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sor-fixstore-'));
+    const s = new FileStore(dir, 'A-B', 'os');
+    s.sent(1, { type: 'A', body: [], time: 't' });
+    s.target(2);
+    s.sent(2, { type: 'D', body: [['11', 'X']], time: 't' });
+    s.close();
+    writeFileSync(s.file, readFileSync(s.file, 'utf8') + 'S 3 {"type":"D","bo');
+    const reopened = new FileStore(dir, 'A-B');
+    const l = reopened.load();
+    expect([l.nextSender, l.nextTarget, [...l.sent.keys()]]).toEqual([3, 2, [1, 2]]);
+    // what is written after the cut starts on a line of its own
+    reopened.sent(3, { type: 'D', body: [['11', 'Y']], time: 't' });
+    expect([...reopened.load().sent.keys()]).toEqual([1, 2, 3]);
+    const r = new FileStore(dir, 'C-D');
+    r.sent(1, { type: 'A', body: [], time: 't' });
+    r.target(5);
+    r.reset();
+    r.target(2);
+    expect(r.load()).toEqual({ nextSender: 1, nextTarget: 2, sent: new Map() });
+  });
+});

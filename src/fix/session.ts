@@ -53,7 +53,26 @@ const FIX44_TYPES = new Set(
 const ADMIN = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 
 /** SessionRejectReason (373) values used here. */
-const REJECT = { requiredTagMissing: 1, valueIncorrect: 5, compId: 9, sendingTime: 10, invalidMsgType: 11 } as const;
+const REJECT = { requiredTagMissing: 1, tagWithoutValue: 4, valueIncorrect: 5, compId: 9, sendingTime: 10, invalidMsgType: 11, outOfOrder: 14 } as const;
+
+/** FIX 4.4's standard header and trailer: header fields may not follow the body, and these header fields are required. */
+const HEADER_TAGS = new Set('8 9 35 49 56 115 128 90 91 34 50 142 57 143 116 144 129 145 43 97 52 122 212 213 347 369 627 628 629 630'.split(' '));
+const TRAILER_TAGS = new Set(['93', '89', '10']);
+const REQUIRED_HEADER = ['49', '56', '34', '52'];
+
+/** What a message's structure breaks, before any dictionary: an empty value, a header field after the body, a required header field missing. */
+function structuralProblem(msg: Received): { reason: number; text: string; tag: string } | null {
+  for (const [t, v] of msg.fields) if (v === '' && t !== '') return { reason: REJECT.tagWithoutValue, text: 'Tag specified without a value', tag: t };
+  let body = false;
+  for (const [t] of msg.fields) {
+    if (TRAILER_TAGS.has(t)) break;
+    if (HEADER_TAGS.has(t)) {
+      if (body) return { reason: REJECT.outOfOrder, text: 'Tag specified out of required order', tag: t };
+    } else body = true;
+  }
+  for (const t of REQUIRED_HEADER) if (!msg.map.has(t)) return { reason: REJECT.requiredTagMissing, text: 'Required tag missing', tag: t };
+  return null;
+}
 
 /** A FIX UTC timestamp (YYYYMMDD-HH:MM:SS[.sss…]) in ms, or NaN. */
 export function parseFixTime(v: string | undefined): number {
@@ -210,6 +229,13 @@ export class FixSession {
       return this.onLogon(msg);
     }
     if (!Number.isInteger(msg.seq)) return this.logout('Received message without MsgSeqNum', true);
+    const bad = structuralProblem(msg);
+    if (bad) {
+      // rejected, and its sequence number used up (as QuickFIX/J does)
+      this.reject(msg, bad.reason, bad.text, bad.tag);
+      if (msg.seq === this.nextTargetSeq) this.nextTargetSeq++;
+      return this.drain();
+    }
     if (msg.type === 'A' && msg.map.get('141') === 'Y') {
       // a session reset by the other side: both sequences start again at 1
       this.reset();

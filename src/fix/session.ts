@@ -19,6 +19,8 @@ export interface SessionSettings {
   targetCompID: string;
   /** SendingTime (52) may differ from the clock by at most this (QuickFIX/J's MaxLatency: 120 s). */
   maxLatencyMs?: number;
+  /** ResendRequestChunkSize: ask for at most this many messages at a time (0: the whole gap, EndSeqNo 0). */
+  resendChunkSize?: number;
   /** Whether the sequences start again at 1 when the connection goes (the acceptance suite's acceptor: yes). */
   resetOnDisconnect?: boolean;
   /** How long to wait for the other side's Logout after sending ours. */
@@ -93,6 +95,8 @@ export class FixSession {
   private readonly held = new Map<number, Received>();
   /** The gap asked for (a ResendRequest is sent once per gap). */
   private resendAskedUpTo = 0;
+  /** The EndSeqNo of the chunk asked for (0: to infinity). */
+  private resendEnd = 0;
   private logoutSent = false;
   private logoutTimer: NodeJS.Timeout | null = null;
   private io: SessionIo | null = null;
@@ -146,6 +150,7 @@ export class FixSession {
     this.sent.clear();
     this.held.clear();
     this.resendAskedUpTo = 0;
+    this.resendEnd = 0;
   }
 
   /** Sends a message of `type` with these body fields: the header is the session's, the sequence number the next. */
@@ -336,9 +341,17 @@ export class FixSession {
     const pending = this.resendAskedUpTo > 0;
     this.resendAskedUpTo = Math.max(this.resendAskedUpTo, upTo);
     if (pending) return;
+    this.requestChunk();
+  }
+
+  /** A ResendRequest from the next expected number: to infinity, or the next chunk of the gap. */
+  private requestChunk(): void {
+    const chunk = this.settings.resendChunkSize ?? 0;
+    const begin = this.nextTargetSeq;
+    this.resendEnd = chunk > 0 ? Math.min(begin + chunk - 1, this.resendAskedUpTo - 1) : 0;
     this.send('2', [
-      ['7', String(this.nextTargetSeq)],
-      ['16', '0'],
+      ['7', String(begin)],
+      ['16', String(this.resendEnd)],
     ]);
   }
 
@@ -405,7 +418,10 @@ export class FixSession {
       this.dispatch(next);
     }
     for (const k of this.held.keys()) if (k < this.nextTargetSeq) this.held.delete(k);
-    if (this.held.size === 0) this.resendAskedUpTo = 0;
+    if (this.held.size === 0 && this.nextTargetSeq >= this.resendAskedUpTo) {
+      this.resendAskedUpTo = 0;
+      this.resendEnd = 0;
+    } else if (this.resendEnd > 0 && this.nextTargetSeq > this.resendEnd) this.requestChunk();
   }
 
   /** Resends what was sent from `begin` to `end` (0: all): application messages again, administrative ones as a gap fill. */

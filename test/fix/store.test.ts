@@ -11,6 +11,33 @@ const SETTINGS = { beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: '
 const script = (lines: string[]) => parseScript(lines.join('\n').replaceAll('|', '\x01'), 'inline.def');
 const T = '00000000-00:00:00.000';
 
+describe('ResendRequestChunkSize', () => {
+  it('asks for a gap a chunk at a time, the next chunk once the last is filled, then takes the messages held past it', async () => {
+    const acc = new FixAcceptor({ beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW', resendChunkSize: 2 });
+    const steps = script([
+      'iCONNECT',
+      'I8=FIX.4.4|35=A|34=1|49=TW|52=<TIME>|56=ISLD|98=0|108=30|',
+      `E8=FIX.4.4|35=A|34=1|49=ISLD|52=${T}|56=TW|98=0|108=30|`,
+      'I8=FIX.4.4|35=1|34=6|49=TW|52=<TIME>|56=ISLD|112=HELD|',
+      `E8=FIX.4.4|35=2|34=2|49=ISLD|52=${T}|56=TW|7=2|16=3|`,
+      'I8=FIX.4.4|35=0|34=2|49=TW|52=<TIME>|56=ISLD|',
+      'I8=FIX.4.4|35=0|34=3|49=TW|52=<TIME>|56=ISLD|',
+      `E8=FIX.4.4|35=2|34=3|49=ISLD|52=${T}|56=TW|7=4|16=5|`,
+      'I8=FIX.4.4|35=0|34=4|49=TW|52=<TIME>|56=ISLD|',
+      'I8=FIX.4.4|35=0|34=5|49=TW|52=<TIME>|56=ISLD|',
+      // the held TestRequest (6) is answered once the gap is filled
+      `E8=FIX.4.4|35=0|34=4|49=ISLD|52=${T}|56=TW|112=HELD|`,
+      'I8=FIX.4.4|35=5|34=7|49=TW|52=<TIME>|56=ISLD|',
+      `E8=FIX.4.4|35=5|34=5|49=ISLD|52=${T}|56=TW|`,
+      'eDISCONNECT',
+    ]);
+    const port = await acc.listen(0);
+    const r = await runScript('chunks', steps, { host: '127.0.0.1', port }, { expectMs: 2000, disconnectMs: 3000 });
+    await acc.close();
+    expect(r.failure).toBeUndefined();
+  });
+});
+
 describe('the session store', () => {
   it('a restarted acceptor resumes both sequences from its journal and still resends what it sent before', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sor-fixstore-'));

@@ -10,6 +10,8 @@ export interface SuiteOptions extends RunOptions {
   /** The acceptor's CompID (the scripts' TargetCompID, 56) and the client's (49). */
   senderCompID: string;
   targetCompID: string;
+  /** The acceptor's ResendRequestChunkSize (0: a whole gap at once). */
+  resendChunkSize?: number;
   /** Run only the scripts that wait on the acceptor's timers (true), only the others (false), or all (undefined). */
   slow?: boolean;
 }
@@ -42,7 +44,12 @@ export async function runSuite(paths: readonly string[], o: SuiteOptions): Promi
       skipped.push(file);
       continue;
     }
-    const acceptor = new FixAcceptor({ beginString: o.beginString, senderCompID: o.senderCompID, targetCompID: o.targetCompID });
+    const acceptor = new FixAcceptor({
+      beginString: o.beginString,
+      senderCompID: o.senderCompID,
+      targetCompID: o.targetCompID,
+      ...(o.resendChunkSize ? { resendChunkSize: o.resendChunkSize } : {}),
+    });
     const port = await acceptor.listen(0);
     try {
       results.push(await runScript(file, steps, { host: '127.0.0.1', port }, o));

@@ -5,7 +5,7 @@ import { summarizeBacktest, type BacktestReport } from '../tca/summary.js';
 import { marketFacts, resolveMarket } from './market.js';
 import { loadPlugins } from './plugins.js';
 import { runBacktest } from './pool.js';
-import { MAX_HORIZON_MINUTES, type BacktestSpec } from './spec.js';
+import { CLOSE_MARGIN_MINUTES, FIRST_START_MINUTE, MAX_HORIZON_MINUTES, type BacktestSpec } from './spec.js';
 import { buildWorld } from './world.js';
 import { routerModels, type ModelName } from './training.js';
 import { SorError } from '../core/errors.js';
@@ -71,10 +71,14 @@ export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
   if (req.horizonMinutes < 1) throw new BatchError('--minutes must be at least 1');
   if (req.horizonMinutes > MAX_HORIZON_MINUTES) {
     throw new BatchError(
-      `--minutes ${req.horizonMinutes}: an order must start 15 minutes after the open and end 5 before the close: at most ${MAX_HORIZON_MINUTES}`,
+      `--minutes ${req.horizonMinutes}: an order must start ${FIRST_START_MINUTE} minutes after the open and end ${CLOSE_MARGIN_MINUTES} before the close: at most ${MAX_HORIZON_MINUTES}`,
     );
   }
-  if (req.warmupMinutes > 15) throw new BatchError(`--warmup ${req.warmupMinutes}: at most 15 minutes (the first order starts 15 minutes after the open)`);
+  if (req.warmupMinutes > FIRST_START_MINUTE) {
+    throw new BatchError(
+      `--warmup ${req.warmupMinutes}: at most ${FIRST_START_MINUTE} minutes (the first order starts ${FIRST_START_MINUTE} minutes after the open)`,
+    );
+  }
   if (req.minFraction > req.maxFraction) throw new BatchError('--min-pct exceeds --max-pct');
   const { scenario, file } = resolveMarket(req.market);
   let facts;

@@ -1,6 +1,6 @@
 import { Rng } from '../core/rng.js';
 import { roundTo } from '../core/stats.js';
-import { BUY, NS_PER_MINUTE, SELL, type Side } from '../core/types.js';
+import { BUY, NS_PER_MINUTE, SELL, type Side, SESSION_MINUTES } from '../core/types.js';
 import type { MlModelArtifacts } from '../router/ml/models.js';
 import type { VolumeProfile } from '../router/schedulers.js';
 import { clockToNs, type Scenario } from '../sim/scenario.js';
@@ -64,9 +64,8 @@ export function standardSpec(scenario: Scenario, file: string, policies: string[
 }
 
 /** Orders start on whole minutes, from 15 minutes after the open, and end 5 minutes before a 6.5-hour session's close. */
-const FIRST_START_MINUTE = 15;
-const SESSION_MINUTES = 390;
-const CLOSE_MARGIN_MINUTES = 5;
+export const FIRST_START_MINUTE = 15;
+export const CLOSE_MARGIN_MINUTES = 5;
 /** The longest horizon a parent order of a batch can have: 370 minutes. */
 export const MAX_HORIZON_MINUTES = SESSION_MINUTES - CLOSE_MARGIN_MINUTES - FIRST_START_MINUTE;
 

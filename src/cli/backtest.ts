@@ -1,18 +1,15 @@
 import { availableParallelism } from 'node:os';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { backtestBatch, type BatchRequest } from '../backtest/batch.js';
 import { loadPlugins } from '../backtest/plugins.js';
 import { policies } from '../router/policies.js';
 import { renderReport } from '../tca/report-html.js';
 import type { BacktestReport } from '../tca/summary.js';
-import { clearProgress } from '../core/progress.js';
+import { clearProgress, progress } from '../core/progress.js';
 import { UsageError } from './errors.js';
-import { collect, nonNegativeInt, numberIn, positiveInt, positiveNumber } from './options.js';
-import { print, writableFile, writeFileWhole } from './print.js';
-
-/** Each worker holds a market and the models: more than two a core only costs memory. */
-export const MAX_WORKERS = 2 * availableParallelism();
+import { collect, MAX_WORKERS, nonNegativeInt, numberIn, positiveInt, positiveNumber } from './options.js';
+import { writableFile, writeFileWhole } from '../core/files.js';
+import { print } from './print.js';
 
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
 const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];
@@ -47,7 +44,6 @@ interface Options {
   warmup: number;
   json: boolean;
   out?: string;
-  progress: boolean;
 }
 
 export function backtestCommand(program: Command): void {
@@ -80,7 +76,6 @@ export function backtestCommand(program: Command): void {
     .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup', 15), 5)
     .option('--json', 'print the summary as JSON', false)
     .option('--out <file>', 'write the HTML report here')
-    .option('--no-progress', 'no progress bar')
     .action(async (o: Options) => {
       if (o.policies === 'list') {
         await loadPlugins(o.plugin);
@@ -141,29 +136,13 @@ function request(o: Options): BatchRequest {
 }
 
 export async function backtest(o: Options): Promise<BacktestReport> {
-  const req = request(o);
-  const bar =
-    o.progress && process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: 'backtest [{bar}] {value}/{total} orders · {eta_formatted} left', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
-  let started = false;
-  try {
-    return await backtestBatch(req, o.workers, {
-      onTrain: (model, market) => note(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${market}\n`),
-      onRegistryProblem: (file, problem) => note(`ml: left out ${file}: ${problem}\n`),
-      onInSample: (id) => note(`ml: ${id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`),
-      onProgress: (d) => {
-        if (!started) bar?.start(o.orders, 0);
-        started = true;
-        bar?.update(d);
-      },
-    });
-  } finally {
-    bar?.stop();
-  }
+  // the progress line is main's reporter (a terminal only; not with --json or --no-progress)
+  return backtestBatch(request(o), o.workers, {
+    onTrain: (model, market) => note(`ml: no ${model} model in ${o.models} for ${o.decisionSeconds}-s decisions; training one on ${market}\n`),
+    onRegistryProblem: (file, problem) => note(`ml: left out ${file}: ${problem}\n`),
+    onInSample: (id) => note(`ml: ${id} was trained on the orders of batch ${o.seed}: this backtest is in sample for it\n`),
+    onProgress: (d, n) => progress('backtest orders', d, n),
+  });
 }
 
 /** What `--policies list` prints: every registered policy, whether it needs models, its options and their defaults. */

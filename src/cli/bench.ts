@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { benchReplay } from '../bench/replay-bench.js';
 import { BACKTEST_BENCH, benchAll, benchBook, benchDecisionWithModels, benchDefaultBacktest, benchSim, DECISIONS, GOOG_DATA } from '../bench/suite.js';
-import { MAX_WORKERS } from './backtest.js';
 import { IoError } from './errors.js';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { MAX_WORKERS, nonNegativeInt, positiveInt } from './options.js';
 import { print } from './print.js';
 
 export function benchCommand(program: Command): void {

@@ -5,7 +5,8 @@ import { resolveScenario } from '../backtest/market.js';
 import { resolvePair } from '../data/lobster.js';
 import { packageFile } from '../core/paths.js';
 import { numberIn, positiveInt } from './options.js';
-import { print, writableFile, writeFileWhole } from './print.js';
+import { writableFile, writeFileWhole } from '../core/files.js';
+import { print } from './print.js';
 
 export function calibrateCommand(program: Command): void {
   program

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { fillDataset, impactDataset, storeDataset, volatilityDataset, type Dataset } from '../backtest/datasets.js';
 import { resolveMarket } from '../backtest/market.js';
-import { NS_PER_SECOND } from '../core/types.js';
-import { UsageError } from './errors.js';
-import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './options.js';
-import { print, writableFolder } from './print.js';
+import { writableFolder } from '../core/files.js';
+import { NS_PER_SECOND, SESSION_MINUTES } from '../core/types.js';
 import { Store } from '../data/store.js';
+import { nonNegativeInt, numberIn, parseSeeds, positiveInt, sessionFits } from './options.js';
+import { print } from './print.js';
 
 export { parseSeeds } from './options.js';
 
@@ -24,20 +24,14 @@ function datasetCmd(ds: Command, name: string, description: string, idDefault: s
     .option('--json', 'print JSON', false);
 }
 
-/** Stores a dataset and prints what was stored. */
-async function store(o: { db: string; parquet?: string; json: boolean }, d: Dataset): Promise<void> {
-  print(await storeDataset(o.db, o.parquet, d), o.json);
-}
-
-/** The store and the export folder are checked before the dataset is made (minutes of simulation), not after. */
-async function outputsWritable(o: { db: string; parquet?: string }): Promise<void> {
+/**
+ * Checks the store and the export folder, then makes the dataset (minutes of simulation), stores it and prints what
+ * was stored: a store that cannot take it is refused before the work, not after.
+ */
+async function makeAndStore(o: { db: string; parquet?: string; json: boolean }, make: () => Dataset | Promise<Dataset>): Promise<void> {
   if (o.parquet) writableFolder(o.parquet, '--parquet');
   await Store.check(o.db);
-}
-
-/** A window of minutes from --start-minute must fit in a 390-minute session. */
-function sessionFits(o: { startMinute: number; minutes: number }): void {
-  if (o.startMinute + o.minutes > 390) throw new UsageError(`--start-minute ${o.startMinute} + --minutes ${o.minutes} runs past a 390-minute session`);
+  print(await storeDataset(o.db, o.parquet, await make()), o.json);
 }
 
 export function datasetCommand(program: Command): void {
@@ -49,30 +43,23 @@ export function datasetCommand(program: Command): void {
     'fill_<scenario>_<seeds>',
   )
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
-    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', 389), 30)
-    .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', 390), 60)
+    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', SESSION_MINUTES - 1), 30)
+    .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', SESSION_MINUTES), 60)
     .option('--gap-seconds <s>', 'mean time between probes', numberIn('--gap-seconds', 0.1, 3600), 3)
     .option('--horizon-seconds <s>', 'how long a probe rests (the label horizon)', numberIn('--horizon-seconds', 1, 3600), 10)
     .option('--qty <n>', 'probe size, shares', positiveInt('--qty'), 100)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
       sessionFits(o);
-      await outputsWritable(o);
-      const market = resolveMarket(o.scenario);
-      const d = fillDataset(
-        market,
-        {
-          seeds,
-          startMinute: o.startMinute,
-          minutes: o.minutes,
-          meanGapNs: o.gapSeconds * NS_PER_SECOND,
-          horizonNs: o.horizonSeconds * NS_PER_SECOND,
-          qty: o.qty,
-        },
-        o.seeds,
-        o.id,
-      );
-      await store(o, d);
+      const opts = {
+        seeds,
+        startMinute: o.startMinute,
+        minutes: o.minutes,
+        meanGapNs: o.gapSeconds * NS_PER_SECOND,
+        horizonNs: o.horizonSeconds * NS_PER_SECOND,
+        qty: o.qty,
+      };
+      await makeAndStore(o, () => fillDataset(resolveMarket(o.scenario), opts, o.seeds, o.id));
     });
   datasetCmd(
     ds,
@@ -83,8 +70,7 @@ export function datasetCommand(program: Command): void {
     .option('--orders <n>', 'parent orders', positiveInt('--orders', 100_000), 200)
     .option('--seed <n>', 'seed of the batch', nonNegativeInt('--seed'), 1)
     .action(async (o) => {
-      await outputsWritable(o);
-      await store(o, await impactDataset(resolveMarket(o.scenario), o.orders, o.seed, o.id));
+      await makeAndStore(o, () => impactDataset(resolveMarket(o.scenario), o.orders, o.seed, o.id));
     });
   datasetCmd(
     ds,
@@ -93,21 +79,20 @@ export function datasetCommand(program: Command): void {
     'volatility_<scenario>_<seeds>',
   )
     .option('--seeds <list>', 'market seeds, e.g. 1-8 or 1,3,5', '1-4')
-    .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute', 389), 30)
-    .option('--minutes <n>', 'minutes per seed', positiveInt('--minutes', 390), 330)
+    .option('--start-minute <n>', 'minutes after the open to start', nonNegativeInt('--start-minute', SESSION_MINUTES - 1), 30)
+    .option('--minutes <n>', 'minutes per seed', positiveInt('--minutes', SESSION_MINUTES), 330)
     .option('--every-seconds <s>', 'time between examples', numberIn('--every-seconds', 1, 3600), 30)
     .option('--horizon-seconds <s>', 'forecast horizon', numberIn('--horizon-seconds', 1, 23_400), 300)
     .action(async (o) => {
       const seeds = parseSeeds(o.seeds);
       sessionFits(o);
-      await outputsWritable(o);
-      const market = resolveMarket(o.scenario);
-      const d = volatilityDataset(
-        market,
-        { seeds, startMinute: o.startMinute, minutes: o.minutes, everyNs: o.everySeconds * NS_PER_SECOND, horizonNs: o.horizonSeconds * NS_PER_SECOND },
-        o.seeds,
-        o.id,
-      );
-      await store(o, d);
+      const opts = {
+        seeds,
+        startMinute: o.startMinute,
+        minutes: o.minutes,
+        everyNs: o.everySeconds * NS_PER_SECOND,
+        horizonNs: o.horizonSeconds * NS_PER_SECOND,
+      };
+      await makeAndStore(o, () => volatilityDataset(resolveMarket(o.scenario), opts, o.seeds, o.id));
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { resolvePair } from '../data/lobster.js';
 import { Store } from '../data/store.js';
-import { print, writableFolder } from './print.js';
+import { writableFolder } from '../core/files.js';
+import { print } from './print.js';
 
 export function ingestCommand(program: Command): void {
   program

@@ -24,6 +24,7 @@ program
   .name('sor')
   .description('Machine-learning smart order router: multi-venue market simulator, benchmarks and tools')
   .version('0.1.0')
+  .option('--no-progress', 'no progress line on the terminal (any command)')
   .showHelpAfterError()
   // commander's own usage errors read like every other: `sor: unknown option '--x'`
   .configureOutput({ outputError: (text, write) => write(`sor: ${text.replace(/^error: /, '')}`) })

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { SESSION_MINUTES } from '../core/types.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -73,4 +75,14 @@ export function parseSeeds(v: string, name = '--seeds'): number[] {
     for (let x = a; x <= b; x++) out.add(x);
   }
   return [...out];
+}
+
+/** Each backtest worker holds a market and the models: more than two a core only costs memory. */
+export const MAX_WORKERS = 2 * availableParallelism();
+
+/** A window of minutes from --start-minute must fit in the session. */
+export function sessionFits(o: { startMinute: number; minutes: number }): void {
+  if (o.startMinute + o.minutes > SESSION_MINUTES) {
+    throw new UsageError(`--start-minute ${o.startMinute} + --minutes ${o.minutes} runs past a ${SESSION_MINUTES}-minute session`);
+  }
 }

@@ -65,5 +65,3 @@ export function table(header: string[], rows: string[][]): void {
   clearProgress();
   for (const l of tableLines(header, rows)) console.log(l);
 }
-
-export { writableFile, writableFolder, writeFileWhole } from '../core/files.js';

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { SESSION_MINUTES } from '../core/types.js';
 import { resolveMarket } from '../backtest/market.js';
 import { DEFAULT_TRAINING as D, MODELS, trainModel, type ModelName } from '../backtest/training.js';
 import { ModelRegistry, type RegistryEntry, type RegistryProblem } from '../models/registry.js';
 import { UsageError } from './errors.js';
-import { nonNegativeInt, numberIn, parseSeeds, positiveInt } from './options.js';
+import { nonNegativeInt, numberIn, parseSeeds, positiveInt, sessionFits } from './options.js';
 import { print, table } from './print.js';
 
 const KINDS = Object.keys(MODELS) as ModelName[];
@@ -18,8 +19,8 @@ export function trainCommand(program: Command): void {
     .option('--train-seeds <list>', 'seeds of the training markets', range(D.trainSeeds))
     .option('--valid-seeds <list>', 'seeds of the calibration markets', range(D.validSeeds))
     .option('--test-seeds <list>', 'held-out seeds the metrics are measured on', range(D.testSeeds))
-    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', 389), D.startMinute)
-    .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', 390), D.minutes)
+    .option('--start-minute <n>', 'minutes after the open to start probing', nonNegativeInt('--start-minute', SESSION_MINUTES - 1), D.startMinute)
+    .option('--minutes <n>', 'minutes of probing per seed', positiveInt('--minutes', SESSION_MINUTES), D.minutes)
     .option('--gap-seconds <s>', 'mean time between probes', numberIn('--gap-seconds', 0.1, 3600), D.gapSeconds)
     .option(
       '--horizon-seconds <s>',
@@ -53,7 +54,7 @@ export function trainCommand(program: Command): void {
         validSeeds: parseSeeds(o.validSeeds, '--valid-seeds'),
         testSeeds: parseSeeds(o.testSeeds, '--test-seeds'),
       };
-      if (o.startMinute + o.minutes > 390) throw new UsageError(`--start-minute ${o.startMinute} + --minutes ${o.minutes} runs past a 390-minute session`);
+      sessionFits(o);
       const { scenario, file } = resolveMarket(o.scenario);
       const registry = new ModelRegistry(o.registry);
       // what is trained is kept: a registry that cannot take it is refused now, not after minutes of training

@@ -24,37 +24,59 @@ export function makeFolder(dir: string, what: string): void {
   for (const m of missing.reverse()) fsDo(dir, `create the folder (${what})`, () => mkdirSync(m));
 }
 
-/** Creates `dir` if missing and proves it can be written (a probe file written and removed); `what` names it in errors. */
+/** Proves a folder can be written: a probe file written and removed. */
+function probeWrite(dir: string, what: string): void {
+  const probe = join(dir, `.sor-probe-${process.pid}`);
+  fsDo(dir, `write in the folder (${what})`, () => writeFileSync(probe, ''));
+  rmSync(probe, { force: true });
+}
+
+/** Creates `dir` if missing and proves it can be written; `what` names it in errors. */
 export function writableFolder(dir: string, what: string): void {
   const st = statSync(dir, { throwIfNoEntry: false });
   if (st && !st.isDirectory()) throw new IoError(`${what} ${dir}: a file, not a folder`);
   if (!st) makeFolder(dir, what);
-  const probe = join(dir, `.sor-probe-${process.pid}`);
-  fsDo(dir, `write in the folder (${what})`, () => writeFileSync(probe, ''));
-  rmSync(probe, { force: true });
+  probeWrite(dir, what);
 }
 
 /** An output file's folder must exist and be writable, and the file must not be a folder, before the work starts. */
 export function writableFile(path: string, what: string): void {
   const dir = dirname(path);
-  const st = statSync(dir, { throwIfNoEntry: false });
-  if (!st?.isDirectory()) throw new IoError(`${what} ${path}: no such folder ${dir}`);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new IoError(`${what} ${path}: no such folder ${dir}`);
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new IoError(`${what} ${path}: a folder, not a file`);
-  const probe = join(dir, `.sor-probe-${process.pid}`);
-  fsDo(dir, `write in the folder (${what})`, () => writeFileSync(probe, ''));
-  rmSync(probe, { force: true });
+  probeWrite(dir, what);
 }
 
-/** Writes a file whole or not at all: a temporary file beside it, then renamed over it. */
-export function writeFileWhole(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+/** The temporary name a file is written under before it is renamed into place. */
+const tempBeside = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+
+/** Replaces `path` whole or not at all: `write` fills a temporary file beside it, which is then renamed over it. */
+export function replaceFile(path: string, write: (tmp: string) => void): void {
+  const tmp = tempBeside(path);
   fsDo(path, 'write the file', () => {
     try {
-      writeFileSync(tmp, text);
+      write(tmp);
       renameSync(tmp, path);
     } catch (e) {
       rmSync(tmp, { force: true });
       throw e;
     }
   });
+}
+
+/** The same, for a writer that works asynchronously (DuckDB's COPY). */
+export async function replaceFileAsync(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = tempBeside(path);
+  try {
+    await write(tmp);
+    fsDo(path, 'write the file', () => renameSync(tmp, path));
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Writes a text file whole or not at all. */
+export function writeFileWhole(path: string, text: string): void {
+  replaceFile(path, (tmp) => writeFileSync(tmp, text));
 }

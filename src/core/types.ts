@@ -18,6 +18,8 @@ export const FOK: TimeInForce = 2;
 
 export const NS_PER_SECOND = 1_000_000_000;
 export const NS_PER_MINUTE = 60 * NS_PER_SECOND;
+/** A trading session: 6.5 hours (09:30–16:00 on US equity exchanges). */
+export const SESSION_MINUTES = 390;
 
 /** Price unit: 1/10,000 of the currency. One cent is 100 units. */
 export const PRICE_UNITS_PER_CURRENCY = 10_000;

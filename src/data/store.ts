@@ -1,8 +1,8 @@
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DataError, IoError } from '../core/errors.js';
-import { makeFolder, writableFolder } from '../core/files.js';
+import { makeFolder, replaceFileAsync, writableFolder } from '../core/files.js';
 import { readLobster, type LobsterPair } from './lobster.js';
 
 /**
@@ -275,16 +275,9 @@ export class Store {
     return file;
   }
 
-  /** A query's rows as a Parquet file, written whole: to a temporary name beside it, then renamed over it. */
+  /** A query's rows as a Parquet file, written whole. */
   private async copyWhole(query: string, file: string, param: string): Promise<void> {
-    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-    try {
-      await this.exec(`COPY (${query}) TO '${tmp.replaceAll("'", "''")}' (FORMAT parquet)`, param);
-      renameSync(tmp, file);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    await replaceFileAsync(file, (tmp) => this.exec(`COPY (${query}) TO '${tmp.replaceAll("'", "''")}' (FORMAT parquet)`, param));
   }
 
   private async exec(sql: string, ...params: (string | number)[]): Promise<void> {

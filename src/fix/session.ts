@@ -1,6 +1,5 @@
-import { fixTime } from './acceptance/script.js';
 import { MemoryStore, type SentRecord, type SessionStore } from './store.js';
-import { checksum, fieldsOf, SOH, wellFormed } from './wire.js';
+import { encodeMessage, fieldsOf, fixTime, parseFixTime, wellFormed } from './wire.js';
 
 /**
  * A FIX 4.x session, the acceptor's side: logon, sequence numbers in both directions, gap detection with
@@ -74,14 +73,6 @@ function structuralProblem(msg: Received): { reason: number; text: string; tag: 
   }
   for (const t of REQUIRED_HEADER) if (!msg.map.has(t)) return { reason: REJECT.requiredTagMissing, text: 'Required tag missing', tag: t };
   return null;
-}
-
-/** A FIX UTC timestamp (YYYYMMDD-HH:MM:SS[.sss…]) in ms, or NaN. */
-export function parseFixTime(v: string | undefined): number {
-  const m = v ? /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(v) : null;
-  if (!m) return NaN;
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
 }
 
 export class FixSession {
@@ -166,25 +157,13 @@ export class FixSession {
 
   private write(type: string, seq: number, time: string, body: [string, string][], extraHeader: [string, string][] = []): void {
     const s = this.settings;
-    const fields: [string, string][] = [
-      ['35', type],
-      ['34', String(seq)],
-      ...extraHeader,
-      ['49', s.senderCompID],
-      ['52', time],
-      ['56', s.targetCompID],
-      ...body,
-    ];
-    const inner = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
-    const head = `8=${s.beginString}${SOH}9=${inner.length}${SOH}`;
-    const text = head + inner;
-    this.io?.write(`${text}10=${checksum(text)}${SOH}`);
+    const header: [string, string][] = [['35', type], ['34', String(seq)], ...extraHeader, ['49', s.senderCompID], ['52', time], ['56', s.targetCompID]];
+    this.io?.write(encodeMessage(s.beginString, [...header, ...body]));
     this.lastSentMs = this.now();
   }
 
   private disconnect(): void {
-    const io = this.io;
-    io?.disconnect();
+    this.io?.disconnect();
   }
 
   /** Sends a Logout and waits for the other side's (or the timeout) before disconnecting. */

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ioError } from '../core/errors.js';
+import { DataError, fsDo, ioError } from '../core/errors.js';
 import { makeFolder } from '../core/files.js';
 
 /** A message the session sent: enough to resend it (application messages) or to gap-fill over it (administrative). */
@@ -64,28 +64,40 @@ export class FileStore implements SessionStore {
     let nextSender = 1;
     let nextTarget = 1;
     const sent = new Map<number, SentRecord>();
-    const text = readFileSync(this.file, 'utf8');
+    const text = fsDo(this.file, 'read the FIX session store', () => readFileSync(this.file, 'utf8'));
     const lines = text.split('\n');
     // the last element is '' after a complete last line; anything else there is a line a crash cut short
-    for (const line of lines.slice(0, -1)) {
+    lines.slice(0, -1).forEach((line, i) => {
+      const bad = () => new DataError(`${this.file}:${i + 1}: not a line of a FIX session store`);
       if (line === 'R') {
         nextSender = 1;
         nextTarget = 1;
         sent.clear();
-      } else if (line.startsWith('T ')) nextTarget = Number(line.slice(2));
-      else if (line.startsWith('S ')) {
+      } else if (line.startsWith('T ')) {
+        nextTarget = Number(line.slice(2));
+        if (!Number.isInteger(nextTarget)) throw bad();
+      } else if (line.startsWith('S ')) {
         const sp = line.indexOf(' ', 2);
         const seq = Number(line.slice(2, sp));
-        sent.set(seq, JSON.parse(line.slice(sp + 1)) as SentRecord);
+        let rec: SentRecord;
+        try {
+          rec = JSON.parse(line.slice(sp + 1)) as SentRecord;
+        } catch {
+          throw bad();
+        }
+        if (!Number.isInteger(seq)) throw bad();
+        sent.set(seq, rec);
         nextSender = Math.max(nextSender, seq + 1);
-      }
-    }
+      } else throw bad();
+    });
     return { nextSender, nextTarget, sent };
   }
 
   private append(line: string): void {
-    writeSync(this.fd, line + '\n');
-    if (this.sync === 'every') fsyncSync(this.fd);
+    fsDo(this.file, 'append to the FIX session store', () => {
+      writeSync(this.fd, line + '\n');
+      if (this.sync === 'every') fsyncSync(this.fd);
+    });
   }
 
   sent(seq: number, rec: SentRecord): void {

@@ -12,6 +12,28 @@ export function checksum(text: string): string {
   return String(s).padStart(3, '0');
 }
 
+/** A message from its fields (MsgType first): BeginString, then BodyLength, the fields, and CheckSum. */
+export function encodeMessage(beginString: string, fields: readonly [string, string][]): string {
+  const inner = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
+  const text = `8=${beginString}${SOH}9=${inner.length}${SOH}${inner}`;
+  return `${text}10=${checksum(text)}${SOH}`;
+}
+
+/** A FIX UTC timestamp with milliseconds (SendingTime and the like): 20261201-17:20:28.123. */
+export function fixTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
+}
+
+/** A FIX UTC timestamp (YYYYMMDD-HH:MM:SS[.sss…]) in ms, or NaN. */
+export function parseFixTime(v: string | undefined): number {
+  const m = v ? /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(v) : null;
+  if (!m) return NaN;
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+}
+
 /** A message's fields in order, as [tag, value] pairs (a field without `=` has the tag '' and the whole text). */
 export function fieldsOf(text: string): [string, string][] {
   const out: [string, string][] = [];

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError, errnoOf, fsDo, ioError, IoError } from '../core/errors.js';
-import { writableFolder } from '../core/files.js';
+import { makeFolder, replaceFile, writableFolder } from '../core/files.js';
 import { Hash64 } from '../core/hash.js';
+import { zodProblem } from '../core/zod-problem.js';
 import { ARTIFACT_SCHEMAS } from './artifacts.js';
 
 /** What the registry keeps of every artifact, beside the artifact itself. */
@@ -39,9 +40,8 @@ const entrySchema = z
 
 /** The first problem of a zod error, as `field: message`. */
 function firstIssue(e: z.ZodError): string {
-  const i = e.issues[0]!;
-  const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  return `${path ? path.slice(path.startsWith('.') ? 1 : 0) + ': ' : ''}${i.message}`;
+  const p = zodProblem(e);
+  return p.path ? `${p.path}: ${p.message}` : p.message;
 }
 
 /**
@@ -135,18 +135,12 @@ export class ModelRegistry {
   ): RegistryEntry {
     const problem = this.artifactProblem(kind, artifact);
     if (problem) throw new DataError(`a ${kind} model that is not valid was not registered: ${problem}`);
-    this.assertWritable();
-    // the next version counts the kind's files whether or not they are valid, so no id is ever reused
-    const taken = fsDo(this.dir, 'read the model registry', () => readdirSync(this.dir))
-      .map((f) => new RegExp(`^${kind}-v(\\d+)-[0-9a-f]{8}\\.json$`).exec(f))
-      .reduce((m, x) => Math.max(m, x ? Number(x[1]) : 0), 0);
+    makeFolder(this.dir, 'model registry');
+    // every artifact is saved under its id: the next version counts the kind's files, valid or not, so no id is reused
     const version =
-      Math.max(
-        taken,
-        ...this.list()
-          .filter((e) => e.kind === kind)
-          .map((e) => e.version),
-      ) + 1;
+      fsDo(this.dir, 'read the model registry', () => readdirSync(this.dir))
+        .map((f) => new RegExp(`^${kind}-v(\\d+)-[0-9a-f]{8}\\.json$`).exec(f))
+        .reduce((m, x) => Math.max(m, x ? Number(x[1]) : 0), 0) + 1;
     const body = JSON.stringify(artifact);
     const h = new Hash64();
     for (let i = 0; i < body.length; i++) h.word(body.charCodeAt(i));
@@ -162,16 +156,7 @@ export class ModelRegistry {
       metrics,
       meta,
     };
-    const tmp = `${file}.tmp`;
-    fsDo(file, 'write the model', () => {
-      try {
-        writeFileSync(tmp, JSON.stringify({ registry: entry, artifact }, null, 1));
-        renameSync(tmp, file);
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        throw e;
-      }
-    });
+    replaceFile(file, (tmp) => writeFileSync(tmp, JSON.stringify({ registry: entry, artifact }, null, 1)));
     return entry;
   }
 

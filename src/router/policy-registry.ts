@@ -3,7 +3,7 @@ import type { Rng } from '../core/rng.js';
 import type { Policy } from './engine.js';
 import type { MlModels } from './ml/models.js';
 import { POLICY_DEFAULTS, type VolumeProfile } from './policy-base.js';
-import { zodProblem } from '../sim/kind-registry.js';
+import { zodProblem } from '../core/zod-problem.js';
 import { SorError } from '../core/errors.js';
 
 /** What the world gives every policy it builds: the decision interval, the market's facts, a seeded stream, models. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DataError, SorError } from '../core/errors.js';
+import { zodProblem } from '../core/zod-problem.js';
 
 /** Bad scenario input: names the file and the field (exit 3). */
 export class ScenarioError extends DataError {
@@ -10,18 +11,6 @@ export class ScenarioError extends DataError {
   ) {
     super(`${file}: ${field ? field + ': ' : ''}${problem}`);
   }
-}
-
-/** venues[2].fees.take */
-export function fieldPath(parts: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of parts) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
-}
-
-export function zodProblem(err: z.ZodError): { path: string; message: string } {
-  const issue = err.issues[0]!;
-  return { path: fieldPath(issue.path), message: issue.message };
 }
 
 /**
@@ -58,7 +47,7 @@ export class KindRegistry<T, C = unknown> {
     } catch (e) {
       // a model that cannot be built from valid-looking parameters (a series file that is empty, too many venues
       // for a replay) is the scenario's problem: named with its file and field
-      if (e instanceof ScenarioError || !(e instanceof Error) || e instanceof SorError) throw e;
+      if (!(e instanceof Error) || e instanceof SorError) throw e;
       throw new ScenarioError(file, path, e.message);
     }
   }

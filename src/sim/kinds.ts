@@ -53,17 +53,20 @@ export interface LatencyBuildContext {
  */
 export const WORLD_BOUNDS = { latencyNs: 60e9, ratePerSecond: 100, totalRatePerSecond: 10_000, size: 1e7, lifetimeMs: 86_400_000 } as const;
 const B = WORLD_BOUNDS;
-const ns = z.number().int().min(0).max(B.latencyNs, 'at most a minute (60e9 ns)');
+const AT_MOST_A_MINUTE = 'at most a minute (60e9 ns)';
+const ns = z.number().int().min(0).max(B.latencyNs, AT_MOST_A_MINUTE);
+/** A latency or delay in ns: at most a minute. */
+export const latencyNs = ns;
 export const latencyModels = new KindRegistry<LatencyModel, LatencyBuildContext>('latency model');
 latencyModels.register('constant', z.object({ ns }).strict(), (p) => new ConstantLatency(p.ns));
 latencyModels.register(
   'spiky',
   z
     .object({
-      medianNs: z.number().positive().max(B.latencyNs, 'at most a minute (60e9 ns)'),
+      medianNs: z.number().positive().max(B.latencyNs, AT_MOST_A_MINUTE),
       sigma: z.number().min(0).max(5),
       spikeProb: z.number().min(0).max(1),
-      spikeNs: z.number().positive().max(B.latencyNs, 'at most a minute (60e9 ns)'),
+      spikeNs: z.number().positive().max(B.latencyNs, AT_MOST_A_MINUTE),
       spikeAlpha: z.number().positive().max(100),
     })
     .strict(),

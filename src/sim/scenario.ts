@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ioError } from '../core/errors.js';
-import { ScenarioError, zodProblem } from './kind-registry.js';
+import { fsDo } from '../core/errors.js';
+import { SESSION_MINUTES } from '../core/types.js';
+import { zodProblem } from '../core/zod-problem.js';
+import { ScenarioError } from './kind-registry.js';
+import { latencyNs } from './kinds.js';
 
 const modelSpec = z.looseObject({ kind: z.string().min(1) });
 const latencySet = z.object({ entry: modelSpec, response: modelSpec, feed: modelSpec.optional() }).strict();
@@ -15,7 +18,7 @@ const litVenue = z
     share: z.number().positive().max(1e6, 'a relative weight of at most 1e6'),
     fees: modelSpec,
     latency: latencySet.extend({ feed: modelSpec }),
-    speedBumpNs: z.number().int().min(0).max(60e9, 'at most a minute (60e9 ns)').default(0),
+    speedBumpNs: latencyNs.default(0),
     description: z.string().optional(),
   })
   .strict();
@@ -46,8 +49,8 @@ export const scenarioSchema = z
       .regex(/^\d\d:\d\d:\d\d$/, 'HH:MM:SS')
       .refine((t) => {
         const [h, m, s] = t.split(':').map(Number) as [number, number, number];
-        // a 6.5-hour session must end before midnight
-        return h < 24 && m < 60 && s < 60 && (h * 60 + m) * 60 + s <= (24 * 60 - 390) * 60;
+        // the session must end by midnight
+        return h < 24 && m < 60 && s < 60 && (h * 60 + m) * 60 + s <= (24 * 60 - SESSION_MINUTES) * 60;
       }, 'a time of day HH:MM:SS from which a 6.5-hour session ends by midnight (at the latest 17:30:00)')
       .default('09:30:00'),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
@@ -98,13 +101,10 @@ export function parseScenario(text: string, file: string): Scenario {
 }
 
 export function loadScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw ioError(path, 'read the scenario file', e);
-  }
-  return parseScenario(text, path);
+  return parseScenario(
+    fsDo(path, 'read the scenario file', () => readFileSync(path, 'utf8')),
+    path,
+  );
 }
 
 /** "09:30:00" → ns since midnight. */

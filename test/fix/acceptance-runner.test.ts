@@ -2,8 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runScript } from '../../src/fix/acceptance/runner.js';
-import { fixTime, loadScript, type Step } from '../../src/fix/acceptance/script.js';
-import { completeMessage, FixFramer } from '../../src/fix/wire.js';
+import { loadScript, type Step } from '../../src/fix/acceptance/script.js';
+import { completeMessage, FixFramer, fixTime } from '../../src/fix/wire.js';
 
 /**
  * The runner's own mechanics (connect, send, frame what comes back, compare, wait for a disconnect, report the first

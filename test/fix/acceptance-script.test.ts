@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { difference, fixTime, loadScript, messageToSend, parseScript, TIME_STEP_MS } from '../../src/fix/acceptance/script.js';
-import { checksum, completeMessage, fieldMap, fieldsOf, FixFramer, SOH, wellFormed } from '../../src/fix/wire.js';
+import { difference, loadScript, messageToSend, parseScript, TIME_STEP_MS } from '../../src/fix/acceptance/script.js';
+import { checksum, completeMessage, fieldMap, fieldsOf, FixFramer, fixTime, SOH, wellFormed } from '../../src/fix/wire.js';
 
 const DIR = '../shared/data/fix-acceptance/fix44';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.def'));

@@ -94,5 +94,8 @@ describe('the session store', () => {
     r.reset();
     r.target(2);
     expect(r.load()).toEqual({ nextSender: 1, nextTarget: 2, sent: new Map() });
+    // a damaged line inside the journal is named with its line, not used
+    writeFileSync(r.file, 'T 2\nS 2 {oops\nT 3\n');
+    expect(() => r.load()).toThrow(/C-D\.fixlog:2: not a line of a FIX session store/);
   });
 });

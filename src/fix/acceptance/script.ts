@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DataError, ioError } from '../../core/errors.js';
-import { completeMessage, fieldMap } from '../wire.js';
+import { DataError, fsDo } from '../../core/errors.js';
+import { completeMessage, fieldMap, fixTime } from '../wire.js';
 
 /**
  * The acceptance-script format of QuickFIX/J's FIX session tests (`.def` files; see
@@ -46,20 +46,10 @@ export function parseScript(text: string, file: string): Step[] {
 }
 
 export function loadScript(file: string): Step[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch (e) {
-    throw ioError(file, 'read the acceptance script', e);
-  }
-  return parseScript(text, file);
-}
-
-/** QuickFIX/J's acceptance time format, UTC with milliseconds: 20261201-17:20:28.123. */
-export function fixTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
+  return parseScript(
+    fsDo(file, 'read the acceptance script', () => readFileSync(file, 'latin1')),
+    file,
+  );
 }
 
 /** One `<TIME±N>` step, as QuickFIX/J's runner takes it. */

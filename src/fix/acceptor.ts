@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { FixSession, type OnApplication, type Received, type SessionSettings } from './session.js';
+import { FixSession, reverseRoute, type OnApplication, type Received, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
 import { FixFramer } from './wire.js';
 
@@ -7,29 +7,38 @@ import { FixFramer } from './wire.js';
 const HEADER = new Set('8 9 10 34 35 43 49 52 56 122'.split(' '));
 
 /**
- * The application of the acceptance suite's acceptor: every NewOrderSingle (35=D) echoed back unchanged but for its
- * header, except a PossResend (97=Y) of a ClOrdID already seen, which is dropped; any other application message is
+ * The application of the acceptance suite's acceptor (QuickFIX/J's): every NewOrderSingle (35=D) and
+ * SecurityDefinition (d) echoed back unchanged but for its header and its empty groups (a NumInGroup of 0), except a
+ * PossResend (97=Y) NewOrderSingle of a ClOrdID already seen, which is dropped; any other application message is
  * answered with a BusinessMessageReject (Unsupported Message Type).
  */
 export function echoApplication(): OnApplication {
   const seen = new Set<string>();
   return (msg: Received, session: FixSession) => {
-    if (msg.type === 'D') {
-      const id = msg.map.get('11') ?? '';
-      if (msg.map.get('97') === 'Y' && seen.has(id)) return;
-      seen.add(id);
+    const dict = session.settings.dictionary;
+    const emptyGroup = (t: string, v: string) => v === '0' && dict?.fields.get(Number(t))?.type === 'NUMINGROUP';
+    if (msg.type === 'D' || msg.type === 'd') {
+      if (msg.type === 'D') {
+        const id = msg.map.get('11') ?? '';
+        if (msg.map.get('97') === 'Y' && seen.has(id)) return;
+        seen.add(id);
+      }
       session.send(
-        'D',
-        msg.fields.filter(([t]) => !HEADER.has(t)),
+        msg.type,
+        msg.fields.filter(([t, v]) => !HEADER.has(t) && !emptyGroup(t, v)),
       );
       return;
     }
-    session.send('j', [
-      ['45', String(msg.seq)],
-      ['372', msg.type],
-      ['380', '3'],
-      ['58', 'Unsupported Message Type'],
-    ]);
+    session.send(
+      'j',
+      [
+        ['45', String(msg.seq)],
+        ['372', msg.type],
+        ['380', '3'],
+        ['58', 'Unsupported Message Type'],
+      ],
+      reverseRoute(msg.map),
+    );
   };
 }
 

@@ -1,3 +1,4 @@
+import { validateMessage, type FixDictionary } from './dictionary.js';
 import { MemoryStore, type SentRecord, type SessionStore } from './store.js';
 import { encodeMessage, fieldsOf, fixTime, parseFixTime, wellFormed } from './wire.js';
 
@@ -9,8 +10,8 @@ import { encodeMessage, fieldsOf, fixTime, parseFixTime, wellFormed } from './wi
  * Rejects with their reason codes. It follows QuickFIX/J's session rules (what verify() checks for each message type)
  * so that its acceptance scripts pass. Transport-free: bytes come in through `receive`, go out through `io`.
  *
- * Sequence numbers and sent messages live in a SessionStore (a journal file, or memory). Work in progress (issue 12):
- * the dictionary checks of a message's fields (the 14x scripts) come next.
+ * Sequence numbers and sent messages live in a SessionStore (a journal file, or memory). With a dictionary, every
+ * message after the Logon is checked against it (dictionary.ts) and a message that breaks it is rejected.
  */
 export interface SessionSettings {
   beginString: string;
@@ -24,6 +25,10 @@ export interface SessionSettings {
   resetOnDisconnect?: boolean;
   /** How long to wait for the other side's Logout after sending ours. */
   logoutTimeoutMs?: number;
+  /** Received messages are checked against this dictionary (fields, types, values, groups, required tags). */
+  dictionary?: FixDictionary;
+  /** Tags of 5000 and above that the dictionary lacks are refused (default) or let through. */
+  validateUserDefinedFields?: boolean;
   now?: () => number;
 }
 
@@ -60,6 +65,26 @@ const REJECT = { requiredTagMissing: 1, tagWithoutValue: 4, valueIncorrect: 5, c
 const HEADER_TAGS = new Set('8 9 35 49 56 115 128 90 91 34 50 142 57 143 116 144 129 145 43 97 52 122 212 213 347 369 627 628 629 630'.split(' '));
 const TRAILER_TAGS = new Set(['93', '89', '10']);
 const REQUIRED_HEADER = ['49', '56', '34', '52'];
+
+/** Routing tags and their counterparts: a reply goes back along the route its message came by. */
+const ROUTE: [string, string][] = [
+  ['115', '128'],
+  ['128', '115'],
+  ['116', '129'],
+  ['129', '116'],
+  ['144', '145'],
+  ['145', '144'],
+];
+
+/** The header fields of a reply to a message: OnBehalfOf… becomes DeliverTo… and the reverse (empty ones left out). */
+export function reverseRoute(map: ReadonlyMap<string, string>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [from, to] of ROUTE) {
+    const v = map.get(from);
+    if (v) out.push([to, v]);
+  }
+  return out;
+}
 
 /** What a message's structure breaks, before any dictionary: an empty value, a header field after the body, a required header field missing. */
 function structuralProblem(msg: Received): { reason: number; text: string; tag: string } | null {
@@ -144,15 +169,18 @@ export class FixSession {
     this.resendEnd = 0;
   }
 
-  /** Sends a message of `type` with these body fields: the header is the session's, the sequence number the next. */
-  send(type: string, body: [string, string][]): void {
+  /**
+   * Sends a message of `type` with these body fields: the header is the session's (with `header`'s fields added, such
+   * as routing tags), the sequence number the next.
+   */
+  send(type: string, body: [string, string][], header?: [string, string][]): void {
     const seq = this.nextSenderSeq++;
     const time = fixTime(this.now());
-    const rec = { type, body, time };
+    const rec: SentRecord = header?.length ? { type, body, time, header } : { type, body, time };
     // kept before it is written to the wire: a restart can resend it
     this.store.sent(seq, rec);
     this.sent.set(seq, rec);
-    this.write(type, seq, time, body);
+    this.write(type, seq, time, body, header);
   }
 
   private write(type: string, seq: number, time: string, body: [string, string][], extraHeader: [string, string][] = []): void {
@@ -181,7 +209,7 @@ export class FixSession {
     ];
     if (tag !== undefined) body.push(['371', tag]);
     body.push(['372', ref.type], ['373', String(reason)]);
-    this.send('3', body);
+    this.send('3', body, reverseRoute(ref.map));
   }
 
   /** One framed message from the other side. */
@@ -213,7 +241,9 @@ export class FixSession {
       return this.onLogon(msg);
     }
     if (!Number.isInteger(msg.seq)) return this.logout('Received message without MsgSeqNum', true);
-    const bad = structuralProblem(msg);
+    const bad =
+      structuralProblem(msg) ??
+      (s.dictionary ? validateMessage(s.dictionary, fields, { validateUserDefinedFields: s.validateUserDefinedFields ?? true }) : null);
     if (bad) {
       // rejected, and its sequence number used up (as QuickFIX/J does)
       this.reject(msg, bad.reason, bad.text, bad.tag);
@@ -381,7 +411,8 @@ export class FixSession {
       default: {
         if (!this.verify(msg, true, true)) return;
         this.nextTargetSeq++;
-        if (!FIX44_TYPES.has(msg.type)) this.reject(msg, REJECT.invalidMsgType, 'Invalid MsgType', '35');
+        if (!(this.settings.dictionary ? this.settings.dictionary.messages.has(msg.type) : FIX44_TYPES.has(msg.type)))
+          this.reject(msg, REJECT.invalidMsgType, 'Invalid MsgType', '35');
         else this.onApplication(msg, this);
       }
     }
@@ -433,10 +464,7 @@ export class FixSession {
         continue;
       }
       fill(q);
-      this.write(m.type, q, fixTime(this.now()), m.body, [
-        ['43', 'Y'],
-        ['122', m.time],
-      ]);
+      this.write(m.type, q, fixTime(this.now()), m.body, [['43', 'Y'], ['122', m.time], ...(m.header ?? [])]);
     }
     fill(to + 1);
   }

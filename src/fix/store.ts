@@ -8,6 +8,8 @@ export interface SentRecord {
   type: string;
   body: [string, string][];
   time: string;
+  /** Header fields beyond the session's own (routing tags). */
+  header?: [string, string][];
 }
 
 /**

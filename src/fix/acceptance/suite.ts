@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { IoError } from '../../core/errors.js';
 import { FixAcceptor } from '../acceptor.js';
+import { dictionaryFor, loadDictionary } from '../dictionary.js';
 import { runScript, type RunOptions, type ScriptResult } from './runner.js';
 import { loadScript, waitsOnTimers } from './script.js';
 
@@ -12,6 +13,8 @@ export interface SuiteOptions extends RunOptions {
   targetCompID: string;
   /** The acceptor's ResendRequestChunkSize (0: a whole gap at once). */
   resendChunkSize?: number;
+  /** The dictionary the acceptor checks messages against: a FIX version (FIX44), a QuickFIX XML file, or 'none'; by default the BeginString's. */
+  dictionary?: string;
   /** Run only the scripts that wait on the acceptor's timers (true), only the others (false), or all (undefined). */
   slow?: boolean;
 }
@@ -38,6 +41,8 @@ export function scriptFiles(paths: readonly string[]): string[] {
 export async function runSuite(paths: readonly string[], o: SuiteOptions): Promise<{ results: ScriptResult[]; skipped: string[] }> {
   const results: ScriptResult[] = [];
   const skipped: string[] = [];
+  const name = o.dictionary ?? dictionaryFor(o.beginString);
+  const dictionary = name === 'none' ? undefined : await loadDictionary(name);
   for (const file of scriptFiles(paths)) {
     const steps = loadScript(file);
     if (o.slow !== undefined && waitsOnTimers(steps) !== o.slow) {
@@ -49,6 +54,7 @@ export async function runSuite(paths: readonly string[], o: SuiteOptions): Promi
       senderCompID: o.senderCompID,
       targetCompID: o.targetCompID,
       ...(o.resendChunkSize ? { resendChunkSize: o.resendChunkSize } : {}),
+      ...(dictionary ? { dictionary } : {}),
     });
     const port = await acceptor.listen(0);
     try {

@@ -1,7 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { FixSession, reverseRoute, type OnApplication, type Received, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
-import { FixFramer } from './wire.js';
+import { encodeMessage, fieldMap, FixFramer, fixTime, wellFormed } from './wire.js';
 
 /** What the session writes itself (and a resend's PossDup marks): an echo leaves them out of what it sends back. */
 const HEADER = new Set('8 9 10 34 35 43 49 52 56 122'.split(' '));
@@ -42,22 +43,47 @@ export function echoApplication(): OnApplication {
   };
 }
 
+/** TLS for a session's connection: the acceptor's key and certificate, or the initiator's trusted CA. */
+export interface TlsSettings {
+  key?: string | Buffer;
+  cert?: string | Buffer;
+  ca?: string | Buffer;
+  /** The name the initiator expects in the acceptor's certificate (default: the host). */
+  servername?: string;
+}
+
 /**
- * A FIX acceptor on 127.0.0.1: one session (its CompIDs), taken by the first connection that logs on; a second
- * connection while it is logged on is closed. The session's state resets when its connection goes.
+ * A FIX acceptor on 127.0.0.1 (plain TCP, or TLS): one session per counterparty, found by the SenderCompID (49) of
+ * the first message on a connection and taken by the first connection that logs on; a second connection for a
+ * session that has one is closed. A connection whose CompID has no session is closed (with a Logout saying so where
+ * the sessions authenticate). A session's state resets when its connection goes unless its settings keep it.
  */
 export class FixAcceptor {
-  readonly session: FixSession;
+  readonly sessions = new Map<string, FixSession>();
   private server: Server | null = null;
-  private owner: Socket | null = null;
+  private readonly owners = new Map<FixSession, Socket>();
   private readonly sockets = new Set<Socket>();
 
-  constructor(settings: SessionSettings, app: OnApplication = echoApplication(), store?: SessionStore) {
-    this.session = new FixSession(settings, app, store);
+  constructor(
+    settings: SessionSettings | SessionSettings[],
+    app: OnApplication = echoApplication(),
+    store?: SessionStore | ((s: SessionSettings) => SessionStore),
+    private readonly tls?: TlsSettings,
+  ) {
+    for (const st of Array.isArray(settings) ? settings : [settings]) {
+      const kept = typeof store === 'function' ? store(st) : store;
+      this.sessions.set(st.targetCompID, new FixSession({ ...st, role: 'acceptor' }, app, kept));
+    }
+  }
+
+  /** The session, where there is one (the acceptance suite's acceptor). */
+  get session(): FixSession {
+    return this.sessions.values().next().value!;
   }
 
   async listen(port = 0): Promise<number> {
-    this.server = createServer((sock) => this.accept(sock));
+    const onConnection = (sock: Socket) => this.accept(sock);
+    this.server = this.tls ? createTlsServer({ key: this.tls.key, cert: this.tls.cert, ca: this.tls.ca }, onConnection) : createServer(onConnection);
     await new Promise<void>((ok, ko) => {
       this.server!.once('error', ko);
       this.server!.listen(port, '127.0.0.1', ok);
@@ -75,25 +101,45 @@ export class FixAcceptor {
     sock.setNoDelay(true);
     const framer = new FixFramer();
     const io = { write: (t: string) => sock.write(Buffer.from(t, 'latin1')), disconnect: () => sock.end() };
+    let mine: FixSession | null = null;
+    let clock: NodeJS.Timeout | null = null;
     sock.on('data', (b) => {
       for (const m of framer.push(b)) {
-        if (this.owner !== sock) {
-          if (this.owner !== null) return void sock.destroy(); // the session is another connection's
-          this.owner = sock;
-          this.session.attach(io);
-          clock = setInterval(() => this.session.tick(), 250);
+        if (!mine) {
+          const comp = fieldMap(m).get('49') ?? '';
+          const session = this.sessions.get(comp);
+          if (!session) {
+            const any = this.session;
+            if (any?.settings.authenticate && wellFormed(m)) {
+              const s = any.settings;
+              const out: [string, string][] = [
+                ['35', '5'],
+                ['34', '1'],
+                ['49', s.senderCompID],
+                ['52', fixTime(Date.now())],
+                ['56', comp],
+                ['58', 'Unknown CompID'],
+              ];
+              sock.write(Buffer.from(encodeMessage(s.beginString, out), 'latin1'));
+            }
+            return void sock.end();
+          }
+          if (this.owners.has(session)) return void sock.destroy(); // the session is another connection's
+          mine = session;
+          this.owners.set(session, sock);
+          session.attach(io);
+          clock = setInterval(() => session.tick(), 250);
         }
-        this.session.receive(m);
+        mine.receive(m);
         if (sock.destroyed) return;
       }
     });
-    let clock: NodeJS.Timeout | null = null;
     sock.on('close', () => {
       if (clock) clearInterval(clock);
       this.sockets.delete(sock);
-      if (this.owner === sock) {
-        this.owner = null;
-        this.session.detach();
+      if (mine && this.owners.get(mine) === sock) {
+        this.owners.delete(mine);
+        mine.detach();
       }
     });
     sock.on('error', () => {});

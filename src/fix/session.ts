@@ -25,6 +25,32 @@ export interface SessionSettings {
   resetOnDisconnect?: boolean;
   /** How long to wait for the other side's Logout after sending ours. */
   logoutTimeoutMs?: number;
+  /** Which side: the acceptor answers a Logon; the initiator sends one (`logon()`) and waits for the answer. */
+  role?: 'acceptor' | 'initiator';
+  /** The initiator's HeartBtInt (108), seconds; the acceptor takes the other side's. */
+  heartBtIntSeconds?: number;
+  /** ResetSeqNumFlag (141=Y) on the initiator's Logon: both sequences start again at 1. */
+  resetOnLogon?: boolean;
+  /**
+   * NextExpectedMsgSeqNum (789) on the Logon in both directions: each side says what it expects next, and the other
+   * resends from there at once, instead of a ResendRequest.
+   */
+  nextExpectedMsgSeqNum?: boolean;
+  /** LastMsgSeqNumProcessed (369) in the header of every message sent: the last inbound number acted on. */
+  lastMsgSeqNumProcessed?: boolean;
+  /** Digits of the second in the times sent (SendingTime, OrigSendingTime): 3 (ms, the default), 6 (µs) or 9 (ns). */
+  timestampDigits?: 3 | 6 | 9;
+  /** The initiator's Username (553) and Password (554) on its Logon. */
+  credentials?: { username: string; password: string };
+  /**
+   * The acceptor's check of a Logon's Username and Password: null to accept it, else the reason, which is sent in a
+   * Logout before the connection is closed; the session's sequence numbers are not touched.
+   */
+  authenticate?: (logon: { compId: string; username?: string; password?: string }) => string | null;
+  /** Told when the session logs on, when the other side logs out (with its Text), and when the connection goes. */
+  onState?: (event: 'logon' | 'logout' | 'disconnect', text?: string) => void;
+  /** Sees every message received (before anything is done with it) and every message written. */
+  trace?: (direction: 'in' | 'out', raw: string) => void;
   /** Received messages are checked against this dictionary (fields, types, values, groups, required tags). */
   dictionary?: FixDictionary;
   /** Tags of 5000 and above that the dictionary lacks are refused (default) or let through. */
@@ -119,6 +145,9 @@ export class FixSession {
   private lastSentMs = 0;
   private lastReceivedMs = 0;
   private testRequestSent = false;
+  private logonSent = false;
+  /** Why the last Logon was refused or the session ended, as the other side's Logout said. */
+  lastLogoutText: string | undefined;
 
   constructor(
     readonly settings: SessionSettings,
@@ -141,7 +170,11 @@ export class FixSession {
   }
 
   private now(): number {
-    return (this.settings.now ?? Date.now)();
+    return this.settings.now ? this.settings.now() : performance.timeOrigin + performance.now();
+  }
+
+  private time(): string {
+    return fixTime(this.now(), this.settings.timestampDigits ?? 3);
   }
 
   /** A connection takes the session (it has logged on, or is about to). */
@@ -151,12 +184,15 @@ export class FixSession {
 
   /** The connection went away: the session's state is reset (the acceptance suite's acceptor resets on disconnect). */
   detach(): void {
+    const was = this.io !== null;
     this.io = null;
     this.loggedOn = false;
     this.logoutSent = false;
+    this.logonSent = false;
     if (this.logoutTimer) clearTimeout(this.logoutTimer);
     this.logoutTimer = null;
     if (this.settings.resetOnDisconnect ?? true) this.reset();
+    if (was) this.settings.onState?.('disconnect');
   }
 
   reset(): void {
@@ -175,8 +211,10 @@ export class FixSession {
    */
   send(type: string, body: [string, string][], header?: [string, string][]): void {
     const seq = this.nextSenderSeq++;
-    const time = fixTime(this.now());
-    const rec: SentRecord = header?.length ? { type, body, time, header } : { type, body, time };
+    const time = this.time();
+    // an administrative message is gap-filled over, never resent: its body is not kept (a Logon's password with it)
+    const kept = ADMIN.has(type) ? [] : body;
+    const rec: SentRecord = header?.length ? { type, body: kept, time, header } : { type, body: kept, time };
     // kept before it is written to the wire: a restart can resend it
     this.store.sent(seq, rec);
     this.sent.set(seq, rec);
@@ -186,7 +224,10 @@ export class FixSession {
   private write(type: string, seq: number, time: string, body: [string, string][], extraHeader: [string, string][] = []): void {
     const s = this.settings;
     const header: [string, string][] = [['35', type], ['34', String(seq)], ...extraHeader, ['49', s.senderCompID], ['52', time], ['56', s.targetCompID]];
-    this.io?.write(encodeMessage(s.beginString, [...header, ...body]));
+    if (s.lastMsgSeqNumProcessed) header.push(['369', String(this.nextTarget - 1)]);
+    const text = encodeMessage(s.beginString, [...header, ...body]);
+    s.trace?.('out', text);
+    this.io?.write(text);
     this.lastSentMs = this.now();
   }
 
@@ -202,6 +243,33 @@ export class FixSession {
     this.logoutTimer = setTimeout(() => this.disconnect(), this.settings.logoutTimeoutMs ?? 2000);
   }
 
+  /** The initiator's Logon, once connected. */
+  logon(): void {
+    const s = this.settings;
+    if (s.resetOnLogon) this.reset();
+    const body: [string, string][] = [
+      ['98', '0'],
+      ['108', String(s.heartBtIntSeconds ?? 30)],
+    ];
+    if (s.resetOnLogon) body.push(['141', 'Y']);
+    if (s.nextExpectedMsgSeqNum) body.push(['789', String(this.nextTargetSeq)]);
+    if (s.credentials) body.push(['553', s.credentials.username], ['554', s.credentials.password]);
+    this.heartBtIntSeconds = s.heartBtIntSeconds ?? 30;
+    this.logonSent = true;
+    this.send('A', body);
+  }
+
+  /** Ends the session from this side: a Logout, then the other side's Logout (or the timeout) before disconnecting. */
+  logoutNow(text?: string): void {
+    if (this.loggedOn && !this.logoutSent) this.logout(text);
+  }
+
+  /** Refuses a Logon: a Logout with the reason, outside the session's sequence (nothing stored), then the disconnect. */
+  private refuse(text: string): void {
+    this.write('5', this.nextSenderSeq, this.time(), [['58', text]]);
+    this.disconnect();
+  }
+
   private reject(ref: Received, reason: number, text: string, tag?: string): void {
     const body: [string, string][] = [
       ['45', String(ref.seq)],
@@ -214,6 +282,7 @@ export class FixSession {
 
   /** One framed message from the other side. */
   receive(raw: string): void {
+    this.settings.trace?.('in', raw);
     if (!wellFormed(raw)) {
       // garbled: ignored (QuickFIX/J); before a logon there is nothing to keep the connection for
       if (!this.loggedOn) this.disconnect();
@@ -237,6 +306,15 @@ export class FixSession {
       return;
     }
     if (!this.loggedOn) {
+      if (this.settings.role === 'initiator') {
+        if (msg.type === '5') {
+          this.lastLogoutText = map.get('58');
+          this.settings.onState?.('logout', this.lastLogoutText);
+          return this.disconnect();
+        }
+        if (msg.type !== 'A' || !this.logonSent) return this.disconnect();
+        return this.onLogonReply(msg);
+      }
       if (msg.type !== 'A') return this.disconnect();
       return this.onLogon(msg);
     }
@@ -277,7 +355,10 @@ export class FixSession {
 
   private onLogon(msg: Received): void {
     const s = this.settings;
-    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) return this.disconnect();
+    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) {
+      // QuickFIX/J drops the connection without a word; a session that authenticates says why
+      return s.authenticate ? this.refuse('CompID problem') : this.disconnect();
+    }
     if (!this.goodTime(msg)) {
       this.loggedOn = true; // to send the Logout
       return this.logout('Invalid Logon message: SendingTime accuracy problem, field=52', true);
@@ -287,7 +368,13 @@ export class FixSession {
       this.loggedOn = true;
       return this.logout(Number.isFinite(hb) ? 'HeartBtInt must not be negative' : 'HeartBtInt is not a number', true);
     }
+    if (s.authenticate) {
+      const why = s.authenticate({ compId: msg.map.get('49')!, username: msg.map.get('553'), password: msg.map.get('554') });
+      if (why !== null) return this.refuse(why);
+    }
     if (msg.map.get('141') === 'Y') this.reset();
+    const their = this.theirNextExpected(msg);
+    if (their === null) return;
     this.heartBtIntSeconds = hb;
     this.loggedOn = true;
     const body: [string, string][] = [
@@ -295,9 +382,56 @@ export class FixSession {
       ['108', String(hb)],
     ];
     if (msg.map.get('141') === 'Y') body.push(['141', 'Y']);
+    if (s.nextExpectedMsgSeqNum) body.push(['789', String(msg.seq === this.nextTargetSeq ? msg.seq + 1 : this.nextTargetSeq)]);
+    const logonSeq = this.nextSenderSeq;
     this.send('A', body);
+    s.onState?.('logon');
+    if (their !== undefined && their < logonSeq) this.resend(their, logonSeq - 1);
+    this.afterLogon(msg);
+  }
+
+  /** The acceptor's Logon, answering the initiator's. */
+  private onLogonReply(msg: Received): void {
+    const s = this.settings;
+    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) return this.disconnect();
+    if (!this.goodTime(msg)) {
+      this.loggedOn = true;
+      return this.logout('Invalid Logon message: SendingTime accuracy problem, field=52', true);
+    }
+    if (msg.map.get('141') === 'Y' && !s.resetOnLogon) this.reset();
+    const their = this.theirNextExpected(msg);
+    if (their === null) return;
+    this.loggedOn = true;
+    s.onState?.('logon');
+    // our Logon was nextSenderSeq - 1: what they miss before it is resent now
+    const logonSeq = this.nextSenderSeq - 1;
+    if (their !== undefined && their < logonSeq) this.resend(their, logonSeq - 1);
+    this.afterLogon(msg);
+  }
+
+  /**
+   * The other side's NextExpectedMsgSeqNum (789) where the session uses it: undefined when absent or unused, null
+   * when it is beyond what was ever sent (the session is then logged out).
+   */
+  private theirNextExpected(msg: Received): number | undefined | null {
+    if (!this.settings.nextExpectedMsgSeqNum || !msg.map.has('789')) return undefined;
+    const n = Number(msg.map.get('789'));
+    // the Logon about to be sent (acceptor) or just sent (initiator) counts: at most one past the last sent
+    const limit = this.settings.role === 'initiator' ? this.nextSenderSeq : this.nextSenderSeq + 1;
+    if (Number.isInteger(n) && n >= 1 && n <= limit) return n;
+    this.loggedOn = true;
+    this.logout(`NextExpectedMsgSeqNum (789) too high or not a number: expected at most ${limit}, received ${msg.map.get('789')}`, true);
+    return null;
+  }
+
+  /** The Logon's own sequence number: in order, or a gap (asked for, or with 789 left to the other side to resend). */
+  private afterLogon(msg: Received): void {
     if (msg.seq > this.nextTargetSeq) {
-      this.askResend(msg.seq);
+      if (this.settings.nextExpectedMsgSeqNum) {
+        // our 789 told them what we expect; the Logon's number is used up once the gap before it is filled
+        this.held.set(msg.seq, { ...msg, type: '0' });
+        this.resendAskedUpTo = Math.max(this.resendAskedUpTo, msg.seq);
+      } else this.askResend(msg.seq);
       return;
     }
     this.nextTargetSeq = msg.seq + 1;
@@ -371,6 +505,8 @@ export class FixSession {
       case '5': {
         if (!this.verify(msg, false, false)) return;
         if (inSeq) this.nextTargetSeq++;
+        this.lastLogoutText = msg.map.get('58');
+        this.settings.onState?.('logout', this.lastLogoutText);
         if (this.logoutSent) return this.disconnect();
         this.send('5', []);
         return this.disconnect();
@@ -441,7 +577,7 @@ export class FixSession {
     let gapFrom = 0;
     const fill = (upTo: number) => {
       if (gapFrom === 0) return;
-      const time = fixTime(this.now());
+      const time = this.time();
       this.write(
         '4',
         gapFrom,
@@ -464,7 +600,7 @@ export class FixSession {
         continue;
       }
       fill(q);
-      this.write(m.type, q, fixTime(this.now()), m.body, [['43', 'Y'], ['122', m.time], ...(m.header ?? [])]);
+      this.write(m.type, q, this.time(), m.body, [['43', 'Y'], ['122', m.time], ...(m.header ?? [])]);
     }
     fill(to + 1);
   }

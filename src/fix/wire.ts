@@ -19,19 +19,25 @@ export function encodeMessage(beginString: string, fields: readonly [string, str
   return `${text}10=${checksum(text)}${SOH}`;
 }
 
-/** A FIX UTC timestamp with milliseconds (SendingTime and the like): 20261201-17:20:28.123. */
-export function fixTime(ms: number): string {
-  const d = new Date(ms);
+/**
+ * A FIX UTC timestamp (SendingTime and the like) from a time in ms, fractions allowed: 20261201-17:20:28.123 with
+ * 3 digits of the second (ms, the default), 6 (µs) or 9 (ns, as far as a double's ms carry them: about 0.2 µs).
+ */
+export function fixTime(ms: number, digits: 3 | 6 | 9 = 3): string {
+  const whole = Math.floor(ms);
+  const d = new Date(whole);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
+  let frac = p(d.getUTCMilliseconds(), 3);
+  if (digits > 3) frac += p(Math.min(10 ** (digits - 3) - 1, Math.floor((ms - whole) * 10 ** (digits - 3))), digits - 3);
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${frac}`;
 }
 
-/** A FIX UTC timestamp (YYYYMMDD-HH:MM:SS[.sss…]) in ms, or NaN. */
+/** A FIX UTC timestamp (YYYYMMDD-HH:MM:SS[.sss…], up to ns) in ms (with the fraction), or NaN. */
 export function parseFixTime(v: string | undefined): number {
   const m = v ? /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(v) : null;
   if (!m) return NaN;
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+  const frac = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) + frac;
 }
 
 /** A message's fields in order, as [tag, value] pairs (a field without `=` has the tag '' and the whole text). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { IoError } from '../../core/errors.js';
 import { FixAcceptor } from '../acceptor.js';
 import { dictionaryFor, loadDictionary } from '../dictionary.js';
+import type { SessionSettings } from '../session.js';
 import { runScript, type RunOptions, type ScriptResult } from './runner.js';
 import { loadScript, waitsOnTimers } from './script.js';
 
@@ -15,6 +16,10 @@ export interface SuiteOptions extends RunOptions {
   resendChunkSize?: number;
   /** The dictionary the acceptor checks messages against: a FIX version (FIX44), a QuickFIX XML file, or 'none'; by default the BeginString's. */
   dictionary?: string;
+  /** Other session settings of the acceptor (NextExpectedMsgSeqNum, LastMsgSeqNumProcessed, timestamp digits…). */
+  session?: Partial<
+    Pick<SessionSettings, 'nextExpectedMsgSeqNum' | 'lastMsgSeqNumProcessed' | 'timestampDigits' | 'validateUserDefinedFields' | 'maxLatencyMs'>
+  >;
   /** Run only the scripts that wait on the acceptor's timers (true), only the others (false), or all (undefined). */
   slow?: boolean;
 }
@@ -55,6 +60,7 @@ export async function runSuite(paths: readonly string[], o: SuiteOptions): Promi
       targetCompID: o.targetCompID,
       ...(o.resendChunkSize ? { resendChunkSize: o.resendChunkSize } : {}),
       ...(dictionary ? { dictionary } : {}),
+      ...o.session,
     });
     const port = await acceptor.listen(0);
     try {

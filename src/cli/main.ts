@@ -12,6 +12,7 @@ import { realismCommand } from './realism.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
+import { venuesCommand } from './venues.js';
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
@@ -41,6 +42,7 @@ datasetCommand(program);
 trainCommand(program);
 benchCommand(program);
 fixCommand(program);
+venuesCommand(program);
 
 try {
   // an unknown command is an error even with --help after it (commander would print the main help and exit 0)

@@ -189,7 +189,10 @@ class OrderEntry implements VenueClient {
     else if (ordType === 'P' && inst.includes('M')) {
       const minQty = get('110') === undefined ? 0 : shares(get('110'));
       if (!(minQty >= 0)) return this.refuse(clOrdId, get('54'), 99, 'MinQty (110) must be a whole number of shares');
-      msg = { type: 'new', clOrdId: 0, side, ordType: 'midpeg', price: NaN, qty, minQty };
+      // a Price (44) on a peg is its cap (a buy) or floor (a sell)
+      const cap = get('44') === undefined ? NaN : priceUnits(get('44'));
+      if (get('44') !== undefined && !(cap > 0)) return this.refuse(clOrdId, get('54'), 99, 'a pegged order’s Price (44), its limit, must be above 0');
+      msg = { type: 'new', clOrdId: 0, side, ordType: 'midpeg', price: cap, qty, minQty };
     } else return this.refuse(clOrdId, get('54'), 99, 'OrdType (40) must be 1 (market), 2 (limit) or P with ExecInst (18) M (midpoint peg)');
     const internal = this.next++;
     msg.clOrdId = internal;

@@ -57,6 +57,11 @@ export interface ParentOrder {
   /** The horizon, ns since midnight. */
   start: number;
   end: number;
+  /**
+   * The worst price the parent may trade at (a buy's cap, a sell's floor), price units; absent: none. The engine
+   * holds every policy to it: a child priced beyond it is sent at it, and a dark ping carries it as its limit.
+   */
+  limit?: number;
 }
 
 export interface FillRecord {
@@ -303,14 +308,14 @@ export class RouterEngine {
       take(plans) {
         let n = 0;
         for (const pl of plans)
-          n += engine.child(a, 'take', pl.venue, pl.qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: pl.price, qty: 0, tif: IOC });
+          n += engine.child(a, 'take', pl.venue, pl.qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: capped(a.order, pl.price), qty: 0, tif: IOC });
         return n;
       },
       post(venue, price, qty) {
-        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price, qty: 0, tif: GTC, postOnly: true });
+        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: capped(a.order, price), qty: 0, tif: GTC, postOnly: true });
       },
       ping(venue, qty, minQty) {
-        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'midpeg', price: NaN, qty: 0, minQty });
+        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'midpeg', price: a.order.limit ?? NaN, qty: 0, minQty });
       },
     };
     a.policy.decide(ctx);
@@ -375,6 +380,12 @@ export class RouterEngine {
     a.due = t;
     this.ports.wakeAt(t);
   }
+}
+
+/** A child's price held to the parent's limit: no higher for a buy, no lower for a sell. */
+function capped(o: ParentOrder, price: number): number {
+  if (o.limit === undefined) return price;
+  return o.side === BUY ? Math.min(price, o.limit) : Math.max(price, o.limit);
 }
 
 /** Whether any of the parent's live children is an immediate order still out (checked without allocating). */

@@ -30,7 +30,7 @@ function makePolicy(name: string, rng: RngType = Rng.stream(1, name)): Policy {
   return policies.build(name, {}, { decisionNs: 10 * NS_PER_SECOND, profile, adv: marketFacts(scenario, 'scenarios/default.json').adv, rng });
 }
 
-function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed: number }) {
+function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed: number; limit?: number }) {
   const start = clockToNs('11:00:00');
   const s = buildSession(scenario, o.seed, 'scenarios/default.json', undefined, { startNs: start - 2 * NS_PER_MINUTE });
   const fills: FillRecord[] = [];
@@ -39,7 +39,7 @@ function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed
   const r = new RecordingRouter(s, { onFill: (f) => fills.push(f), onDecision: (d) => decisions.push(d), onDone: () => done++ });
   startSession(s);
   s.kernel.run(start);
-  const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE };
+  const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE, ...(o.limit !== undefined ? { limit: o.limit } : {}) };
   r.engine.onParent(order, policy);
   s.kernel.run(order.end + 5 * NS_PER_SECOND);
   return { r, parent: r.engine.om.parent('P'), fills, decisions, done, order };
@@ -60,6 +60,27 @@ describe('router engine in the simulator', () => {
       for (const id of parent.children) expect(['filled', 'cancelled', 'rejected']).toContain(r.engine.om.child(id)!.state);
     },
   );
+
+  it.each([
+    ['rule', BUY],
+    ['twap', SELL],
+    ['ck', BUY],
+  ] as const)('%s holds to a parent’s limit price: no child priced beyond it, no fill beyond it, pings capped by it', (name, side) => {
+    const free = run(makePolicy(name, Rng.stream(3, name)), { side, qty: 6000, minutes: 3, seed: 3 });
+    const prices = free.fills.map((f) => f.price);
+    // a limit inside the prices the free run paid: some of its fills would break it
+    const limit = side === BUY ? Math.min(...prices) : Math.max(...prices);
+    const held = run(makePolicy(name, Rng.stream(3, name)), { side, qty: 6000, minutes: 3, seed: 3, limit });
+    const beyond = (p: number) => (side === BUY ? p > limit : p < limit);
+    expect(free.fills.some((f) => beyond(f.price)) || prices.every((p) => p === limit)).toBe(true);
+    for (const m of held.r.sent) {
+      if (m.msg.type !== 'new') continue;
+      if (m.msg.ordType === 'midpeg') expect(m.msg.price).toBe(limit);
+      else expect(beyond(m.msg.price)).toBe(false);
+    }
+    expect(held.fills.filter((f) => beyond(f.price))).toEqual([]);
+    expect(held.r.engine.om.anomalies).toBe(0);
+  });
 
   it('the same seed gives the same fills; another seed does not', () => {
     const a = run(makePolicy('ck', Rng.stream(1, 'ck')), { side: SELL, qty: 2000, minutes: 3, seed: 11 });

@@ -55,6 +55,8 @@ export interface DictionaryExtension {
   fields?: { tag: number; name: string; type: string; enums?: string[] }[];
   /** Fields a component requires beyond what the dictionary says, wherever the component itself is required. */
   required?: Record<string, number[]>;
+  /** Members added at the end of a group of these message types (found by its count tag). */
+  members?: { messages: string[]; count: number; tags: number[] }[];
   /** A group added to the bodies of these message types. */
   groups?: { messages: string[]; count: number; members: number[]; required?: number[] }[];
 }
@@ -123,6 +125,16 @@ export class FixDictionary {
       d.messages.set(m.msgType, body);
     }
     for (const f of ext.fields ?? []) d.fields.set(f.tag, { tag: f.tag, name: f.name, type: f.type.toUpperCase(), enums: f.enums ? new Set(f.enums) : null });
+    for (const m of ext.members ?? [])
+      for (const type of m.messages) {
+        const g = d.messages.get(type)?.members.get(m.count);
+        if (!g) throw new Error(`dictionary extension: no group ${m.count} in message type ${type}`);
+        for (const t of m.tags) {
+          if (g.set.members.has(t)) continue;
+          g.set.members.set(t, null);
+          g.set.position.set(t, g.set.position.size);
+        }
+      }
     for (const g of ext.groups ?? []) {
       const set = emptySet();
       g.members.forEach((t, i) => {
@@ -374,7 +386,12 @@ export const QUICKFIX_FIX44: DictionaryExtension = { required: { Instrument: [55
 export function mergeExtensions(a: DictionaryExtension, b: DictionaryExtension): DictionaryExtension {
   const required: Record<string, number[]> = { ...a.required };
   for (const [k, v] of Object.entries(b.required ?? {})) required[k] = [...(required[k] ?? []), ...v];
-  return { fields: [...(a.fields ?? []), ...(b.fields ?? [])], groups: [...(a.groups ?? []), ...(b.groups ?? [])], required };
+  return {
+    fields: [...(a.fields ?? []), ...(b.fields ?? [])],
+    groups: [...(a.groups ?? []), ...(b.groups ?? [])],
+    members: [...(a.members ?? []), ...(b.members ?? [])],
+    required,
+  };
 }
 
 /** The compiled FIX 4.4 dictionary (or another), with an extension if given (FIX 4.4 with QuickFIX's required Symbol). */

@@ -286,7 +286,7 @@ interface Subscription {
 /** The venue's side of a market-data session: subscriptions, and the book's changes since each was last told. */
 class MarketData {
   private readonly subs: Subscription[] = [];
-  private trades: { price: number; qty: number; time: number }[] = [];
+  private trades: { price: number; qty: number; time: number; aggressor: Side }[] = [];
   session: FixSession | null = null;
 
   constructor(
@@ -297,7 +297,7 @@ class MarketData {
   ) {
     s.lit[index]!.subscribe({
       onQuote() {},
-      onTrade: (t) => void (this.subs.length > 0 && this.trades.push({ price: t.price, qty: t.qty, time: t.venueTime })),
+      onTrade: (t) => void (this.subs.length > 0 && this.trades.push({ price: t.price, qty: t.qty, time: t.venueTime, aggressor: t.aggressor })),
     });
   }
 

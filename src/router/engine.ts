@@ -308,14 +308,39 @@ export class RouterEngine {
       take(plans) {
         let n = 0;
         for (const pl of plans)
-          n += engine.child(a, 'take', pl.venue, pl.qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: capped(a.order, pl.price), qty: 0, tif: IOC });
+          n += engine.child(a, 'take', pl.venue, pl.qty, {
+            type: 'new',
+            clOrdId: 0,
+            side: a.order.side,
+            ordType: 'limit',
+            price: capped(a.order, pl.price),
+            qty: 0,
+            tif: IOC,
+          });
         return n;
       },
       post(venue, price, qty) {
-        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'limit', price: capped(a.order, price), qty: 0, tif: GTC, postOnly: true });
+        return engine.child(a, 'rest', venue, qty, {
+          type: 'new',
+          clOrdId: 0,
+          side: a.order.side,
+          ordType: 'limit',
+          price: capped(a.order, price),
+          qty: 0,
+          tif: GTC,
+          postOnly: true,
+        });
       },
       ping(venue, qty, minQty) {
-        return engine.child(a, 'rest', venue, qty, { type: 'new', clOrdId: 0, side: a.order.side, ordType: 'midpeg', price: a.order.limit ?? NaN, qty: 0, minQty });
+        return engine.child(a, 'rest', venue, qty, {
+          type: 'new',
+          clOrdId: 0,
+          side: a.order.side,
+          ordType: 'midpeg',
+          price: a.order.limit ?? NaN,
+          qty: 0,
+          minQty,
+        });
       },
     };
     a.policy.decide(ctx);

@@ -4,11 +4,13 @@ import { loadDictionary, type FixDictionary } from '../../src/fix/dictionary.js'
 import { FixInitiator } from '../../src/fix/initiator.js';
 import type { Received } from '../../src/fix/session.js';
 import { fixPrice, priceUnits } from '../../src/fix/values.js';
+import { LiveMarket, MARKET_DATA_EXTENSION } from '../../src/live/market.js';
 import { VenueSimulator, type VenueEndpoint } from '../../src/live/venues.js';
 
 let sim: VenueSimulator;
 let ends: VenueEndpoint[];
 let dict: FixDictionary;
+let mdDict: FixDictionary;
 const clients: FixInitiator[] = [];
 /** Every Reject a client session sent: a venue message that breaks the FIX 4.4 dictionary would show here. */
 const rejectsSent: string[] = [];
@@ -24,7 +26,8 @@ const until = async (cond: () => boolean, ms = 8000) => {
 async function client(venue: string, compId: string, got: Received[]): Promise<FixInitiator> {
   const port = ends.find((e) => e.name === venue)!.port;
   const trace = (dir: 'in' | 'out', raw: string) => void (dir === 'out' && raw.includes('\x0135=3\x01') && rejectsSent.push(raw));
-  const c = new FixInitiator({ beginString: 'FIX.4.4', senderCompID: compId, targetCompID: venue, dictionary: dict, trace }, (m) => void got.push(m), { port });
+  const dictionary = compId.endsWith('-MD') ? mdDict : dict;
+  const c = new FixInitiator({ beginString: 'FIX.4.4', senderCompID: compId, targetCompID: venue, dictionary, trace }, (m) => void got.push(m), { port });
   await c.start();
   clients.push(c);
   return c;
@@ -32,6 +35,7 @@ async function client(venue: string, compId: string, got: Received[]): Promise<F
 
 beforeAll(async () => {
   dict = await loadDictionary('FIX44');
+  mdDict = await loadDictionary('FIX44', MARKET_DATA_EXTENSION);
   sim = new VenueSimulator({ market: resolveScenario('default'), seed: 7, speed: 20 });
   ends = await sim.start();
 });
@@ -98,11 +102,17 @@ describe('sor venues: the simulated market over FIX', () => {
         if (t === '271' && sd < 2) book[sd]!.set(px, Number(v));
       }
     };
-    // freeze the market, flush what changed, and the copy must equal the venue's own top 5 levels
+    // freeze the market, flush what changed, and the copies must equal the venue's own top 5 levels: the test's
+    // own, and the router's LiveMarket fed with the same messages
     sim.pause();
     sim.publish();
     await new Promise((r) => setTimeout(r, 100));
     for (const m of got.filter((x) => x.type === 'X')) apply(m);
+    const live = new LiveMarket(
+      ends.map((e) => ({ name: e.name, kind: e.kind, takeFee: 0, makeFee: 0 })),
+      { tick: sim.world.session.scenario.tick, features: { adv: 1e6, longRunVolBps: 100 } },
+    );
+    for (const m of got.filter((x) => x.type === 'W' || x.type === 'X')) live.onMarketData('LIT_MT', m.type, m.fields, 0);
     const v = sim.world.session.lit[0]!;
     const prices = new Float64Array(5);
     const qtys = new Float64Array(5);
@@ -111,7 +121,11 @@ describe('sor venues: the simulated market over FIX', () => {
       const want = new Map<number, number>();
       for (let i = 0; i < k; i++) want.set(prices[i]!, qtys[i]!);
       expect(book[sd]).toEqual(want);
+      expect(live.levels('LIT_MT', sd, 5)).toEqual([...want].map(([price, qty]) => ({ price, qty })));
     }
+    expect(live.bid()).toBe(v.book.bestBid());
+    expect(live.ask()).toBe(v.book.bestAsk());
+    expect(live.tradedVolume()).toBeGreaterThan(0);
     sim.resume();
     // the venue's trades come on the same subscription
     await until(() => got.some((m) => m.type === 'X' && m.fields.some(([t, x]) => t === '269' && x === '2')));

@@ -39,7 +39,14 @@ function run(policy: Policy, o: { side: Side; qty: number; minutes: number; seed
   const r = new RecordingRouter(s, { onFill: (f) => fills.push(f), onDecision: (d) => decisions.push(d), onDone: () => done++ });
   startSession(s);
   s.kernel.run(start);
-  const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE, ...(o.limit !== undefined ? { limit: o.limit } : {}) };
+  const order: ParentOrder = {
+    id: 'P',
+    side: o.side,
+    qty: o.qty,
+    start,
+    end: start + o.minutes * NS_PER_MINUTE,
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+  };
   r.engine.onParent(order, policy);
   s.kernel.run(order.end + 5 * NS_PER_SECOND);
   return { r, parent: r.engine.om.parent('P'), fills, decisions, done, order };

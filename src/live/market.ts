@@ -1,0 +1,160 @@
+import { BUY, SELL, type Side } from '../core/types.js';
+import type { DictionaryExtension } from '../fix/dictionary.js';
+import { priceUnits } from '../fix/values.js';
+import { FeatureEngine } from '../features/engine.js';
+import type { MarketView, VenueInfo } from '../router/engine.js';
+import { MarketTracker } from '../router/market-tracker.js';
+import { MidPath, TradeTape } from '../tca/benchmarks.js';
+
+/**
+ * The router's market view in the live world, kept from the venues' market-data sessions: each lit venue's
+ * displayed book by price level (a snapshot, then incremental refreshes), the consolidated best bid and offer, the
+ * printed volume, the queues' depletion, and the same streaming features the simulator feeds (mids on every change
+ * of the consolidated mid, prints with their aggressor side). Every update is a plain call with the time it is
+ * applied at, so that a journal's replay rebuilds the same view.
+ */
+export const AGGRESSOR_SIDE = 2446;
+
+/** The router's market-data sessions' dictionary: FIX 4.4 with FIX 5.0's AggressorSide (2446) on a refresh's entries. */
+export const MARKET_DATA_EXTENSION: DictionaryExtension = {
+  fields: [{ tag: AGGRESSOR_SIDE, name: 'AggressorSide', type: 'CHAR', enums: ['1', '2'] }],
+  members: [{ messages: ['X'], count: 268, tags: [AGGRESSOR_SIDE] }],
+};
+
+type Book = [Map<number, number>, Map<number, number>];
+
+export class LiveMarket implements MarketView {
+  private readonly books = new Map<string, Book>();
+  private readonly tracker: MarketTracker;
+  readonly features?: FeatureEngine;
+  private bestBid = NaN;
+  private bestAsk = NaN;
+  private lastMid = NaN;
+  /** The consolidated mid over time, and the prints: what the TCA measures against. */
+  readonly mids = new MidPath();
+  readonly tape = new TradeTape();
+
+  constructor(
+    readonly venues: readonly VenueInfo[],
+    opts: { tick: number; features?: { adv: number; longRunVolBps: number } },
+  ) {
+    const lit = venues.filter((v) => v.kind === 'lit').map((v) => v.name);
+    for (const v of lit) this.books.set(v, [new Map(), new Map()]);
+    this.tracker = new MarketTracker(lit);
+    if (opts.features)
+      this.features = new FeatureEngine({
+        venues: venues.map((v) => v.name),
+        tick: opts.tick,
+        adv: opts.features.adv,
+        longRunVolBps: opts.features.longRunVolBps,
+      });
+  }
+
+  /** A MarketDataSnapshotFullRefresh (W) or MarketDataIncrementalRefresh (X) from a venue, applied at `t`. */
+  onMarketData(venue: string, type: string, fields: readonly [string, string][], t: number): void {
+    const book = this.books.get(venue);
+    if (!book) return;
+    const top = this.top(book);
+    if (type === 'W') {
+      book[0].clear();
+      book[1].clear();
+    }
+    let action = '0';
+    let entry = -1;
+    let price = NaN;
+    let qty = NaN;
+    let aggressor: Side = BUY;
+    const flush = () => {
+      if (entry < 0) return;
+      if (entry === 2) {
+        if (qty > 0) {
+          this.tracker.onTrade(qty);
+          this.tape.record(t, price, qty);
+          this.features?.onTrade(t, aggressor, qty);
+        }
+      } else if (entry === 0 || entry === 1) {
+        const side = book[entry]!;
+        if (action === '2') side.delete(price);
+        else if (qty > 0) side.set(price, qty);
+        else side.delete(price);
+      }
+      entry = -1;
+      qty = NaN;
+      aggressor = BUY;
+    };
+    for (const [tag, v] of fields) {
+      switch (tag) {
+        case '279':
+          flush();
+          action = v;
+          break;
+        case '269':
+          if (type === 'W') flush();
+          entry = v === '0' ? 0 : v === '1' ? 1 : v === '2' ? 2 : 3;
+          break;
+        case '270':
+          price = priceUnits(v);
+          break;
+        case '271':
+          qty = Number(v);
+          break;
+        case '2446':
+          aggressor = v === '2' ? SELL : BUY;
+          break;
+      }
+    }
+    flush();
+    const now = this.top(book);
+    if (now[0] !== top[0] || now[1] !== top[1] || now[2] !== top[2] || now[3] !== top[3]) this.tracker.onQuote(venue, now[0], now[1], now[2], now[3]);
+    this.consolidate(t);
+  }
+
+  /** A venue's best bid, its size, best ask and its size (NaN prices where a side is empty). */
+  private top(book: Book): [number, number, number, number] {
+    let bid = NaN;
+    let ask = NaN;
+    for (const p of book[0].keys()) if (!(p <= bid)) bid = p;
+    for (const p of book[1].keys()) if (!(p >= ask)) ask = p;
+    return [bid, book[0].get(bid) ?? 0, ask, book[1].get(ask) ?? 0];
+  }
+
+  private consolidate(t: number): void {
+    let bid = NaN;
+    let ask = NaN;
+    for (const b of this.books.values()) {
+      const [bb, , ba] = this.top(b);
+      if (bb > 0 && !(bb <= bid)) bid = bb;
+      if (ba > 0 && !(ba >= ask)) ask = ba;
+    }
+    this.bestBid = bid;
+    this.bestAsk = ask;
+    const mid = bid > 0 && ask > 0 ? (bid + ask) / 2 : NaN;
+    if (mid > 0 && mid !== this.lastMid) {
+      this.lastMid = mid;
+      this.mids.record(t, mid);
+      this.features?.onMid(t, mid);
+    }
+  }
+
+  levels(venue: string, side: Side, depth: number): { price: number; qty: number }[] {
+    const book = this.books.get(venue);
+    if (!book) return [];
+    const prices = [...book[side].keys()].sort((a, b) => (side === BUY ? b - a : a - b)).slice(0, depth);
+    return prices.map((price) => ({ price, qty: book[side].get(price)! }));
+  }
+  bid(): number {
+    return this.bestBid;
+  }
+  ask(): number {
+    return this.bestAsk;
+  }
+  mid(): number {
+    return this.lastMid;
+  }
+  tradedVolume(): number {
+    return this.tracker.volume;
+  }
+  depletion(venue: string, side: Side): number {
+    return this.tracker.depletion(venue, side);
+  }
+}

@@ -546,10 +546,15 @@ export class FixSession {
         break;
       default: {
         if (!this.verify(msg, true, true)) return;
-        this.nextTargetSeq++;
-        if (!(this.settings.dictionary ? this.settings.dictionary.messages.has(msg.type) : FIX44_TYPES.has(msg.type)))
+        if (!(this.settings.dictionary ? this.settings.dictionary.messages.has(msg.type) : FIX44_TYPES.has(msg.type))) {
+          this.nextTargetSeq++;
           this.reject(msg, REJECT.invalidMsgType, 'Invalid MsgType', '35');
-        else this.onApplication(msg, this);
+        } else {
+          // the application has it (a journal has it written) before its number counts as received: a crash in
+          // between has it asked for again, not lost
+          this.onApplication(msg, this);
+          this.nextTargetSeq++;
+        }
       }
     }
     this.drain();

@@ -14,14 +14,14 @@ export interface ClockSpec {
 
 export class LiveClock {
   /** UTC midnight of the origin's day, in ms: market times are written as times of that day. */
-  private readonly dayMs: number;
+  readonly dayStartMs: number;
 
   constructor(
     readonly spec: ClockSpec,
     private readonly wall: () => number = () => performance.timeOrigin + performance.now(),
   ) {
     const d = new Date(spec.originMs);
-    this.dayMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    this.dayStartMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   }
 
   /** A clock whose market time is `originNs` now. */
@@ -42,6 +42,6 @@ export class LiveClock {
 
   /** A market time as a FIX timestamp of the origin's day, to the µs. */
   fix(ns: number): string {
-    return fixTime(this.dayMs + ns / 1e6, 6);
+    return fixTime(this.dayStartMs + ns / 1e6, 6);
   }
 }

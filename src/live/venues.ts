@@ -47,6 +47,16 @@ export interface VenueEndpoint {
 /** The largest depth a market-data subscription gets (MarketDepth 0, the full book, is served as this). */
 const MAX_DEPTH = 20;
 
+/** A fill as the venue gave it. */
+export interface VenueFill {
+  venue: string;
+  clOrdId: string;
+  orderId: string;
+  execId: string;
+  qty: number;
+  price: number;
+}
+
 interface FixOrder {
   internal: number;
   clOrdId: string;
@@ -65,6 +75,8 @@ interface FixOrder {
 /** The venue's side of one router's order-entry session. */
 class OrderEntry implements VenueClient {
   private readonly orders = new Map<number, FixOrder>();
+  /** Every fill given to this session: the venue's side of a reconciliation. */
+  readonly fills: VenueFill[] = [];
   private readonly byClOrdId = new Map<string, FixOrder>();
   private next = 1;
   session: FixSession | null = null;
@@ -213,6 +225,7 @@ class OrderEntry implements VenueClient {
         o.status = open();
         return this.send('8', [...this.base(o, '0', execId, r.leaves), time]);
       case 'fill': {
+        this.fills.push({ venue: r.venue, clOrdId: o.clOrdId, orderId: o.orderId, execId, qty: r.qty, price: r.price });
         o.cumQty += r.qty;
         o.notional += r.price * r.qty;
         o.status = r.leaves === 0 ? '2' : '1';
@@ -411,6 +424,7 @@ export class VenueSimulator {
   readonly endpoints: VenueEndpoint[] = [];
   private readonly acceptors: FixAcceptor[] = [];
   private readonly feeds: MarketData[] = [];
+  private readonly entries: OrderEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: VenueSimOptions) {
@@ -436,6 +450,7 @@ export class VenueSimulator {
     const md = this.o.marketDataCompId ?? 'SOR-MD';
     for (const v of s.venues) {
       const entry = new OrderEntry(v, this.symbol, this.clock);
+      this.entries.push(entry);
       const feed = v.kind === 'lit' ? new MarketData(s, v.index, this.symbol, this.clock) : null;
       if (feed) this.feeds.push(feed);
       const common = {
@@ -470,6 +485,22 @@ export class VenueSimulator {
     }
     this.resume();
     return this.endpoints;
+  }
+
+  /** Each venue's fee per share to take and to make at the scenario's price, price units (negative: a rebate). */
+  fees(): Record<string, { takeFee: number; makeFee: number }> {
+    const s = this.world.session;
+    const out: Record<string, { takeFee: number; makeFee: number }> = {};
+    for (const v of s.venues) {
+      const fm = v.kind === 'lit' ? s.lit[v.index]!.cfg.fees : s.dark[v.index - s.lit.length]!.cfg.fees;
+      out[v.name] = { takeFee: fm.fee('take', s.scenario.initialPrice, 1), makeFee: fm.fee('make', s.scenario.initialPrice, 1) };
+    }
+    return out;
+  }
+
+  /** Every fill the venues gave over FIX, in order. */
+  fills(): VenueFill[] {
+    return this.entries.flatMap((e) => e.fills);
   }
 
   /** Sends every market-data subscription what changed since it was last told. */

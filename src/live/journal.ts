@@ -1,0 +1,107 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataError, fsDo, ioError } from '../core/errors.js';
+import { makeFolder } from '../core/files.js';
+
+/**
+ * The router's write-ahead journal: one JSON line per record, numbered. Inputs (a parent order, a cancel, a timer,
+ * a venue's report, a market-data message, a venue going down) are appended before the engine acts on them; outputs
+ * (a child order to a venue, a report to the OMS, a decision) before they are sent. Each line is written to the
+ * operating system at once (a killed process loses nothing); when it also reaches the disk is the `sync` setting:
+ * every record (fsync each), `group` (one fsync every `groupMs` for what came since), or `os` (left to the system).
+ * Reading it back cuts a last line a crash left short and names a damaged one by its line.
+ */
+export type JournalRecord =
+  // inputs: messages as they came (header left out), market data, timer firings, venues lost and back, a restart
+  | { k: 'oms'; t: number; oms: string; type: string; body: [string, string][] }
+  | { k: 'venue'; t: number; venue: string; type: string; body: [string, string][] }
+  | { k: 'md'; t: number; venue: string; type: string; body: [string, string][] }
+  | { k: 'timer'; t: number }
+  | { k: 'down'; t: number; venue: string }
+  | { k: 'up'; t: number; venue: string }
+  | { k: 'recover'; t: number }
+  // outputs: messages to send, and the decisions (the compliance record)
+  | { k: 'to-venue'; t: number; venue: string; type: string; body: [string, string][] }
+  | { k: 'to-oms'; t: number; oms: string; type: string; body: [string, string][] }
+  | { k: 'decision'; t: number; parentId: string; round: number; target: number; filled: number; children: number };
+
+export type SyncMode = 'every' | 'group' | 'os';
+
+const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover']);
+export const isInput = (r: JournalRecord): boolean => INPUTS.has(r.k);
+
+export class Journal {
+  private fd: number;
+  private count = 0;
+  private dirty = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly file: string,
+    private readonly sync: SyncMode = 'every',
+    groupMs = 2,
+  ) {
+    makeFolder(dirname(file), 'the journal’s folder');
+    try {
+      this.fd = openSync(file, 'a+');
+      const text = readFileSync(file, 'utf8');
+      if (text.length > 0 && !text.endsWith('\n')) ftruncateSync(this.fd, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+      this.count = text.length === 0 ? 0 : text.slice(0, text.lastIndexOf('\n') + 1).split('\n').length - 1;
+    } catch (e) {
+      throw ioError(file, 'open the journal', e);
+    }
+    if (sync === 'group') {
+      this.timer = setInterval(() => this.flush(), groupMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Records appended so far (in this file, before this process too). */
+  get length(): number {
+    return this.count;
+  }
+
+  append(r: JournalRecord): void {
+    const line = JSON.stringify(r) + '\n';
+    fsDo(this.file, 'append to the journal', () => {
+      writeSync(this.fd, line);
+      if (this.sync === 'every') fsyncSync(this.fd);
+      else this.dirty = true;
+    });
+    this.count++;
+  }
+
+  /** Syncs what was written since the last sync (the group mode's timer calls it). */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    fsDo(this.file, 'sync the journal', () => fsyncSync(this.fd));
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** A journal's records in order; a last line a crash cut short is left out, any other bad line is an error naming it. */
+export function readJournal(file: string): JournalRecord[] {
+  if (!existsSync(file)) return [];
+  const text = fsDo(file, 'read the journal', () => readFileSync(file, 'utf8'));
+  const lines = text.split('\n');
+  const out: JournalRecord[] = [];
+  // the last element is '' after a complete last line; anything else there is a line cut short
+  lines.slice(0, -1).forEach((line, i) => {
+    let r: JournalRecord;
+    try {
+      r = JSON.parse(line) as JournalRecord;
+    } catch {
+      throw new DataError(`${file}:${i + 1}: not a journal record (not JSON)`);
+    }
+    if (typeof r !== 'object' || r === null || typeof r.k !== 'string' || typeof r.t !== 'number')
+      throw new DataError(`${file}:${i + 1}: not a journal record`);
+    out.push(r);
+  });
+  return out;
+}

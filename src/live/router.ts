@@ -1,0 +1,568 @@
+import { Rng } from '../core/rng.js';
+import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
+import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
+import { parseFixTime } from '../fix/wire.js';
+import type { MlModels } from '../router/ml/models.js';
+import { RouterEngine, type ParentOrder, type Policy, type RouterPorts, type VenueInfo } from '../router/engine.js';
+import type { Parent } from '../router/order-manager.js';
+import { policies } from '../router/policies.js';
+import type { VolumeProfile } from '../router/schedulers.js';
+import type { ExecReport, OrderMessage } from '../venue/types.js';
+import type { LiveClock } from './clock.js';
+import { isInput, type Journal, type JournalRecord } from './journal.js';
+import { LiveMarket } from './market.js';
+
+/**
+ * The router of the live world, transport-free: the backtest's RouterEngine, policies and models, driven by inputs
+ * (the OMS's and the venues' messages as they came, market data, timer firings, a venue lost or back), each
+ * appended to the journal before it takes effect. Its outputs (FIX messages to the venues and to the OMS, and its
+ * decisions) are appended before they go out. Everything it does is a function of its inputs and their times, so a
+ * journal replayed through a fresh LiveRouter regenerates every output: `replay` checks them one by one (the
+ * parity of the two worlds), and a restart after a crash uses it to rebuild every parent and child without
+ * sending anything twice, then sends what the crash kept from going out.
+ */
+export type FixBody = [string, string][];
+
+export interface Outbox {
+  toVenue(venue: string, type: string, body: FixBody): void;
+  toOms(oms: string, type: string, body: FixBody): void;
+}
+
+export interface RouterSetup {
+  symbol: string;
+  tick: number;
+  venues: VenueInfo[];
+  clock: LiveClock;
+  /** TargetStrategy (847) values → policy names; without 847, `defaultPolicy`. */
+  strategies: Record<string, string>;
+  defaultPolicy: string;
+  decisionSeconds: number;
+  /** A parent without ExpireTime (126) works for this long. */
+  defaultHorizonMinutes: number;
+  adv: number;
+  volBps?: number;
+  profile?: VolumeProfile;
+  models?: MlModels;
+}
+
+interface LiveParent {
+  id: string;
+  oms: string;
+  clOrdId: string;
+  order: ParentOrder;
+  ordType: string;
+  execs: number;
+  /** An OMS cancel in flight: its ClOrdID. */
+  cancelClOrdId?: string;
+}
+
+/** OrdRejReason (103) values the router gives. */
+const REJ = { unknownSymbol: '1', tooLate: '4', unknownOrder: '5', duplicate: '6', unsupported: '11', quantity: '13', other: '99' } as const;
+
+/** StrategyParameterType (959) values whose parameter is a number. */
+const NUMERIC_TYPES = new Set(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+
+export class LiveRouter implements RouterPorts {
+  readonly market: LiveMarket;
+  readonly engine: RouterEngine;
+  private t = 0;
+  private readonly parents = new Map<string, LiveParent>();
+  private readonly byOms = new Map<string, LiveParent>();
+  private nextParent = 1;
+  /** Per venue: its ExecIDs seen, as the numbers the order manager dedupes by. */
+  private readonly execIds = new Map<string, Map<string, number>>();
+  /** Per child: how many cancels and replaces it has asked for (each a new ClOrdID), and its ClOrdID at the venue now. */
+  private readonly cancels = new Map<number, number>();
+  private readonly current = new Map<number, string>();
+  private readonly down = new Set<string>();
+  /** Reports the router makes itself (a child for a venue that is down), applied once the current input is done. */
+  private readonly deferred: (() => void)[] = [];
+  private readonly wakes = new Set<number>();
+  /** In a replay: the journal's outputs of the current input, still to be regenerated. */
+  private expected: JournalRecord[] | null = null;
+  readonly mismatches: string[] = [];
+  /** Outputs a replay regenerated that the journal lacks: what a crash kept from going out. */
+  readonly unsent: JournalRecord[] = [];
+  outputs = 0;
+
+  constructor(
+    readonly setup: RouterSetup,
+    private journal: Journal | null,
+    private outbox: Outbox | null,
+    private readonly onWake: (t: number) => void = () => {},
+  ) {
+    this.market = new LiveMarket(setup.venues, {
+      tick: setup.tick,
+      ...(setup.models ? { features: { adv: setup.adv, longRunVolBps: setup.volBps ?? NaN } } : {}),
+    });
+    this.engine = new RouterEngine(this, this.market, {
+      onFill: (f) => this.onFill(f.parentId, f.qty, f.price, f.venue, f.liquidity),
+      onDone: (p) => this.onDone(p),
+      onDecision: (d) =>
+        this.emit({ k: 'decision', t: this.t, parentId: d.parentId, round: d.round, target: d.target, filled: d.filled, children: d.children }),
+    });
+  }
+
+  // ------------------------------------------------------------------ ports
+
+  now(): number {
+    return this.t;
+  }
+
+  wakeAt(time: number): void {
+    if (this.wakes.has(time)) return;
+    this.wakes.add(time);
+    this.onWake(time);
+  }
+
+  /** The wake-up times asked for and not yet passed (the service arms its timer for the earliest). */
+  pendingWakes(): number[] {
+    return [...this.wakes].sort((a, b) => a - b);
+  }
+
+  send(venue: string, msg: OrderMessage): void {
+    if (msg.type === 'new' && this.down.has(venue)) {
+      // nowhere to send it: it is refused at once, and the engine routes elsewhere at its next decision
+      const id = msg.clOrdId;
+      this.deferred.push(() =>
+        this.applyReport({
+          kind: 'rejected',
+          venue,
+          execId: -id,
+          clOrdId: id,
+          side: msg.side,
+          price: msg.price,
+          qty: 0,
+          leaves: 0,
+          cumQty: 0,
+          fee: 0,
+          venueTime: this.t,
+          reason: 'venue down',
+        }),
+      );
+      return;
+    }
+    const time: [string, string] = ['60', this.setup.clock.fix(this.t)];
+    if (msg.type === 'new') {
+      const body: FixBody = [['11', `C${msg.clOrdId}`], ['21', '1'], ['55', this.setup.symbol], ['54', fixSide(msg.side)], time, ['38', String(msg.qty)]];
+      if (msg.ordType === 'midpeg') {
+        body.push(['40', 'P'], ['18', 'M']);
+        if (Number.isFinite(msg.price)) body.push(['44', fixPrice(msg.price)]);
+        if (msg.minQty) body.push(['110', String(msg.minQty)]);
+      } else if (msg.ordType === 'market') body.push(['40', '1']);
+      else {
+        body.push(['40', '2'], ['44', fixPrice(msg.price)], ['59', msg.tif === IOC ? '3' : '1']);
+        if (msg.postOnly) body.push(['18', '6']);
+      }
+      return this.emit({ k: 'to-venue', t: this.t, venue, type: 'D', body });
+    }
+    const c = this.engine.om.child(msg.clOrdId);
+    const n = (this.cancels.get(msg.clOrdId) ?? 0) + 1;
+    this.cancels.set(msg.clOrdId, n);
+    const body: FixBody = [
+      ['41', this.current.get(msg.clOrdId) ?? `C${msg.clOrdId}`],
+      ['11', `C${msg.clOrdId}.${n}`],
+      ['55', this.setup.symbol],
+      ['54', fixSide(c?.side ?? BUY)],
+      time,
+    ];
+    if (msg.type === 'cancel') return this.emit({ k: 'to-venue', t: this.t, venue, type: 'F', body: [...body, ['38', String(c?.qty ?? 0)]] });
+    this.emit({ k: 'to-venue', t: this.t, venue, type: 'G', body: [...body, ['38', String(msg.qty)], ['40', '2'], ['44', fixPrice(msg.price)]] });
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  /** An input: journaled, then applied. */
+  input(r: JournalRecord): void {
+    this.journal?.append(r);
+    this.apply(r);
+  }
+
+  /** The one place an input takes effect, live and in a replay. */
+  apply(r: JournalRecord): void {
+    this.t = r.t;
+    switch (r.k) {
+      case 'oms':
+        this.omsMessage(r.oms, r.type, r.body);
+        break;
+      case 'venue':
+        this.venueMessage(r.venue, r.type, r.body);
+        break;
+      case 'md':
+        this.market.onMarketData(r.venue, r.type, r.body, r.t);
+        break;
+      case 'timer':
+        for (const w of this.wakes) if (w <= r.t) this.wakes.delete(w);
+        this.engine.onTimer(r.t);
+        break;
+      case 'down':
+        this.down.add(r.venue);
+        this.market.onMarketData(r.venue, 'W', [], r.t); // its book is gone with it
+        break;
+      case 'up':
+        this.down.delete(r.venue);
+        this.reconcile(r.venue);
+        break;
+      case 'recover':
+        for (const v of this.setup.venues) if (!this.down.has(v.name)) this.reconcile(v.name);
+        for (const p of this.parents.values()) if (this.engine.om.parent(p.id).state !== 'filled') this.omsReport(p, 'I');
+        break;
+      default:
+        throw new Error(`not an input: ${r.k}`);
+    }
+    while (this.deferred.length > 0) this.deferred.shift()!();
+  }
+
+  /** Asks a venue where each of its working children stands (OrderStatusRequest). */
+  private reconcile(venue: string): void {
+    for (const p of this.parents.values()) {
+      for (const id of this.engine.om.parent(p.id).children) {
+        const c = this.engine.om.child(id)!;
+        if (c.venue !== venue || c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') continue;
+        this.emit({
+          k: 'to-venue',
+          t: this.t,
+          venue,
+          type: 'H',
+          body: [
+            ['11', `C${id}`],
+            ['55', this.setup.symbol],
+            ['54', fixSide(c.side)],
+            ['790', `R${this.t}-${id}`],
+          ],
+        });
+      }
+    }
+  }
+
+  private emit(r: JournalRecord): void {
+    this.outputs++;
+    if (this.expected) {
+      const want = this.expected.shift();
+      if (want === undefined) {
+        this.unsent.push(r);
+        return;
+      }
+      if (JSON.stringify(want) !== JSON.stringify(r)) this.mismatches.push(`journal ${JSON.stringify(want)} ≠ replay ${JSON.stringify(r)}`);
+      return;
+    }
+    this.journal?.append(r);
+    if (!this.outbox) return;
+    if (r.k === 'to-venue') this.outbox.toVenue(r.venue, r.type, r.body);
+    else if (r.k === 'to-oms') this.outbox.toOms(r.oms, r.type, r.body);
+  }
+
+  /**
+   * Replays journal records through this (fresh) router: each input applied, each output it regenerates compared
+   * with the journal's, nothing sent. Returns the number of inputs replayed; mismatches and unsent say the rest.
+   */
+  replay(records: readonly JournalRecord[]): number {
+    let inputs = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (!isInput(r)) {
+        this.mismatches.push(`journal record ${i + 1} (${r.k}) follows no input that makes it`);
+        continue;
+      }
+      const outs: JournalRecord[] = [];
+      while (i + 1 < records.length && !isInput(records[i + 1]!)) outs.push(records[++i]!);
+      this.expected = outs;
+      this.apply(r);
+      for (const left of this.expected) this.mismatches.push(`journal ${JSON.stringify(left)}: not regenerated`);
+      this.expected = null;
+      inputs++;
+    }
+    return inputs;
+  }
+
+  /** After a replay, the live journal and outbox: what the crash kept from going out is journaled and sent now. */
+  goLive(outbox: Outbox, journal: Journal | null): void {
+    this.outbox = outbox;
+    this.journal = journal;
+    for (const r of this.unsent.splice(0)) this.emit(r);
+  }
+
+  // ------------------------------------------------------------------ the OMS
+
+  private omsMessage(oms: string, type: string, body: FixBody): void {
+    const m = new Map(body);
+    if (type === 'D') return this.newParent(oms, body, m);
+    if (type === 'F' || type === 'H') {
+      const key = `${oms}|${type === 'F' ? (m.get('41') ?? '') : (m.get('11') ?? '')}`;
+      const p = this.byOms.get(key);
+      if (type === 'H') {
+        if (!p) return this.omsRefusal(oms, m, REJ.unknownOrder, 'unknown order');
+        return this.omsReport(p, 'I');
+      }
+      const clOrdId = m.get('11') ?? '';
+      const state = p ? this.engine.om.parent(p.id).state : undefined;
+      if (!p || state === 'filled' || state === 'cancelled' || state === 'expired' || state === 'rejected' || p.cancelClOrdId) {
+        return this.emit({
+          k: 'to-oms',
+          t: this.t,
+          oms,
+          type: '9',
+          body: [
+            ['37', p?.id ?? 'NONE'],
+            ['11', clOrdId],
+            ['41', m.get('41') ?? ''],
+            ['39', p ? this.ordStatus(p) : '8'],
+            ['434', '1'],
+            ['102', p ? '0' : '1'],
+            ['58', p ? (p.cancelClOrdId ? 'a cancel is already in flight' : 'the order is done') : 'unknown order'],
+          ],
+        });
+      }
+      p.cancelClOrdId = clOrdId;
+      this.byOms.set(`${oms}|${clOrdId}`, p);
+      this.omsReport(p, '6');
+      this.engine.cancelParent(p.id);
+      return;
+    }
+  }
+
+  private omsRefusal(oms: string, m: Map<string, string>, reason: string, text: string): void {
+    this.emit({
+      k: 'to-oms',
+      t: this.t,
+      oms,
+      type: '8',
+      body: [
+        ['37', 'NONE'],
+        ['11', m.get('11') ?? ''],
+        ['17', `X${this.t}-${this.outputs}`],
+        ['150', '8'],
+        ['39', '8'],
+        ['55', m.get('55') ?? this.setup.symbol],
+        ['54', m.get('54') === '2' ? '2' : '1'],
+        ['38', /^\d+$/.test(m.get('38') ?? '') ? m.get('38')! : '0'],
+        ['151', '0'],
+        ['14', '0'],
+        ['6', '0'],
+        ['103', reason],
+        ['58', text],
+        ['60', this.setup.clock.fix(this.t)],
+      ],
+    });
+  }
+
+  /** Market time of a FIX timestamp of the clock's day, ns; NaN if it is not one. */
+  private nsOf(v: string): number {
+    const ms = parseFixTime(v);
+    return Number.isFinite(ms) ? Math.round((ms - this.setup.clock.dayStartMs) * 1e6) : NaN;
+  }
+
+  private newParent(oms: string, body: FixBody, m: Map<string, string>): void {
+    const clOrdId = m.get('11') ?? '';
+    const refuse = (reason: string, text: string) => this.omsRefusal(oms, m, reason, text);
+    if (this.byOms.has(`${oms}|${clOrdId}`)) {
+      // a PossDup resend of an order already taken is answered with where it stands, not a second order
+      if (m.get('43') === 'Y' || m.get('97') === 'Y') return this.omsReport(this.byOms.get(`${oms}|${clOrdId}`)!, 'I');
+      return refuse(REJ.duplicate, `duplicate ClOrdID ${clOrdId}`);
+    }
+    if (m.get('55') !== this.setup.symbol) return refuse(REJ.unknownSymbol, `unknown symbol ${m.get('55') ?? ''}: the router trades ${this.setup.symbol}`);
+    const side: Side | null = sideOf(m.get('54'));
+    if (side === null) return refuse(REJ.other, 'Side (54) must be 1 (buy) or 2 (sell)');
+    const qty = shares(m.get('38'));
+    if (!(qty > 0)) return refuse(REJ.quantity, `OrderQty (38) must be a whole number of shares above 0, not ${m.get('38') ?? 'none'}`);
+    const ordType = m.get('40') ?? '1';
+    let limit: number | undefined;
+    if (ordType === '2') {
+      limit = priceUnits(m.get('44'));
+      if (!(limit > 0) || limit % this.setup.tick !== 0)
+        return refuse(REJ.other, `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${m.get('44') ?? 'none'}`);
+    } else if (ordType !== '1') return refuse(REJ.unsupported, 'OrdType (40) must be 1 (market) or 2 (limit)');
+    const start = m.has('168') ? Math.max(this.t, this.nsOf(m.get('168')!)) : this.t;
+    const end = m.has('126') ? this.nsOf(m.get('126')!) : start + this.setup.defaultHorizonMinutes * NS_PER_MINUTE;
+    if (!Number.isFinite(start) || !Number.isFinite(end)) return refuse(REJ.other, 'EffectiveTime (168) and ExpireTime (126) must be UTC timestamps of today');
+    if (!(end > this.t)) return refuse(REJ.tooLate, 'the horizon is in the past: ExpireTime (126) has passed');
+    if (!(end > start)) return refuse(REJ.other, 'ExpireTime (126) must come after EffectiveTime (168)');
+    const strategy = m.get('847');
+    const policy = strategy === undefined ? this.setup.defaultPolicy : this.setup.strategies[strategy];
+    if (policy === undefined)
+      return refuse(REJ.unsupported, `unknown TargetStrategy (847) ${strategy}: configured are ${Object.keys(this.setup.strategies).join(', ')}`);
+    const raw: Record<string, unknown> = {};
+    let name: string | undefined;
+    let type: string | undefined;
+    for (const [t, v] of body) {
+      if (t === '958') {
+        name = v;
+        type = undefined;
+      } else if (t === '959') type = v;
+      else if (t === '960' && name !== undefined) {
+        const numeric = type === undefined ? /^-?\d+(\.\d+)?$/.test(v) : NUMERIC_TYPES.has(type);
+        raw[name] = type === '13' ? v === 'Y' : numeric ? Number(v) : v;
+      }
+    }
+    let built: Policy;
+    try {
+      built = policies.build(policy, policies.options(policy, raw), {
+        decisionNs: this.setup.decisionSeconds * NS_PER_SECOND,
+        ...(this.setup.profile ? { profile: this.setup.profile } : {}),
+        adv: this.setup.adv,
+        rng: Rng.stream(this.nextParent, `policy:${policy}`),
+        ...(this.setup.models ? { models: this.setup.models } : {}),
+      });
+    } catch (e) {
+      return refuse(REJ.unsupported, (e as Error).message);
+    }
+    const id = `P${this.nextParent++}`;
+    const order: ParentOrder = { id, side, qty, start, end, ...(limit !== undefined ? { limit } : {}) };
+    const p: LiveParent = { id, oms, clOrdId, order, ordType, execs: 0 };
+    this.parents.set(id, p);
+    this.byOms.set(`${oms}|${clOrdId}`, p);
+    this.engine.onParent(order, built);
+    this.omsReport(p, '0');
+  }
+
+  private ordStatus(p: LiveParent): string {
+    const s = this.engine.om.parent(p.id);
+    if (p.cancelClOrdId && s.state !== 'cancelled' && s.state !== 'filled') return '6';
+    switch (s.state) {
+      case 'filled':
+        return '2';
+      case 'cancelled':
+        return '4';
+      case 'expired':
+        return 'C';
+      case 'rejected':
+        return '8';
+      default:
+        return s.cumQty > 0 ? '1' : '0';
+    }
+  }
+
+  /** An ExecutionReport on a parent for the OMS. */
+  private omsReport(p: LiveParent, execType: string, fill?: { qty: number; price: number; venue: string; liquidity: string }): void {
+    const s = this.engine.om.parent(p.id);
+    const done = s.state === 'filled' || s.state === 'cancelled' || s.state === 'expired';
+    const body: FixBody = [
+      ['37', p.id],
+      ['11', execType === '4' || execType === '6' ? p.cancelClOrdId! : p.clOrdId],
+    ];
+    if (execType === '4' || execType === '6') body.push(['41', p.clOrdId]);
+    body.push(
+      ['17', `${p.id}-${++p.execs}`],
+      ['150', execType],
+      ['39', this.ordStatus(p)],
+      ['55', this.setup.symbol],
+      ['54', fixSide(p.order.side)],
+      ['38', String(p.order.qty)],
+      ['40', p.ordType],
+    );
+    if (p.order.limit !== undefined) body.push(['44', fixPrice(p.order.limit)]);
+    body.push(['151', String(done ? 0 : s.qty - s.cumQty)], ['14', String(s.cumQty)], ['6', s.cumQty > 0 ? fixPrice(Math.round(s.notional / s.cumQty)) : '0']);
+    if (fill) body.push(['31', fixPrice(fill.price)], ['32', String(fill.qty)], ['30', fill.venue], ['851', fill.liquidity === 'make' ? '1' : '2']);
+    body.push(['60', this.setup.clock.fix(this.t)]);
+    this.emit({ k: 'to-oms', t: this.t, oms: p.oms, type: '8', body });
+  }
+
+  private onFill(parentId: string, qty: number, price: number, venue: string, liquidity: string): void {
+    const p = this.parents.get(parentId);
+    if (p) this.omsReport(p, 'F', { qty, price, venue, liquidity });
+  }
+
+  private onDone(s: Parent): void {
+    const p = this.parents.get(s.id);
+    if (!p) return;
+    if (s.state === 'cancelled') this.omsReport(p, '4');
+    else if (s.state === 'expired') this.omsReport(p, 'C');
+    // a filled parent's last fill said so (OrdStatus 2)
+  }
+
+  /** Where each parent stands: what `sor live demo` reconciles, and what a restart tells the OMS. */
+  parentStates(): { id: string; clOrdId: string; state: string; qty: number; cumQty: number; notional: number; order: ParentOrder }[] {
+    return [...this.parents.values()].map((p) => {
+      const s = this.engine.om.parent(p.id);
+      return { id: p.id, clOrdId: p.clOrdId, state: s.state, qty: s.qty, cumQty: s.cumQty, notional: s.notional, order: p.order };
+    });
+  }
+
+  // ------------------------------------------------------------------ the venues
+
+  private venueMessage(venue: string, type: string, body: FixBody): void {
+    const m = new Map(body);
+    const idOf = (v: string | undefined) => {
+      const x = v === undefined ? null : /^C(\d+)/.exec(v);
+      return x ? Number(x[1]) : NaN;
+    };
+    if (type === '9') {
+      const id = idOf(m.get('41'));
+      const c = this.engine.om.child(id);
+      if (!c) return;
+      return this.applyReport({
+        kind: 'rejected',
+        venue,
+        execId: this.execNumber(venue, `9:${m.get('11') ?? ''}`),
+        clOrdId: id,
+        side: c.side,
+        price: c.price,
+        qty: 0,
+        leaves: c.qty - c.cumQty,
+        cumQty: c.cumQty,
+        fee: 0,
+        venueTime: this.t,
+        reason: m.get('58') ?? 'cancel rejected',
+      });
+    }
+    if (type !== '8') return;
+    const execType = m.get('150');
+    const id = idOf(m.get('41') ?? m.get('11'));
+    const c = this.engine.om.child(id);
+    if (!c) return;
+    const ms = parseFixTime(m.get('60'));
+    const venueTime = Number.isFinite(ms) ? Math.round((ms - this.setup.clock.dayStartMs) * 1e6) : this.t;
+    const base = {
+      venue,
+      clOrdId: id,
+      side: m.get('54') === '2' ? SELL : BUY,
+      leaves: Number(m.get('151') ?? 0),
+      cumQty: Number(m.get('14') ?? 0),
+      venueTime,
+    };
+    const execId = this.execNumber(venue, m.get('17') ?? '');
+    if (execType === 'I') {
+      // a status answer: only what contradicts the router's books is acted on (an order the venue does not know)
+      if (m.get('39') === '8' && (c.state === 'pending-new' || c.state === 'new' || c.state === 'pending-cancel'))
+        this.applyReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: m.get('58') ?? 'unknown at the venue' });
+      return;
+    }
+    if (execType === '8' && m.get('103') === '5' && c.state !== 'pending-new') {
+      // "unknown order" to a status request: the child never reached the venue
+      return this.applyReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: 'unknown at the venue' });
+    }
+    const kinds: Record<string, ExecReport['kind']> = { '0': 'ack', F: 'fill', '4': 'cancelled', C: 'cancelled', '5': 'replaced', '8': 'rejected' };
+    const kind = kinds[execType ?? ''];
+    if (!kind) return;
+    const fill = kind === 'fill';
+    if (kind === 'replaced' && m.has('11')) this.current.set(id, m.get('11')!);
+    this.applyReport({
+      ...base,
+      kind,
+      execId,
+      price: fill ? priceUnits(m.get('31')) : m.has('44') ? priceUnits(m.get('44')) : c.price,
+      qty: fill ? Number(m.get('32') ?? 0) : 0,
+      fee: fill ? Math.round(Number(m.get('12') ?? 0) * 10_000) : 0,
+      ...(fill ? { liquidity: m.get('851') === '1' ? ('make' as const) : ('take' as const) } : {}),
+      ...(m.has('58') ? { reason: m.get('58')! } : {}),
+    });
+  }
+
+  /** A venue's ExecID as the number the order manager dedupes by (the same ExecID, resent, gets the same number). */
+  private execNumber(venue: string, execId: string): number {
+    let ids = this.execIds.get(venue);
+    if (!ids) this.execIds.set(venue, (ids = new Map()));
+    let n = ids.get(execId);
+    if (n === undefined) ids.set(execId, (n = ids.size + 1));
+    return n;
+  }
+
+  private applyReport(r: ExecReport): void {
+    this.engine.onReport(r);
+  }
+
+  /** The engine's order books, for the reconciliations. */
+  get orders() {
+    return this.engine.om;
+  }
+}

@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fsDo } from '../core/errors.js';
+import { FixAcceptor } from '../fix/acceptor.js';
+import { authenticator } from '../fix/auth.js';
+import { loadDictionary, type DictionaryExtension } from '../fix/dictionary.js';
+import { FixInitiator } from '../fix/initiator.js';
+import type { FixSession, Received } from '../fix/session.js';
+import { FileStore } from '../fix/store.js';
+import type { MlModels } from '../router/ml/models.js';
+import type { VolumeProfile } from '../router/schedulers.js';
+import { LiveClock } from './clock.js';
+import type { RouterConfig } from './config.js';
+import { Journal, readJournal, type JournalRecord } from './journal.js';
+import { MARKET_DATA_EXTENSION } from './market.js';
+import { LiveRouter, type FixBody, type Outbox } from './router.js';
+
+/**
+ * `sor serve`: the router service. An acceptor for the OMS sessions; per venue an order-entry initiator and, for lit
+ * venues, a market-data initiator (subscribed on every logon); the LiveRouter between them, its timers on the live
+ * clock, its journal in `journal.dir` with the FIX sessions' stores beside it. On start it replays the journal it
+ * finds (a restart after a crash): every parent and child is rebuilt, nothing is sent twice, what the crash kept from
+ * going out is sent, each venue is asked where its working children stand as it logs on, and the OMS is told where
+ * each open parent stands.
+ */
+
+/** The OMS sessions' dictionary: FIX 4.4 with FIX 5.0's StrategyParameters group, and TargetStrategy open to 1000+. */
+export const OMS_EXTENSION: DictionaryExtension = {
+  fields: [
+    { tag: 847, name: 'TargetStrategy', type: 'INT' },
+    { tag: 957, name: 'NoStrategyParameters', type: 'NUMINGROUP' },
+    { tag: 958, name: 'StrategyParameterName', type: 'STRING' },
+    { tag: 959, name: 'StrategyParameterType', type: 'INT' },
+    { tag: 960, name: 'StrategyParameterValue', type: 'STRING' },
+  ],
+  groups: [{ messages: ['D', 'G'], count: 957, members: [958, 959, 960] }],
+};
+
+/** A message's fields without the session's header and trailer (PossDup and PossResend kept: the router reads them). */
+const SESSION_FIELDS = new Set(['8', '9', '10', '34', '35', '49', '52', '56', '122', '369']);
+export const bodyOf = (m: Received): FixBody => m.fields.filter(([t]) => !SESSION_FIELDS.has(t));
+
+export interface ServiceOptions {
+  models?: MlModels;
+  profile?: VolumeProfile;
+  /** Told of every input and output record (a test's or the demo's observer). */
+  observe?: (r: JournalRecord) => void;
+}
+
+export class RouterService {
+  readonly clock: LiveClock;
+  router!: LiveRouter;
+  private journal!: Journal;
+  private oms!: FixAcceptor;
+  private readonly entry = new Map<string, FixInitiator>();
+  private readonly md = new Map<string, FixInitiator>();
+  private timer: NodeJS.Timeout | null = null;
+  private armedFor = Infinity;
+  omsPort = 0;
+  /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
+  recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0 };
+  private stopped = false;
+
+  constructor(
+    readonly config: RouterConfig,
+    private readonly opts: ServiceOptions = {},
+  ) {
+    this.clock = config.clock ? new LiveClock(config.clock) : LiveClock.startingAt(nsSinceMidnightUtc(Date.now()));
+  }
+
+  get journalFile(): string {
+    return join(this.config.journal.dir, 'router.journal');
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const [omsDict, venueDict, mdDict] = await Promise.all([
+      loadDictionary('FIX44', OMS_EXTENSION),
+      loadDictionary('FIX44'),
+      loadDictionary('FIX44', MARKET_DATA_EXTENSION),
+    ]);
+    const setup = {
+      symbol: c.symbol,
+      tick: c.tick,
+      venues: c.venues.map((v) => ({ name: v.name, kind: v.kind, takeFee: v.takeFee, makeFee: v.makeFee })),
+      clock: this.clock,
+      strategies: c.policy.strategies,
+      defaultPolicy: c.policy.default,
+      decisionSeconds: c.policy.decisionSeconds,
+      defaultHorizonMinutes: c.policy.defaultHorizonMinutes,
+      adv: c.policy.adv,
+      ...(c.policy.volBps !== undefined ? { volBps: c.policy.volBps } : {}),
+      ...(this.opts.profile ? { profile: this.opts.profile } : {}),
+      ...(this.opts.models ? { models: this.opts.models } : {}),
+    };
+    // a restart: the journal replayed through a fresh router, nothing sent
+    const records = readJournal(this.journalFile);
+    this.router = new LiveRouter(setup, null, null, () => this.arm());
+    if (records.length > 0) {
+      this.recovery.inputs = this.router.replay(records);
+      this.recovery.records = records.length;
+      this.recovery.mismatches = [...this.router.mismatches];
+      this.recovery.resent = this.router.unsent.length;
+    }
+    this.journal = new Journal(this.journalFile, c.journal.sync, c.journal.groupMs);
+    const observe = this.opts.observe;
+    const journal = observe ? ({ append: (r: JournalRecord) => (this.journal.append(r), observe(r)) } as unknown as Journal) : this.journal;
+    const outbox: Outbox = {
+      toVenue: (venue, type, body) => this.entry.get(venue)?.session.send(type, body),
+      toOms: (oms, type, body) => this.oms.sessions.get(oms)?.send(type, body),
+    };
+    const store = (name: string) => new FileStore(c.journal.dir, name, c.journal.sync === 'every' ? 'every' : 'os');
+    const tls = c.oms.tls
+      ? {
+          key: fsDo(c.oms.tls.keyFile, 'read the TLS key', () => readFileSync(c.oms.tls!.keyFile)),
+          cert: fsDo(c.oms.tls.certFile, 'read the TLS certificate', () => readFileSync(c.oms.tls!.certFile)),
+        }
+      : undefined;
+    this.oms = new FixAcceptor(
+      c.oms.sessions.map((s) => ({
+        beginString: 'FIX.4.4',
+        senderCompID: c.router.compId,
+        targetCompID: s.compId,
+        dictionary: omsDict,
+        resetOnDisconnect: false,
+        authenticate: authenticator(c.oms.sessions),
+      })),
+      (m: Received, session: FixSession) =>
+        this.router.input({ k: 'oms', t: this.clock.now(), oms: session.settings.targetCompID, type: m.type, body: bodyOf(m) }),
+      (s) => store(`oms-${s.targetCompID}`),
+      tls,
+    );
+    for (const v of c.venues) {
+      const credentials =
+        v.username && v.passwordEnv && process.env[v.passwordEnv] ? { credentials: { username: v.username, password: process.env[v.passwordEnv]! } } : {};
+      const vtls = v.tls ? { tls: { ca: fsDo(v.tls.caFile, 'read the venue’s CA', () => readFileSync(v.tls!.caFile)) } } : {};
+      const oe = new FixInitiator(
+        {
+          beginString: 'FIX.4.4',
+          senderCompID: c.router.compId,
+          targetCompID: v.name,
+          dictionary: venueDict,
+          ...credentials,
+          onState: (ev) => {
+            if (this.stopped) return;
+            if (ev === 'logon') this.router.input({ k: 'up', t: this.clock.now(), venue: v.name });
+            if (ev === 'disconnect') this.router.input({ k: 'down', t: this.clock.now(), venue: v.name });
+          },
+        },
+        (m) => this.router.input({ k: 'venue', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) }),
+        { host: v.host, port: v.port, reconnectMs: 200, ...vtls },
+        store(`venue-${v.name}`),
+      );
+      this.entry.set(v.name, oe);
+      if (v.kind === 'lit') {
+        const md = new FixInitiator(
+          {
+            beginString: 'FIX.4.4',
+            senderCompID: c.router.marketDataCompId,
+            targetCompID: v.name,
+            dictionary: mdDict,
+            resetOnLogon: true,
+            ...credentials,
+            onState: (ev) => {
+              if (ev !== 'logon' || this.stopped) return;
+              mdSession.send('V', [
+                ['262', `${v.name}-book`],
+                ['263', '1'],
+                ['264', '10'],
+                ['265', '1'],
+                ['267', '3'],
+                ['269', '0'],
+                ['269', '1'],
+                ['269', '2'],
+                ['146', '1'],
+                ['55', c.symbol],
+              ]);
+            },
+          },
+          (m) => {
+            if (m.type === 'W' || m.type === 'X') this.router.input({ k: 'md', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) });
+          },
+          { host: v.host, port: v.port, reconnectMs: 200, ...vtls },
+        );
+        const mdSession = md.session;
+        this.md.set(v.name, md);
+      }
+    }
+    // the sessions exist (what goes out now is kept in their stores and resent as they log on); then the router is live
+    this.router.goLive(outbox, journal);
+    for (const v of c.venues) this.router.input({ k: 'down', t: this.clock.now(), venue: v.name });
+    if (records.length > 0) this.router.input({ k: 'recover', t: this.clock.now() });
+    this.omsPort = await this.oms.listen(c.oms.port);
+    await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.start()));
+    this.arm();
+  }
+
+  /** The engine's next wake-up on the live clock. */
+  private arm(): void {
+    if (this.stopped) return;
+    const next = this.router?.pendingWakes()[0];
+    if (next === undefined || next >= this.armedFor) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = next;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.armedFor = Infinity;
+      this.router.input({ k: 'timer', t: Math.max(next, this.clock.now()) });
+      this.arm();
+    }, this.clock.msUntil(next));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.stop(500)));
+    await this.oms.close();
+    this.journal.close();
+  }
+}
+
+/** The wall clock's time of day (UTC), ns. */
+export function nsSinceMidnightUtc(ms: number): number {
+  const d = new Date(ms);
+  return (ms - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())) * 1e6;
+}

@@ -13,6 +13,7 @@ import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
 import { venuesCommand } from './venues.js';
+import { liveCommand, serveCommand } from './live.js';
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
@@ -43,6 +44,8 @@ trainCommand(program);
 benchCommand(program);
 fixCommand(program);
 venuesCommand(program);
+serveCommand(program);
+liveCommand(program);
 
 try {
   // an unknown command is an error even with --help after it (commander would print the main help and exit 0)

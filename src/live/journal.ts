@@ -20,14 +20,32 @@ export type JournalRecord =
   | { k: 'down'; t: number; venue: string }
   | { k: 'up'; t: number; venue: string }
   | { k: 'recover'; t: number }
+  /** The router (re)started with this setup: what an offline replay builds its router from. */
+  | { k: 'start'; t: number; setup: JournaledSetup }
   // outputs: messages to send, and the decisions (the compliance record)
   | { k: 'to-venue'; t: number; venue: string; type: string; body: [string, string][] }
   | { k: 'to-oms'; t: number; oms: string; type: string; body: [string, string][] }
   | { k: 'decision'; t: number; parentId: string; round: number; target: number; filled: number; children: number };
 
+/** The parts of a router's setup a replay needs, as JSON (the clock by its spec). */
+export interface JournaledSetup {
+  symbol: string;
+  tick: number;
+  venues: { name: string; kind: 'lit' | 'dark'; takeFee: number; makeFee: number }[];
+  clock: { originMs: number; originNs: number; speed: number };
+  strategies: Record<string, string>;
+  defaultPolicy: string;
+  decisionSeconds: number;
+  defaultHorizonMinutes: number;
+  adv: number;
+  volBps?: number;
+  /** Whether the router had trained models (a replay of an ml parent needs the same ones). */
+  models: boolean;
+}
+
 export type SyncMode = 'every' | 'group' | 'os';
 
-const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover']);
+const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover', 'start']);
 export const isInput = (r: JournalRecord): boolean => INPUTS.has(r.k);
 
 export class Journal {

@@ -1,3 +1,4 @@
+import { DataError, UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
@@ -8,8 +9,8 @@ import type { Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
 import type { VolumeProfile } from '../router/schedulers.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
-import type { LiveClock } from './clock.js';
-import { isInput, type Journal, type JournalRecord } from './journal.js';
+import { LiveClock } from './clock.js';
+import { isInput, type Journal, type JournaledSetup, type JournalRecord } from './journal.js';
 import { LiveMarket } from './market.js';
 
 /**
@@ -203,6 +204,8 @@ export class LiveRouter implements RouterPorts {
         this.down.delete(r.venue);
         this.reconcile(r.venue);
         break;
+      case 'start':
+        break;
       case 'recover':
         for (const v of this.setup.venues) if (!this.down.has(v.name)) this.reconcile(v.name);
         for (const p of this.parents.values()) if (this.engine.om.parent(p.id).state !== 'filled') this.omsReport(p, 'I');
@@ -273,6 +276,24 @@ export class LiveRouter implements RouterPorts {
       inputs++;
     }
     return inputs;
+  }
+
+  /** The setup as the journal keeps it. */
+  journaledSetup(): JournaledSetup {
+    const s = this.setup;
+    return {
+      symbol: s.symbol,
+      tick: s.tick,
+      venues: s.venues.map((v) => ({ name: v.name, kind: v.kind, takeFee: v.takeFee, makeFee: v.makeFee })),
+      clock: { ...s.clock.spec },
+      strategies: { ...s.strategies },
+      defaultPolicy: s.defaultPolicy,
+      decisionSeconds: s.decisionSeconds,
+      defaultHorizonMinutes: s.defaultHorizonMinutes,
+      adv: s.adv,
+      ...(s.volBps !== undefined ? { volBps: s.volBps } : {}),
+      models: s.models !== undefined,
+    };
   }
 
   /** After a replay, the live journal and outbox: what the crash kept from going out is journaled and sent now. */
@@ -565,4 +586,53 @@ export class LiveRouter implements RouterPorts {
   get orders() {
     return this.engine.om;
   }
+}
+
+/** What an offline replay of a journal found. */
+export interface ReplayResult {
+  records: number;
+  inputs: number;
+  outputs: number;
+  decisions: number;
+  mismatches: string[];
+  unsent: number;
+  parents: ReturnType<LiveRouter['parentStates']>;
+}
+
+/**
+ * Replays a journal through a fresh router built from its first `start` record: the parity check of the two worlds
+ * (every output regenerated and compared) and the compliance record (every decision again, from its inputs).
+ */
+export function replayJournal(records: readonly JournalRecord[], extra: { models?: MlModels; profile?: VolumeProfile } = {}): ReplayResult {
+  const start = records.find((r): r is Extract<JournalRecord, { k: 'start' }> => r.k === 'start');
+  if (!start) throw new DataError('the journal has no start record: nothing to build its router from');
+  const s = start.setup;
+  if (s.models && !extra.models) throw new UsageError('the journal’s router had trained models: give the same ones (--models) to replay it');
+  const router = new LiveRouter(
+    {
+      symbol: s.symbol,
+      tick: s.tick,
+      venues: s.venues,
+      clock: new LiveClock(s.clock),
+      strategies: s.strategies,
+      defaultPolicy: s.defaultPolicy,
+      decisionSeconds: s.decisionSeconds,
+      defaultHorizonMinutes: s.defaultHorizonMinutes,
+      adv: s.adv,
+      ...(s.volBps !== undefined ? { volBps: s.volBps } : {}),
+      ...extra,
+    },
+    null,
+    null,
+  );
+  const inputs = router.replay(records);
+  return {
+    records: records.length,
+    inputs,
+    outputs: records.length - inputs,
+    decisions: records.filter((r) => r.k === 'decision').length,
+    mismatches: router.mismatches,
+    unsent: router.unsent.length,
+    parents: router.parentStates(),
+  };
 }

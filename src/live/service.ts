@@ -188,6 +188,7 @@ export class RouterService {
     }
     // the sessions exist (what goes out now is kept in their stores and resent as they log on); then the router is live
     this.router.goLive(outbox, journal);
+    this.router.input({ k: 'start', t: this.clock.now(), setup: this.router.journaledSetup() });
     for (const v of c.venues) this.router.input({ k: 'down', t: this.clock.now(), venue: v.name });
     if (records.length > 0) this.router.input({ k: 'recover', t: this.clock.now() });
     this.omsPort = await this.oms.listen(c.oms.port);

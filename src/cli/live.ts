@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveScenario } from '../backtest/market.js';
 import { EXIT_CODES } from '../core/errors.js';
 import { loadRouterConfig } from '../live/config.js';
+import { runChaos } from '../live/chaos.js';
 import { runLiveDemo } from '../live/demo.js';
 import { readJournal } from '../live/journal.js';
 import { replayJournal } from '../live/router.js';
@@ -91,6 +92,42 @@ export function liveCommand(program: Command): void {
           console.log(`journal: ${r.journal.file} (${r.journal.records} records, sync ${r.journal.sync})`);
         }
         if (!r.reconciliation.agree || !r.reconciliation.per_parent_agree || r.ended < r.orders) process.exitCode = EXIT_CODES.data;
+      },
+    );
+  live
+    .command('chaos')
+    .description(
+      'parents through the live stack while the router (a sor serve process) is killed with SIGKILL at random moments and restarted; then lost and duplicated fills and children are counted (exit 3 if any)',
+    )
+    .option('--scenario <name|file>', 'shipped scenario name or path to a scenario JSON', 'default')
+    .option('--seed <n>', 'seed of the market, the orders and the kill times', nonNegativeInt('--seed'), 1)
+    .option('--kills <n>', 'how many times the router is killed', nonNegativeInt('--kills', 10_000), 5)
+    .option('--orders <n>', 'parent orders', positiveInt('--orders', 1000), 4)
+    .option('--speed <x>', 'market time per wall time', numberIn('--speed', 0.1, 1000), 10)
+    .option('--horizon-seconds <s>', 'each parent’s horizon, market seconds (the kills fall within it)', numberIn('--horizon-seconds', 5, 36_000), 120)
+    .option('--policy <name>', 'the routing policy', 'rule')
+    .option('--json', 'print JSON', false)
+    .action(
+      async (o: { scenario: string; seed: number; kills: number; orders: number; speed: number; horizonSeconds: number; policy: string; json: boolean }) => {
+        const r = await runChaos({
+          market: resolveScenario(o.scenario),
+          seed: o.seed,
+          orders: o.orders,
+          kills: o.kills,
+          speed: o.speed,
+          horizonSeconds: o.horizonSeconds,
+          policy: o.policy,
+        });
+        if (o.json) console.log(JSON.stringify(r, null, 2));
+        else {
+          console.log(`${r.kills} kills (${r.killed_starting} while recovering) · ${r.ended} of ${r.orders} parents ended · ${r.children} children`);
+          console.log(`fills: OMS ${r.oms_shares} sh · journal ${r.journal_shares} sh · venues ${r.venue_shares} sh`);
+          console.log(
+            `lost ${r.lost_shares} sh · duplicated ${r.duplicated_shares} sh (${r.duplicate_exec_ids} ExecIDs twice) · children sent twice ${r.children_sent_twice} (same content ${r.children_same_content}) · replay mismatches ${r.replay_mismatches}`,
+          );
+        }
+        const bad = r.lost_shares + r.duplicated_shares + r.duplicate_exec_ids + r.children_sent_twice + r.children_same_content + r.replay_mismatches;
+        if (bad > 0 || r.ended < r.orders || r.oms_shares !== r.venue_shares || r.journal_shares !== r.venue_shares) process.exitCode = EXIT_CODES.data;
       },
     );
   live

@@ -499,6 +499,13 @@ export class LiveRouter implements RouterPorts {
     });
   }
 
+  /** Each child's ClOrdID (C<n>) → its parent's ClOrdID at the OMS. */
+  childParents(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const p of this.parents.values()) for (const id of this.engine.om.parent(p.id).children) out[`C${id}`] = p.clOrdId;
+    return out;
+  }
+
   // ------------------------------------------------------------------ the venues
 
   private venueMessage(venue: string, type: string, body: FixBody): void {
@@ -597,6 +604,8 @@ export interface ReplayResult {
   mismatches: string[];
   unsent: number;
   parents: ReturnType<LiveRouter['parentStates']>;
+  /** Each child's ClOrdID (C<n>) → its parent's ClOrdID at the OMS. */
+  childParent: Record<string, string>;
 }
 
 /**
@@ -634,5 +643,6 @@ export function replayJournal(records: readonly JournalRecord[], extra: { models
     mismatches: router.mismatches,
     unsent: router.unsent.length,
     parents: router.parentStates(),
+    childParent: router.childParents(),
   };
 }

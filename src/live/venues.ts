@@ -77,6 +77,8 @@ class OrderEntry implements VenueClient {
   private readonly orders = new Map<number, FixOrder>();
   /** Every fill given to this session: the venue's side of a reconciliation. */
   readonly fills: VenueFill[] = [];
+  /** Every NewOrderSingle received (its ClOrdID and fields past the header): what a duplicate check reads. */
+  readonly received: { venue: string; clOrdId: string; body: string }[] = [];
   private readonly byClOrdId = new Map<string, FixOrder>();
   private next = 1;
   session: FixSession | null = null;
@@ -181,6 +183,11 @@ class OrderEntry implements VenueClient {
   private onNew(m: Received): void {
     const get = (t: string) => m.map.get(t);
     const clOrdId = get('11') ?? '';
+    this.received.push({
+      venue: this.venue.name,
+      clOrdId,
+      body: JSON.stringify(m.fields.filter(([t]) => !['8', '9', '10', '34', '43', '52', '97', '122'].includes(t))),
+    });
     if (this.byClOrdId.has(clOrdId)) return this.refuse(clOrdId, get('54'), 6, 'duplicate ClOrdID');
     if (get('55') !== this.symbol) return this.refuse(clOrdId, get('54'), 1, `unknown symbol ${get('55') ?? ''}: this venue trades ${this.symbol}`);
     const side = sideOf(get('54'));
@@ -496,6 +503,11 @@ export class VenueSimulator {
       out[v.name] = { takeFee: fm.fee('take', s.scenario.initialPrice, 1), makeFee: fm.fee('make', s.scenario.initialPrice, 1) };
     }
     return out;
+  }
+
+  /** Every NewOrderSingle the venues received over FIX, in order. */
+  received(): { venue: string; clOrdId: string; body: string }[] {
+    return this.entries.flatMap((e) => e.received);
   }
 
   /** Every fill the venues gave over FIX, in order. */

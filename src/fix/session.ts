@@ -83,6 +83,10 @@ const FIX44_TYPES = new Set(
   ).split(' '),
 );
 const ADMIN = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+/** Messages sent kept in memory for resends; older ones are read back from the store (or gap-filled without one). */
+export const RESEND_MEMORY = 10_000;
+/** Messages held past a gap at most; beyond it the session is logged out. */
+export const MAX_HELD = 10_000;
 
 /** SessionRejectReason (373) values used here. */
 const REJECT = { requiredTagMissing: 1, tagWithoutValue: 4, valueIncorrect: 5, compId: 9, sendingTime: 10, invalidMsgType: 11, outOfOrder: 14 } as const;
@@ -139,6 +143,8 @@ export class FixSession {
   private resendAskedUpTo = 0;
   /** The EndSeqNo of the chunk asked for (0: to infinity). */
   private resendEnd = 0;
+  /** The message whose number showed the gap asked for (QuickFIX/J's resend range): once past it, a later gap is new. */
+  private resendRangeEnd = 0;
   private logoutSent = false;
   private logoutTimer: NodeJS.Timeout | null = null;
   private io: SessionIo | null = null;
@@ -154,7 +160,7 @@ export class FixSession {
     private readonly onApplication: OnApplication,
     private readonly store: SessionStore = new MemoryStore(),
   ) {
-    const s = store.load();
+    const s = store.load(RESEND_MEMORY);
     this.nextSenderSeq = s.nextSender;
     this.nextTarget = s.nextTarget;
     this.sent = s.sent;
@@ -203,6 +209,7 @@ export class FixSession {
     this.held.clear();
     this.resendAskedUpTo = 0;
     this.resendEnd = 0;
+    this.resendRangeEnd = 0;
   }
 
   /**
@@ -218,6 +225,7 @@ export class FixSession {
     // kept before it is written to the wire: a restart can resend it
     this.store.sent(seq, rec);
     this.sent.set(seq, rec);
+    if (this.sent.size > RESEND_MEMORY) this.sent.delete(this.sent.keys().next().value!);
     this.write(type, seq, time, body, header);
   }
 
@@ -294,7 +302,9 @@ export class FixSession {
       if (!this.loggedOn) this.disconnect();
       return;
     }
-    const map = new Map(fields);
+    // a tag repeated (a message the checks reject) counts by its first place: the header's, not a body's copy
+    const map = new Map<string, string>();
+    for (const [t, v] of fields) if (!map.has(t)) map.set(t, v);
     this.lastReceivedMs = this.now();
     this.testRequestSent = false;
     const seq = Number(map.get('34'));
@@ -319,9 +329,9 @@ export class FixSession {
       return this.onLogon(msg);
     }
     if (!Number.isInteger(msg.seq)) return this.logout('Received message without MsgSeqNum', true);
-    const bad =
-      structuralProblem(msg) ??
-      (s.dictionary ? validateMessage(s.dictionary, fields, { validateUserDefinedFields: s.validateUserDefinedFields ?? true }) : null);
+    // a message is checked in its turn: one past a gap when the gap is filled (drain), one already received (a
+    // PossDup resend) not at all, so that each is rejected once, in sequence
+    const bad = msg.seq === this.nextTargetSeq ? this.problem(msg) : null;
     if (bad) {
       // rejected, and its sequence number used up (as QuickFIX/J does)
       this.reject(msg, bad.reason, bad.text, bad.tag);
@@ -335,6 +345,15 @@ export class FixSession {
       return this.onLogon(msg);
     }
     this.dispatch(msg);
+  }
+
+  /** What breaks a message: its structure, or the dictionary. */
+  private problem(msg: Received): { reason: number; text: string; tag: string } | null {
+    const s = this.settings;
+    return (
+      structuralProblem(msg) ??
+      (s.dictionary ? validateMessage(s.dictionary, msg.fields, { validateUserDefinedFields: s.validateUserDefinedFields ?? true }) : null)
+    );
   }
 
   /**
@@ -457,6 +476,11 @@ export class FixSession {
       return false;
     }
     if (checkHigh && msg.seq > this.nextTargetSeq) {
+      if (this.held.size >= MAX_HELD) {
+        // a gap the other side never fills must not grow without end
+        this.logout(`more than ${MAX_HELD} messages held past a gap at ${this.nextTargetSeq}`, true);
+        return false;
+      }
       this.held.set(msg.seq, msg);
       this.askResend(msg.seq);
       return false;
@@ -484,6 +508,7 @@ export class FixSession {
     const pending = this.resendAskedUpTo > 0;
     this.resendAskedUpTo = Math.max(this.resendAskedUpTo, upTo);
     if (pending) return;
+    this.resendRangeEnd = upTo;
     this.requestChunk();
   }
 
@@ -566,13 +591,25 @@ export class FixSession {
       const next = this.held.get(this.nextTargetSeq);
       if (!next) break;
       this.held.delete(this.nextTargetSeq);
+      const bad = this.problem(next);
+      if (bad) {
+        this.reject(next, bad.reason, bad.text, bad.tag);
+        this.nextTargetSeq++;
+        continue;
+      }
       this.dispatch(next);
     }
     for (const k of this.held.keys()) if (k < this.nextTargetSeq) this.held.delete(k);
     if (this.held.size === 0 && this.nextTargetSeq >= this.resendAskedUpTo) {
       this.resendAskedUpTo = 0;
       this.resendEnd = 0;
+      this.resendRangeEnd = 0;
     } else if (this.resendEnd > 0 && this.nextTargetSeq > this.resendEnd) this.requestChunk();
+    else if (this.resendEnd === 0 && this.resendRangeEnd > 0 && this.nextTargetSeq > this.resendRangeEnd && this.held.size > 0) {
+      // what was asked for is in, and a later gap is left (a message lost after the request): ask for it too
+      this.resendRangeEnd = Math.max(...this.held.keys());
+      this.requestChunk();
+    }
   }
 
   /** Resends what was sent from `begin` to `end` (0: all): application messages again, administrative ones as a gap fill. */
@@ -598,8 +635,11 @@ export class FixSession {
       );
       gapFrom = 0;
     };
+    // what memory no longer holds is read back from the store
+    const oldest = this.sent.keys().next().value ?? this.nextSenderSeq;
+    const older = begin < oldest && this.store.fetch ? this.store.fetch(begin, Math.min(to, oldest - 1)) : null;
     for (let q = begin; q <= to; q++) {
-      const m = this.sent.get(q);
+      const m = this.sent.get(q) ?? older?.get(q);
       if (!m || ADMIN.has(m.type)) {
         if (gapFrom === 0) gapFrom = q;
         continue;

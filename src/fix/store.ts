@@ -17,7 +17,10 @@ export interface SentRecord {
  * answers a ResendRequest for messages sent before it.
  */
 export interface SessionStore {
-  load(): { nextSender: number; nextTarget: number; sent: Map<number, SentRecord> };
+  /** The sequences and the most recent messages sent (at most `keep`; older ones by `fetch`, where the store has them). */
+  load(keep?: number): { nextSender: number; nextTarget: number; sent: Map<number, SentRecord> };
+  /** Messages sent from `begin` to `end`, read back from where the store keeps them (a journal file). */
+  fetch?(begin: number, end: number): Map<number, SentRecord>;
   sent(seq: number, rec: SentRecord): void;
   target(next: number): void;
   reset(): void;
@@ -62,7 +65,16 @@ export class FileStore implements SessionStore {
     }
   }
 
-  load() {
+  load(keep = Infinity) {
+    return this.parse(keep, 1, Infinity);
+  }
+
+  fetch(begin: number, end: number): Map<number, SentRecord> {
+    return this.parse(Infinity, begin, end).sent;
+  }
+
+  /** Replays the journal: the sequences, and the sent messages numbered begin…end (the last `keep` of them). */
+  private parse(keep: number, begin: number, end: number) {
     let nextSender = 1;
     let nextTarget = 1;
     const sent = new Map<number, SentRecord>();
@@ -88,7 +100,10 @@ export class FileStore implements SessionStore {
           throw bad();
         }
         if (!Number.isInteger(seq)) throw bad();
-        sent.set(seq, rec);
+        if (seq >= begin && seq <= end) {
+          sent.set(seq, rec);
+          if (sent.size > keep) sent.delete(sent.keys().next().value!);
+        }
         nextSender = Math.max(nextSender, seq + 1);
       } else throw bad();
     });

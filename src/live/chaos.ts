@@ -58,7 +58,7 @@ export interface ChaosResult {
   journal: string;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
   const port = (s.address() as { port: number }).port;
@@ -66,20 +66,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Ready {
+export interface Ready {
   omsPort: number;
   recovery: { records: number; inputs: number; resent: number; mismatches: string[] };
 }
 
-interface Serve {
+export interface Serve {
   child: ChildProcess;
   /** Resolves with the ready line; null if the process died first (killed while it recovered). */
   ready: Promise<Ready | null>;
   err: () => string;
 }
 
-function serve(config: string): Serve {
-  const child = spawn(process.execPath, [packageFile('bin', 'sor.js'), 'serve', '--config', config, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function serve(config: string, nodeArgs: string[] = []): Serve {
+  const child = spawn(process.execPath, [...nodeArgs, packageFile('bin', 'sor.js'), 'serve', '--config', config, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   const ready = new Promise<Ready | null>((ok) => {
@@ -175,7 +177,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     if (!(await current.ready)) throw new Error(`sor serve did not restart: ${current.err().trim()}`);
     const ended = (id: string) => got.some((m) => m.type === '8' && m.map.get('11') === id && ['2', '4', 'C', '8'].includes(m.map.get('39') ?? ''));
-    const deadline = Date.now() + (o.timeoutSeconds ?? 60) * 1000;
+    const deadline = Date.now() + (o.timeoutSeconds ?? 30 + (1.5 * o.horizonSeconds) / o.speed) * 1000;
     while (!sent.every(ended) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     const exited = new Promise<void>((r) => current.child.once('exit', () => r()));
@@ -225,7 +227,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const byBody = new Map<string, number>();
     for (const r of received) {
       byId.set(`${r.venue}|${r.clOrdId}`, (byId.get(`${r.venue}|${r.clOrdId}`) ?? 0) + 1);
-      byBody.set(`${r.venue}|${r.body.replace(/\["11","[^"]*"\],?/, '')}`, (byBody.get(`${r.venue}|${r.body.replace(/\["11","[^"]*"\],?/, '')}`) ?? 0) + 1);
+      // the same content twice for one parent (two parents may well send the same ping at the same moment)
+      const parent = replay.childParent[/^C\d+/.exec(r.clOrdId)?.[0] ?? ''] ?? '?';
+      const key = `${parent}|${r.venue}|${r.body.replace(/\["11","[^"]*"\],?/, '')}`;
+      byBody.set(key, (byBody.get(key) ?? 0) + 1);
     }
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     return {

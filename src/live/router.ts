@@ -340,6 +340,18 @@ export class LiveRouter implements RouterPorts {
       this.engine.cancelParent(p.id);
       return;
     }
+    // anything else the OMS may send is not for a router
+    this.emit({
+      k: 'to-oms',
+      t: this.t,
+      oms,
+      type: 'j',
+      body: [
+        ['372', type],
+        ['380', '3'],
+        ['58', `Unsupported Message Type ${type}: the router takes D, F and H`],
+      ],
+    });
   }
 
   private omsRefusal(oms: string, m: Map<string, string>, reason: string, text: string): void {

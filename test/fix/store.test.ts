@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/fix/acceptance/runner.js';
 import { parseScript } from '../../src/fix/acceptance/script.js';
 import { FixAcceptor } from '../../src/fix/acceptor.js';
+import { FixInitiator } from '../../src/fix/initiator.js';
+import { RESEND_MEMORY } from '../../src/fix/session.js';
 import { FileStore } from '../../src/fix/store.js';
+import { fieldMap } from '../../src/fix/wire.js';
 
 const SETTINGS = { beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW', resetOnDisconnect: false };
 const script = (lines: string[]) => parseScript(lines.join('\n').replaceAll('|', '\x01'), 'inline.def');
@@ -98,4 +101,45 @@ describe('the session store', () => {
     writeFileSync(r.file, 'T 2\nS 2 {oops\nT 3\n');
     expect(() => r.load()).toThrow(/C-D\.fixlog:2: not a line of a FIX session store/);
   });
+
+  it('keeps only the most recent sent messages in memory and reads older ones back from the journal to resend them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sor-window-'));
+    const acc = new FixAcceptor({ ...SETTINGS, resetOnDisconnect: false }, () => {}, new FileStore(dir, 'acc', 'os'));
+    const port = await acc.listen(0);
+    const seen: string[] = [];
+    const ini = new FixInitiator(
+      { beginString: 'FIX.4.4', senderCompID: 'TW', targetCompID: 'ISLD', trace: (d, raw) => void (d === 'in' && seen.push(raw)) },
+      () => {},
+      { port },
+    );
+    await ini.start();
+    const n = RESEND_MEMORY + 50;
+    for (let i = 0; i < n; i++)
+      acc.session.send('D', [
+        ['11', `O${i}`],
+        ['21', '1'],
+        ['55', 'X'],
+        ['54', '1'],
+        ['60', '20261201-10:00:00'],
+        ['40', '1'],
+        ['38', '1'],
+      ]);
+    const until = Date.now() + 20_000;
+    while (seen.length < n + 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(seen.length).toBe(n + 1);
+    seen.length = 0;
+    // the first 20 are long out of memory: asked for again, they come back from the file, as PossDup
+    ini.session.send('2', [
+      ['7', '1'],
+      ['16', '20'],
+    ]);
+    while (seen.length < 20 && Date.now() < until + 10_000) await new Promise((r) => setTimeout(r, 20));
+    const again = seen.map((m) => fieldMap(m));
+    expect(again[0]!.get('35')).toBe('4'); // the Logon (1) gap-filled
+    const orders = again.filter((m) => m.get('35') === 'D');
+    expect(orders.map((m) => m.get('11'))).toEqual(Array.from({ length: 19 }, (_, i) => `O${i}`));
+    for (const m of orders) expect(m.get('43')).toBe('Y');
+    await ini.stop();
+    await acc.close();
+  }, 60_000);
 });

@@ -152,6 +152,8 @@ export class FixSession {
   private lastReceivedMs = 0;
   private testRequestSent = false;
   private logonSent = false;
+  /** The number of the message the application is acting on (its replies' LastMsgSeqNumProcessed). */
+  private processing = 0;
   /** Why the last Logon was refused or the session ended, as the other side's Logout said. */
   lastLogoutText: string | undefined;
 
@@ -232,7 +234,7 @@ export class FixSession {
   private write(type: string, seq: number, time: string, body: [string, string][], extraHeader: [string, string][] = []): void {
     const s = this.settings;
     const header: [string, string][] = [['35', type], ['34', String(seq)], ...extraHeader, ['49', s.senderCompID], ['52', time], ['56', s.targetCompID]];
-    if (s.lastMsgSeqNumProcessed) header.push(['369', String(this.nextTarget - 1)]);
+    if (s.lastMsgSeqNumProcessed) header.push(['369', String(this.processing || this.nextTarget - 1)]);
     const text = encodeMessage(s.beginString, [...header, ...body]);
     s.trace?.('out', text);
     this.io?.write(text);
@@ -577,7 +579,12 @@ export class FixSession {
         } else {
           // the application has it (a journal has it written) before its number counts as received: a crash in
           // between has it asked for again, not lost
-          this.onApplication(msg, this);
+          this.processing = msg.seq;
+          try {
+            this.onApplication(msg, this);
+          } finally {
+            this.processing = 0;
+          }
           this.nextTargetSeq++;
         }
       }

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { runFixBench } from '../bench/fix-bench.js';
 import { benchReplay } from '../bench/replay-bench.js';
+import { resolveScenario } from '../backtest/market.js';
+import { UsageError } from '../core/errors.js';
 import { BACKTEST_BENCH, benchAll, benchBook, benchDecisionWithModels, benchDefaultBacktest, benchSim, DECISIONS, GOOG_DATA } from '../bench/suite.js';
 import { IoError } from './errors.js';
 import { MAX_WORKERS, nonNegativeInt, positiveInt } from './options.js';
@@ -51,6 +54,21 @@ export function benchCommand(program: Command): void {
     .option('--decisions <n>', 'decisions timed', positiveInt('--decisions'), DECISIONS)
     .option('--registry <dir>', "use the ml router's models here (else small ones are trained first, untimed)", 'sor-models')
     .action(async (o) => print(await benchDecisionWithModels(o.registry, o.decisions), o.json));
+  bench
+    .command('fix')
+    .description(
+      'a parent NewOrderSingle in at the OMS session → its first child NewOrderSingle at a venue, on loopback, per journal sync mode (targets p99 ≤ 500 µs and ≤ 1.5× the peer’s); the peer: a bare jspurefix round trip',
+    )
+    .option('--json', 'print JSON', false)
+    .option('--parents <n>', 'parents timed one at a time (a burst of up to 2,000 for the rate)', positiveInt('--parents', 1_000_000), 10_000)
+    .option('--sync <modes>', 'journal sync modes: every, group, os (comma-separated)', 'every,group,os')
+    .action(async (o: { json: boolean; parents: number; sync: string }) => {
+      const modes = o.sync.split(',');
+      for (const m of modes) if (!['every', 'group', 'os'].includes(m)) throw new UsageError(`--sync: every, group or os, not ${JSON.stringify(m)}`);
+      print(await runFixBench({ market: resolveScenario('default'), parents: o.parents, syncModes: modes as ('every' | 'group' | 'os')[] }), o.json);
+      // jspurefix's sessions keep handles open after they stop
+      process.exit(0);
+    });
   bench
     .command('all')
     .description('every benchmark, one JSON document')

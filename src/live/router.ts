@@ -511,6 +511,12 @@ export class LiveRouter implements RouterPorts {
     });
   }
 
+  /** A child's parent, by the child's ClOrdID (C<n>): the parent's ClOrdID at the OMS. */
+  parentOf(child: string): string | undefined {
+    const c = this.engine.om.child(Number(/^C(\d+)/.exec(child)?.[1]));
+    return c ? this.parents.get(c.parentId)?.clOrdId : undefined;
+  }
+
   /** Each child's ClOrdID (C<n>) → its parent's ClOrdID at the OMS. */
   childParents(): Record<string, string> {
     const out: Record<string, string> = {};

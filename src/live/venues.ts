@@ -34,6 +34,8 @@ export interface VenueSimOptions {
   /** Logon checks for the router's sessions (see fix/auth.ts), and TLS. */
   authenticate?: SessionSettings['authenticate'];
   tls?: TlsSettings;
+  /** Told of every NewOrderSingle as it arrives (its ClOrdID): a benchmark's stopwatch. */
+  onOrder?: (clOrdId: string) => void;
 }
 
 export interface VenueEndpoint {
@@ -87,6 +89,7 @@ class OrderEntry implements VenueClient {
     private readonly venue: Venue,
     private readonly symbol: string,
     private readonly clock: LiveClock,
+    private readonly onOrder?: (clOrdId: string) => void,
   ) {}
 
   private send(type: string, body: [string, string][]): void {
@@ -183,6 +186,7 @@ class OrderEntry implements VenueClient {
   private onNew(m: Received): void {
     const get = (t: string) => m.map.get(t);
     const clOrdId = get('11') ?? '';
+    this.onOrder?.(clOrdId);
     this.received.push({
       venue: this.venue.name,
       clOrdId,
@@ -456,7 +460,7 @@ export class VenueSimulator {
     const router = this.o.routerCompId ?? 'SOR';
     const md = this.o.marketDataCompId ?? 'SOR-MD';
     for (const v of s.venues) {
-      const entry = new OrderEntry(v, this.symbol, this.clock);
+      const entry = new OrderEntry(v, this.symbol, this.clock, this.o.onOrder);
       this.entries.push(entry);
       const feed = v.kind === 'lit' ? new MarketData(s, v.index, this.symbol, this.clock) : null;
       if (feed) this.feeds.push(feed);

@@ -98,24 +98,24 @@ export function serve(config: string, nodeArgs: string[] = []): Serve {
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const sim = new VenueSimulator({ market: o.market, seed: o.seed, speed: o.speed });
-  const ends = await sim.start();
+  await sim.start();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'sor-chaos-'));
   const password = randomBytes(18).toString('base64url');
   const scenario = o.market.scenario;
-  const fees = sim.fees();
   const omsPort = await freePort();
   const configFile = join(dir, 'router.json');
   writeFileSync(
     configFile,
-    JSON.stringify({
-      symbol: scenario.symbol,
-      tick: scenario.tick,
-      oms: { port: omsPort, sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
-      venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, takeFee: fees[e.name]!.takeFee, makeFee: fees[e.name]!.makeFee })),
-      clock: sim.clock.spec,
-      policy: { default: o.policy, decisionSeconds: 5, defaultHorizonMinutes: o.horizonSeconds / 60 },
-      journal: { dir: join(dir, 'state'), sync: 'os' },
-    }),
+    JSON.stringify(
+      sim.routerConfig({
+        passwordHash: hashPassword(password),
+        journalDir: join(dir, 'state'),
+        sync: 'os',
+        omsPort,
+        policy: o.policy,
+        horizonMinutes: o.horizonSeconds / 60,
+      }),
+    ),
   );
   const recoveries: ChaosResult['recoveries'] = [];
   const note = (r: Ready | null) => {

@@ -84,21 +84,21 @@ const STRATEGY: Record<string, string> = { vwap: '1', pov: '2', ac: '3', rule: '
 
 export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
   const sim = new VenueSimulator({ market: o.market, seed: o.seed, speed: o.speed });
-  const ends = await sim.start();
+  await sim.start();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'sor-live-'));
   // the OMS's password exists only in this process: the router's config holds its salted hash
   const password = randomBytes(18).toString('base64url');
   const scenario = o.market.scenario;
   const fees = sim.fees();
-  const config = parseRouterConfig({
-    symbol: scenario.symbol,
-    tick: scenario.tick,
-    oms: { port: 0, sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
-    venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, takeFee: fees[e.name]!.takeFee, makeFee: fees[e.name]!.makeFee })),
-    clock: sim.clock.spec,
-    policy: { default: o.policy, decisionSeconds: 5, defaultHorizonMinutes: o.horizonSeconds / 60 },
-    journal: { dir, sync: o.sync ?? 'every' },
-  });
+  const config = parseRouterConfig(
+    sim.routerConfig({
+      passwordHash: hashPassword(password),
+      journalDir: dir,
+      sync: o.sync ?? 'every',
+      policy: o.policy,
+      horizonMinutes: o.horizonSeconds / 60,
+    }),
+  );
   const service = new RouterService(config);
   await service.start();
   const dict = await loadDictionary('FIX44', OMS_EXTENSION);

@@ -50,23 +50,12 @@ function rssMb(pid: number): number {
 export async function runOmsFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const t0 = Date.now();
   const sim = new VenueSimulator({ market: o.market, seed: o.seed, speed: 1 });
-  const ends = await sim.start();
+  await sim.start();
   const dir = mkdtempSync(join(tmpdir(), 'sor-fuzz-'));
   const password = randomBytes(12).toString('hex');
   const port = await freePort();
   const cfg = join(dir, 'router.json');
-  const fees = sim.fees();
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      symbol: o.market.scenario.symbol,
-      tick: o.market.scenario.tick,
-      oms: { port, sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
-      venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
-      clock: sim.clock.spec,
-      journal: { dir: join(dir, 'state'), sync: 'os' },
-    }),
-  );
+  writeFileSync(cfg, JSON.stringify(sim.routerConfig({ passwordHash: hashPassword(password), journalDir: join(dir, 'state'), sync: 'os', omsPort: port })));
   // the service's heap is capped: were its memory to grow with the messages, it would not survive them
   const svc = serve(cfg, [`--max-old-space-size=${HEAP_CAP_MB}`]);
   if (!(await svc.ready)) throw new Error(`sor serve did not start: ${svc.err()}`);

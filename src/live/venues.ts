@@ -509,6 +509,30 @@ export class VenueSimulator {
     return out;
   }
 
+  /**
+   * A router's configuration (before its check) for trading against these venues on their clock: the demo's,
+   * chaos run's, fuzz's and benchmark's. One OMS session (OMS1, user desk) with the given password hash.
+   */
+  routerConfig(o: {
+    passwordHash: string;
+    journalDir: string;
+    sync?: string;
+    omsPort?: number;
+    policy?: string;
+    horizonMinutes?: number;
+  }): Record<string, unknown> {
+    const fees = this.fees();
+    return {
+      symbol: this.symbol,
+      tick: this.o.market.scenario.tick,
+      oms: { port: o.omsPort ?? 0, sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: o.passwordHash }] },
+      venues: this.endpoints.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
+      clock: this.clock.spec,
+      policy: { default: o.policy ?? 'rule', decisionSeconds: 5, ...(o.horizonMinutes !== undefined ? { defaultHorizonMinutes: o.horizonMinutes } : {}) },
+      journal: { dir: o.journalDir, sync: o.sync ?? 'every' },
+    };
+  }
+
   /** Every NewOrderSingle the venues received over FIX, in order. */
   received(): { venue: string; clOrdId: string; body: string }[] {
     return this.entries.flatMap((e) => e.received);

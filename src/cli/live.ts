@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolveScenario } from '../backtest/market.js';
-import { EXIT_CODES } from '../core/errors.js';
+import { EXIT_CODES, UsageError } from '../core/errors.js';
 import { loadRouterConfig } from '../live/config.js';
 import { runChaos } from '../live/chaos.js';
 import { runLiveDemo } from '../live/demo.js';
@@ -54,7 +54,7 @@ export function liveCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(
       async (o: { scenario: string; seed: number; orders: number; speed: number; horizonSeconds: number; policy: string; sync: string; json: boolean }) => {
-        if (!['every', 'group', 'os'].includes(o.sync)) throw new Error(`--sync: every, group or os, not ${o.sync}`);
+        if (!['every', 'group', 'os'].includes(o.sync)) throw new UsageError(`--sync: every, group or os, not ${JSON.stringify(o.sync)}`);
         const r = await runLiveDemo({
           market: resolveScenario(o.scenario),
           seed: o.seed,

@@ -1,4 +1,4 @@
-import { fixTime } from '../fix/wire.js';
+import { fixTime, parseFixTime } from '../fix/wire.js';
 
 /**
  * The live world's clock: the market's time (ns since midnight, as in a backtest) running at `speed` times the
@@ -38,6 +38,12 @@ export class LiveClock {
   /** Wall-clock ms until the market's time reaches `ns` (0 if it has). */
   msUntil(ns: number): number {
     return Math.max(0, (ns - this.now()) / 1e6 / this.spec.speed);
+  }
+
+  /** The market time (ns since midnight) of a FIX timestamp of the origin's day; NaN if it is not a timestamp. */
+  nsOf(fix: string | undefined): number {
+    const ms = parseFixTime(fix);
+    return Number.isFinite(ms) ? Math.round((ms - this.dayStartMs) * 1e6) : NaN;
   }
 
   /** A market time as a FIX timestamp of the origin's day, to the µs. */

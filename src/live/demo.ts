@@ -10,7 +10,6 @@ import { loadDictionary } from '../fix/dictionary.js';
 import { FixInitiator } from '../fix/initiator.js';
 import type { Received } from '../fix/session.js';
 import { priceUnits } from '../fix/values.js';
-import { parseFixTime } from '../fix/wire.js';
 import { implementationShortfall } from '../tca/shortfall.js';
 import { slippageBps } from '../tca/benchmarks.js';
 import { parseRouterConfig, type RouterConfig } from './config.js';
@@ -148,7 +147,7 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
         const venue = m.map.get('30') ?? '';
         const fee = fees[venue] ? (m.map.get('851') === '1' ? fees[venue]!.makeFee : fees[venue]!.takeFee) : 0;
         return {
-          time: nsOfFix(m.map.get('60')!, sim.clock.dayStartMs),
+          time: sim.clock.nsOf(m.map.get('60')),
           price: priceUnits(m.map.get('31')),
           qty: Number(m.map.get('32')),
           fee: fee * Number(m.map.get('32')),
@@ -249,8 +248,4 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
     await service.stop();
     await sim.stop();
   }
-}
-
-function nsOfFix(v: string, dayStartMs: number): number {
-  return Math.round((parseFixTime(v) - dayStartMs) * 1e6);
 }

@@ -33,9 +33,11 @@ export interface JournaledSetup {
   tick: number;
   venues: { name: string; kind: 'lit' | 'dark'; takeFee: number; makeFee: number }[];
   clock: { originMs: number; originNs: number; speed: number };
+  /** TargetStrategy (847) values → policy names; without 847, `defaultPolicy`. */
   strategies: Record<string, string>;
   defaultPolicy: string;
   decisionSeconds: number;
+  /** A parent without ExpireTime (126) works for this long. */
   defaultHorizonMinutes: number;
   adv: number;
   volBps?: number;

@@ -2,9 +2,8 @@ import { DataError, UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
-import { parseFixTime } from '../fix/wire.js';
 import type { MlModels } from '../router/ml/models.js';
-import { RouterEngine, type ParentOrder, type Policy, type RouterPorts, type VenueInfo } from '../router/engine.js';
+import { RouterEngine, type ParentOrder, type Policy, type RouterPorts } from '../router/engine.js';
 import type { Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
 import type { VolumeProfile } from '../router/schedulers.js';
@@ -29,19 +28,9 @@ export interface Outbox {
   toOms(oms: string, type: string, body: FixBody): void;
 }
 
-export interface RouterSetup {
-  symbol: string;
-  tick: number;
-  venues: VenueInfo[];
+/** The router's setup: the journaled part (JSON), the live clock, and what is not JSON (the profile, the models). */
+export interface RouterSetup extends Omit<JournaledSetup, 'clock' | 'models'> {
   clock: LiveClock;
-  /** TargetStrategy (847) values → policy names; without 847, `defaultPolicy`. */
-  strategies: Record<string, string>;
-  defaultPolicy: string;
-  decisionSeconds: number;
-  /** A parent without ExpireTime (126) works for this long. */
-  defaultHorizonMinutes: number;
-  adv: number;
-  volBps?: number;
   profile?: VolumeProfile;
   models?: MlModels;
 }
@@ -126,7 +115,7 @@ export class LiveRouter implements RouterPorts {
       // nowhere to send it: it is refused at once, and the engine routes elsewhere at its next decision
       const id = msg.clOrdId;
       this.deferred.push(() =>
-        this.applyReport({
+        this.engine.onReport({
           kind: 'rejected',
           venue,
           execId: -id,
@@ -280,20 +269,9 @@ export class LiveRouter implements RouterPorts {
 
   /** The setup as the journal keeps it. */
   journaledSetup(): JournaledSetup {
-    const s = this.setup;
-    return {
-      symbol: s.symbol,
-      tick: s.tick,
-      venues: s.venues.map((v) => ({ name: v.name, kind: v.kind, takeFee: v.takeFee, makeFee: v.makeFee })),
-      clock: { ...s.clock.spec },
-      strategies: { ...s.strategies },
-      defaultPolicy: s.defaultPolicy,
-      decisionSeconds: s.decisionSeconds,
-      defaultHorizonMinutes: s.defaultHorizonMinutes,
-      adv: s.adv,
-      ...(s.volBps !== undefined ? { volBps: s.volBps } : {}),
-      models: s.models !== undefined,
-    };
+    const { clock, profile, models, ...json } = this.setup;
+    void profile;
+    return { ...json, clock: { ...clock.spec }, models: models !== undefined };
   }
 
   /** After a replay, the live journal and outbox: what the crash kept from going out is journaled and sent now. */
@@ -379,12 +357,6 @@ export class LiveRouter implements RouterPorts {
     });
   }
 
-  /** Market time of a FIX timestamp of the clock's day, ns; NaN if it is not one. */
-  private nsOf(v: string): number {
-    const ms = parseFixTime(v);
-    return Number.isFinite(ms) ? Math.round((ms - this.setup.clock.dayStartMs) * 1e6) : NaN;
-  }
-
   private newParent(oms: string, body: FixBody, m: Map<string, string>): void {
     const clOrdId = m.get('11') ?? '';
     const refuse = (reason: string, text: string) => this.omsRefusal(oms, m, reason, text);
@@ -405,8 +377,8 @@ export class LiveRouter implements RouterPorts {
       if (!(limit > 0) || limit % this.setup.tick !== 0)
         return refuse(REJ.other, `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${m.get('44') ?? 'none'}`);
     } else if (ordType !== '1') return refuse(REJ.unsupported, 'OrdType (40) must be 1 (market) or 2 (limit)');
-    const start = m.has('168') ? Math.max(this.t, this.nsOf(m.get('168')!)) : this.t;
-    const end = m.has('126') ? this.nsOf(m.get('126')!) : start + this.setup.defaultHorizonMinutes * NS_PER_MINUTE;
+    const start = m.has('168') ? Math.max(this.t, this.setup.clock.nsOf(m.get('168'))) : this.t;
+    const end = m.has('126') ? this.setup.clock.nsOf(m.get('126')) : start + this.setup.defaultHorizonMinutes * NS_PER_MINUTE;
     if (!Number.isFinite(start) || !Number.isFinite(end)) return refuse(REJ.other, 'EffectiveTime (168) and ExpireTime (126) must be UTC timestamps of today');
     if (!(end > this.t)) return refuse(REJ.tooLate, 'the horizon is in the past: ExpireTime (126) has passed');
     if (!(end > start)) return refuse(REJ.other, 'ExpireTime (126) must come after EffectiveTime (168)');
@@ -536,7 +508,7 @@ export class LiveRouter implements RouterPorts {
       const id = idOf(m.get('41'));
       const c = this.engine.om.child(id);
       if (!c) return;
-      return this.applyReport({
+      return this.engine.onReport({
         kind: 'rejected',
         venue,
         execId: this.execNumber(venue, `9:${m.get('11') ?? ''}`),
@@ -556,8 +528,8 @@ export class LiveRouter implements RouterPorts {
     const id = idOf(m.get('41') ?? m.get('11'));
     const c = this.engine.om.child(id);
     if (!c) return;
-    const ms = parseFixTime(m.get('60'));
-    const venueTime = Number.isFinite(ms) ? Math.round((ms - this.setup.clock.dayStartMs) * 1e6) : this.t;
+    const at = this.setup.clock.nsOf(m.get('60'));
+    const venueTime = Number.isFinite(at) ? at : this.t;
     const base = {
       venue,
       clOrdId: id,
@@ -570,19 +542,19 @@ export class LiveRouter implements RouterPorts {
     if (execType === 'I') {
       // a status answer: only what contradicts the router's books is acted on (an order the venue does not know)
       if (m.get('39') === '8' && (c.state === 'pending-new' || c.state === 'new' || c.state === 'pending-cancel'))
-        this.applyReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: m.get('58') ?? 'unknown at the venue' });
+        this.engine.onReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: m.get('58') ?? 'unknown at the venue' });
       return;
     }
     if (execType === '8' && m.get('103') === '5' && c.state !== 'pending-new') {
       // "unknown order" to a status request: the child never reached the venue
-      return this.applyReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: 'unknown at the venue' });
+      return this.engine.onReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: 'unknown at the venue' });
     }
     const kinds: Record<string, ExecReport['kind']> = { '0': 'ack', F: 'fill', '4': 'cancelled', C: 'cancelled', '5': 'replaced', '8': 'rejected' };
     const kind = kinds[execType ?? ''];
     if (!kind) return;
     const fill = kind === 'fill';
     if (kind === 'replaced' && m.has('11')) this.current.set(id, m.get('11')!);
-    this.applyReport({
+    this.engine.onReport({
       ...base,
       kind,
       execId,
@@ -601,10 +573,6 @@ export class LiveRouter implements RouterPorts {
     let n = ids.get(execId);
     if (n === undefined) ids.set(execId, (n = ids.size + 1));
     return n;
-  }
-
-  private applyReport(r: ExecReport): void {
-    this.engine.onReport(r);
   }
 
   /** The engine's order books, for the reconciliations. */
@@ -633,25 +601,10 @@ export interface ReplayResult {
 export function replayJournal(records: readonly JournalRecord[], extra: { models?: MlModels; profile?: VolumeProfile } = {}): ReplayResult {
   const start = records.find((r): r is Extract<JournalRecord, { k: 'start' }> => r.k === 'start');
   if (!start) throw new DataError('the journal has no start record: nothing to build its router from');
-  const s = start.setup;
-  if (s.models && !extra.models) throw new UsageError('the journal’s router had trained models: give the same ones (--models) to replay it');
-  const router = new LiveRouter(
-    {
-      symbol: s.symbol,
-      tick: s.tick,
-      venues: s.venues,
-      clock: new LiveClock(s.clock),
-      strategies: s.strategies,
-      defaultPolicy: s.defaultPolicy,
-      decisionSeconds: s.decisionSeconds,
-      defaultHorizonMinutes: s.defaultHorizonMinutes,
-      adv: s.adv,
-      ...(s.volBps !== undefined ? { volBps: s.volBps } : {}),
-      ...extra,
-    },
-    null,
-    null,
-  );
+  if (start.setup.models && !extra.models) throw new UsageError('the journal’s router had trained models: give the same ones (--models) to replay it');
+  const { clock, models, ...json } = start.setup;
+  void models;
+  const router = new LiveRouter({ ...json, clock: new LiveClock(clock), ...extra }, null, null);
   const inputs = router.replay(records);
   return {
     records: records.length,

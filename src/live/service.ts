@@ -11,7 +11,7 @@ import type { MlModels } from '../router/ml/models.js';
 import type { VolumeProfile } from '../router/schedulers.js';
 import { LiveClock } from './clock.js';
 import type { RouterConfig } from './config.js';
-import { Journal, readJournal, type JournalRecord } from './journal.js';
+import { Journal, readJournal } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
 import { LiveRouter, type FixBody, type Outbox } from './router.js';
 
@@ -43,8 +43,6 @@ export const bodyOf = (m: Received): FixBody => m.fields.filter(([t]) => !SESSIO
 export interface ServiceOptions {
   models?: MlModels;
   profile?: VolumeProfile;
-  /** Told of every input and output record (a test's or the demo's observer). */
-  observe?: (r: JournalRecord) => void;
 }
 
 export class RouterService {
@@ -103,8 +101,6 @@ export class RouterService {
       this.recovery.resent = this.router.unsent.length;
     }
     this.journal = new Journal(this.journalFile, c.journal.sync, c.journal.groupMs);
-    const observe = this.opts.observe;
-    const journal = observe ? ({ append: (r: JournalRecord) => (this.journal.append(r), observe(r)) } as unknown as Journal) : this.journal;
     const outbox: Outbox = {
       toVenue: (venue, type, body) => this.entry.get(venue)?.session.send(type, body),
       toOms: (oms, type, body) => this.oms.sessions.get(oms)?.send(type, body),
@@ -187,7 +183,7 @@ export class RouterService {
       }
     }
     // the sessions exist (what goes out now is kept in their stores and resent as they log on); then the router is live
-    this.router.goLive(outbox, journal);
+    this.router.goLive(outbox, this.journal);
     this.router.input({ k: 'start', t: this.clock.now(), setup: this.router.journaledSetup() });
     for (const v of c.venues) this.router.input({ k: 'down', t: this.clock.now(), venue: v.name });
     if (records.length > 0) this.router.input({ k: 'recover', t: this.clock.now() });

@@ -3,7 +3,7 @@ import { Rng } from '../core/rng.js';
 import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
 import type { MlModels } from '../router/ml/models.js';
-import { RouterEngine, type ParentOrder, type Policy, type RouterPorts } from '../router/engine.js';
+import { RouterEngine, type ParentAmend, type ParentOrder, type Policy, type RouterPorts } from '../router/engine.js';
 import type { Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
 import type { VolumeProfile } from '../router/schedulers.js';
@@ -42,8 +42,12 @@ interface LiveParent {
   order: ParentOrder;
   ordType: string;
   execs: number;
+  /** The TargetStrategy (847) it was sent with, if any: a replace may not change it. */
+  strategy?: string;
   /** An OMS cancel in flight: its ClOrdID. */
   cancelClOrdId?: string;
+  /** An OMS replace in flight (waiting for working children to be cancelled): its ClOrdID. */
+  replaceClOrdId?: string;
 }
 
 /** OrdRejReason (103) values the router gives. */
@@ -88,6 +92,7 @@ export class LiveRouter implements RouterPorts {
     this.engine = new RouterEngine(this, this.market, {
       onFill: (f) => this.onFill(f.parentId, f.qty, f.price, f.venue, f.liquidity),
       onDone: (p) => this.onDone(p),
+      onAmend: (id, _order, reason) => this.onAmended(id, reason),
       onDecision: (d) =>
         this.emit({ k: 'decision', t: this.t, parentId: d.parentId, round: d.round, target: d.target, filled: d.filled, children: d.children }),
     });
@@ -286,32 +291,23 @@ export class LiveRouter implements RouterPorts {
   private omsMessage(oms: string, type: string, body: FixBody): void {
     const m = new Map(body);
     if (type === 'D') return this.newParent(oms, body, m);
-    if (type === 'F' || type === 'H') {
-      const key = `${oms}|${type === 'F' ? (m.get('41') ?? '') : (m.get('11') ?? '')}`;
+    if (type === 'F' || type === 'H' || type === 'G') {
+      const key = `${oms}|${type === 'H' ? (m.get('11') ?? '') : (m.get('41') ?? '')}`;
       const p = this.byOms.get(key);
       if (type === 'H') {
         if (!p) return this.omsRefusal(oms, m, REJ.unknownOrder, 'unknown order');
         return this.omsReport(p, 'I');
       }
       const clOrdId = m.get('11') ?? '';
+      const again = this.byOms.get(`${oms}|${clOrdId}`);
+      if (again && (m.get('43') === 'Y' || m.get('97') === 'Y')) return this.omsReport(again, 'I'); // a resend of one already taken
       const state = p ? this.engine.om.parent(p.id).state : undefined;
-      if (!p || state === 'filled' || state === 'cancelled' || state === 'expired' || state === 'rejected' || p.cancelClOrdId) {
-        return this.emit({
-          k: 'to-oms',
-          t: this.t,
-          oms,
-          type: '9',
-          body: [
-            ['37', p?.id ?? 'NONE'],
-            ['11', clOrdId],
-            ['41', m.get('41') ?? ''],
-            ['39', p ? this.ordStatus(p) : '8'],
-            ['434', '1'],
-            ['102', p ? '0' : '1'],
-            ['58', p ? (p.cancelClOrdId ? 'a cancel is already in flight' : 'the order is done') : 'unknown order'],
-          ],
-        });
-      }
+      const refuse = (reason: string, text: string) => this.cancelReject(oms, m, type, p, reason, text);
+      if (!p) return refuse('1', 'unknown order');
+      if (state === 'filled' || state === 'cancelled' || state === 'expired' || state === 'rejected') return refuse('0', 'the order is done');
+      if (p.cancelClOrdId || p.replaceClOrdId) return refuse('3', `a ${p.cancelClOrdId ? 'cancel' : 'replace'} is already in flight`);
+      if (again) return refuse('6', `duplicate ClOrdID ${clOrdId}`);
+      if (type === 'G') return this.replaceParent(p, m, clOrdId, refuse);
       p.cancelClOrdId = clOrdId;
       this.byOms.set(`${oms}|${clOrdId}`, p);
       this.omsReport(p, '6');
@@ -327,9 +323,88 @@ export class LiveRouter implements RouterPorts {
       body: [
         ['372', type],
         ['380', '3'],
-        ['58', `Unsupported Message Type ${type}: the router takes D, F and H`],
+        ['58', `Unsupported Message Type ${type}: the router takes D, F, G and H`],
       ],
     });
+  }
+
+  /** OrderCancelReject (9) for a cancel (434=1) or a replace (434=2), with CxlRejReason (102) and Text. */
+  private cancelReject(oms: string, m: Map<string, string>, type: string, p: LiveParent | undefined, reason: string, text: string): void {
+    this.emit({
+      k: 'to-oms',
+      t: this.t,
+      oms,
+      type: '9',
+      body: [
+        ['37', p?.id ?? 'NONE'],
+        ['11', m.get('11') ?? ''],
+        ['41', m.get('41') ?? ''],
+        ['39', p ? this.ordStatus(p) : '8'],
+        ['434', type === 'G' ? '2' : '1'],
+        ['102', reason],
+        ['58', text],
+      ],
+    });
+  }
+
+  /**
+   * OrderCancelReplaceRequest (G) on a parent: its size (38), horizon (168 before it starts, 126) and limit (40/44)
+   * may change; symbol, side and strategy may not. Replaced (ExecType 5) at once, or Pending Replace (E) while
+   * working children are cancelled to make room for a smaller size, then Replaced or an OrderCancelReject.
+   */
+  private replaceParent(p: LiveParent, m: Map<string, string>, clOrdId: string, refuse: (reason: string, text: string) => void): void {
+    if (m.get('55') !== undefined && m.get('55') !== this.setup.symbol) return refuse('99', `Symbol (55) cannot change: the order is for ${this.setup.symbol}`);
+    if (m.has('54') && sideOf(m.get('54')) !== p.order.side) return refuse('99', 'Side (54) cannot change');
+    if (m.has('847') && m.get('847') !== p.strategy) return refuse('99', 'TargetStrategy (847) cannot change on a replace');
+    const change: ParentAmend = {};
+    if (m.has('38')) {
+      const qty = shares(m.get('38'));
+      if (!(qty > 0)) return refuse('99', `OrderQty (38) must be a whole number of shares above 0, not ${m.get('38')}`);
+      if (qty !== p.order.qty) change.qty = qty;
+    }
+    const ordType = m.get('40') ?? p.ordType;
+    if (ordType === '2') {
+      const limit = priceUnits(m.get('44'));
+      if (!(limit > 0) || limit % this.setup.tick !== 0)
+        return refuse('99', `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${m.get('44') ?? 'none'}`);
+      if (limit !== p.order.limit) change.limit = limit;
+    } else if (ordType === '1') {
+      if (p.order.limit !== undefined) change.limit = null;
+    } else return refuse('99', 'OrdType (40) must be 1 (market) or 2 (limit)');
+    for (const [tag, field] of [['168', 'start'], ['126', 'end']] as const) {
+      if (!m.has(tag)) continue;
+      const at = this.setup.clock.nsOf(m.get(tag));
+      if (!Number.isFinite(at)) return refuse('99', `${tag === '168' ? 'EffectiveTime (168)' : 'ExpireTime (126)'} must be a UTC timestamp of today`);
+      if (at !== p.order[field]) change[field] = at;
+    }
+    const r = this.engine.amendParent(p.id, change);
+    if (r.status === 'refused') return refuse('99', r.reason);
+    const orig = p.clOrdId;
+    this.byOms.set(`${p.oms}|${clOrdId}`, p);
+    p.replaceClOrdId = clOrdId;
+    if (r.status === 'pending') return this.omsReport(p, 'E', undefined, orig);
+    this.replaced(p, orig);
+  }
+
+  /** The replace took effect: the parent's ClOrdID at the OMS is the replace's from now on. */
+  private replaced(p: LiveParent, orig: string): void {
+    p.clOrdId = p.replaceClOrdId!;
+    p.replaceClOrdId = undefined;
+    this.omsReport(p, '5', undefined, orig);
+  }
+
+  /** A pending replace's outcome (the engine's onAmend). */
+  private onAmended(id: string, reason?: string): void {
+    const p = this.parents.get(id);
+    if (!p?.replaceClOrdId) return;
+    if (!reason) return this.replaced(p, p.clOrdId);
+    const m = new Map([
+      ['11', p.replaceClOrdId],
+      ['41', p.clOrdId],
+    ]);
+    this.byOms.delete(`${p.oms}|${p.replaceClOrdId}`);
+    p.replaceClOrdId = undefined;
+    this.cancelReject(p.oms, m, 'G', p, '99', reason);
   }
 
   private omsRefusal(oms: string, m: Map<string, string>, reason: string, text: string): void {
@@ -413,7 +488,7 @@ export class LiveRouter implements RouterPorts {
     }
     const id = `P${this.nextParent++}`;
     const order: ParentOrder = { id, side, qty, start, end, ...(limit !== undefined ? { limit } : {}) };
-    const p: LiveParent = { id, oms, clOrdId, order, ordType, execs: 0 };
+    const p: LiveParent = { id, oms, clOrdId, order, ordType, execs: 0, ...(strategy !== undefined ? { strategy } : {}) };
     this.parents.set(id, p);
     this.byOms.set(`${oms}|${clOrdId}`, p);
     this.engine.onParent(order, built);
@@ -423,6 +498,7 @@ export class LiveRouter implements RouterPorts {
   private ordStatus(p: LiveParent): string {
     const s = this.engine.om.parent(p.id);
     if (p.cancelClOrdId && s.state !== 'cancelled' && s.state !== 'filled') return '6';
+    if (p.replaceClOrdId && s.state !== 'filled') return 'E';
     switch (s.state) {
       case 'filled':
         return '2';
@@ -438,14 +514,16 @@ export class LiveRouter implements RouterPorts {
   }
 
   /** An ExecutionReport on a parent for the OMS. */
-  private omsReport(p: LiveParent, execType: string, fill?: { qty: number; price: number; venue: string; liquidity: string }): void {
+  private omsReport(p: LiveParent, execType: string, fill?: { qty: number; price: number; venue: string; liquidity: string }, orig?: string): void {
     const s = this.engine.om.parent(p.id);
     const done = s.state === 'filled' || s.state === 'cancelled' || s.state === 'expired';
+    const cancel = execType === '4' || execType === '6';
     const body: FixBody = [
       ['37', p.id],
-      ['11', execType === '4' || execType === '6' ? p.cancelClOrdId! : p.clOrdId],
+      ['11', cancel ? p.cancelClOrdId! : execType === 'E' ? p.replaceClOrdId! : p.clOrdId],
     ];
-    if (execType === '4' || execType === '6') body.push(['41', p.clOrdId]);
+    if (cancel) body.push(['41', p.clOrdId]);
+    else if (orig !== undefined) body.push(['41', orig]);
     body.push(
       ['17', `${p.id}-${++p.execs}`],
       ['150', execType],

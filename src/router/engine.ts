@@ -64,6 +64,21 @@ export interface ParentOrder {
   limit?: number;
 }
 
+/** An OMS replace of a parent: a new size, horizon end (or start, before it has begun) or limit; absent ones stay. */
+export interface ParentAmend {
+  qty?: number;
+  start?: number;
+  end?: number;
+  /** A new limit; null removes it. */
+  limit?: number | null;
+}
+
+/**
+ * What became of a replace: applied at once; pending while working children are cancelled to make room for a smaller
+ * size (EngineHooks.onAmend tells the outcome); or refused with the reason.
+ */
+export type AmendResult = { status: 'applied' } | { status: 'pending' } | { status: 'refused'; reason: string };
+
 export interface FillRecord {
   parentId: string;
   clOrdId: number;
@@ -132,6 +147,8 @@ export interface EngineHooks {
   onChild?(c: { parentId: string; clOrdId: number; venue: string; qty: number; intent: 'take' | 'rest'; time: number }): void;
   onFill?(f: FillRecord): void;
   onDecision?(d: DecisionRecord): void;
+  /** A pending replace was applied (reason absent) or given up (reason). */
+  onAmend?(parentId: string, order: ParentOrder, reason?: string): void;
   /** The parent reached a terminal state (filled, expired or cancelled) with nothing left working. */
   onDone?(parent: Parent, order: ParentOrder): void;
 }
@@ -151,6 +168,8 @@ interface Active {
   live: Map<number, 'take' | 'rest'>;
   litFilled: number;
   fills: FillRecord[];
+  /** A replace waiting for working children to be cancelled. */
+  amend?: ParentAmend;
 }
 
 /** How long to wait for cancels before deciding anyway, and for the last sweep before the parent expires. */
@@ -203,6 +222,79 @@ export class RouterEngine {
     this.finishIfDone(a);
   }
 
+  /**
+   * The OMS replaces a parent (size, horizon, limit). A change that fits what is filled and working applies at
+   * once, and the policy decides afresh on the new schedule; a size below what the working children could still
+   * fill cancels them first and applies when they are gone (or is given up if fills leave no room). Never overfills.
+   */
+  amendParent(id: string, change: ParentAmend): AmendResult {
+    const a = this.active.get(id);
+    const p = this.om.parent(id);
+    if (!a || a.phase === 'done' || a.phase === 'ending' || p.ending) return { status: 'refused', reason: 'the order is done' };
+    if (a.amend) return { status: 'refused', reason: 'a replace is already pending' };
+    const refused = this.checkAmend(a, change);
+    if (refused) return { status: 'refused', reason: refused };
+    const now = this.ports.now();
+    if ((change.qty ?? p.qty) >= p.cumQty + this.om.working(id)) {
+      this.applyAmend(a, change);
+      if (a.phase === 'resting') this.beginDecision(a, now);
+      return { status: 'applied' };
+    }
+    a.amend = change;
+    for (const [cid] of a.live) if (this.om.requestCancel(cid)) this.sendCancel(cid);
+    a.phase = 'clearing';
+    a.decisionTime = now;
+    this.wake(a, now + SETTLE_NS);
+    return { status: 'pending' };
+  }
+
+  private checkAmend(a: Active, change: ParentAmend): string | undefined {
+    const p = this.om.parent(a.order.id);
+    const now = this.ports.now();
+    const qty = change.qty ?? p.qty;
+    const start = change.start ?? a.order.start;
+    const end = change.end ?? a.order.end;
+    if (!Number.isInteger(qty) || !(qty > p.cumQty)) return `the new quantity ${qty} must be a whole number above the ${p.cumQty} already filled`;
+    if (change.start !== undefined && change.start !== a.order.start && a.phase !== 'waiting') return 'the horizon’s start cannot change once the order has begun';
+    if (!(end > now)) return 'the new horizon ends in the past';
+    if (!(end > start)) return 'the new horizon must end after it starts';
+    if (change.limit !== undefined && change.limit !== null && !(change.limit > 0)) return `the new limit ${change.limit} is not a price`;
+    return undefined;
+  }
+
+  private applyAmend(a: Active, change: ParentAmend): void {
+    const now = this.ports.now();
+    const o = a.order;
+    if (change.qty !== undefined) this.om.resize(o.id, change.qty);
+    if (change.qty !== undefined) o.qty = change.qty;
+    if (change.start !== undefined) o.start = Math.max(change.start, now);
+    if (change.end !== undefined) o.end = change.end;
+    if (change.limit === null) delete o.limit;
+    else if (change.limit !== undefined) {
+      o.limit = change.limit;
+      // working children priced beyond the new limit are cancelled (the next decision prices within it)
+      for (const [cid] of a.live) {
+        const c = this.om.child(cid)!;
+        if (capped(o, c.price) !== c.price && this.om.requestCancel(cid)) this.sendCancel(cid);
+      }
+    }
+    a.schedule = a.policy.schedule(o, this.market, () => a.litFilled);
+    if (a.phase === 'waiting') this.wake(a, Math.max(o.start, now));
+    else if (a.due > o.end) this.wake(a, o.end);
+  }
+
+  /** A pending replace, once the working children are gone (or the wait is over): applied if it fits, else given up. */
+  private settleAmend(a: Active): void {
+    const change = a.amend;
+    if (!change) return;
+    a.amend = undefined;
+    const p = this.om.parent(a.order.id);
+    const refused = this.checkAmend(a, change) ?? ((change.qty ?? p.qty) < p.cumQty + this.om.working(a.order.id) ? 'children still working could overfill the new quantity' : undefined);
+    if (refused) return this.hooks.onAmend?.(a.order.id, a.order, refused);
+    this.applyAmend(a, change);
+    this.hooks.onAmend?.(a.order.id, a.order);
+  }
+
   onTimer(now: number): void {
     for (const a of [...this.active.values()]) {
       if (a.phase === 'done' || now < a.due) continue;
@@ -212,6 +304,7 @@ export class RouterEngine {
           this.beginDecision(a, now);
           break;
         case 'clearing': // cancels did not all come back in time: decide anyway (availability still counts them)
+          this.settleAmend(a);
           this.decide(a, now, 0);
           break;
         case 'taking': // a sweep not all answered by the next decision (or the last one by the expiry): move on
@@ -270,7 +363,10 @@ export class RouterEngine {
   /** Moves a parent on after a report: a cleared slate gets its decision; a finished sweep may be rerouted. */
   private advance(a: Active): void {
     const now = this.ports.now();
-    if (a.phase === 'clearing' && a.live.size === 0) this.decide(a, now, 0);
+    if (a.phase === 'clearing' && a.live.size === 0) {
+      this.settleAmend(a);
+      this.decide(a, now, 0);
+    }
     else if (a.phase === 'taking' && !hasTakes(a)) {
       const p = this.om.parent(a.order.id);
       if (a.round < a.policy.rerouteRounds && p.cumQty < p.qty) this.decide(a, now, a.round + 1);

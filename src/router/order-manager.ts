@@ -8,7 +8,8 @@ export type ChildState = 'pending-new' | 'new' | 'partially-filled' | 'filled' |
 export interface Parent {
   readonly id: string;
   readonly side: Side;
-  readonly qty: number;
+  /** The size; an OMS replace may change it (resize). */
+  qty: number;
   cumQty: number;
   /** ∑ price × qty of fills (price units × shares). */
   notional: number;
@@ -86,9 +87,7 @@ export class OrderManager {
   available(parentId: string): number {
     const p = this.parent(parentId);
     if (PARENT_TERMINAL.has(p.state) || p.ending) return 0;
-    let out = p.qty - p.cumQty;
-    for (const id of p.children) out -= this.exposure(this.children.get(id)!);
-    return out;
+    return p.qty - p.cumQty - this.working(parentId);
   }
 
   /**
@@ -196,6 +195,28 @@ export class OrderManager {
     }
     this.settle(p);
     return true;
+  }
+
+  /**
+   * Changes a parent's size (an OMS replace). The new size must exceed what is filled and leave room for what live
+   * children could still fill, so the invariant holds across it: no parent is ever overfilled. Throws OrderError
+   * otherwise (the caller cancels children first and tries again).
+   */
+  resize(parentId: string, qty: number): void {
+    const p = this.parent(parentId);
+    if (PARENT_TERMINAL.has(p.state) || p.ending) throw new OrderError(`parent ${parentId} is ${p.ending ?? p.state}: it cannot be resized`);
+    if (!(qty > p.cumQty) || !Number.isInteger(qty)) throw new OrderError(`parent ${parentId}: new quantity ${qty} must be a whole number above the ${p.cumQty} filled`);
+    const working = this.working(parentId);
+    if (qty < p.cumQty + working) throw new OrderError(`parent ${parentId}: new quantity ${qty} is below the ${p.cumQty} filled plus the ${working} its children could still fill`);
+    p.qty = qty;
+    this.settle(p);
+  }
+
+  /** What a parent's live children could still fill, all together. */
+  working(parentId: string): number {
+    let n = 0;
+    for (const id of this.parent(parentId).children) n += this.exposure(this.children.get(id)!);
+    return n;
   }
 
   /** Ends a parent: cancels its working children; it is cancelled once none is left working. */

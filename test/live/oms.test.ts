@@ -11,6 +11,7 @@ import { FixInitiator } from '../../src/fix/initiator.js';
 import type { Received } from '../../src/fix/session.js';
 import { parseRouterConfig } from '../../src/live/config.js';
 import { readJournal } from '../../src/live/journal.js';
+import { replayJournal } from '../../src/live/router.js';
 import { OMS_EXTENSION, RouterService } from '../../src/live/service.js';
 import { VenueSimulator } from '../../src/live/venues.js';
 
@@ -170,4 +171,61 @@ describe('the router’s OMS session', () => {
     await until(() => got.some((m) => m.type === '9' && m.map.get('11') === 'N-c'));
     expect(got.find((m) => m.type === '9' && m.map.get('11') === 'N-c')!.map.get('102')).toBe('1');
   }, 30_000);
+  it('a replace (G) changes a parent’s size and horizon: Replaced, or Pending Replace then Replaced, never overfilled', async () => {
+    const now = () => sim.clock.now();
+    oms.session.send('D', order('R1', { '38': '20000', '126': sim.clock.fix(now() + 300 * NS_PER_SECOND) }));
+    await until(() => reply('R1').some((m) => m.map.get('150') === 'F'));
+    const replace = (orig: string, id: string, fields: Record<string, string>) =>
+      oms.session.send('G', Object.entries({ '41': orig, '11': id, '55': 'GOOG', '54': '1', '60': sim.clock.fix(now()), '40': '1', ...fields }));
+    // up in size and out in time: applied at once
+    const end = now() + 600 * NS_PER_SECOND;
+    replace('R1', 'R1-a', { '38': '30000', '126': sim.clock.fix(end) });
+    await until(() => reply('R1-a').some((m) => m.map.get('150') === '5'));
+    const up = reply('R1-a').find((m) => m.map.get('150') === '5')!;
+    expect([up.map.get('41'), up.map.get('38')]).toEqual(['R1', '30000']);
+    expect(Number(up.map.get('14')) + Number(up.map.get('151'))).toBe(30000);
+    const p = () => service.router.parentStates().find((x) => x.id === up.map.get('37'))!;
+    expect(p().order.end).toBe(sim.clock.nsOf(sim.clock.fix(end)));
+    // what it cannot take: an OrderCancelReject for a replace (434=2) with the reason, and nothing changes
+    replace('R1-a', 'R1-x', { '38': '30000', '54': '2' });
+    replace('R1-a', 'R1-y', { '38': '1' });
+    replace('NOPE', 'R1-z', { '38': '100' });
+    await until(() => ['R1-x', 'R1-y', 'R1-z'].every((id) => reply(id).length > 0));
+    const rej = (id: string) => reply(id)[0]!;
+    expect(['R1-x', 'R1-y', 'R1-z'].map((id) => [rej(id).type, rej(id).map.get('434')])).toEqual([
+      ['9', '2'],
+      ['9', '2'],
+      ['9', '2'],
+    ]);
+    expect(rej('R1-x').map.get('58')).toMatch(/Side \(54\) cannot change/);
+    expect(rej('R1-y').map.get('58')).toMatch(/above the \d+ already filled/);
+    expect(rej('R1-z').map.get('102')).toBe('1');
+    expect(p().qty).toBe(30000);
+    // down to just above what is filled: the working children are cancelled first (Pending Replace), then Replaced,
+    // or the replace is given up if fills got there first; either way the parent never fills beyond its size
+    const target = p().cumQty + 200;
+    replace('R1-a', 'R1-b', { '38': String(target) });
+    await until(() => reply('R1-b').some((m) => m.map.get('150') === '5' || m.type === '9'));
+    const outcome = reply('R1-b').find((m) => m.map.get('150') === '5' || m.type === '9')!;
+    const size = outcome.type === '9' ? 30000 : target;
+    if (outcome.type === '8') expect([outcome.map.get('38'), outcome.map.get('41')]).toEqual([String(target), 'R1-a']);
+    else expect(outcome.map.get('58')).toMatch(/already filled|could overfill/);
+    if (outcome.type === '8') {
+      const pending = reply('R1-b').find((m) => m.map.get('150') === 'E');
+      if (pending) expect([pending.map.get('39'), pending.map.get('41')]).toEqual(['E', 'R1-a']);
+    }
+    // the rest of the horizon is long: cancel it, and count what it filled in all
+    oms.session.send('F', Object.entries({ '41': 'R1-b', '11': 'R1-c', '55': 'GOOG', '54': '1', '60': sim.clock.fix(now()), '38': String(size) }));
+    await until(() => ['cancelled', 'filled'].includes(p().state) || reply('R1-c').some((m) => m.type === '9'));
+    expect(p().cumQty).toBeLessThanOrEqual(size);
+    expect(p().qty).toBe(size);
+  }, 40_000);
+  it('the session’s journal (refusals, cancels, replaces pending and applied) replays through a fresh engine exactly', () => {
+    const records = readJournal(service.journalFile);
+    expect(records.some((r) => r.k === 'oms' && r.type === 'G')).toBe(true);
+    const r = replayJournal(records);
+    expect(r.mismatches).toEqual([]);
+    expect(r.outputs).toBeGreaterThan(0);
+    expect(r.parents.map((p) => [p.clOrdId, p.qty, p.cumQty])).toEqual(service.router.parentStates().map((p) => [p.clOrdId, p.qty, p.cumQty]));
+  });
 });

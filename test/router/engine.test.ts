@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
-import type { DecisionContext, DecisionRecord, FillRecord, ParentOrder, Policy } from '../../src/router/engine.js';
+import type { DecisionContext, DecisionRecord, FillRecord, ParentAmend, ParentOrder, Policy } from '../../src/router/engine.js';
 import { policies } from '../../src/router/policies.js';
 import { TwapSchedule } from '../../src/router/schedulers.js';
 import { SimRouter } from '../../src/router/sim-adapter.js';
@@ -163,6 +163,96 @@ describe('router engine in the simulator', () => {
       ),
       { numRuns: 40, seed: 20261121 },
     );
+  });
+
+  /** A 3-minute, 6000-share buy, replaced `at` seconds in by `change(parent now)`; run to the end. */
+  function amended(name: string, at: number, change: (p: { cumQty: number; qty: number; working: number; now: number }) => ParentAmend) {
+    const start = clockToNs('11:00:00');
+    const s = buildSession(scenario, 4, 'scenarios/default.json', undefined, { startNs: start - 2 * NS_PER_MINUTE });
+    const fills: FillRecord[] = [];
+    const decisions: DecisionRecord[] = [];
+    const outcomes: (string | undefined)[] = [];
+    let doneAt = NaN;
+    const r = new RecordingRouter(s, {
+      onFill: (f) => fills.push(f),
+      onDecision: (d) => decisions.push(d),
+      onDone: () => (doneAt = s.kernel.now()),
+      onAmend: (_id, _o, reason) => outcomes.push(reason),
+    });
+    startSession(s);
+    s.kernel.run(start);
+    const order: ParentOrder = { id: 'P', side: BUY, qty: 6000, start, end: start + 3 * NS_PER_MINUTE };
+    r.engine.onParent(order, makePolicy(name, Rng.stream(4, name)));
+    s.kernel.run(start + at * NS_PER_SECOND);
+    const p = r.engine.om.parent('P');
+    const asked = change({ cumQty: p.cumQty, qty: p.qty, working: r.engine.om.working('P'), now: s.kernel.now() });
+    const sentBefore = r.sent.length;
+    const result = r.engine.amendParent('P', asked);
+    s.kernel.run(start + 8 * NS_PER_MINUTE);
+    return { r, parent: p, fills, decisions, outcomes, result, asked, doneAt, start, order, cancelsAfter: r.sent.slice(sentBefore).filter((m) => m.msg.type === 'cancel').length };
+  }
+
+  it.each(policies.names().filter((p) => !policies.kind(p).models))(
+    '%s takes an OMS replace: a smaller size below what is working cancels first, then applies; never overfilled',
+    (name) => {
+      const x = amended(name, 40, (p) => ({ qty: p.cumQty + Math.max(1, Math.floor(p.working / 2)) }));
+      expect(x.r.engine.om.anomalies).toBe(0);
+      expect(x.parent.cumQty).toBeLessThanOrEqual(6000);
+      if (x.result.status === 'pending') {
+        expect(x.outcomes).toHaveLength(1);
+        // applied once the children were gone, or given up because fills while cancelling left no room
+        if (x.outcomes[0] === undefined) expect(x.parent.qty).toBe(x.asked.qty);
+        else {
+          expect(x.outcomes[0]).toMatch(/already filled|could overfill/);
+          expect(x.parent.qty).toBe(6000);
+        }
+      } else expect(x.result.status).toBe('applied');
+      expect(x.parent.cumQty).toBeLessThanOrEqual(x.parent.qty);
+      expect(Number.isFinite(x.doneAt)).toBe(true);
+      for (const id of x.parent.children) expect(['filled', 'cancelled', 'rejected']).toContain(x.r.engine.om.child(id)!.state);
+    },
+  );
+
+  it('a smaller size than what is working is pending: the resting children are cancelled, then the size applies', () => {
+    const x = amended('rule', 45, (p) => ({ qty: p.cumQty + 1 }));
+    expect(x.asked.qty! - x.parent.cumQty).toBeLessThanOrEqual(1);
+    expect(x.result.status).toBe('pending');
+    expect(x.cancelsAfter).toBeGreaterThan(0);
+    expect(x.outcomes.length).toBe(1);
+    expect(x.parent.cumQty).toBeLessThanOrEqual(x.parent.qty);
+  });
+
+  it('a replace that resizes up trades the new size; one that moves the horizon moves the schedule with it', () => {
+    const up = amended('twap', 30, () => ({ qty: 9000 }));
+    expect(up.result.status).toBe('applied');
+    expect(up.parent.qty).toBe(9000);
+    expect(up.parent.cumQty).toBeGreaterThan(6000);
+    expect(up.order.qty).toBe(9000);
+    // the later end: decisions go on past the old one, and the parent ends after it
+    const later = amended('twap', 30, (p) => ({ end: p.now + 4 * NS_PER_MINUTE }));
+    expect(later.result.status).toBe('applied');
+    const oldEnd = later.start + 3 * NS_PER_MINUTE;
+    expect(Math.max(...later.decisions.map((d) => d.time))).toBeGreaterThan(oldEnd);
+    expect(later.doneAt).toBeGreaterThan(oldEnd);
+    // an earlier end: the parent is done by it (plus the last sweep's settling second)
+    const sooner = amended('twap', 30, (p) => ({ end: p.now + 30 * NS_PER_SECOND }));
+    expect(sooner.result.status).toBe('applied');
+    expect(sooner.doneAt).toBeLessThanOrEqual(sooner.order.end + 2 * NS_PER_SECOND);
+    expect(sooner.doneAt).toBeLessThan(oldEnd);
+  });
+
+  it('a replace it cannot take is refused with the reason, and the parent goes on unchanged', () => {
+    for (const [change, reason] of [
+      [(p: { cumQty: number }) => ({ qty: p.cumQty }), /must be a whole number above the \d+ already filled/],
+      [(p: { now: number }) => ({ end: p.now - 1 }), /ends in the past/],
+      [(p: { now: number }) => ({ start: p.now + NS_PER_SECOND }), /start cannot change once the order has begun/],
+      [() => ({ limit: -5 }), /not a price/],
+    ] as const) {
+      const x = amended('rule', 30, change as never);
+      expect(x.result).toEqual({ status: 'refused', reason: expect.stringMatching(reason) });
+      expect(x.parent.qty).toBe(6000);
+      expect(x.order.end).toBe(x.start + 3 * NS_PER_MINUTE);
+    }
   });
 
   it('reaches venues and time only through its ports: the engine imports no simulator, venue or clock', () => {

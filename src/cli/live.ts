@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveScenario } from '../backtest/market.js';
 import { EXIT_CODES, UsageError } from '../core/errors.js';
 import { loadRouterConfig } from '../live/config.js';
+import { ModelRegistry } from '../models/registry.js';
 import { runChaos } from '../live/chaos.js';
 import { runLiveDemo } from '../live/demo.js';
 import { readJournal } from '../live/journal.js';
@@ -49,11 +50,22 @@ export function liveCommand(program: Command): void {
     .option('--orders <n>', 'parent orders', positiveInt('--orders', 1000), 10)
     .option('--speed <x>', 'market time per wall time', numberIn('--speed', 0.1, 1000), 20)
     .option('--horizon-seconds <s>', 'each parent’s horizon, market seconds', numberIn('--horizon-seconds', 5, 3600), 60)
-    .option('--policy <name>', 'the routing policy (rule, twap, vwap, pov, ac, ck)', 'rule')
+    .option('--policy <name>', 'the routing policy (rule, twap, vwap, pov, ac, ck, ml)', 'rule')
+    .option('--models <dir>', 'ml: the model registry its trained models come from', 'sor-models')
     .option('--sync <mode>', 'the journal’s sync: every, group or os', 'every')
     .option('--json', 'print JSON', false)
     .action(
-      async (o: { scenario: string; seed: number; orders: number; speed: number; horizonSeconds: number; policy: string; sync: string; json: boolean }) => {
+      async (o: {
+        scenario: string;
+        seed: number;
+        orders: number;
+        speed: number;
+        horizonSeconds: number;
+        policy: string;
+        models: string;
+        sync: string;
+        json: boolean;
+      }) => {
         if (!['every', 'group', 'os'].includes(o.sync)) throw new UsageError(`--sync: every, group or os, not ${JSON.stringify(o.sync)}`);
         const r = await runLiveDemo({
           market: resolveScenario(o.scenario),
@@ -63,6 +75,7 @@ export function liveCommand(program: Command): void {
           horizonSeconds: o.horizonSeconds,
           policy: o.policy,
           sync: o.sync as 'every',
+          ...(o.policy === 'ml' ? { models: o.models } : {}),
           timeoutSeconds: Math.max(30, (o.horizonSeconds / o.speed) * 3 + 10),
         });
         if (o.json) console.log(JSON.stringify(r, null, 2));
@@ -134,9 +147,10 @@ export function liveCommand(program: Command): void {
     .command('replay')
     .description('replay a router journal offline through a fresh router: every output regenerated and compared (exit 3 on a difference)')
     .argument('<journal>', 'the journal file (router.journal in the service’s journal folder)')
+    .option('--models <dir>', 'the model registry of the router’s ml models (the journal names them by id)', 'sor-models')
     .option('--json', 'print JSON', false)
-    .action((file: string, o: { json: boolean }) => {
-      const r = replayJournal(readJournal(file));
+    .action((file: string, o: { json: boolean; models: string }) => {
+      const r = replayJournal(readJournal(file), new ModelRegistry(o.models));
       if (o.json) console.log(JSON.stringify({ ...r, mismatches: r.mismatches.slice(0, 20), mismatch_count: r.mismatches.length }, null, 2));
       else {
         console.log(

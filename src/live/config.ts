@@ -12,6 +12,9 @@ import { isPasswordHash } from '../fix/auth.js';
 const compId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a CompID: 1–64 letters, digits, _ . -');
 const port = z.number().int().min(0).max(65_535);
 
+/** TargetStrategy (847) → policy: FIX's 1–3, and 1000 and up by agreement with the OMS. */
+export const STRATEGIES: Record<string, string> = { '1': 'vwap', '2': 'pov', '3': 'ac', '1000': 'rule', '1001': 'twap', '1002': 'ck', '1003': 'ml' };
+
 export const routerConfigSchema = z
   .object({
     symbol: z.string().min(1).max(32),
@@ -70,22 +73,19 @@ export const routerConfigSchema = z
       .object({
         default: z.string().default('rule'),
         /** TargetStrategy (847) values (1–3 FIX's, 1000 and up by agreement) → policy names. */
-        strategies: z
-          .record(z.string().regex(/^\d+$/), z.string())
-          .default({ '1': 'vwap', '2': 'pov', '3': 'ac', '1000': 'rule', '1001': 'twap', '1002': 'ck' }),
+        strategies: z.record(z.string().regex(/^\d+$/), z.string()).default(STRATEGIES),
         decisionSeconds: z.number().min(1).max(3600).default(10),
         defaultHorizonMinutes: z.number().min(0.1).max(390).default(5),
-        adv: z.number().positive().max(1e12).default(1_000_000),
+        /** Daily volume (order sizes and participation refer to it); absent: the calibration market's, else 1,000,000. */
+        adv: z.number().positive().max(1e12).optional(),
         volBps: z.number().positive().max(1e5).optional(),
       })
       .strict()
-      .default({
-        default: 'rule',
-        strategies: { '1': 'vwap', '2': 'pov', '3': 'ac', '1000': 'rule', '1001': 'twap', '1002': 'ck' },
-        decisionSeconds: 10,
-        defaultHorizonMinutes: 5,
-        adv: 1_000_000,
-      }),
+      .default({ default: 'rule', strategies: STRATEGIES, decisionSeconds: 10, defaultHorizonMinutes: 5 }),
+    /** The market the policies are calibrated on (a shipped scenario's name or a scenario file): VWAP's volume profile, ADV, volatility. */
+    market: z.object({ scenario: z.string().min(1) }).strict().optional(),
+    /** The `ml` policy's trained models: the registry they are taken from (the newest fitting ones, as a backtest takes them). */
+    models: z.object({ registry: z.string().min(1) }).strict().optional(),
     journal: z
       .object({ dir: z.string().min(1), sync: z.enum(['every', 'group', 'os']).default('every'), groupMs: z.number().min(0.1).max(1000).default(2) })
       .strict(),

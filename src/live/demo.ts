@@ -12,7 +12,7 @@ import type { Received } from '../fix/session.js';
 import { priceUnits } from '../fix/values.js';
 import { implementationShortfall } from '../tca/shortfall.js';
 import { slippageBps } from '../tca/benchmarks.js';
-import { parseRouterConfig, type RouterConfig } from './config.js';
+import { parseRouterConfig, STRATEGIES, type RouterConfig } from './config.js';
 import { readJournal } from './journal.js';
 import { OMS_EXTENSION, RouterService } from './service.js';
 import { VenueSimulator } from './venues.js';
@@ -38,6 +38,8 @@ export interface DemoOptions {
   /** How long to wait for every parent to end, wall seconds. */
   timeoutSeconds?: number;
   sync?: RouterConfig['journal']['sync'];
+  /** The ml policy's model registry. */
+  models?: string;
 }
 
 export interface DemoParent {
@@ -79,7 +81,8 @@ export interface DemoResult {
   journal: { file: string; records: number; sync: string };
 }
 
-const STRATEGY: Record<string, string> = { vwap: '1', pov: '2', ac: '3', rule: '1000', twap: '1001', ck: '1002' };
+/** Each policy's TargetStrategy (847), as the router's config maps them. */
+const STRATEGY: Record<string, string> = Object.fromEntries(Object.entries(STRATEGIES).map(([tag, name]) => [name, tag]));
 
 export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
   const sim = new VenueSimulator({ market: o.market, seed: o.seed, speed: o.speed });
@@ -96,6 +99,7 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
       sync: o.sync ?? 'every',
       policy: o.policy,
       horizonMinutes: o.horizonSeconds / 60,
+      ...(o.models ? { models: o.models } : {}),
     }),
   );
   const service = new RouterService(config);

@@ -1,3 +1,4 @@
+import type { VolumeProfile } from '../router/schedulers.js';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataError, fsDo, ioError } from '../core/errors.js';
@@ -41,8 +42,10 @@ export interface JournaledSetup {
   defaultHorizonMinutes: number;
   adv: number;
   volBps?: number;
-  /** Whether the router had trained models (a replay of an ml parent needs the same ones). */
-  models: boolean;
+  /** The intraday volume profile VWAP follows, where the router had one (from its calibration scenario). */
+  profile?: VolumeProfile;
+  /** The trained models' registry ids by kind, where the router had them: a replay loads the same ones. */
+  models: Record<string, string> | false;
 }
 
 export type SyncMode = 'every' | 'group' | 'os';

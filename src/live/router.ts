@@ -2,15 +2,16 @@ import { DataError, UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
+import type { ModelRegistry } from '../models/registry.js';
 import type { MlModels } from '../router/ml/models.js';
 import { RouterEngine, type ParentAmend, type ParentOrder, type Policy, type RouterPorts } from '../router/engine.js';
 import type { Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
-import type { VolumeProfile } from '../router/schedulers.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import { LiveClock } from './clock.js';
 import { isInput, type Journal, type JournaledSetup, type JournalRecord } from './journal.js';
 import { LiveMarket } from './market.js';
+import { loadModelsById } from './models.js';
 
 /**
  * The router of the live world, transport-free: the backtest's RouterEngine, policies and models, driven by inputs
@@ -28,11 +29,16 @@ export interface Outbox {
   toOms(oms: string, type: string, body: FixBody): void;
 }
 
-/** The router's setup: the journaled part (JSON), the live clock, and what is not JSON (the profile, the models). */
+/** The router's setup: the journaled part (JSON), the live clock, and the models (journaled by their registry ids). */
 export interface RouterSetup extends Omit<JournaledSetup, 'clock' | 'models'> {
   clock: LiveClock;
-  profile?: VolumeProfile;
-  models?: MlModels;
+  models?: LoadedModels;
+}
+
+/** Trained models with the registry ids they were loaded from. */
+export interface LoadedModels {
+  models: MlModels;
+  ids: Record<string, string>;
 }
 
 interface LiveParent {
@@ -274,9 +280,8 @@ export class LiveRouter implements RouterPorts {
 
   /** The setup as the journal keeps it. */
   journaledSetup(): JournaledSetup {
-    const { clock, profile, models, ...json } = this.setup;
-    void profile;
-    return { ...json, clock: { ...clock.spec }, models: models !== undefined };
+    const { clock, models, ...json } = this.setup;
+    return { ...json, clock: { ...clock.spec }, models: models ? { ...models.ids } : false };
   }
 
   /** After a replay, the live journal and outbox: what the crash kept from going out is journaled and sent now. */
@@ -461,6 +466,8 @@ export class LiveRouter implements RouterPorts {
     const policy = strategy === undefined ? this.setup.defaultPolicy : this.setup.strategies[strategy];
     if (policy === undefined)
       return refuse(REJ.unsupported, `unknown TargetStrategy (847) ${strategy}: configured are ${Object.keys(this.setup.strategies).join(', ')}`);
+    if (policies.kind(policy).models && !this.setup.models)
+      return refuse(REJ.unsupported, `policy ${policy} needs trained models, and this router has none (its config’s models.registry)`);
     const raw: Record<string, unknown> = {};
     let name: string | undefined;
     let type: string | undefined;
@@ -481,7 +488,7 @@ export class LiveRouter implements RouterPorts {
         ...(this.setup.profile ? { profile: this.setup.profile } : {}),
         adv: this.setup.adv,
         rng: Rng.stream(this.nextParent, `policy:${policy}`),
-        ...(this.setup.models ? { models: this.setup.models } : {}),
+        ...(this.setup.models ? { models: this.setup.models.models } : {}),
       });
     } catch (e) {
       return refuse(REJ.unsupported, (e as Error).message);
@@ -676,13 +683,16 @@ export interface ReplayResult {
  * Replays a journal through a fresh router built from its first `start` record: the parity check of the two worlds
  * (every output regenerated and compared) and the compliance record (every decision again, from its inputs).
  */
-export function replayJournal(records: readonly JournalRecord[], extra: { models?: MlModels; profile?: VolumeProfile } = {}): ReplayResult {
+export function replayJournal(records: readonly JournalRecord[], registry?: ModelRegistry): ReplayResult {
   const start = records.find((r): r is Extract<JournalRecord, { k: 'start' }> => r.k === 'start');
   if (!start) throw new DataError('the journal has no start record: nothing to build its router from');
-  if (start.setup.models && !extra.models) throw new UsageError('the journal’s router had trained models: give the same ones (--models) to replay it');
-  const { clock, models, ...json } = start.setup;
-  void models;
-  const router = new LiveRouter({ ...json, clock: new LiveClock(clock), ...extra }, null, null);
+  const { clock, models: ids, ...json } = start.setup;
+  let models: LoadedModels | undefined;
+  if (ids) {
+    if (!registry) throw new UsageError(`the journal’s router had trained models (${Object.values(ids).join(', ')}): give their registry (--models) to replay it`);
+    models = loadModelsById(registry, ids);
+  }
+  const router = new LiveRouter({ ...json, clock: new LiveClock(clock), ...(models ? { models } : {}) }, null, null);
   const inputs = router.replay(records);
   return {
     records: records.length,

@@ -7,13 +7,12 @@ import { loadDictionary, type DictionaryExtension } from '../fix/dictionary.js';
 import { FixInitiator } from '../fix/initiator.js';
 import type { FixSession, Received } from '../fix/session.js';
 import { FileStore } from '../fix/store.js';
-import type { MlModels } from '../router/ml/models.js';
-import type { VolumeProfile } from '../router/schedulers.js';
 import { LiveClock } from './clock.js';
 import type { RouterConfig } from './config.js';
 import { Journal, readJournal } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
-import { LiveRouter, type FixBody, type Outbox } from './router.js';
+import { loadRouterModels, marketSetup } from './models.js';
+import { LiveRouter, type FixBody, type LoadedModels, type Outbox } from './router.js';
 
 /**
  * `sor serve`: the router service. An acceptor for the OMS sessions; per venue an order-entry initiator and, for lit
@@ -41,8 +40,8 @@ const SESSION_FIELDS = new Set(['8', '9', '10', '34', '35', '49', '52', '56', '1
 export const bodyOf = (m: Received): FixBody => m.fields.filter(([t]) => !SESSION_FIELDS.has(t));
 
 export interface ServiceOptions {
-  models?: MlModels;
-  profile?: VolumeProfile;
+  /** Models already loaded (else the config's models.registry is read). */
+  models?: LoadedModels;
 }
 
 export class RouterService {
@@ -77,6 +76,7 @@ export class RouterService {
       loadDictionary('FIX44'),
       loadDictionary('FIX44', MARKET_DATA_EXTENSION),
     ]);
+    const models = this.opts.models ?? (c.models ? loadRouterModels(c.models.registry, c.policy.decisionSeconds) : undefined);
     const setup = {
       symbol: c.symbol,
       tick: c.tick,
@@ -86,10 +86,8 @@ export class RouterService {
       defaultPolicy: c.policy.default,
       decisionSeconds: c.policy.decisionSeconds,
       defaultHorizonMinutes: c.policy.defaultHorizonMinutes,
-      adv: c.policy.adv,
-      ...(c.policy.volBps !== undefined ? { volBps: c.policy.volBps } : {}),
-      ...(this.opts.profile ? { profile: this.opts.profile } : {}),
-      ...(this.opts.models ? { models: this.opts.models } : {}),
+      ...marketSetup(c),
+      ...(models ? { models } : {}),
     };
     // a restart: the journal replayed through a fresh router, nothing sent
     const records = readJournal(this.journalFile);

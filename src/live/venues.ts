@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { buildWorld, type World } from '../backtest/world.js';
 import type { Market } from '../backtest/market.js';
 import { BUY, SELL, type Side } from '../core/types.js';
@@ -520,15 +521,22 @@ export class VenueSimulator {
     omsPort?: number;
     policy?: string;
     horizonMinutes?: number;
+    /** The ml policy's model registry; its models decide every 10 s unless `decisionSeconds` says otherwise. */
+    models?: string;
+    decisionSeconds?: number;
   }): Record<string, unknown> {
     const fees = this.fees();
+    const decisionSeconds = o.decisionSeconds ?? (o.models ? 10 : 5);
     return {
       symbol: this.symbol,
       tick: this.o.market.scenario.tick,
       oms: { port: o.omsPort ?? 0, sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: o.passwordHash }] },
       venues: this.endpoints.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
       clock: this.clock.spec,
-      policy: { default: o.policy ?? 'rule', decisionSeconds: 5, ...(o.horizonMinutes !== undefined ? { defaultHorizonMinutes: o.horizonMinutes } : {}) },
+      policy: { default: o.policy ?? 'rule', decisionSeconds, ...(o.horizonMinutes !== undefined ? { defaultHorizonMinutes: o.horizonMinutes } : {}) },
+      // the policies calibrated on the market being simulated (where it is a file: a scenario object has none)
+      ...(existsSync(this.o.market.file) ? { market: { scenario: this.o.market.file } } : {}),
+      ...(o.models ? { models: { registry: o.models } } : {}),
       journal: { dir: o.journalDir, sync: o.sync ?? 'every' },
     };
   }

@@ -102,6 +102,7 @@ describe('the router’s OMS session', () => {
         '11',
         /policy rule, option sweepDepth/,
       ],
+      ['B9', order('B9', { '847': '1003' }), '11', /policy ml needs trained models, and this router has none/],
       [
         'B7',
         order('B7', { '847': '1000' }, [

@@ -1,0 +1,64 @@
+import { marketFacts, resolveScenario } from '../backtest/market.js';
+import { findRouterModels, MODELS, type ModelName } from '../backtest/training.js';
+import { DataError, UsageError } from '../core/errors.js';
+import type { DarkPoolModelArtifact } from '../models/dark-allocation.js';
+import type { FillModelArtifact } from '../models/fill-model.js';
+import type { ImpactModelArtifact } from '../models/impact.js';
+import { ModelRegistry } from '../models/registry.js';
+import type { ToxicityModelArtifact } from '../models/toxicity.js';
+import type { VolModelArtifact } from '../models/volatility.js';
+import { MlModels, type MlModelArtifacts } from '../router/ml/models.js';
+import type { VolumeProfile } from '../router/schedulers.js';
+import type { RouterConfig } from './config.js';
+import type { LoadedModels } from './router.js';
+
+/**
+ * What the live router takes from outside its config file: the trained models of the `ml` policy (from a model
+ * registry, as a backtest finds them; journaled by their ids so that a replay loads the very same ones) and the
+ * market facts of its calibration scenario (the intraday volume profile VWAP follows, the daily volume, the
+ * volatility the models' features are scaled by).
+ */
+const KINDS = Object.keys(MODELS) as ModelName[];
+
+function artifactsOf(load: <T>(model: ModelName) => T): MlModelArtifacts {
+  return {
+    fill: load<FillModelArtifact>('fill'),
+    adverse: load<FillModelArtifact>('adverse'),
+    volatility: load<VolModelArtifact>('volatility'),
+    toxicity: load<ToxicityModelArtifact>('toxicity'),
+    impact: load<ImpactModelArtifact>('impact'),
+    dark: load<DarkPoolModelArtifact>('dark'),
+  };
+}
+
+/** The registry's models for a router deciding every `decisionSeconds`; none trained here: missing ones are a usage error. */
+export function loadRouterModels(dir: string, decisionSeconds: number, where = 'models.registry'): LoadedModels {
+  const registry = new ModelRegistry(dir);
+  const { entries, missing } = findRouterModels(registry, decisionSeconds);
+  if (missing.length > 0)
+    throw new UsageError(
+      `${where}: ${dir} has no ${missing.join(', ')} model${missing.length > 1 ? 's' : ''} for ${decisionSeconds}-second decisions ` +
+        `(train them first: sor train <model> --registry ${dir}, or run a backtest of ml with --models ${dir})`,
+    );
+  const ids: Record<string, string> = {};
+  for (const k of KINDS) ids[k] = entries[k]!.id;
+  return { models: new MlModels(artifactsOf((k) => registry.artifact(entries[k]!))), ids };
+}
+
+/** The models a journal names, by id, from a registry: the same ones, or a DataError saying which is missing. */
+export function loadModelsById(registry: ModelRegistry, ids: Record<string, string>): LoadedModels {
+  for (const k of KINDS) if (!ids[k]) throw new DataError(`the journal names no ${k} model`);
+  const known = new Set(registry.list().map((e) => e.id));
+  for (const k of KINDS)
+    if (!known.has(ids[k]!)) throw new DataError(`${registry.dir}: no model ${ids[k]} (the journal’s ${k} model): replay with the registry the router used`);
+  return { models: new MlModels(artifactsOf(<T>(k: ModelName) => registry.load<T>(ids[k]!).artifact)), ids: { ...ids } };
+}
+
+/** The calibration scenario's market facts for the router: profile, daily volume and volatility, config first. */
+export function marketSetup(config: RouterConfig): { profile?: VolumeProfile; adv: number; volBps?: number } {
+  const market = config.market ? resolveScenario(config.market.scenario) : undefined;
+  const facts = market ? marketFacts(market.scenario, market.file) : undefined;
+  const adv = config.policy.adv ?? (facts && Number.isFinite(facts.adv) ? facts.adv : 1_000_000);
+  const volBps = config.policy.volBps ?? (facts && Number.isFinite(facts.volBps) ? facts.volBps : undefined);
+  return { ...(facts ? { profile: facts.profile } : {}), adv, ...(volBps !== undefined ? { volBps } : {}) };
+}

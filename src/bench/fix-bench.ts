@@ -145,7 +145,12 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
       super(c);
     }
     protected override onApplicationMsg(msgType: string, view: MsgView): void {
-      if (msgType === 'D') this.send('D', view.toObject() as never);
+      if (msgType !== 'D') return;
+      // the order back, without the header and trailer its view carries (the session writes its own)
+      const { StandardHeader, StandardTrailer, ...order } = view.toObject() as Record<string, unknown>;
+      void StandardHeader;
+      void StandardTrailer;
+      this.send('D', order as never);
     }
     protected override onLogon(): boolean {
       return true;

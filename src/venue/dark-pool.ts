@@ -58,6 +58,12 @@ export class DarkPool implements Venue {
   readonly index: number;
   readonly stats: DarkPoolStats = { ...newStats(), informedArrivals: 0, contraArrivals: 0 };
   private readonly orders: DarkOrder[] = []; // time priority
+  /**
+   * Orders that may now trade with another: new, replaced, just traded, or priced by a limit when the NBBO moved. Every
+   * pair that can trade involves one of them (between two others nothing has changed since they could not), so a
+   * match looks at those pairs only: linear in the resting orders, not quadratic.
+   */
+  private readonly dirty = new Set<DarkOrder>();
   private readonly gateway: ParticipantGateway;
   private nextId = 1;
   private readonly arrive: Handler<null>;
@@ -93,7 +99,9 @@ export class DarkPool implements Venue {
 
   /** The NBBO moved: pegged orders reprice, and may now meet. */
   onNbboChange(): void {
-    if (this.orders.length > 1) this.match();
+    if (this.orders.length < 2) return;
+    for (const o of this.orders) if (o.limit === o.limit) this.dirty.add(o);
+    this.match();
   }
 
   send(client: VenueClient, msg: OrderMessage): void {
@@ -129,6 +137,7 @@ export class DarkPool implements Venue {
     this.stats.orders++;
     this.log.record(EV_DARK_ADD, now, this.index, o.id, o.side, o.leaves, o.minQty, o.owner);
     this.orders.push(o);
+    this.dirty.add(o);
     this.match();
   }
 
@@ -136,6 +145,7 @@ export class DarkPool implements Venue {
     const i = this.orders.indexOf(o);
     if (i < 0) return false;
     this.orders.splice(i, 1);
+    this.dirty.delete(o);
     return true;
   }
 
@@ -174,6 +184,7 @@ export class DarkPool implements Venue {
       w.qty = msg.qty;
       w.price = msg.price;
       this.gateway.report(client, 'replaced', w, 0, newLeaves);
+      this.dirty.add(o);
       this.match();
     }
   }
@@ -182,29 +193,44 @@ export class DarkPool implements Venue {
     this.gateway.report(client, 'rejected', { clOrdId, side, price: NaN, cumQty: 0 }, 0, 0, 0, { reason });
   }
 
-  /** Crosses every pair that can trade at the current midpoint, oldest orders first. */
+  /**
+   * Crosses every pair that can trade at the current midpoint, oldest orders first: each time the pair (i, j), i < j in
+   * time priority, with the smallest i and then the smallest j. Only pairs with a dirty order can trade (see `dirty`).
+   */
   private match(): void {
+    if (this.dirty.size === 0) return;
     const { bid, ask } = this.nbbo.nbbo();
-    if (!(bid < ask)) return; // one-sided (NaN), locked or crossed: no reference price
+    if (!(bid < ask)) return; // one-sided (NaN), locked or crossed: no reference price (the dirty ones wait)
     const mid = Math.floor((bid + ask) / 2);
-    let traded = true;
-    while (traded) {
-      traded = false;
-      for (let i = 0; i < this.orders.length && !traded; i++) {
-        const a = this.orders[i]!;
+    const orders = this.orders;
+    const dirtyAt: number[] = [];
+    for (;;) {
+      dirtyAt.length = 0;
+      for (let k = 0; k < orders.length; k++) if (this.dirty.has(orders[k]!)) dirtyAt.push(k);
+      let pair: [DarkOrder, DarkOrder] | null = null;
+      for (let i = 0; i < orders.length && !pair; i++) {
+        const a = orders[i]!;
         if (!priceOk(a, mid)) continue;
-        for (let j = i + 1; j < this.orders.length; j++) {
-          const b = this.orders[j]!;
-          if (b.side === a.side || !priceOk(b, mid)) continue;
-          if (a.owner !== 0 && a.owner === b.owner) continue; // self-trade prevention: never cross a participant with itself
-          const qty = Math.min(a.leaves, b.leaves);
-          if (qty < Math.min(a.minQty, a.leaves) || qty < Math.min(b.minQty, b.leaves)) continue;
-          this.execute(a.side === BUY ? a : b, a.side === BUY ? b : a, mid, qty);
-          traded = true;
-          break;
-        }
+        if (this.dirty.has(a)) {
+          for (let j = i + 1; j < orders.length; j++)
+            if (canTrade(a, orders[j]!, mid)) {
+              pair = [a, orders[j]!];
+              break;
+            }
+        } else
+          for (const j of dirtyAt)
+            if (j > i && canTrade(a, orders[j]!, mid)) {
+              pair = [a, orders[j]!];
+              break;
+            }
       }
+      if (!pair) break;
+      const [a, b] = pair;
+      this.dirty.add(a);
+      this.dirty.add(b);
+      this.execute(a.side === BUY ? a : b, a.side === BUY ? b : a, mid, Math.min(a.leaves, b.leaves));
     }
+    this.dirty.clear();
   }
 
   private execute(buy: DarkOrder, sell: DarkOrder, price: number, qty: number): void {
@@ -227,6 +253,14 @@ export class DarkPool implements Venue {
       if (o.leaves === 0) this.gateway.forget(w);
     }
   }
+}
+
+/** Whether b (after a in time priority, a priced well) can trade with a at the midpoint now. */
+function canTrade(a: DarkOrder, b: DarkOrder, mid: number): boolean {
+  if (b.side === a.side || !priceOk(b, mid)) return false;
+  if (a.owner !== 0 && a.owner === b.owner) return false; // self-trade prevention: never cross a participant with itself
+  const qty = Math.min(a.leaves, b.leaves);
+  return !(qty < Math.min(a.minQty, a.leaves) || qty < Math.min(b.minQty, b.leaves));
 }
 
 function priceOk(o: DarkOrder, mid: number): boolean {

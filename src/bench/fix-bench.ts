@@ -1,23 +1,32 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AsciiSession, SessionLauncher, type IJsFixConfig, type MsgView } from 'jspurefix';
 import type { Market } from '../backtest/market.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
 import { loadDictionary } from '../fix/dictionary.js';
 import { FixInitiator } from '../fix/initiator.js';
-import { parseRouterConfig, type RouterConfig } from '../live/config.js';
-import { freePort } from '../live/chaos.js';
-import { OMS_EXTENSION, RouterService } from '../live/service.js';
-import { VenueSimulator } from '../live/venues.js';
+import type { RouterConfig } from '../live/config.js';
+import { freePort, serve } from '../live/chaos.js';
+import { readJournal } from '../live/journal.js';
+import { replayJournal } from '../live/router.js';
+import { OMS_EXTENSION } from '../live/service.js';
+import { LiveClock, type ClockSpec } from '../live/clock.js';
+import { packageFile } from '../core/paths.js';
+import { monotonicMs } from './fix-venues.js';
 
 /**
  * `sor bench fix`: a parent NewOrderSingle into the router's OMS session → the first child NewOrderSingle received at
- * a venue, on loopback (OMS client, router service and venue simulator in this process, each on its own sockets),
- * one parent at a time for the latency and all at once for the rate; for each journal sync mode. The peer, in the
+ * a venue, on loopback: the router a `sor serve` process of its own, as in production; the OMS client and the venue
+ * simulator in this one, so that both ends are timed by one clock. One parent at a time for the latency, a burst for
+ * the rate, for each journal sync mode. Which parent a child was for comes from the router's journal, replayed after
+ * the run (the venues are not told). The peer, in the
  * same run: a bare jspurefix initiator sending NewOrderSingles to a jspurefix acceptor that echoes them, the round
  * trip timed the same way.
  */
@@ -25,11 +34,14 @@ export interface FixBenchOptions {
   market: Market;
   parents: number;
   syncModes: RouterConfig['journal']['sync'][];
+  /** Parents a second, at most, in the latency run (the offered load). */
+  rate: number;
 }
 
 export interface LatencyStats {
   n: number;
   p50_us: number;
+  p90_us: number;
   p99_us: number;
   p999_us: number;
   max_us: number;
@@ -37,99 +49,155 @@ export interface LatencyStats {
 
 export interface FixBenchResult {
   parents: number;
-  modes: { sync: string; latency: LatencyStats; timeouts: number; pipelined_parents_per_s: number }[];
+  /** The latency run's offered load, parents a second. */
+  rate: number;
+  modes: {
+    sync: string;
+    latency: LatencyStats;
+    timeouts: number;
+    pipelined_parents_per_s: number;
+    replay_mismatches: number;
+    bench_loop_delay_us: { p50: number; p99: number; max: number };
+  }[];
   peer: { name: string; latency: LatencyStats | null; error?: string };
   /** Each mode's p99 over the peer's (absent without a peer). */
   p99_ratio: Record<string, number>;
 }
 
-const now = () => performance.now();
+/** Both processes' clock: monotonic, shared. */
+const now = monotonicMs;
 
 function stats(xs: number[]): LatencyStats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 1000;
-  return { n: s.length, p50_us: q(0.5), p99_us: q(0.99), p999_us: q(0.999), max_us: s[s.length - 1]! * 1000 };
+  return { n: s.length, p50_us: q(0.5), p90_us: q(0.9), p99_us: q(0.99), p999_us: q(0.999), max_us: s[s.length - 1]! * 1000 };
+}
+
+/** The venues' process: asks answered in order (one outstanding at a time). */
+function venuesProcess() {
+  const child = fork(packageFile('dist', 'bench', 'fix-venues.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const ask = <T>(m: Record<string, unknown>): Promise<T> =>
+    new Promise((ok, fail) => {
+      const onExit = () => fail(new Error('the venues’ process exited'));
+      child.once('exit', onExit);
+      child.once('message', (r) => {
+        child.off('exit', onExit);
+        ok(r as T);
+      });
+      child.send(m);
+    });
+  return { child, ask };
 }
 
 async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync']) {
-  // the first child of each parent to reach a venue, by the parent's ClOrdID
-  const first = new Map<string, number>();
-  let service: RouterService | null = null;
-  const sim = new VenueSimulator({
-    market: o.market,
-    seed: 1,
-    speed: 1,
-    onOrder: (clOrdId) => {
-      const t = now();
-      const parent = service?.router.parentOf(clOrdId);
-      if (parent !== undefined && !first.has(parent)) first.set(parent, t);
-    },
+  // the venues in a process of their own, as the router in its own: each child's arrival there, by its ClOrdID
+  const venues = venuesProcess();
+  const { clock: spec } = await venues.ask<{ clock: ClockSpec }>({ ask: 'start', scenario: o.market.file, seed: 1, speed: 1 });
+  const clock = new LiveClock(spec);
+  const dir = mkdtempSync(join(tmpdir(), 'sor-bench-fix-'));
+  const password = randomBytes(18).toString('base64url');
+  const configFile = join(dir, 'router.json');
+  const { config } = await venues.ask<{ config: { symbol: string } }>({
+    ask: 'config',
+    passwordHash: hashPassword(password),
+    journalDir: join(dir, 'state'),
+    sync,
   });
-  const ends = await sim.start();
-  const fees = sim.fees();
-  const scenario = o.market.scenario;
-  service = new RouterService(
-    parseRouterConfig({
-      symbol: scenario.symbol,
-      tick: scenario.tick,
-      oms: { sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword('bench-password') }] },
-      venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
-      clock: sim.clock.spec,
-      policy: { default: 'rule', decisionSeconds: 5 },
-      journal: { dir: mkdtempSync(join(tmpdir(), 'sor-bench-fix-')), sync },
-    }),
-  );
-  await service.start();
+  writeFileSync(configFile, JSON.stringify(config));
+  const symbol = config.symbol;
+  // the router in its own process, as it runs in production: `sor serve`
+  const router = serve(configFile, process.env.SOR_BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  const ready = await router.ready;
+  if (!ready) {
+    await venues.ask({ ask: 'stop' }).catch(() => {});
+    throw new Error(`sor serve did not start: ${router.err().trim()}`);
+  }
+  const acks = new Set<string>();
   const oms = new FixInitiator(
     {
       beginString: 'FIX.4.4',
       senderCompID: 'OMS1',
       targetCompID: 'SOR',
       dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
-      credentials: { username: 'desk', password: 'bench-password' },
+      credentials: { username: 'desk', password },
     },
-    () => {},
-    { port: service.omsPort },
+    (m) => {
+      if (m.type === '8' && (m.map.get('150') === '0' || m.map.get('150') === '8')) acks.add(m.map.get('11') ?? '');
+    },
+    { port: ready.omsPort },
   );
   await oms.start();
   // the market's books filled from its feed before the first parent
   await new Promise((r) => setTimeout(r, 500));
-  const send = (id: string, i: number) =>
+  const sent = new Map<string, number>();
+  const send = (id: string, i: number) => {
+    sent.set(id, now());
     oms.session.send('D', [
       ['11', id],
       ['21', '1'],
-      ['55', scenario.symbol],
+      ['55', symbol],
       ['54', i % 2 ? '1' : '2'],
-      ['60', sim.clock.fix(sim.clock.now())],
+      ['60', clock.fix(clock.now())],
       ['38', '100'],
       ['40', '1'],
-      ['126', sim.clock.fix(sim.clock.now() + 2 * NS_PER_SECOND)],
+      ['126', clock.fix(clock.now() + 2 * NS_PER_SECOND)],
     ]);
-  const lat: number[] = [];
-  let timeouts = 0;
+  };
+  const spin = () => new Promise((r) => setImmediate(r));
+  // one at a time, at most `rate` a second: the next parent once this one is acknowledged (or 1 s), and not before its
+  // turn (each parent lives a few seconds: the earlier ones are still working)
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const begin = now();
   for (let i = 0; i < o.parents; i++) {
     const id = `B${i}`;
-    const t0 = now();
+    while (now() < begin + (i * 1000) / o.rate) await new Promise((r) => setTimeout(r, Math.max(0, begin + (i * 1000) / o.rate - now() - 1)));
+    while (now() < begin + (i * 1000) / o.rate) await spin();
     send(id, i);
-    const deadline = t0 + 1000;
-    while (!first.has(id) && now() < deadline) await new Promise((r) => setImmediate(r));
-    const t = first.get(id);
-    if (t === undefined) timeouts++;
-    else lat.push(t - t0);
+    const deadline = now() + 1000;
+    while (!acks.has(id) && now() < deadline) await spin();
   }
-  // pipelined: a burst of parents at once, until each has had a child at a venue
+  loop.disable();
+  // pipelined: a burst of parents at once (its rate: until the last of them has had a child at a venue)
   const burst = Math.min(2000, o.parents);
   const ids = Array.from({ length: burst }, (_, i) => `Q${i}`);
   const t0 = now();
   ids.forEach((id, i) => send(id, i));
   const deadline = t0 + 60_000;
-  while (ids.some((id) => !first.has(id)) && now() < deadline) await new Promise((r) => setTimeout(r, 1));
-  const last = Math.max(...ids.map((id) => first.get(id) ?? now()));
-  const rate = (ids.filter((id) => first.has(id)).length / (last - t0)) * 1000;
+  while (ids.some((id) => !acks.has(id)) && now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  await new Promise((r) => setTimeout(r, 1000));
   await oms.stop(300);
-  await service.stop();
-  await sim.stop();
-  return { sync, latency: stats(lat), timeouts, pipelined_parents_per_s: rate };
+  router.child.kill('SIGTERM');
+  await new Promise((r) => router.child.once('exit', r));
+  const { arrivals } = await venues.ask<{ arrivals: [string, number][] }>({ ask: 'arrivals' });
+  const arrived = new Map(arrivals);
+  await venues.ask({ ask: 'stop' }).catch(() => {});
+  // which parent each child was for: the router's journal, replayed (its compliance record)
+  const replay = replayJournal(readJournal(join(dir, 'state', 'router.journal')));
+  const first = new Map<string, number>();
+  for (const [child, t] of arrived) {
+    const parent = replay.childParent[child];
+    if (parent !== undefined && !(t >= (first.get(parent) ?? Infinity))) first.set(parent, t);
+  }
+  const lat: number[] = [];
+  let timeouts = 0;
+  for (let i = 0; i < o.parents; i++) {
+    const t = first.get(`B${i}`);
+    if (t === undefined) timeouts++;
+    else lat.push(t - sent.get(`B${i}`)!);
+  }
+  const reached = ids.filter((id) => first.has(id));
+  const last = Math.max(...reached.map((id) => first.get(id)!));
+  const rate = (reached.length / (last - t0)) * 1000;
+  return {
+    sync,
+    latency: stats(lat),
+    timeouts,
+    pipelined_parents_per_s: rate,
+    replay_mismatches: replay.mismatches.length,
+    // how late this process's own event loop ran (the venues' side and the OMS's): a floor under the tail it can see
+    bench_loop_delay_us: { p50: loop.percentile(50) / 1000, p99: loop.percentile(99) / 1000, max: loop.max / 1000 },
+  };
 }
 
 /** The peer: a jspurefix initiator and an echoing jspurefix acceptor, both stock, NewOrderSingle round trips. */
@@ -244,5 +312,5 @@ export async function runFixBench(o: FixBenchOptions): Promise<FixBenchResult> {
   }
   const p99_ratio: Record<string, number> = {};
   if (peer.latency) for (const m of modes) p99_ratio[m.sync] = m.latency.p99_us / peer.latency.p99_us;
-  return { parents: o.parents, modes, peer, p99_ratio };
+  return { parents: o.parents, rate: o.rate, modes, peer, p99_ratio };
 }

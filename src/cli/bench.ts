@@ -6,7 +6,7 @@ import { resolveScenario } from '../backtest/market.js';
 import { UsageError } from '../core/errors.js';
 import { BACKTEST_BENCH, benchAll, benchBook, benchDecisionWithModels, benchDefaultBacktest, benchSim, DECISIONS, GOOG_DATA } from '../bench/suite.js';
 import { IoError } from './errors.js';
-import { MAX_WORKERS, nonNegativeInt, positiveInt } from './options.js';
+import { MAX_WORKERS, nonNegativeInt, numberIn, positiveInt } from './options.js';
 import { print } from './print.js';
 
 export function benchCommand(program: Command): void {
@@ -62,10 +62,14 @@ export function benchCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .option('--parents <n>', 'parents timed one at a time (a burst of up to 2,000 for the rate)', positiveInt('--parents', 1_000_000), 10_000)
     .option('--sync <modes>', 'journal sync modes: every, group, os (comma-separated)', 'every,group,os')
-    .action(async (o: { json: boolean; parents: number; sync: string }) => {
+    .option('--rate <n>', 'parents a second at most while timing one at a time (the offered load)', numberIn('--rate', 1, 100_000), 200)
+    .action(async (o: { json: boolean; parents: number; sync: string; rate: number }) => {
       const modes = o.sync.split(',');
       for (const m of modes) if (!['every', 'group', 'os'].includes(m)) throw new UsageError(`--sync: every, group or os, not ${JSON.stringify(m)}`);
-      print(await runFixBench({ market: resolveScenario('default'), parents: o.parents, syncModes: modes as ('every' | 'group' | 'os')[] }), o.json);
+      print(
+        await runFixBench({ market: resolveScenario('default'), parents: o.parents, rate: o.rate, syncModes: modes as ('every' | 'group' | 'os')[] }),
+        o.json,
+      );
       // jspurefix's sessions keep handles open after they stop
       process.exit(0);
     });

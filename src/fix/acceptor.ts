@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { FixSession, reverseRoute, type OnApplication, type Received, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
-import { encodeMessage, fieldMap, FixFramer, fixTime, wellFormed } from './wire.js';
+import { encodeMessage, fieldMap, FixFramer, fixTime, turnWriter, wellFormed } from './wire.js';
 
 /** What the session writes itself (and a resend's PossDup marks): an echo leaves them out of what it sends back. */
 const HEADER = new Set('8 9 10 34 35 43 49 52 56 122'.split(' '));
@@ -100,7 +100,7 @@ export class FixAcceptor {
     this.sockets.add(sock);
     sock.setNoDelay(true);
     const framer = new FixFramer();
-    const io = { write: (t: string) => sock.write(Buffer.from(t, 'latin1')), disconnect: () => sock.end() };
+    const io = { write: turnWriter(sock), disconnect: () => sock.end() };
     let mine: FixSession | null = null;
     let clock: NodeJS.Timeout | null = null;
     sock.on('data', (b) => {

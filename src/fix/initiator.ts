@@ -3,7 +3,7 @@ import { connect as connectTls } from 'node:tls';
 import type { TlsSettings } from './acceptor.js';
 import { FixSession, type OnApplication, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
-import { FixFramer } from './wire.js';
+import { FixFramer, turnWriter } from './wire.js';
 
 export interface InitiatorOptions {
   host?: string;
@@ -65,7 +65,7 @@ export class FixInitiator {
     const framer = new FixFramer();
     const ready = tls ? 'secureConnect' : 'connect';
     sock.once(ready, () => {
-      this.session.attach({ write: (t) => sock.write(Buffer.from(t, 'latin1')), disconnect: () => sock.end() });
+      this.session.attach({ write: turnWriter(sock), disconnect: () => sock.end() });
       this.clock = setInterval(() => this.session.tick(), 250);
       this.session.logon();
     });

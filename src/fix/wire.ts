@@ -129,3 +129,17 @@ export function wellFormed(text: string): boolean {
   if (!m || !c) return false;
   return c.index + 1 - m[0].length === Number(m[1]) && checksum(text.slice(0, c.index + 1)) === c[1];
 }
+
+/**
+ * A socket's writer for a session: the messages written in one turn of the event loop (an input's reports, a
+ * decision's children to one venue) go out together in one write, at the end of that turn.
+ */
+export function turnWriter(sock: { cork(): void; uncork(): void; write(b: Buffer): boolean; writableCorked: number }): (text: string) => void {
+  return (text) => {
+    if (sock.writableCorked === 0) {
+      sock.cork();
+      process.nextTick(() => sock.uncork());
+    }
+    sock.write(Buffer.from(text, 'latin1'));
+  };
+}

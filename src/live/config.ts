@@ -83,9 +83,15 @@ export const routerConfigSchema = z
       .strict()
       .default({ default: 'rule', strategies: STRATEGIES, decisionSeconds: 10, defaultHorizonMinutes: 5 }),
     /** The market the policies are calibrated on (a shipped scenario's name or a scenario file): VWAP's volume profile, ADV, volatility. */
-    market: z.object({ scenario: z.string().min(1) }).strict().optional(),
+    market: z
+      .object({ scenario: z.string().min(1) })
+      .strict()
+      .optional(),
     /** The `ml` policy's trained models: the registry they are taken from (the newest fitting ones, as a backtest takes them). */
-    models: z.object({ registry: z.string().min(1) }).strict().optional(),
+    models: z
+      .object({ registry: z.string().min(1) })
+      .strict()
+      .optional(),
     journal: z
       .object({ dir: z.string().min(1), sync: z.enum(['every', 'group', 'os']).default('every'), groupMs: z.number().min(0.1).max(1000).default(2) })
       .strict(),

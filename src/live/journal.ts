@@ -79,19 +79,31 @@ export class Journal {
     }
   }
 
+  /** Whether outputs wait for a disk sync before they go (the `every` mode). */
+  get syncsBeforeSending(): boolean {
+    return this.sync === 'every';
+  }
+
   /** Records appended so far (in this file, before this process too). */
   get length(): number {
     return this.count;
   }
 
+  /** Appends a record, written to the operating system (a crash of the process cannot lose it); `commit` syncs it. */
   append(r: JournalRecord): void {
     const line = JSON.stringify(r) + '\n';
-    fsDo(this.file, 'append to the journal', () => {
-      writeSync(this.fd, line);
-      if (this.sync === 'every') fsyncSync(this.fd);
-      else this.dirty = true;
-    });
+    fsDo(this.file, 'append to the journal', () => writeSync(this.fd, line));
+    this.dirty = true;
     this.count++;
+  }
+
+  /**
+   * In the `every` mode, syncs to the disk what was appended since the last sync: the router calls it before an
+   * output goes out and before a session's input is acknowledged, so one sync covers an input and all it caused. In
+   * the other modes it does nothing (the group timer syncs, or the OS does).
+   */
+  commit(): void {
+    if (this.sync === 'every') this.flush();
   }
 
   /** Syncs what was written since the last sync (the group mode's timer calls it). */

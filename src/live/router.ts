@@ -1,4 +1,5 @@
 import { DataError, UsageError } from '../core/errors.js';
+import { MinHeap } from '../core/heap.js';
 import { Rng } from '../core/rng.js';
 import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
@@ -77,12 +78,16 @@ export class LiveRouter implements RouterPorts {
   private readonly down = new Set<string>();
   /** Reports the router makes itself (a child for a venue that is down), applied once the current input is done. */
   private readonly deferred: (() => void)[] = [];
+  /** The wake-up times the engine asked for and not yet passed: a set (asked once each) and a heap (the earliest). */
   private readonly wakes = new Set<number>();
+  private readonly wakeOrder = new MinHeap<number>();
   /** In a replay: the journal's outputs of the current input, still to be regenerated. */
   private expected: JournalRecord[] | null = null;
   readonly mismatches: string[] = [];
   /** Outputs a replay regenerated that the journal lacks: what a crash kept from going out. */
   readonly unsent: JournalRecord[] = [];
+  /** Outputs journaled and waiting to be sent at the end of the input that made them. */
+  private readonly sending: JournalRecord[] = [];
   outputs = 0;
 
   constructor(
@@ -113,12 +118,13 @@ export class LiveRouter implements RouterPorts {
   wakeAt(time: number): void {
     if (this.wakes.has(time)) return;
     this.wakes.add(time);
+    this.wakeOrder.push(time, time);
     this.onWake(time);
   }
 
-  /** The wake-up times asked for and not yet passed (the service arms its timer for the earliest). */
-  pendingWakes(): number[] {
-    return [...this.wakes].sort((a, b) => a - b);
+  /** The earliest wake-up asked for and not yet passed (the service arms its timer for it); Infinity: none. */
+  nextWake(): number {
+    return this.wakeOrder.peekKey();
   }
 
   send(venue: string, msg: OrderMessage): void {
@@ -173,10 +179,25 @@ export class LiveRouter implements RouterPorts {
 
   // ------------------------------------------------------------------ inputs
 
-  /** An input: journaled, then applied. */
+  /**
+   * An input: journaled, then applied; what it makes is journaled as it is made and sent at once, or, in the `every`
+   * mode, once the journal holds it all on the disk (one sync before anything goes out, and before a session's message
+   * is acknowledged; market data and timers, which nothing outside waits on, are synced with the next output).
+   */
   input(r: JournalRecord): void {
     this.journal?.append(r);
     this.apply(r);
+    if (this.sending.length > 0 || r.k === 'oms' || r.k === 'venue') this.journal?.commit();
+    this.flush();
+  }
+
+  /** Sends what is waiting to go (the journal holds it). */
+  private flush(): void {
+    if (!this.outbox) return;
+    for (const r of this.sending.splice(0)) {
+      if (r.k === 'to-venue') this.outbox.toVenue(r.venue, r.type, r.body);
+      else if (r.k === 'to-oms') this.outbox.toOms(r.oms, r.type, r.body);
+    }
   }
 
   /** The one place an input takes effect, live and in a replay. */
@@ -193,7 +214,7 @@ export class LiveRouter implements RouterPorts {
         this.market.onMarketData(r.venue, r.type, r.body, r.t);
         break;
       case 'timer':
-        for (const w of this.wakes) if (w <= r.t) this.wakes.delete(w);
+        while (this.wakeOrder.peekKey() <= r.t) this.wakes.delete(this.wakeOrder.pop()!);
         this.engine.onTimer(r.t);
         break;
       case 'down':
@@ -250,9 +271,11 @@ export class LiveRouter implements RouterPorts {
       return;
     }
     this.journal?.append(r);
-    if (!this.outbox) return;
-    if (r.k === 'to-venue') this.outbox.toVenue(r.venue, r.type, r.body);
-    else if (r.k === 'to-oms') this.outbox.toOms(r.oms, r.type, r.body);
+    if (this.outbox && (r.k === 'to-venue' || r.k === 'to-oms')) {
+      this.sending.push(r);
+      // without a disk sync to wait for, it goes at once (written to the OS is all the other modes promise)
+      if (!this.journal?.syncsBeforeSending) this.flush();
+    }
   }
 
   /**
@@ -289,6 +312,8 @@ export class LiveRouter implements RouterPorts {
     this.outbox = outbox;
     this.journal = journal;
     for (const r of this.unsent.splice(0)) this.emit(r);
+    this.journal?.commit();
+    this.flush();
   }
 
   // ------------------------------------------------------------------ the OMS
@@ -376,7 +401,10 @@ export class LiveRouter implements RouterPorts {
     } else if (ordType === '1') {
       if (p.order.limit !== undefined) change.limit = null;
     } else return refuse('99', 'OrdType (40) must be 1 (market) or 2 (limit)');
-    for (const [tag, field] of [['168', 'start'], ['126', 'end']] as const) {
+    for (const [tag, field] of [
+      ['168', 'start'],
+      ['126', 'end'],
+    ] as const) {
       if (!m.has(tag)) continue;
       const at = this.setup.clock.nsOf(m.get(tag));
       if (!Number.isFinite(at)) return refuse('99', `${tag === '168' ? 'EffectiveTime (168)' : 'ExpireTime (126)'} must be a UTC timestamp of today`);
@@ -689,7 +717,8 @@ export function replayJournal(records: readonly JournalRecord[], registry?: Mode
   const { clock, models: ids, ...json } = start.setup;
   let models: LoadedModels | undefined;
   if (ids) {
-    if (!registry) throw new UsageError(`the journal’s router had trained models (${Object.values(ids).join(', ')}): give their registry (--models) to replay it`);
+    if (!registry)
+      throw new UsageError(`the journal’s router had trained models (${Object.values(ids).join(', ')}): give their registry (--models) to replay it`);
     models = loadModelsById(registry, ids);
   }
   const router = new LiveRouter({ ...json, clock: new LiveClock(clock), ...(models ? { models } : {}) }, null, null);

@@ -9,7 +9,7 @@ import type { FixSession, Received } from '../fix/session.js';
 import { FileStore } from '../fix/store.js';
 import { LiveClock } from './clock.js';
 import type { RouterConfig } from './config.js';
-import { Journal, readJournal } from './journal.js';
+import { Journal, readJournal, type JournalRecord } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
 import { loadRouterModels, marketSetup } from './models.js';
 import { LiveRouter, type FixBody, type LoadedModels, type Outbox } from './router.js';
@@ -57,6 +57,7 @@ export class RouterService {
   /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
   recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0 };
   private stopped = false;
+  private feeding = false;
 
   constructor(
     readonly config: RouterConfig,
@@ -119,8 +120,7 @@ export class RouterService {
         resetOnDisconnect: false,
         authenticate: authenticator(c.oms.sessions),
       })),
-      (m: Received, session: FixSession) =>
-        this.router.input({ k: 'oms', t: this.clock.now(), oms: session.settings.targetCompID, type: m.type, body: bodyOf(m) }),
+      (m: Received, session: FixSession) => this.feed({ k: 'oms', t: this.clock.now(), oms: session.settings.targetCompID, type: m.type, body: bodyOf(m) }),
       (s) => store(`oms-${s.targetCompID}`),
       tls,
     );
@@ -137,11 +137,11 @@ export class RouterService {
           ...credentials,
           onState: (ev) => {
             if (this.stopped) return;
-            if (ev === 'logon') this.router.input({ k: 'up', t: this.clock.now(), venue: v.name });
-            if (ev === 'disconnect') this.router.input({ k: 'down', t: this.clock.now(), venue: v.name });
+            if (ev === 'logon') this.feed({ k: 'up', t: this.clock.now(), venue: v.name });
+            if (ev === 'disconnect') this.feed({ k: 'down', t: this.clock.now(), venue: v.name });
           },
         },
-        (m) => this.router.input({ k: 'venue', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) }),
+        (m) => this.feed({ k: 'venue', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) }),
         { host: v.host, port: v.port, reconnectMs: 200, ...vtls },
         store(`venue-${v.name}`),
       );
@@ -172,7 +172,7 @@ export class RouterService {
             },
           },
           (m) => {
-            if (m.type === 'W' || m.type === 'X') this.router.input({ k: 'md', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) });
+            if (m.type === 'W' || m.type === 'X') this.feed({ k: 'md', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) });
           },
           { host: v.host, port: v.port, reconnectMs: 200, ...vtls },
         );
@@ -182,25 +182,42 @@ export class RouterService {
     }
     // the sessions exist (what goes out now is kept in their stores and resent as they log on); then the router is live
     this.router.goLive(outbox, this.journal);
-    this.router.input({ k: 'start', t: this.clock.now(), setup: this.router.journaledSetup() });
-    for (const v of c.venues) this.router.input({ k: 'down', t: this.clock.now(), venue: v.name });
-    if (records.length > 0) this.router.input({ k: 'recover', t: this.clock.now() });
+    this.feed({ k: 'start', t: this.clock.now(), setup: this.router.journaledSetup() });
+    for (const v of c.venues) this.feed({ k: 'down', t: this.clock.now(), venue: v.name });
+    if (records.length > 0) this.feed({ k: 'recover', t: this.clock.now() });
     this.omsPort = await this.oms.listen(c.oms.port);
     await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.start()));
+    this.arm();
+  }
+
+  /**
+   * An input to the router; then every wake-up it asked for that is already due (a parent that starts now decides
+   * now, in this turn of the event loop, not a timer's tick later).
+   */
+  private feed(r: JournalRecord): void {
+    this.router.input(r);
+    if (this.feeding) return;
+    this.feeding = true;
+    try {
+      // (bounded: an engine that kept asking for now would otherwise never let the event loop turn)
+      for (let i = 0; i < 100 && this.router.nextWake() <= this.clock.now(); i++) this.router.input({ k: 'timer', t: this.clock.now() });
+    } finally {
+      this.feeding = false;
+    }
     this.arm();
   }
 
   /** The engine's next wake-up on the live clock. */
   private arm(): void {
     if (this.stopped) return;
-    const next = this.router?.pendingWakes()[0];
-    if (next === undefined || next >= this.armedFor) return;
+    const next = this.router?.nextWake() ?? Infinity;
+    if (next === Infinity || next >= this.armedFor) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = next;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.armedFor = Infinity;
-      this.router.input({ k: 'timer', t: Math.max(next, this.clock.now()) });
+      this.feed({ k: 'timer', t: Math.max(next, this.clock.now()) });
       this.arm();
     }, this.clock.msUntil(next));
   }

@@ -1,3 +1,4 @@
+import { MinHeap } from '../core/heap.js';
 import { BUY, GTC, IOC, type Side } from '../core/types.js';
 import type { FeatureEngine } from '../features/engine.js';
 import type { Liquidity } from '../venue/fees.js';
@@ -170,6 +171,8 @@ interface Active {
   fills: FillRecord[];
   /** A replace waiting for working children to be cancelled. */
   amend?: ParentAmend;
+  /** The order it came in (due parents are served in it). */
+  seq: number;
 }
 
 /** How long to wait for cancels before deciding anyway, and for the last sweep before the parent expires. */
@@ -185,6 +188,11 @@ export class RouterEngine {
   readonly om = new OrderManager();
   private readonly active = new Map<string, Active>();
   private readonly byChild = new Map<number, Active>();
+  /** Each wake-up asked for, by time (stale ones, whose parent's due has moved, are dropped when reached). */
+  private readonly timers = new MinHeap<{ a: Active; t: number }>();
+  /** Parents whose due time has come and who have not been given a later one: served at every timer until they are. */
+  private readonly overdue = new Set<Active>();
+  private seq = 0;
 
   constructor(
     private readonly ports: RouterPorts,
@@ -207,9 +215,11 @@ export class RouterEngine {
       live: new Map(),
       litFilled: 0,
       fills: [],
+      seq: this.seq++,
     };
     a.schedule = policy.schedule(order, this.market, () => a.litFilled);
     this.active.set(order.id, a);
+    this.timers.push(order.start, { a, t: order.start });
     this.ports.wakeAt(Math.max(order.start, this.ports.now()));
   }
 
@@ -255,7 +265,8 @@ export class RouterEngine {
     const start = change.start ?? a.order.start;
     const end = change.end ?? a.order.end;
     if (!Number.isInteger(qty) || !(qty > p.cumQty)) return `the new quantity ${qty} must be a whole number above the ${p.cumQty} already filled`;
-    if (change.start !== undefined && change.start !== a.order.start && a.phase !== 'waiting') return 'the horizon’s start cannot change once the order has begun';
+    if (change.start !== undefined && change.start !== a.order.start && a.phase !== 'waiting')
+      return 'the horizon’s start cannot change once the order has begun';
     if (!(end > now)) return 'the new horizon ends in the past';
     if (!(end > start)) return 'the new horizon must end after it starts';
     if (change.limit !== undefined && change.limit !== null && !(change.limit > 0)) return `the new limit ${change.limit} is not a price`;
@@ -289,15 +300,27 @@ export class RouterEngine {
     if (!change) return;
     a.amend = undefined;
     const p = this.om.parent(a.order.id);
-    const refused = this.checkAmend(a, change) ?? ((change.qty ?? p.qty) < p.cumQty + this.om.working(a.order.id) ? 'children still working could overfill the new quantity' : undefined);
+    const refused =
+      this.checkAmend(a, change) ??
+      ((change.qty ?? p.qty) < p.cumQty + this.om.working(a.order.id) ? 'children still working could overfill the new quantity' : undefined);
     if (refused) return this.hooks.onAmend?.(a.order.id, a.order, refused);
     this.applyAmend(a, change);
     this.hooks.onAmend?.(a.order.id, a.order);
   }
 
   onTimer(now: number): void {
-    for (const a of [...this.active.values()]) {
-      if (a.phase === 'done' || now < a.due) continue;
+    // the parents due now, in the order they came in: those whose wake-up has come, and those still overdue
+    while (this.timers.peekKey() <= now) {
+      const { a, t } = this.timers.pop()!;
+      if (a.due === t && a.phase !== 'done') this.overdue.add(a);
+    }
+    if (this.overdue.size === 0) return;
+    const due = [...this.overdue].sort((x, y) => x.seq - y.seq);
+    for (const a of due) {
+      if (a.phase === 'done' || now < a.due) {
+        this.overdue.delete(a);
+        continue;
+      }
       switch (a.phase) {
         case 'waiting':
         case 'resting':
@@ -315,6 +338,7 @@ export class RouterEngine {
           break;
       }
     }
+    for (const a of due) if (a.phase === 'done' || a.due > now) this.overdue.delete(a);
   }
 
   onReport(r: ExecReport): void {
@@ -366,8 +390,7 @@ export class RouterEngine {
     if (a.phase === 'clearing' && a.live.size === 0) {
       this.settleAmend(a);
       this.decide(a, now, 0);
-    }
-    else if (a.phase === 'taking' && !hasTakes(a)) {
+    } else if (a.phase === 'taking' && !hasTakes(a)) {
       const p = this.om.parent(a.order.id);
       if (a.round < a.policy.rerouteRounds && p.cumQty < p.qty) this.decide(a, now, a.round + 1);
       else this.rest(a, now);
@@ -499,6 +522,7 @@ export class RouterEngine {
 
   private wake(a: Active, t: number): void {
     a.due = t;
+    this.timers.push(t, { a, t });
     this.ports.wakeAt(t);
   }
 }

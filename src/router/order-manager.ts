@@ -205,9 +205,11 @@ export class OrderManager {
   resize(parentId: string, qty: number): void {
     const p = this.parent(parentId);
     if (PARENT_TERMINAL.has(p.state) || p.ending) throw new OrderError(`parent ${parentId} is ${p.ending ?? p.state}: it cannot be resized`);
-    if (!(qty > p.cumQty) || !Number.isInteger(qty)) throw new OrderError(`parent ${parentId}: new quantity ${qty} must be a whole number above the ${p.cumQty} filled`);
+    if (!(qty > p.cumQty) || !Number.isInteger(qty))
+      throw new OrderError(`parent ${parentId}: new quantity ${qty} must be a whole number above the ${p.cumQty} filled`);
     const working = this.working(parentId);
-    if (qty < p.cumQty + working) throw new OrderError(`parent ${parentId}: new quantity ${qty} is below the ${p.cumQty} filled plus the ${working} its children could still fill`);
+    if (qty < p.cumQty + working)
+      throw new OrderError(`parent ${parentId}: new quantity ${qty} is below the ${p.cumQty} filled plus the ${working} its children could still fill`);
     p.qty = qty;
     this.settle(p);
   }

@@ -28,7 +28,12 @@ describe('the ml policy live: the backtest’s models, from the registry, on the
     expect(records.filter((r) => r.k === 'oms' && r.type === 'D').every((r) => r.k === 'oms' && new Map(r.body).get('847') === '1003')).toBe(true);
     const start = records.find((r) => r.k === 'start');
     const ids = start?.k === 'start' ? start.setup.models : false;
-    expect(ids && Object.values(ids).sort()).toEqual(registry.list().map((e) => e.id).sort());
+    expect(ids && Object.values(ids).sort()).toEqual(
+      registry
+        .list()
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(start?.k === 'start' && start.setup.profile?.buckets.length).toBeGreaterThan(1); // VWAP's profile, from the scenario
     const r = replayJournal(records, registry);
     expect(r.mismatches).toEqual([]);

@@ -189,7 +189,19 @@ describe('router engine in the simulator', () => {
     const sentBefore = r.sent.length;
     const result = r.engine.amendParent('P', asked);
     s.kernel.run(start + 8 * NS_PER_MINUTE);
-    return { r, parent: p, fills, decisions, outcomes, result, asked, doneAt, start, order, cancelsAfter: r.sent.slice(sentBefore).filter((m) => m.msg.type === 'cancel').length };
+    return {
+      r,
+      parent: p,
+      fills,
+      decisions,
+      outcomes,
+      result,
+      asked,
+      doneAt,
+      start,
+      order,
+      cancelsAfter: r.sent.slice(sentBefore).filter((m) => m.msg.type === 'cancel').length,
+    };
   }
 
   it.each(policies.names().filter((p) => !policies.kind(p).models))(

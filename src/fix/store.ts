@@ -27,6 +27,9 @@ export interface SessionStore {
   close(): void;
 }
 
+/** The session layer's own message types (Heartbeat … Logon). */
+const SESSION_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+
 /** Nothing kept past the process: the acceptance suite's acceptor (which resets on every disconnect anyway). */
 export class MemoryStore implements SessionStore {
   load() {
@@ -119,6 +122,29 @@ export class FileStore implements SessionStore {
 
   sent(seq: number, rec: SentRecord): void {
     this.append(`S ${seq} ${JSON.stringify(rec)}`);
+  }
+
+  /**
+   * How many application messages (not the session's own) were ever handed to the session, resets included: what
+   * a router compares with its journal after a crash, to send what it journaled and never handed over.
+   */
+  applicationSent(): number {
+    const text = fsDo(this.file, 'read the FIX session store', () => readFileSync(this.file, 'utf8'));
+    let n = 0;
+    text
+      .split('\n')
+      .slice(0, -1)
+      .forEach((line, i) => {
+        if (!line.startsWith('S ')) return;
+        let rec: SentRecord;
+        try {
+          rec = JSON.parse(line.slice(line.indexOf(' ', 2) + 1)) as SentRecord;
+        } catch {
+          throw new DataError(`${this.file}:${i + 1}: not a line of a FIX session store`);
+        }
+        if (!SESSION_TYPES.has(rec.type)) n++;
+      });
+    return n;
   }
 
   target(next: number): void {

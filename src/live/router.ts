@@ -307,10 +307,15 @@ export class LiveRouter implements RouterPorts {
     return { ...json, clock: { ...clock.spec }, models: models ? { ...models.ids } : false };
   }
 
-  /** After a replay, the live journal and outbox: what the crash kept from going out is journaled and sent now. */
-  goLive(outbox: Outbox, journal: Journal | null): void {
+  /**
+   * After a replay, the live journal and outbox. What the crash kept from going out goes now: first `journaled`, the
+   * outputs the journal holds that never reached their session (the crash fell between the two), then what the
+   * replay regenerated and the journal lacks (journaled now).
+   */
+  goLive(outbox: Outbox, journal: Journal | null, journaled: readonly JournalRecord[] = []): void {
     this.outbox = outbox;
     this.journal = journal;
+    this.sending.push(...journaled);
     for (const r of this.unsent.splice(0)) this.emit(r);
     this.journal?.commit();
     this.flush();

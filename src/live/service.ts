@@ -55,7 +55,7 @@ export class RouterService {
   private armedFor = Infinity;
   omsPort = 0;
   /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
-  recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0 };
+  recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0, handedOverLate: 0 };
   private stopped = false;
   private feeding = false;
 
@@ -181,13 +181,40 @@ export class RouterService {
       }
     }
     // the sessions exist (what goes out now is kept in their stores and resent as they log on); then the router is live
-    this.router.goLive(outbox, this.journal);
+    this.router.goLive(outbox, this.journal, this.notHandedOver(records));
     this.feed({ k: 'start', t: this.clock.now(), setup: this.router.journaledSetup() });
     for (const v of c.venues) this.feed({ k: 'down', t: this.clock.now(), venue: v.name });
     if (records.length > 0) this.feed({ k: 'recover', t: this.clock.now() });
     this.omsPort = await this.oms.listen(c.oms.port);
     await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.start()));
     this.arm();
+  }
+
+  /**
+   * The journal's outputs that never reached their session's store (a crash between the journal's write and the
+   * session's): per session, those past the count of application messages its store holds.
+   */
+  private notHandedOver(records: readonly JournalRecord[]): JournalRecord[] {
+    if (records.length === 0) return [];
+    const bySession = new Map<string, JournalRecord[]>();
+    for (const r of records) {
+      const name = r.k === 'to-oms' ? `oms-${r.oms}` : r.k === 'to-venue' ? `venue-${r.venue}` : null;
+      if (name === null) continue;
+      let list = bySession.get(name);
+      if (!list) bySession.set(name, (list = []));
+      list.push(r);
+    }
+    const missing: JournalRecord[] = [];
+    for (const [name, list] of bySession) {
+      const store = new FileStore(this.config.journal.dir, name, 'os');
+      const handed = store.applicationSent();
+      store.close();
+      missing.push(...list.slice(handed));
+    }
+    this.recovery.handedOverLate = missing.length;
+    // in the order the router made them
+    const order = new Map(records.map((r, i) => [r, i]));
+    return missing.sort((a, b) => order.get(a)! - order.get(b)!);
   }
 
   /**

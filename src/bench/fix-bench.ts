@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { AsciiSession, SessionLauncher, type IJsFixConfig, type MsgView } from 'jspurefix';
+import { AsciiSession, SessionLauncher, type IJsFixConfig } from 'jspurefix';
 import type { Market } from '../backtest/market.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
@@ -19,6 +18,7 @@ import { replayJournal } from '../live/router.js';
 import { OMS_EXTENSION } from '../live/service.js';
 import { LiveClock, type ClockSpec } from '../live/clock.js';
 import { packageFile } from '../core/paths.js';
+import { jspurefixRoot, peerSession, QUIET } from './fix-peer.js';
 import { monotonicMs } from './fix-venues.js';
 
 /**
@@ -200,34 +200,22 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
   };
 }
 
-/** The peer: a jspurefix initiator and an echoing jspurefix acceptor, both stock, NewOrderSingle round trips. */
+/**
+ * The peer: a stock jspurefix initiator here sending NewOrderSingles, one at a time, to a stock jspurefix acceptor in a
+ * process of its own that echoes each back (fix-peer.ts): the round trip crosses processes twice, as the router's
+ * path does (OMS → router → venue).
+ */
 async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('jspurefix/package.json'));
   const port = await freePort();
+  const acceptor = fork(packageFile('dist', 'bench', 'fix-peer.js'), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const up = await new Promise<boolean>((ok) => {
+    acceptor.once('message', () => ok(true));
+    acceptor.once('exit', () => ok(false));
+  });
+  if (!up) throw new Error('the jspurefix acceptor did not start');
   const lat: number[] = [];
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => (finish = r));
-  class Echo extends AsciiSession {
-    constructor(c: IJsFixConfig) {
-      super(c);
-    }
-    protected override onApplicationMsg(msgType: string, view: MsgView): void {
-      if (msgType !== 'D') return;
-      // the order back, without the header and trailer its view carries (the session writes its own)
-      const { StandardHeader, StandardTrailer, ...order } = view.toObject() as Record<string, unknown>;
-      void StandardHeader;
-      void StandardTrailer;
-      this.send('D', order as never);
-    }
-    protected override onLogon(): boolean {
-      return true;
-    }
-    protected override onReady(): void {}
-    protected override onStopped(): void {}
-    protected override onDecoded(): void {}
-    protected override onEncoded(): void {}
-  }
   class Sender extends AsciiSession {
     constructor(c: IJsFixConfig) {
       super(c);
@@ -265,25 +253,13 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
     protected override onDecoded(): void {}
     protected override onEncoded(): void {}
   }
-  const session = (type: 'initiator' | 'acceptor') => ({
-    application: { type, name: type, reconnectSeconds: 0, tcp: { host: '127.0.0.1', port }, protocol: 'ascii', dictionary: join(root, 'data/FIX44.xml') },
-    Username: 'u',
-    Password: 'p',
-    EncryptMethod: 0,
-    ResetSeqNumFlag: true,
-    HeartBtInt: 30,
-    SenderCompId: type === 'initiator' ? 'INIT' : 'ACC',
-    TargetCompID: type === 'initiator' ? 'ACC' : 'INIT',
-    BeginString: 'FIX.4.4',
-  });
   class Launcher extends SessionLauncher {
     constructor() {
-      super(session('initiator') as never, session('acceptor') as never, { logger: () => ({ info() {}, warning() {}, error() {}, debug() {} }) } as never);
-      this.root = root;
+      super(peerSession('initiator', port) as never, null, { logger: () => QUIET } as never);
+      this.root = jspurefixRoot();
     }
     protected override makeFactory(config: IJsFixConfig) {
-      const isInit = (config.description.application as { type: string }).type === 'initiator';
-      return { makeSession: () => (isInit ? new Sender(config) : new Echo(config)) } as never;
+      return { makeSession: () => new Sender(config) } as never;
     }
   }
   const l = new Launcher();
@@ -292,10 +268,11 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
     failed = e;
     finish();
   });
-  const limit = setTimeout(finish, 60_000);
+  const limit = setTimeout(finish, 120_000);
   await finished;
   clearTimeout(limit);
   l.stop();
+  acceptor.kill();
   if (lat.length < n) throw new Error(`the jspurefix peer made ${lat.length} of ${n} round trips${failed ? `: ${(failed as Error).message}` : ''}`);
   return stats(lat);
 }
@@ -303,7 +280,7 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
 export async function runFixBench(o: FixBenchOptions): Promise<FixBenchResult> {
   const modes = [];
   for (const sync of o.syncModes) modes.push(await routerRun(o, sync));
-  const name = 'jspurefix 5.11.4 initiator → acceptor echo, NewOrderSingle round trip';
+  const name = 'jspurefix 5.11.4 initiator → acceptor (its own process) echo, NewOrderSingle round trip';
   let peer: FixBenchResult['peer'];
   try {
     peer = { name, latency: await jspurefixRoundTrip(o.parents) };

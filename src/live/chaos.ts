@@ -53,7 +53,8 @@ export interface ChaosResult {
   children: number;
   /** Kills that came while the router was still starting (replaying its journal). */
   killed_starting: number;
-  recoveries: { records: number; inputs: number; resent: number; mismatches: number }[];
+  /** Per restart that found a journal: records replayed, outputs sent late (regenerated), handed over late (journaled, never given to their session), mismatches. */
+  recoveries: { records: number; inputs: number; resent: number; handed_over_late: number; mismatches: number }[];
   replay_mismatches: number;
   journal: string;
 }
@@ -68,7 +69,7 @@ export async function freePort(): Promise<number> {
 
 export interface Ready {
   omsPort: number;
-  recovery: { records: number; inputs: number; resent: number; mismatches: string[] };
+  recovery: { records: number; inputs: number; resent: number; handedOverLate: number; mismatches: string[] };
 }
 
 export interface Serve {
@@ -120,7 +121,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const recoveries: ChaosResult['recoveries'] = [];
   const note = (r: Ready | null) => {
     if (r && r.recovery.records > 0)
-      recoveries.push({ records: r.recovery.records, inputs: r.recovery.inputs, resent: r.recovery.resent, mismatches: r.recovery.mismatches.length });
+      recoveries.push({
+        records: r.recovery.records,
+        inputs: r.recovery.inputs,
+        resent: r.recovery.resent,
+        handed_over_late: r.recovery.handedOverLate,
+        mismatches: r.recovery.mismatches.length,
+      });
   };
   let current = serve(configFile);
   if (!(await current.ready)) throw new Error(`sor serve did not start: ${current.err().trim()}`);

@@ -379,6 +379,18 @@ export function findRouterModels(
   return { entries, missing };
 }
 
+/** The ml router's six artifacts, each as `load` gives it (from registry entries, or by id). */
+export function routerArtifacts(load: <T>(model: ModelName) => T): MlModelArtifacts {
+  return {
+    fill: load<FillModelArtifact>('fill'),
+    adverse: load<FillModelArtifact>('adverse'),
+    volatility: load<VolModelArtifact>('volatility'),
+    toxicity: load<ToxicityModelArtifact>('toxicity'),
+    impact: load<ImpactModelArtifact>('impact'),
+    dark: load<DarkPoolModelArtifact>('dark'),
+  };
+}
+
 /**
  * The ml router's models: the registry's (findRouterModels); a kind with none is trained on `scenario` (with the
  * defaults of `sor train`, unless told) and registered. Returns the artifacts and which entries they are.
@@ -399,16 +411,8 @@ export async function routerModels(
     const r = await trainModel(model, scenario, file, { ...settings, ...(isProbe(model) ? { horizonSeconds: decisionSeconds } : {}) });
     entries[model] = registry.save(MODELS[model], r.artifact, r.metrics, r.meta);
   }
-  const load = <T>(model: ModelName) => registry.artifact<T>(entries[model]!);
   return {
-    artifacts: {
-      fill: load<FillModelArtifact>('fill'),
-      adverse: load<FillModelArtifact>('adverse'),
-      volatility: load<VolModelArtifact>('volatility'),
-      toxicity: load<ToxicityModelArtifact>('toxicity'),
-      impact: load<ImpactModelArtifact>('impact'),
-      dark: load<DarkPoolModelArtifact>('dark'),
-    },
+    artifacts: routerArtifacts(<T>(model: ModelName) => registry.artifact<T>(entries[model]!)),
     entries: entries as Record<ModelName, RegistryEntry>,
     trained: missing,
   };

@@ -1,16 +1,10 @@
 import { marketFacts, resolveScenario } from '../backtest/market.js';
-import { findRouterModels, MODELS, type ModelName } from '../backtest/training.js';
+import { findRouterModels, MODELS, routerArtifacts, type ModelName } from '../backtest/training.js';
 import { DataError, UsageError } from '../core/errors.js';
-import type { DarkPoolModelArtifact } from '../models/dark-allocation.js';
-import type { FillModelArtifact } from '../models/fill-model.js';
-import type { ImpactModelArtifact } from '../models/impact.js';
 import { ModelRegistry } from '../models/registry.js';
-import type { ToxicityModelArtifact } from '../models/toxicity.js';
-import type { VolModelArtifact } from '../models/volatility.js';
-import { MlModels, type MlModelArtifacts } from '../router/ml/models.js';
+import { MlModels } from '../router/ml/models.js';
 import type { VolumeProfile } from '../router/schedulers.js';
 import type { RouterConfig } from './config.js';
-import type { LoadedModels } from './router.js';
 
 /**
  * What the live router takes from outside its config file: the trained models of the `ml` policy (from a model
@@ -20,15 +14,10 @@ import type { LoadedModels } from './router.js';
  */
 const KINDS = Object.keys(MODELS) as ModelName[];
 
-function artifactsOf(load: <T>(model: ModelName) => T): MlModelArtifacts {
-  return {
-    fill: load<FillModelArtifact>('fill'),
-    adverse: load<FillModelArtifact>('adverse'),
-    volatility: load<VolModelArtifact>('volatility'),
-    toxicity: load<ToxicityModelArtifact>('toxicity'),
-    impact: load<ImpactModelArtifact>('impact'),
-    dark: load<DarkPoolModelArtifact>('dark'),
-  };
+/** Trained models with the registry ids they were loaded from. */
+export interface LoadedModels {
+  models: MlModels;
+  ids: Record<string, string>;
 }
 
 /** The registry's models for a router deciding every `decisionSeconds`; none trained here: missing ones are a usage error. */
@@ -42,7 +31,7 @@ export function loadRouterModels(dir: string, decisionSeconds: number, where = '
     );
   const ids: Record<string, string> = {};
   for (const k of KINDS) ids[k] = entries[k]!.id;
-  return { models: new MlModels(artifactsOf((k) => registry.artifact(entries[k]!))), ids };
+  return { models: new MlModels(routerArtifacts((k) => registry.artifact(entries[k]!))), ids };
 }
 
 /** The models a journal names, by id, from a registry: the same ones, or a DataError saying which is missing. */
@@ -51,7 +40,7 @@ export function loadModelsById(registry: ModelRegistry, ids: Record<string, stri
   const known = new Set(registry.list().map((e) => e.id));
   for (const k of KINDS)
     if (!known.has(ids[k]!)) throw new DataError(`${registry.dir}: no model ${ids[k]} (the journal’s ${k} model): replay with the registry the router used`);
-  return { models: new MlModels(artifactsOf(<T>(k: ModelName) => registry.load<T>(ids[k]!).artifact)), ids: { ...ids } };
+  return { models: new MlModels(routerArtifacts(<T>(k: ModelName) => registry.load<T>(ids[k]!).artifact)), ids: { ...ids } };
 }
 
 /** The calibration scenario's market facts for the router: profile, daily volume and volatility, config first. */

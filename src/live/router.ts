@@ -4,7 +4,6 @@ import { Rng } from '../core/rng.js';
 import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
 import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
 import type { ModelRegistry } from '../models/registry.js';
-import type { MlModels } from '../router/ml/models.js';
 import { RouterEngine, type ParentAmend, type ParentOrder, type Policy, type RouterPorts } from '../router/engine.js';
 import type { Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
@@ -12,7 +11,7 @@ import type { ExecReport, OrderMessage } from '../venue/types.js';
 import { LiveClock } from './clock.js';
 import { isInput, type Journal, type JournaledSetup, type JournalRecord } from './journal.js';
 import { LiveMarket } from './market.js';
-import { loadModelsById } from './models.js';
+import { loadModelsById, type LoadedModels } from './models.js';
 
 /**
  * The router of the live world, transport-free: the backtest's RouterEngine, policies and models, driven by inputs
@@ -34,12 +33,6 @@ export interface Outbox {
 export interface RouterSetup extends Omit<JournaledSetup, 'clock' | 'models'> {
   clock: LiveClock;
   models?: LoadedModels;
-}
-
-/** Trained models with the registry ids they were loaded from. */
-export interface LoadedModels {
-  models: MlModels;
-  ids: Record<string, string>;
 }
 
 interface LiveParent {

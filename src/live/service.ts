@@ -11,8 +11,8 @@ import { LiveClock } from './clock.js';
 import type { RouterConfig } from './config.js';
 import { Journal, readJournal, type JournalRecord } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
-import { loadRouterModels, marketSetup } from './models.js';
-import { LiveRouter, type FixBody, type LoadedModels, type Outbox } from './router.js';
+import { loadRouterModels, marketSetup, type LoadedModels } from './models.js';
+import { LiveRouter, type FixBody, type Outbox } from './router.js';
 
 /**
  * `sor serve`: the router service. An acceptor for the OMS sessions; per venue an order-entry initiator and, for lit

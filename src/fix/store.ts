@@ -44,12 +44,15 @@ export class MemoryStore implements SessionStore {
 /**
  * An append-only journal per session (`<dir>/<session>.fixlog`): one line per message sent (`S <seq> <json>`), per
  * change of the next expected inbound number (`T <n>`), and per reset (`R`). Each line is written to the operating
- * system before the session goes on; with `sync: 'every'` it is also flushed to the disk (fsync). Loading replays
+ * system before the session goes on; with `sync: 'every'` it is also flushed to the disk (fsync) before the turn's
+ * messages leave (see append). Loading replays
  * the lines; a last line cut short by a crash is ignored.
  */
 export class FileStore implements SessionStore {
   private readonly fd: number;
   readonly file: string;
+  private syncQueued = false;
+  private closed = false;
 
   constructor(
     dir: string,
@@ -113,11 +116,24 @@ export class FileStore implements SessionStore {
     return { nextSender, nextTarget, sent };
   }
 
+  /**
+   * Each line is written to the OS at once. In the `every` mode the disk sync comes at the end of the turn, once for
+   * all the lines of that turn: it is queued before the socket's corked writes of the same turn are released (the
+   * session stores a message before it writes it, and the writer uncorks on the next tick), so no message leaves
+   * before its line is on the disk.
+   */
   private append(line: string): void {
-    fsDo(this.file, 'append to the FIX session store', () => {
-      writeSync(this.fd, line + '\n');
-      if (this.sync === 'every') fsyncSync(this.fd);
-    });
+    fsDo(this.file, 'append to the FIX session store', () => writeSync(this.fd, line + '\n'));
+    if (this.sync === 'every' && !this.syncQueued) {
+      this.syncQueued = true;
+      process.nextTick(() => this.syncNow());
+    }
+  }
+
+  private syncNow(): void {
+    if (!this.syncQueued || this.closed) return;
+    this.syncQueued = false;
+    fsDo(this.file, 'sync the FIX session store', () => fsyncSync(this.fd));
   }
 
   sent(seq: number, rec: SentRecord): void {
@@ -156,6 +172,8 @@ export class FileStore implements SessionStore {
   }
 
   close(): void {
+    this.syncNow();
+    this.closed = true;
     closeSync(this.fd);
   }
 }

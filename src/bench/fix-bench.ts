@@ -23,12 +23,13 @@ import { monotonicMs } from './fix-venues.js';
 
 /**
  * `sor bench fix`: a parent NewOrderSingle into the router's OMS session → the first child NewOrderSingle received at
- * a venue, on loopback: the router a `sor serve` process of its own, as in production; the OMS client and the venue
- * simulator in this one, so that both ends are timed by one clock. One parent at a time for the latency, a burst for
- * the rate, for each journal sync mode. Which parent a child was for comes from the router's journal, replayed after
- * the run (the venues are not told). The peer, in the
- * same run: a bare jspurefix initiator sending NewOrderSingles to a jspurefix acceptor that echoes them, the round
- * trip timed the same way.
+ * a venue, on loopback. The router is a `sor serve` process of its own, as in production, and the venue simulator
+ * another (fix-venues.ts); the OMS client is here; both ends are timed by the monotonic clock all processes share.
+ * One parent at a time at an offered rate for the latency, a burst for the rate, for each journal sync mode. Which
+ * parent a child was for comes from the router's journal, replayed after the run (the venues are not told). The
+ * peer, in the same run: a bare jspurefix initiator sending NewOrderSingles to a jspurefix acceptor in a process of
+ * its own (fix-peer.ts) that echoes them, the round trip timed the same way. SOR_BENCH_ROUTER_NODE_ARGS passes
+ * node options to the router's process (a profiler's, say).
  */
 export interface FixBenchOptions {
   market: Market;

@@ -8,10 +8,6 @@ export class MinHeap<T> {
   private items: T[] = [];
   private seq = 0;
 
-  get size(): number {
-    return this.items.length;
-  }
-
   push(key: number, item: T): void {
     this.keys.push(key);
     this.seqs.push(this.seq++);
@@ -22,10 +18,6 @@ export class MinHeap<T> {
   /** The smallest key (Infinity when empty). */
   peekKey(): number {
     return this.items.length > 0 ? this.keys[0]! : Infinity;
-  }
-
-  peek(): T | undefined {
-    return this.items[0];
   }
 
   pop(): T | undefined {

@@ -1,5 +1,5 @@
 import { validateMessage, type FixDictionary } from './dictionary.js';
-import { MemoryStore, type SentRecord, type SessionStore } from './store.js';
+import { MemoryStore, SESSION_TYPES, type SentRecord, type SessionStore } from './store.js';
 import { encodeMessage, fieldsOf, fixTime, parseFixTime, wellFormed } from './wire.js';
 
 /**
@@ -82,7 +82,6 @@ const FIX44_TYPES = new Set(
     'AA AB AC AD AE AF AG AH AI AJ AK AL AM AN AO AP AQ AR AS AT AU AV AW AX AY AZ BA BB BC BD BE BF BG BH'
   ).split(' '),
 );
-const ADMIN = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 /** Messages sent kept in memory for resends; older ones are read back from the store (or gap-filled without one). */
 export const RESEND_MEMORY = 10_000;
 /** Messages held past a gap at most; beyond it the session is logged out. */
@@ -222,7 +221,7 @@ export class FixSession {
     const seq = this.nextSenderSeq++;
     const time = this.time();
     // an administrative message is gap-filled over, never resent: its body is not kept (a Logon's password with it)
-    const kept = ADMIN.has(type) ? [] : body;
+    const kept = SESSION_TYPES.has(type) ? [] : body;
     const rec: SentRecord = header?.length ? { type, body: kept, time, header } : { type, body: kept, time };
     // kept before it is written to the wire: a restart can resend it
     this.store.sent(seq, rec);
@@ -647,7 +646,7 @@ export class FixSession {
     const older = begin < oldest && this.store.fetch ? this.store.fetch(begin, Math.min(to, oldest - 1)) : null;
     for (let q = begin; q <= to; q++) {
       const m = this.sent.get(q) ?? older?.get(q);
-      if (!m || ADMIN.has(m.type)) {
+      if (!m || SESSION_TYPES.has(m.type)) {
         if (gapFrom === 0) gapFrom = q;
         continue;
       }

@@ -27,8 +27,8 @@ export interface SessionStore {
   close(): void;
 }
 
-/** The session layer's own message types (Heartbeat … Logon). */
-const SESSION_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+/** The session layer's own message types (Heartbeat … Logon): gap-filled over, never resent, bodies not kept. */
+export const SESSION_TYPES: ReadonlySet<string> = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 
 /** Nothing kept past the process: the acceptance suite's acceptor (which resets on every disconnect anyway). */
 export class MemoryStore implements SessionStore {
@@ -72,17 +72,22 @@ export class FileStore implements SessionStore {
   }
 
   load(keep = Infinity) {
-    return this.parse(keep, 1, Infinity);
+    const { nextSender, nextTarget, sent } = this.parse(keep, 1, Infinity);
+    return { nextSender, nextTarget, sent };
   }
 
   fetch(begin: number, end: number): Map<number, SentRecord> {
     return this.parse(Infinity, begin, end).sent;
   }
 
-  /** Replays the journal: the sequences, and the sent messages numbered begin…end (the last `keep` of them). */
+  /**
+   * Replays the journal: the sequences, the sent messages numbered begin…end (the last `keep` of them), and how many
+   * application messages were ever stored, resets included.
+   */
   private parse(keep: number, begin: number, end: number) {
     let nextSender = 1;
     let nextTarget = 1;
+    let applicationSent = 0;
     const sent = new Map<number, SentRecord>();
     const text = fsDo(this.file, 'read the FIX session store', () => readFileSync(this.file, 'utf8'));
     const lines = text.split('\n');
@@ -106,6 +111,7 @@ export class FileStore implements SessionStore {
           throw bad();
         }
         if (!Number.isInteger(seq)) throw bad();
+        if (!SESSION_TYPES.has(rec.type)) applicationSent++;
         if (seq >= begin && seq <= end) {
           sent.set(seq, rec);
           if (sent.size > keep) sent.delete(sent.keys().next().value!);
@@ -113,7 +119,7 @@ export class FileStore implements SessionStore {
         nextSender = Math.max(nextSender, seq + 1);
       } else throw bad();
     });
-    return { nextSender, nextTarget, sent };
+    return { nextSender, nextTarget, sent, applicationSent };
   }
 
   /**
@@ -145,22 +151,7 @@ export class FileStore implements SessionStore {
    * a router compares with its journal after a crash, to send what it journaled and never handed over.
    */
   applicationSent(): number {
-    const text = fsDo(this.file, 'read the FIX session store', () => readFileSync(this.file, 'utf8'));
-    let n = 0;
-    text
-      .split('\n')
-      .slice(0, -1)
-      .forEach((line, i) => {
-        if (!line.startsWith('S ')) return;
-        let rec: SentRecord;
-        try {
-          rec = JSON.parse(line.slice(line.indexOf(' ', 2) + 1)) as SentRecord;
-        } catch {
-          throw new DataError(`${this.file}:${i + 1}: not a line of a FIX session store`);
-        }
-        if (!SESSION_TYPES.has(rec.type)) n++;
-      });
-    return n;
+    return this.parse(0, 1, 0).applicationSent;
   }
 
   target(next: number): void {

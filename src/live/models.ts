@@ -45,9 +45,18 @@ export function loadModelsById(registry: ModelRegistry, ids: Record<string, stri
 
 /** The calibration scenario's market facts for the router: profile, daily volume and volatility, config first. */
 export function marketSetup(config: RouterConfig): { profile?: VolumeProfile; adv: number; volBps?: number } {
-  const market = config.market ? resolveScenario(config.market.scenario) : undefined;
+  const market = config.market ? scenarioOf(config.market.scenario) : undefined;
   const facts = market ? marketFacts(market.scenario, market.file) : undefined;
   const adv = config.policy.adv ?? (facts && Number.isFinite(facts.adv) ? facts.adv : 1_000_000);
   const volBps = config.policy.volBps ?? (facts && Number.isFinite(facts.volBps) ? facts.volBps : undefined);
   return { ...(facts ? { profile: facts.profile } : {}), adv, ...(volBps !== undefined ? { volBps } : {}) };
+}
+
+/** The config's market.scenario resolved, or a usage error naming the field. */
+function scenarioOf(name: string) {
+  try {
+    return resolveScenario(name);
+  } catch (e) {
+    throw new UsageError(`market.scenario: ${(e as Error).message}`);
+  }
 }

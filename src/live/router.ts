@@ -387,18 +387,12 @@ export class LiveRouter implements RouterPorts {
     const change: ParentAmend = {};
     if (m.has('38')) {
       const qty = shares(m.get('38'));
-      if (!(qty > 0)) return refuse('99', `OrderQty (38) must be a whole number of shares above 0, not ${m.get('38')}`);
+      if (!(qty > 0)) return refuse('99', quantityProblem(m.get('38')));
       if (qty !== p.order.qty) change.qty = qty;
     }
-    const ordType = m.get('40') ?? p.ordType;
-    if (ordType === '2') {
-      const limit = priceUnits(m.get('44'));
-      if (!(limit > 0) || limit % this.setup.tick !== 0)
-        return refuse('99', `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${m.get('44') ?? 'none'}`);
-      if (limit !== p.order.limit) change.limit = limit;
-    } else if (ordType === '1') {
-      if (p.order.limit !== undefined) change.limit = null;
-    } else return refuse('99', 'OrdType (40) must be 1 (market) or 2 (limit)');
+    const priced = this.limitOf(m.get('40') ?? p.ordType, m.get('44'));
+    if ('problem' in priced) return refuse('99', priced.problem);
+    if (priced.limit !== p.order.limit) change.limit = priced.limit ?? null;
     for (const [tag, field] of [
       ['168', 'start'],
       ['126', 'end'],
@@ -415,6 +409,16 @@ export class LiveRouter implements RouterPorts {
     p.replaceClOrdId = clOrdId;
     if (r.status === 'pending') return this.omsReport(p, 'E', undefined, orig);
     this.replaced(p, orig);
+  }
+
+  /** A parent's limit from its OrdType (40) and Price (44): a price on the tick (2), none (1), or what is wrong. */
+  private limitOf(ordType: string, price: string | undefined): { limit: number | undefined } | { problem: string } {
+    if (ordType === '1') return { limit: undefined };
+    if (ordType !== '2') return { problem: 'OrdType (40) must be 1 (market) or 2 (limit)' };
+    const limit = priceUnits(price);
+    if (!(limit > 0) || limit % this.setup.tick !== 0)
+      return { problem: `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${price ?? 'none'}` };
+    return { limit };
   }
 
   /** The replace took effect: the parent's ClOrdID at the OMS is the replace's from now on. */
@@ -475,14 +479,11 @@ export class LiveRouter implements RouterPorts {
     const side: Side | null = sideOf(m.get('54'));
     if (side === null) return refuse(REJ.other, 'Side (54) must be 1 (buy) or 2 (sell)');
     const qty = shares(m.get('38'));
-    if (!(qty > 0)) return refuse(REJ.quantity, `OrderQty (38) must be a whole number of shares above 0, not ${m.get('38') ?? 'none'}`);
+    if (!(qty > 0)) return refuse(REJ.quantity, quantityProblem(m.get('38')));
     const ordType = m.get('40') ?? '1';
-    let limit: number | undefined;
-    if (ordType === '2') {
-      limit = priceUnits(m.get('44'));
-      if (!(limit > 0) || limit % this.setup.tick !== 0)
-        return refuse(REJ.other, `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${m.get('44') ?? 'none'}`);
-    } else if (ordType !== '1') return refuse(REJ.unsupported, 'OrdType (40) must be 1 (market) or 2 (limit)');
+    const priced = this.limitOf(ordType, m.get('44'));
+    if ('problem' in priced) return refuse(ordType === '2' ? REJ.other : REJ.unsupported, priced.problem);
+    const limit = priced.limit;
     const start = m.has('168') ? Math.max(this.t, this.setup.clock.nsOf(m.get('168'))) : this.t;
     const end = m.has('126') ? this.setup.clock.nsOf(m.get('126')) : start + this.setup.defaultHorizonMinutes * NS_PER_MINUTE;
     if (!Number.isFinite(start) || !Number.isFinite(end)) return refuse(REJ.other, 'EffectiveTime (168) and ExpireTime (126) must be UTC timestamps of today');
@@ -731,4 +732,9 @@ export function replayJournal(records: readonly JournalRecord[], registry?: Mode
     parents: router.parentStates(),
     childParent: router.childParents(),
   };
+}
+
+/** Why an OrderQty (38) is not one a parent can have. */
+function quantityProblem(v: string | undefined): string {
+  return `OrderQty (38) must be a whole number of shares above 0, not ${v ?? 'none'}`;
 }

@@ -57,7 +57,6 @@ export class RouterService {
   /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
   recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0, handedOverLate: 0 };
   private stopped = false;
-  private feeding = false;
 
   constructor(
     readonly config: RouterConfig,
@@ -195,26 +194,26 @@ export class RouterService {
    * session's): per session, those past the count of application messages its store holds.
    */
   private notHandedOver(records: readonly JournalRecord[]): JournalRecord[] {
-    if (records.length === 0) return [];
-    const bySession = new Map<string, JournalRecord[]>();
+    const handed = new Map<string, number>();
+    const missing: JournalRecord[] = [];
     for (const r of records) {
       const name = r.k === 'to-oms' ? `oms-${r.oms}` : r.k === 'to-venue' ? `venue-${r.venue}` : null;
       if (name === null) continue;
-      let list = bySession.get(name);
-      if (!list) bySession.set(name, (list = []));
-      list.push(r);
-    }
-    const missing: JournalRecord[] = [];
-    for (const [name, list] of bySession) {
-      const store = new FileStore(this.config.journal.dir, name, 'os');
-      const handed = store.applicationSent();
-      store.close();
-      missing.push(...list.slice(handed));
+      let left = handed.get(name);
+      if (left === undefined) {
+        const store = new FileStore(this.config.journal.dir, name, 'os');
+        left = store.applicationSent();
+        store.close();
+      }
+      // the first `applicationSent` outputs reached the store; the rest, in the order the router made them, did not
+      if (left > 0) handed.set(name, left - 1);
+      else {
+        handed.set(name, 0);
+        missing.push(r);
+      }
     }
     this.recovery.handedOverLate = missing.length;
-    // in the order the router made them
-    const order = new Map(records.map((r, i) => [r, i]));
-    return missing.sort((a, b) => order.get(a)! - order.get(b)!);
+    return missing;
   }
 
   /**
@@ -223,14 +222,8 @@ export class RouterService {
    */
   private feed(r: JournalRecord): void {
     this.router.input(r);
-    if (this.feeding) return;
-    this.feeding = true;
-    try {
-      // (bounded: an engine that kept asking for now would otherwise never let the event loop turn)
-      for (let i = 0; i < 100 && this.router.nextWake() <= this.clock.now(); i++) this.router.input({ k: 'timer', t: this.clock.now() });
-    } finally {
-      this.feeding = false;
-    }
+    // (bounded: an engine that kept asking for now would otherwise never let the event loop turn)
+    for (let i = 0; i < 100 && this.router.nextWake() <= this.clock.now(); i++) this.router.input({ k: 'timer', t: this.clock.now() });
     this.arm();
   }
 
@@ -245,7 +238,6 @@ export class RouterService {
       this.timer = null;
       this.armedFor = Infinity;
       this.feed({ k: 'timer', t: Math.max(next, this.clock.now()) });
-      this.arm();
     }, this.clock.msUntil(next));
   }
 

@@ -245,7 +245,7 @@ export class RouterEngine {
     const refused = this.checkAmend(a, change);
     if (refused) return { status: 'refused', reason: refused };
     const now = this.ports.now();
-    if ((change.qty ?? p.qty) >= p.cumQty + this.om.working(id)) {
+    if (this.fits(a, change)) {
       this.applyAmend(a, change);
       if (a.phase === 'resting') this.beginDecision(a, now);
       return { status: 'applied' };
@@ -256,6 +256,12 @@ export class RouterEngine {
     a.decisionTime = now;
     this.wake(a, now + SETTLE_NS);
     return { status: 'pending' };
+  }
+
+  /** Whether a replace's size leaves room for what is filled and what the working children could still fill. */
+  private fits(a: Active, change: ParentAmend): boolean {
+    const p = this.om.parent(a.order.id);
+    return (change.qty ?? p.qty) >= p.cumQty + this.om.working(a.order.id);
   }
 
   private checkAmend(a: Active, change: ParentAmend): string | undefined {
@@ -276,8 +282,10 @@ export class RouterEngine {
   private applyAmend(a: Active, change: ParentAmend): void {
     const now = this.ports.now();
     const o = a.order;
-    if (change.qty !== undefined) this.om.resize(o.id, change.qty);
-    if (change.qty !== undefined) o.qty = change.qty;
+    if (change.qty !== undefined) {
+      this.om.resize(o.id, change.qty);
+      o.qty = change.qty;
+    }
     if (change.start !== undefined) o.start = Math.max(change.start, now);
     if (change.end !== undefined) o.end = change.end;
     if (change.limit === null) delete o.limit;
@@ -299,10 +307,7 @@ export class RouterEngine {
     const change = a.amend;
     if (!change) return;
     a.amend = undefined;
-    const p = this.om.parent(a.order.id);
-    const refused =
-      this.checkAmend(a, change) ??
-      ((change.qty ?? p.qty) < p.cumQty + this.om.working(a.order.id) ? 'children still working could overfill the new quantity' : undefined);
+    const refused = this.checkAmend(a, change) ?? (this.fits(a, change) ? undefined : 'children still working could overfill the new quantity');
     if (refused) return this.hooks.onAmend?.(a.order.id, a.order, refused);
     this.applyAmend(a, change);
     this.hooks.onAmend?.(a.order.id, a.order);

@@ -40,7 +40,6 @@ interface LiveParent {
   oms: string;
   clOrdId: string;
   order: ParentOrder;
-  ordType: string;
   execs: number;
   /** The TargetStrategy (847) it was sent with, if any: a replace may not change it. */
   strategy?: string;
@@ -390,7 +389,7 @@ export class LiveRouter implements RouterPorts {
       if (!(qty > 0)) return refuse('99', quantityProblem(m.get('38')));
       if (qty !== p.order.qty) change.qty = qty;
     }
-    const priced = this.limitOf(m.get('40') ?? p.ordType, m.get('44'));
+    const priced = this.limitOf(m.get('40') ?? ordTypeOf(p.order), m.get('44'));
     if ('problem' in priced) return refuse('99', priced.problem);
     if (priced.limit !== p.order.limit) change.limit = priced.limit ?? null;
     for (const [tag, field] of [
@@ -522,7 +521,7 @@ export class LiveRouter implements RouterPorts {
     }
     const id = `P${this.nextParent++}`;
     const order: ParentOrder = { id, side, qty, start, end, ...(limit !== undefined ? { limit } : {}) };
-    const p: LiveParent = { id, oms, clOrdId, order, ordType, execs: 0, ...(strategy !== undefined ? { strategy } : {}) };
+    const p: LiveParent = { id, oms, clOrdId, order, execs: 0, ...(strategy !== undefined ? { strategy } : {}) };
     this.parents.set(id, p);
     this.byOms.set(`${oms}|${clOrdId}`, p);
     this.engine.onParent(order, built);
@@ -565,7 +564,7 @@ export class LiveRouter implements RouterPorts {
       ['55', this.setup.symbol],
       ['54', fixSide(p.order.side)],
       ['38', String(p.order.qty)],
-      ['40', p.ordType],
+      ['40', ordTypeOf(p.order)],
     );
     if (p.order.limit !== undefined) body.push(['44', fixPrice(p.order.limit)]);
     body.push(['151', String(done ? 0 : s.qty - s.cumQty)], ['14', String(s.cumQty)], ['6', s.cumQty > 0 ? fixPrice(Math.round(s.notional / s.cumQty)) : '0']);
@@ -737,4 +736,9 @@ export function replayJournal(records: readonly JournalRecord[], registry?: Mode
 /** Why an OrderQty (38) is not one a parent can have. */
 function quantityProblem(v: string | undefined): string {
   return `OrderQty (38) must be a whole number of shares above 0, not ${v ?? 'none'}`;
+}
+
+/** A parent's OrdType (40): limit (2) with a limit price, else market (1); a replace may change it. */
+function ordTypeOf(o: ParentOrder): string {
+  return o.limit === undefined ? '1' : '2';
 }

@@ -17,6 +17,7 @@ import { readJournal } from '../live/journal.js';
 import { replayJournal } from '../live/router.js';
 import { OMS_EXTENSION } from '../live/service.js';
 import { LiveClock, type ClockSpec } from '../live/clock.js';
+import type { LatencySummary } from '../core/latency.js';
 import { packageFile } from '../core/paths.js';
 import { jspurefixRoot, peerSession, QUIET } from './fix-peer.js';
 import { monotonicMs } from './fix-venues.js';
@@ -55,14 +56,21 @@ export interface FixBenchResult {
   modes: {
     sync: string;
     latency: LatencyStats;
+    /** The router's own part of the same parents' path, as it measured it (null if it did not say). */
+    router_own: LatencySummary | null;
     timeouts: number;
     pipelined_parents_per_s: number;
     replay_mismatches: number;
     bench_loop_delay_us: { p50: number; p99: number; max: number };
   }[];
+  /** The peer at the router's offered rate (one order every 1/rate s, as the parents go). */
   peer: { name: string; latency: LatencyStats | null; error?: string };
-  /** Each mode's p99 over the peer's (absent without a peer). */
+  /** The peer closed loop: each order at once after the last one's echo (no gaps). */
+  peer_closed_loop: { name: string; latency: LatencyStats | null; error?: string };
+  /** Each mode's p99 over the peer's at the same rate (empty without a peer). */
   p99_ratio: Record<string, number>;
+  /** Each mode's p99 over the closed-loop peer's. */
+  p99_ratio_closed_loop: Record<string, number>;
 }
 
 /** Both processes' clock: monotonic, shared. */
@@ -90,11 +98,8 @@ function venuesProcess() {
   return { child, ask };
 }
 
-async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync']) {
-  // the venues in a process of their own, as the router in its own: each child's arrival there, by its ClOrdID
-  const venues = venuesProcess();
-  const { clock: spec } = await venues.ask<{ clock: ClockSpec }>({ ask: 'start', scenario: o.market.file, seed: 1, speed: 1 });
-  const clock = new LiveClock(spec);
+/** A `sor serve` router against the venues, with a fresh journal, and an OMS session logged on to it. */
+async function startRouter(venues: ReturnType<typeof venuesProcess>, sync: RouterConfig['journal']['sync'], onAck: (clOrdId: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'sor-bench-fix-'));
   const password = randomBytes(18).toString('base64url');
   const configFile = join(dir, 'router.json');
@@ -105,7 +110,6 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
     sync,
   });
   writeFileSync(configFile, JSON.stringify(config));
-  const symbol = config.symbol;
   // the router in its own process, as it runs in production: `sor serve`
   const router = serve(configFile, process.env.SOR_BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   const ready = await router.ready;
@@ -113,7 +117,6 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
     await venues.ask({ ask: 'stop' }).catch(() => {});
     throw new Error(`sor serve did not start: ${router.err().trim()}`);
   }
-  const acks = new Set<string>();
   const oms = new FixInitiator(
     {
       beginString: 'FIX.4.4',
@@ -123,20 +126,55 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
       credentials: { username: 'desk', password },
     },
     (m) => {
-      if (m.type === '8' && (m.map.get('150') === '0' || m.map.get('150') === '8')) acks.add(m.map.get('11') ?? '');
+      if (m.type === '8' && (m.map.get('150') === '0' || m.map.get('150') === '8')) onAck(m.map.get('11') ?? '');
     },
     { port: ready.omsPort },
   );
   await oms.start();
   // the market's books filled from its feed before the first parent
   await new Promise((r) => setTimeout(r, 500));
+  /**
+   * Stops it; then, per parent, when its first child reached a venue (which parent a child was for: the router's
+   * journal, replayed, its compliance record), and what the router measured of its own part.
+   */
+  const finish = async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await oms.stop(300);
+    router.child.kill('SIGTERM');
+    const stopped = await router.stopped;
+    const { arrivals } = await venues.ask<{ arrivals: [string, number][] }>({ ask: 'arrivals' });
+    const replay = replayJournal(readJournal(join(dir, 'state', 'router.journal')));
+    const first = new Map<string, number>();
+    for (const [child, t] of arrivals) {
+      const parent = replay.childParent[child];
+      if (parent !== undefined && !(t >= (first.get(parent) ?? Infinity))) first.set(parent, t);
+    }
+    return { first, own: stopped?.parent_to_first_child ?? null, mismatches: replay.mismatches.length };
+  };
+  return { oms, symbol: config.symbol, finish };
+}
+
+async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync']) {
+  // the venues in a process of their own, as the router in its own: each child's arrival there, by its ClOrdID
+  const venues = venuesProcess();
+  const { clock: spec } = await venues.ask<{ clock: ClockSpec }>({ ask: 'start', scenario: o.market.file, seed: 1, speed: 1 });
+  const clock = new LiveClock(spec);
+  const acks = new Set<string>();
+  // the parent whose acknowledgement the loop below waits for, and what wakes it (no spinning: this process shares
+  // the machine's cores with the router and the venues)
+  let awaited = '';
+  let wake: () => void = () => {};
+  const onAck = (id: string) => {
+    acks.add(id);
+    if (id === awaited) wake();
+  };
   const sent = new Map<string, number>();
-  const send = (id: string, i: number) => {
+  const sender = (r: { oms: FixInitiator; symbol: string }) => (id: string, i: number) => {
     sent.set(id, now());
-    oms.session.send('D', [
+    r.oms.session.send('D', [
       ['11', id],
       ['21', '1'],
-      ['55', symbol],
+      ['55', r.symbol],
       ['54', i % 2 ? '1' : '2'],
       ['60', clock.fix(clock.now())],
       ['38', '100'],
@@ -144,59 +182,61 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
       ['126', clock.fix(clock.now() + 2 * NS_PER_SECOND)],
     ]);
   };
-  const spin = () => new Promise((r) => setImmediate(r));
-  // one at a time, at most `rate` a second: the next parent once this one is acknowledged (or 1 s), and not before its
-  // turn (each parent lives a few seconds: the earlier ones are still working)
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  // the latency: one at a time, at most `rate` a second, the next parent once this one is acknowledged (or 1 s) and
+  // not before its turn (each parent lives a few seconds: the earlier ones are still working). Waits are timers and
+  // the ack's own callback, never a spin; each latency runs from the moment its parent was actually sent.
+  const timed = await startRouter(venues, sync, onAck);
+  const send = sender(timed);
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const begin = now();
   for (let i = 0; i < o.parents; i++) {
     const id = `B${i}`;
-    while (now() < begin + (i * 1000) / o.rate) await new Promise((r) => setTimeout(r, Math.max(0, begin + (i * 1000) / o.rate - now() - 1)));
-    while (now() < begin + (i * 1000) / o.rate) await spin();
+    const due = begin + (i * 1000) / o.rate;
+    if (now() < due) await sleep(due - now());
+    awaited = id;
+    const acked = new Promise<void>((r) => (wake = r));
     send(id, i);
-    const deadline = now() + 1000;
-    while (!acks.has(id) && now() < deadline) await spin();
+    if (!acks.has(id)) {
+      let limit: NodeJS.Timeout | undefined;
+      await Promise.race([acked, new Promise<void>((r) => (limit = setTimeout(r, 1000)))]);
+      clearTimeout(limit);
+    }
   }
   loop.disable();
-  // pipelined: a burst of parents at once (its rate: until the last of them has had a child at a venue)
-  const burst = Math.min(2000, o.parents);
-  const ids = Array.from({ length: burst }, (_, i) => `Q${i}`);
-  const t0 = now();
-  ids.forEach((id, i) => send(id, i));
-  const deadline = t0 + 60_000;
-  while (ids.some((id) => !acks.has(id)) && now() < deadline) await new Promise((r) => setTimeout(r, 1));
-  await new Promise((r) => setTimeout(r, 1000));
-  await oms.stop(300);
-  router.child.kill('SIGTERM');
-  await new Promise((r) => router.child.once('exit', r));
-  const { arrivals } = await venues.ask<{ arrivals: [string, number][] }>({ ask: 'arrivals' });
-  const arrived = new Map(arrivals);
-  await venues.ask({ ask: 'stop' }).catch(() => {});
-  // which parent each child was for: the router's journal, replayed (its compliance record)
-  const replay = replayJournal(readJournal(join(dir, 'state', 'router.journal')));
-  const first = new Map<string, number>();
-  for (const [child, t] of arrived) {
-    const parent = replay.childParent[child];
-    if (parent !== undefined && !(t >= (first.get(parent) ?? Infinity))) first.set(parent, t);
-  }
+  const a = await timed.finish();
   const lat: number[] = [];
   let timeouts = 0;
   for (let i = 0; i < o.parents; i++) {
-    const t = first.get(`B${i}`);
+    const t = a.first.get(`B${i}`);
     if (t === undefined) timeouts++;
     else lat.push(t - sent.get(`B${i}`)!);
   }
-  const reached = ids.filter((id) => first.has(id));
-  const last = Math.max(...reached.map((id) => first.get(id)!));
-  const rate = (reached.length / (last - t0)) * 1000;
+
+  // the rate: a fresh router, and a burst of parents at once (until the last of them has had a child at a venue)
+  const piped = await startRouter(venues, sync, onAck);
+  const sendBurst = sender(piped);
+  const burst = Math.min(2000, o.parents);
+  const ids = Array.from({ length: burst }, (_, i) => `Q${i}`);
+  const t0 = now();
+  ids.forEach((id, i) => sendBurst(id, i));
+  const deadline = t0 + 60_000;
+  while (ids.some((id) => !acks.has(id)) && now() < deadline) await sleep(1);
+  const b = await piped.finish();
+  await venues.ask({ ask: 'stop' }).catch(() => {});
+  const reached = ids.filter((id) => b.first.has(id));
+  const last = Math.max(...reached.map((id) => b.first.get(id)!));
   return {
     sync,
     latency: stats(lat),
+    // the router's own part of the same parents' path, measured inside it: bytes read → first children written
+    router_own: a.own,
     timeouts,
-    pipelined_parents_per_s: rate,
-    replay_mismatches: replay.mismatches.length,
-    // how late this process's own event loop ran (the venues' side and the OMS's): a floor under the tail it can see
+    pipelined_parents_per_s: (reached.length / (last - t0)) * 1000,
+    replay_mismatches: a.mismatches + b.mismatches,
+    // how late this process's own event loop ran (the OMS's side): a floor under the tail it can see
     bench_loop_delay_us: { p50: loop.percentile(50) / 1000, p99: loop.percentile(99) / 1000, max: loop.max / 1000 },
   };
 }
@@ -206,7 +246,7 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
  * process of its own that echoes each back (fix-peer.ts): the round trip crosses processes twice, as the router's
  * path does (OMS → router → venue).
  */
-async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
+async function jspurefixRoundTrip(n: number, rate: number): Promise<LatencyStats> {
   const port = await freePort();
   const acceptor = fork(packageFile('dist', 'bench', 'fix-peer.js'), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const up = await new Promise<boolean>((ok) => {
@@ -223,11 +263,21 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
     }
     private t0 = 0;
     private i = 0;
+    private begin = 0;
+    /** The next order: at once (closed loop), or at its turn at the offered rate, as the router's parents go. */
     private next(): void {
       if (this.i >= n) {
         finish();
         return;
       }
+      const due = this.begin + (this.i * 1000) / rate;
+      if (Number.isFinite(rate) && now() < due) {
+        setTimeout(() => this.go(), due - now());
+        return;
+      }
+      this.go();
+    }
+    private go(): void {
       this.t0 = now();
       this.send('D', {
         ClOrdID: `J${this.i++}`,
@@ -248,6 +298,7 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
       return true;
     }
     protected override onReady(): void {
+      this.begin = now();
       this.next();
     }
     protected override onStopped(): void {}
@@ -279,16 +330,24 @@ async function jspurefixRoundTrip(n: number): Promise<LatencyStats> {
 }
 
 export async function runFixBench(o: FixBenchOptions): Promise<FixBenchResult> {
-  const modes = [];
+  const modes: FixBenchResult['modes'] = [];
   for (const sync of o.syncModes) modes.push(await routerRun(o, sync));
   const name = 'jspurefix 5.11.4 initiator → acceptor (its own process) echo, NewOrderSingle round trip';
-  let peer: FixBenchResult['peer'];
-  try {
-    peer = { name, latency: await jspurefixRoundTrip(o.parents) };
-  } catch (e) {
-    peer = { name, latency: null, error: (e as Error).message };
-  }
-  const p99_ratio: Record<string, number> = {};
-  if (peer.latency) for (const m of modes) p99_ratio[m.sync] = m.latency.p99_us / peer.latency.p99_us;
-  return { parents: o.parents, rate: o.rate, modes, peer, p99_ratio };
+  const peerRun = async (rate: number): Promise<FixBenchResult['peer']> => {
+    const what = `${name}, ${Number.isFinite(rate) ? `one every ${1000 / rate} ms (the router's offered rate)` : 'closed loop (the next at once)'}`;
+    try {
+      return { name: what, latency: await jspurefixRoundTrip(o.parents, rate) };
+    } catch (e) {
+      return { name: what, latency: null, error: (e as Error).message };
+    }
+  };
+  // the peer at the router's own offered rate (the same gaps between orders: the comparison), and closed loop
+  const peer = await peerRun(o.rate);
+  const peerClosedLoop = await peerRun(Infinity);
+  const ratio = (p: FixBenchResult['peer']) => {
+    const r: Record<string, number> = {};
+    if (p.latency) for (const m of modes) r[m.sync] = m.latency.p99_us / p.latency.p99_us;
+    return r;
+  };
+  return { parents: o.parents, rate: o.rate, modes, peer, peer_closed_loop: peerClosedLoop, p99_ratio: ratio(peer), p99_ratio_closed_loop: ratio(peerClosedLoop) };
 }

@@ -1,11 +1,12 @@
 import { resolveScenario } from '../backtest/market.js';
+import { monotonicUs } from '../core/latency.js';
 import { VenueSimulator } from '../live/venues.js';
 
 /**
  * `sor bench fix`'s venues, a process of their own (forked): the venue simulator, which notes when each child order
  * arrives (the monotonic clock, which every process on the machine shares) and hands those times over when asked.
  * Messages: in {scenario, seed, speed} → out {ready, config-template fields}; in {config, …} → out {config};
- * in {arrivals} → out {arrivals}; in {stop} → exits.
+ * in {arrivals} → out {arrivals} (and forgets them: the next router numbers its children from 1 again); in {stop} → exits.
  */
 type Ask =
   | { ask: 'start'; scenario: string; seed: number; speed: number }
@@ -14,7 +15,7 @@ type Ask =
   | { ask: 'stop' };
 
 /** The monotonic clock, ms (CLOCK_MONOTONIC: one clock for all processes). */
-export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+export const monotonicMs = (): number => monotonicUs() / 1000;
 
 if (process.send) {
   let sim: VenueSimulator | null = null;
@@ -36,6 +37,7 @@ if (process.send) {
         process.send!({ config: sim!.routerConfig({ passwordHash: m.passwordHash, journalDir: m.journalDir, sync: m.sync, policy: 'rule' }) });
       } else if (m.ask === 'arrivals') {
         process.send!({ arrivals: [...arrived] });
+        arrived.clear();
       } else {
         await sim?.stop();
         process.exit(0);

@@ -16,7 +16,7 @@ export function serveCommand(program: Command): void {
     .command('serve')
     .description('run the router service: the OMS acceptor, the venue sessions, the journal (replayed first after a crash), until stopped (Ctrl-C or SIGTERM)')
     .requiredOption('--config <file>', 'the router’s configuration (router.json)')
-    .option('--json', 'print the ready line as JSON', false)
+    .option('--json', 'print the ready line (and, when stopped, the router’s own latency) as JSON', false)
     .action(async (o: { config: string; json: boolean }) => {
       const config = loadRouterConfig(o.config);
       const service = new RouterService(config);
@@ -35,6 +35,11 @@ export function serveCommand(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      // the router's own part of each parent's path, measured inside it (bytes in → first children written), µs
+      const own = service.parentToChild.summary();
+      if (o.json) console.log(JSON.stringify({ stopped: true, parent_to_first_child: own }));
+      else if (own.n > 0)
+        console.log(`stopped; ${own.n} parents, in → first children written: p50 ${own.p50_us.toFixed(0)} µs, p99 ${own.p99_us.toFixed(0)} µs`);
     });
 }
 

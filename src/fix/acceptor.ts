@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { FixSession, reverseRoute, type OnApplication, type Received, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
+import { monotonicUs } from '../core/latency.js';
 import { encodeMessage, fieldMap, FixFramer, fixTime, turnWriter, wellFormed } from './wire.js';
 
 /** What the session writes itself (and a resend's PossDup marks): an echo leaves them out of what it sends back. */
@@ -104,6 +105,7 @@ export class FixAcceptor {
     let mine: FixSession | null = null;
     let clock: NodeJS.Timeout | null = null;
     sock.on('data', (b) => {
+      const at = monotonicUs();
       for (const m of framer.push(b)) {
         if (!mine) {
           const comp = fieldMap(m).get('49') ?? '';
@@ -130,7 +132,7 @@ export class FixAcceptor {
           session.attach(io);
           clock = setInterval(() => session.tick(), 250);
         }
-        mine.receive(m);
+        mine.receive(m, at);
         if (sock.destroyed) return;
       }
     });

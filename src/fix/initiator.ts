@@ -3,6 +3,7 @@ import { connect as connectTls } from 'node:tls';
 import type { TlsSettings } from './acceptor.js';
 import { FixSession, type OnApplication, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
+import { monotonicUs } from '../core/latency.js';
 import { FixFramer, turnWriter } from './wire.js';
 
 export interface InitiatorOptions {
@@ -70,8 +71,9 @@ export class FixInitiator {
       this.session.logon();
     });
     sock.on('data', (b) => {
+      const at = monotonicUs();
       for (const m of framer.push(b)) {
-        this.session.receive(m);
+        this.session.receive(m, at);
         if (sock.destroyed) return;
       }
     });

@@ -70,6 +70,8 @@ export interface Received {
   map: Map<string, string>;
   type: string;
   seq: number;
+  /** When its bytes were read from the connection (monotonic µs), where the transport says. */
+  at?: number;
 }
 
 /** The application on top: its messages, and its replies through `session.send`. */
@@ -290,7 +292,7 @@ export class FixSession {
   }
 
   /** One framed message from the other side. */
-  receive(raw: string): void {
+  receive(raw: string, at?: number): void {
     this.settings.trace?.('in', raw);
     if (!wellFormed(raw)) {
       // garbled: ignored (QuickFIX/J); before a logon there is nothing to keep the connection for
@@ -309,7 +311,7 @@ export class FixSession {
     this.lastReceivedMs = this.now();
     this.testRequestSent = false;
     const seq = Number(map.get('34'));
-    const msg: Received = { raw, fields, map, type: map.get('35')!, seq: Number.isInteger(seq) ? seq : NaN };
+    const msg: Received = { raw, fields, map, type: map.get('35')!, seq: Number.isInteger(seq) ? seq : NaN, ...(at === undefined ? {} : { at }) };
     const s = this.settings;
     if (map.get('8') !== s.beginString) {
       if (this.loggedOn) this.logout('Incorrect BeginString');

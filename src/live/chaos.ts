@@ -1,3 +1,4 @@
+import type { LatencySummary } from '../core/latency.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -76,7 +77,14 @@ export interface Serve {
   child: ChildProcess;
   /** Resolves with the ready line; null if the process died first (killed while it recovered). */
   ready: Promise<Ready | null>;
+  /** Resolves with the line it prints as it stops (after a SIGTERM); null if it died without one. */
+  stopped: Promise<Stopped | null>;
   err: () => string;
+}
+
+export interface Stopped {
+  /** The router's own part of each parent's path: its bytes read → its first children written, µs. */
+  parent_to_first_child: LatencySummary;
 }
 
 export function serve(config: string, nodeArgs: string[] = []): Serve {
@@ -85,16 +93,23 @@ export function serve(config: string, nodeArgs: string[] = []): Serve {
   });
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  let out = '';
+  const line = (start: string) => out.split('\n').find((l) => l.startsWith(start) && out.includes('\n', out.indexOf(l)));
   const ready = new Promise<Ready | null>((ok) => {
-    let out = '';
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line) ok(JSON.parse(line) as Ready);
+      const l = line('{"ready"');
+      if (l) ok(JSON.parse(l) as Ready);
     });
     child.on('exit', () => ok(null));
   });
-  return { child, ready, err: () => err };
+  const stopped = new Promise<Stopped | null>((ok) =>
+    child.on('exit', () => {
+      const l = line('{"stopped"');
+      ok(l ? (JSON.parse(l) as Stopped) : null);
+    }),
+  );
+  return { child, ready, stopped, err: () => err };
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {

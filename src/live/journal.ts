@@ -79,11 +79,6 @@ export class Journal {
     }
   }
 
-  /** Whether outputs wait for a disk sync before they go (the `every` mode). */
-  get syncsBeforeSending(): boolean {
-    return this.sync === 'every';
-  }
-
   /** Records appended so far (in this file, before this process too). */
   get length(): number {
     return this.count;

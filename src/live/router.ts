@@ -172,24 +172,48 @@ export class LiveRouter implements RouterPorts {
   // ------------------------------------------------------------------ inputs
 
   /**
-   * An input: journaled, then applied; what it makes is journaled as it is made and sent at once, or, in the `every`
-   * mode, once the journal holds it all on the disk (one sync before anything goes out, and before a session's message
-   * is acknowledged; market data and timers, which nothing outside waits on, are synced with the next output).
+   * An input: journaled, then applied; what it makes is journaled as it is made and sent once the input is done (in
+   * the `every` mode, once the journal holds it all on the disk: one sync before anything goes out, and before a
+   * session's message is acknowledged; market data and timers, which nothing outside waits on, are synced with the
+   * next output).
    */
   input(r: JournalRecord): void {
-    this.journal?.append(r);
-    this.apply(r);
-    if (this.sending.length > 0 || r.k === 'oms' || r.k === 'venue') this.journal?.commit();
+    this.feed(r, () => -Infinity);
+  }
+
+  /**
+   * An input, then every wake-up the engine asked for that is due by `now()` (a parent that starts now decides now,
+   * in the same turn of the event loop, not a timer's tick later): each journaled and applied in turn; then what they
+   * all made is sent together (after the one sync the `every` mode makes).
+   */
+  feed(r: JournalRecord, now: () => number): void {
+    this.take(r);
+    // (bounded: an engine that kept asking for now would otherwise never let the event loop turn)
+    for (let i = 0; i < 100 && this.nextWake() <= now(); i++) this.take({ k: 'timer', t: now() });
+    if (this.sending.length > 0 || this.acknowledging) this.journal?.commit();
+    this.acknowledging = false;
     this.flush();
   }
 
-  /** Sends what is waiting to go (the journal holds it). */
+  /** Whether the inputs taken since the last send include a session's message (acknowledged once it returns). */
+  private acknowledging = false;
+
+  private take(r: JournalRecord): void {
+    this.journal?.append(r);
+    this.apply(r);
+    if (r.k === 'oms' || r.k === 'venue') this.acknowledging = true;
+  }
+
+  /**
+   * Sends what is waiting to go (the journal holds it): the venues' orders first, then the OMS's reports (each session
+   * in the order the router made them), so that a new parent's children are on their way before its acknowledgement
+   * is written.
+   */
   private flush(): void {
     if (!this.outbox) return;
-    for (const r of this.sending.splice(0)) {
-      if (r.k === 'to-venue') this.outbox.toVenue(r.venue, r.type, r.body);
-      else if (r.k === 'to-oms') this.outbox.toOms(r.oms, r.type, r.body);
-    }
+    const out = this.sending.splice(0);
+    for (const r of out) if (r.k === 'to-venue') this.outbox.toVenue(r.venue, r.type, r.body);
+    for (const r of out) if (r.k === 'to-oms') this.outbox.toOms(r.oms, r.type, r.body);
   }
 
   /** The one place an input takes effect, live and in a replay. */
@@ -263,11 +287,8 @@ export class LiveRouter implements RouterPorts {
       return;
     }
     this.journal?.append(r);
-    if (this.outbox && (r.k === 'to-venue' || r.k === 'to-oms')) {
-      this.sending.push(r);
-      // without a disk sync to wait for, it goes at once (written to the OS is all the other modes promise)
-      if (!this.journal?.syncsBeforeSending) this.flush();
-    }
+    // sent once the input that made it is done (see feed): in the same turn of the event loop, so no later
+    if (this.outbox && (r.k === 'to-venue' || r.k === 'to-oms')) this.sending.push(r);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsDo } from '../core/errors.js';
+import { LatencyHistogram, monotonicUs } from '../core/latency.js';
 import { FixAcceptor } from '../fix/acceptor.js';
 import { authenticator } from '../fix/auth.js';
 import { loadDictionary, type DictionaryExtension } from '../fix/dictionary.js';
@@ -57,6 +58,12 @@ export class RouterService {
   /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
   recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0, handedOverLate: 0 };
   private stopped = false;
+  private childOrders = 0;
+  /**
+   * The router's own part of a parent's path: its NewOrderSingle's bytes read from the OMS connection → its first
+   * child orders written to the venues' connections (sent as that turn of the event loop ends), µs.
+   */
+  readonly parentToChild = new LatencyHistogram();
 
   constructor(
     readonly config: RouterConfig,
@@ -100,7 +107,10 @@ export class RouterService {
     }
     this.journal = new Journal(this.journalFile, c.journal.sync, c.journal.groupMs);
     const outbox: Outbox = {
-      toVenue: (venue, type, body) => this.entry.get(venue)?.session.send(type, body),
+      toVenue: (venue, type, body) => {
+        if (type === 'D') this.childOrders++;
+        this.entry.get(venue)?.session.send(type, body);
+      },
       toOms: (oms, type, body) => this.oms.sessions.get(oms)?.send(type, body),
     };
     const store = (name: string) => new FileStore(c.journal.dir, name, c.journal.sync === 'every' ? 'every' : 'os');
@@ -119,7 +129,8 @@ export class RouterService {
         resetOnDisconnect: false,
         authenticate: authenticator(c.oms.sessions),
       })),
-      (m: Received, session: FixSession) => this.feed({ k: 'oms', t: this.clock.now(), oms: session.settings.targetCompID, type: m.type, body: bodyOf(m) }),
+      (m: Received, session: FixSession) =>
+        this.feed({ k: 'oms', t: this.clock.now(), oms: session.settings.targetCompID, type: m.type, body: bodyOf(m) }, m.at),
       (s) => store(`oms-${s.targetCompID}`),
       tls,
     );
@@ -216,14 +227,12 @@ export class RouterService {
     return missing;
   }
 
-  /**
-   * An input to the router; then every wake-up it asked for that is already due (a parent that starts now decides
-   * now, in this turn of the event loop, not a timer's tick later).
-   */
-  private feed(r: JournalRecord): void {
-    this.router.input(r);
-    // (bounded: an engine that kept asking for now would otherwise never let the event loop turn)
-    for (let i = 0; i < 100 && this.router.nextWake() <= this.clock.now(); i++) this.router.input({ k: 'timer', t: this.clock.now() });
+  /** An input to the router, with the wake-ups already due (see LiveRouter.feed). */
+  private feed(r: JournalRecord, receivedAt?: number): void {
+    const before = this.childOrders;
+    this.router.feed(r, () => this.clock.now());
+    // a parent's first children are written now, and leave as this turn ends
+    if (r.k === 'oms' && r.type === 'D' && receivedAt !== undefined && this.childOrders > before) this.parentToChild.record(monotonicUs() - receivedAt);
     this.arm();
   }
 

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/backtest/market.js';
 import { parseRouterConfig } from '../../src/live/config.js';
 import { runLiveDemo, type DemoResult } from '../../src/live/demo.js';
-import { readJournal } from '../../src/live/journal.js';
-import { replayJournal } from '../../src/live/router.js';
+import { LiveClock } from '../../src/live/clock.js';
+import { isInput, readJournal } from '../../src/live/journal.js';
+import { LiveRouter, replayJournal } from '../../src/live/router.js';
 
 let demo: DemoResult;
 
@@ -38,6 +39,30 @@ describe('the live world on loopback (venues, router, OMS over FIX)', () => {
     const cli = spawnSync(process.execPath, ['bin/sor.js', 'live', 'replay', demo.journal.file, '--json'], { encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ mismatch_count: 0, unsent: 0, decisions: r.decisions });
+  });
+
+  it('a new parent’s first children are written to the venues before its acknowledgement to the OMS', () => {
+    // the demo's inputs again, through a router that sends (live, no journal), its sends recorded in order
+    const records = readJournal(demo.journal.file);
+    const start = records.find((r) => r.k === 'start');
+    if (start?.k !== 'start') throw new Error('no start record');
+    const { clock, models, ...setup } = start.setup;
+    expect(models).toBe(false);
+    const router = new LiveRouter({ ...setup, clock: new LiveClock(clock) }, null, null);
+    let calls: string[] = [];
+    router.goLive({ toVenue: (_v, type) => void calls.push(`venue ${type}`), toOms: (_o, type, body) => void calls.push(`oms ${type} ${new Map(body).get('150')}`) }, null);
+    let parents = 0;
+    for (const r of records) {
+      if (!isInput(r) || r.k === 'start') continue;
+      calls = [];
+      // as the service feeds it: the input, and the wake-ups due by then (a new parent's first decision)
+      router.feed(r, () => r.t);
+      if (r.k !== 'oms' || r.type !== 'D' || !calls.includes('venue D')) continue;
+      parents++;
+      // (other parents' cancels may come first: the same turn's decisions, in the order they were made)
+      expect(calls.indexOf('oms 8 0'), calls.join(', ')).toBeGreaterThan(calls.lastIndexOf('venue D'));
+    }
+    expect(parents).toBe(4);
   });
 
   it('a journal whose input was changed after the fact replays to different outputs, and says where', () => {

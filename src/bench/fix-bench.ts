@@ -59,7 +59,9 @@ export interface FixBenchResult {
     /** The router's own part of the same parents' path, as it measured it (null if it did not say). */
     router_own: LatencySummary | null;
     timeouts: number;
-    pipelined_parents_per_s: number;
+    /** The burst's parents that had a child at a venue, over the time until the last of them did (null: none did). */
+    pipelined_parents_per_s: number | null;
+    burst: { parents: number; reached: number };
     replay_mismatches: number;
     bench_loop_delay_us: { p50: number; p99: number; max: number };
   }[];
@@ -98,8 +100,14 @@ function venuesProcess() {
   return { child, ask };
 }
 
-/** A `sor serve` router against the venues, with a fresh journal, and an OMS session logged on to it. */
-async function startRouter(venues: ReturnType<typeof venuesProcess>, sync: RouterConfig['journal']['sync'], onAck: (clOrdId: string) => void) {
+/**
+ * A fresh world: the venues in a process of their own, as the router in its own (each child's arrival there, by its
+ * ClOrdID), a `sor serve` router against them with a fresh journal, and an OMS session logged on to it.
+ */
+async function startWorld(o: FixBenchOptions, sync: RouterConfig['journal']['sync'], onAck: (clOrdId: string) => void) {
+  const venues = venuesProcess();
+  const { clock: spec } = await venues.ask<{ clock: ClockSpec }>({ ask: 'start', scenario: o.market.file, seed: 1, speed: 1 });
+  const clock = new LiveClock(spec);
   const dir = mkdtempSync(join(tmpdir(), 'sor-bench-fix-'));
   const password = randomBytes(18).toString('base64url');
   const configFile = join(dir, 'router.json');
@@ -143,6 +151,7 @@ async function startRouter(venues: ReturnType<typeof venuesProcess>, sync: Route
     router.child.kill('SIGTERM');
     const stopped = await router.stopped;
     const { arrivals } = await venues.ask<{ arrivals: [string, number][] }>({ ask: 'arrivals' });
+    await venues.ask({ ask: 'stop' }).catch(() => {});
     const replay = replayJournal(readJournal(join(dir, 'state', 'router.journal')));
     const first = new Map<string, number>();
     for (const [child, t] of arrivals) {
@@ -151,14 +160,10 @@ async function startRouter(venues: ReturnType<typeof venuesProcess>, sync: Route
     }
     return { first, own: stopped?.parent_to_first_child ?? null, mismatches: replay.mismatches.length };
   };
-  return { oms, symbol: config.symbol, finish };
+  return { oms, symbol: config.symbol, clock, finish };
 }
 
 async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync']) {
-  // the venues in a process of their own, as the router in its own: each child's arrival there, by its ClOrdID
-  const venues = venuesProcess();
-  const { clock: spec } = await venues.ask<{ clock: ClockSpec }>({ ask: 'start', scenario: o.market.file, seed: 1, speed: 1 });
-  const clock = new LiveClock(spec);
   const acks = new Set<string>();
   // the parent whose acknowledgement the loop below waits for, and what wakes it (no spinning: this process shares
   // the machine's cores with the router and the venues)
@@ -169,7 +174,8 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
     if (id === awaited) wake();
   };
   const sent = new Map<string, number>();
-  const sender = (r: { oms: FixInitiator; symbol: string }) => (id: string, i: number) => {
+  const sender = (r: { oms: FixInitiator; symbol: string; clock: LiveClock }) => (id: string, i: number) => {
+    const clock = r.clock;
     sent.set(id, now());
     r.oms.session.send('D', [
       ['11', id],
@@ -187,7 +193,7 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
   // the latency: one at a time, at most `rate` a second, the next parent once this one is acknowledged (or 1 s) and
   // not before its turn (each parent lives a few seconds: the earlier ones are still working). Waits are timers and
   // the ack's own callback, never a spin; each latency runs from the moment its parent was actually sent.
-  const timed = await startRouter(venues, sync, onAck);
+  const timed = await startWorld(o, sync, onAck);
   const send = sender(timed);
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -215,8 +221,8 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
     else lat.push(t - sent.get(`B${i}`)!);
   }
 
-  // the rate: a fresh router, and a burst of parents at once (until the last of them has had a child at a venue)
-  const piped = await startRouter(venues, sync, onAck);
+  // the rate: a fresh world, and a burst of parents at once (until the last of them has had a child at a venue)
+  const piped = await startWorld(o, sync, onAck);
   const sendBurst = sender(piped);
   const burst = Math.min(2000, o.parents);
   const ids = Array.from({ length: burst }, (_, i) => `Q${i}`);
@@ -225,7 +231,6 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
   const deadline = t0 + 60_000;
   while (ids.some((id) => !acks.has(id)) && now() < deadline) await sleep(1);
   const b = await piped.finish();
-  await venues.ask({ ask: 'stop' }).catch(() => {});
   const reached = ids.filter((id) => b.first.has(id));
   const last = Math.max(...reached.map((id) => b.first.get(id)!));
   return {
@@ -234,7 +239,8 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
     // the router's own part of the same parents' path, measured inside it: bytes read → first children written
     router_own: a.own,
     timeouts,
-    pipelined_parents_per_s: (reached.length / (last - t0)) * 1000,
+    pipelined_parents_per_s: reached.length > 0 ? (reached.length / (last - t0)) * 1000 : null,
+    burst: { parents: burst, reached: reached.length },
     replay_mismatches: a.mismatches + b.mismatches,
     // how late this process's own event loop ran (the OMS's side): a floor under the tail it can see
     bench_loop_delay_us: { p50: loop.percentile(50) / 1000, p99: loop.percentile(99) / 1000, max: loop.max / 1000 },
@@ -349,5 +355,13 @@ export async function runFixBench(o: FixBenchOptions): Promise<FixBenchResult> {
     if (p.latency) for (const m of modes) r[m.sync] = m.latency.p99_us / p.latency.p99_us;
     return r;
   };
-  return { parents: o.parents, rate: o.rate, modes, peer, peer_closed_loop: peerClosedLoop, p99_ratio: ratio(peer), p99_ratio_closed_loop: ratio(peerClosedLoop) };
+  return {
+    parents: o.parents,
+    rate: o.rate,
+    modes,
+    peer,
+    peer_closed_loop: peerClosedLoop,
+    p99_ratio: ratio(peer),
+    p99_ratio_closed_loop: ratio(peerClosedLoop),
+  };
 }

@@ -6,7 +6,7 @@ import { VenueSimulator } from '../live/venues.js';
  * `sor bench fix`'s venues, a process of their own (forked): the venue simulator, which notes when each child order
  * arrives (the monotonic clock, which every process on the machine shares) and hands those times over when asked.
  * Messages: in {scenario, seed, speed} → out {ready, config-template fields}; in {config, …} → out {config};
- * in {arrivals} → out {arrivals} (and forgets them: the next router numbers its children from 1 again); in {stop} → exits.
+ * in {arrivals} → out {arrivals}; in {stop} → exits.
  */
 type Ask =
   | { ask: 'start'; scenario: string; seed: number; speed: number }
@@ -37,7 +37,6 @@ if (process.send) {
         process.send!({ config: sim!.routerConfig({ passwordHash: m.passwordHash, journalDir: m.journalDir, sync: m.sync, policy: 'rule' }) });
       } else if (m.ask === 'arrivals') {
         process.send!({ arrivals: [...arrived] });
-        arrived.clear();
       } else {
         await sim?.stop();
         process.exit(0);

@@ -50,7 +50,10 @@ describe('the live world on loopback (venues, router, OMS over FIX)', () => {
     expect(models).toBe(false);
     const router = new LiveRouter({ ...setup, clock: new LiveClock(clock) }, null, null);
     let calls: string[] = [];
-    router.goLive({ toVenue: (_v, type) => void calls.push(`venue ${type}`), toOms: (_o, type, body) => void calls.push(`oms ${type} ${new Map(body).get('150')}`) }, null);
+    router.goLive(
+      { toVenue: (_v, type) => void calls.push(`venue ${type}`), toOms: (_o, type, body) => void calls.push(`oms ${type} ${new Map(body).get('150')}`) },
+      null,
+    );
     let parents = 0;
     for (const r of records) {
       if (!isInput(r) || r.k === 'start') continue;

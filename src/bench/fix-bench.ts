@@ -40,14 +40,8 @@ export interface FixBenchOptions {
   rate: number;
 }
 
-export interface LatencyStats {
-  n: number;
-  p50_us: number;
-  p90_us: number;
-  p99_us: number;
-  p999_us: number;
-  max_us: number;
-}
+/** Latencies in µs, exact order statistics of what was timed (the same shape as the router's own histogram's). */
+export type LatencyStats = LatencySummary;
 
 export interface FixBenchResult {
   parents: number;

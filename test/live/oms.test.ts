@@ -221,6 +221,34 @@ describe('the router’s OMS session', () => {
     expect(p().cumQty).toBeLessThanOrEqual(size);
     expect(p().qty).toBe(size);
   }, 40_000);
+  it('a replace from a limit to a market order and back: each report says the OrdType (40) and Price (44) it has now', async () => {
+    const now = () => sim.clock.now();
+    // a buy limit far below the market: it works and does not fill
+    oms.session.send('D', order('L1', { '40': '2', '44': '1.00', '38': '300' }));
+    await until(() => reply('L1').some((m) => m.map.get('150') === '0'));
+    expect([reply('L1')[0]!.map.get('40'), Number(reply('L1')[0]!.map.get('44'))]).toEqual(['2', 1]);
+    const replace = (orig: string, id: string, fields: Record<string, string>) =>
+      oms.session.send('G', Object.entries({ '41': orig, '11': id, '55': 'GOOG', '54': '1', '60': sim.clock.fix(now()), '38': '300', ...fields }));
+    replace('L1', 'L1-m', { '40': '1' });
+    await until(() => reply('L1-m').some((m) => m.map.get('150') === '5' || m.type === '9'));
+    const toMarket = reply('L1-m').find((m) => m.map.get('150') === '5')!;
+    expect([toMarket.map.get('40'), toMarket.map.has('44')]).toEqual(['1', false]);
+    replace('L1-m', 'L1-l', { '40': '2', '44': '2.00' });
+    await until(() => reply('L1-l').some((m) => m.map.get('150') === '5' || m.type === '9'));
+    const toLimit = reply('L1-l').find((m) => m.map.get('150') === '5')!;
+    expect([toLimit.map.get('40'), Number(toLimit.map.get('44'))]).toEqual(['2', 2]);
+    // and a status request after it says the same
+    oms.session.send('H', [
+      ['11', 'L1-l'],
+      ['55', 'GOOG'],
+      ['54', '1'],
+    ]);
+    await until(() => reply('L1-l').some((m) => m.map.get('150') === 'I'));
+    const status = reply('L1-l').find((m) => m.map.get('150') === 'I')!;
+    expect([status.map.get('40'), Number(status.map.get('44'))]).toEqual(['2', 2]);
+    oms.session.send('F', Object.entries({ '41': 'L1-l', '11': 'L1-c', '55': 'GOOG', '54': '1', '60': sim.clock.fix(now()), '38': '300' }));
+    await until(() => reply('L1-c').some((m) => m.map.get('150') === '4' || m.type === '9'));
+  }, 30_000);
   it('the session’s journal (refusals, cancels, replaces pending and applied) replays through a fresh engine exactly', () => {
     const records = readJournal(service.journalFile);
     expect(records.some((r) => r.k === 'oms' && r.type === 'G')).toBe(true);

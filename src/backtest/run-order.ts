@@ -78,10 +78,12 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Ru
       rng: Rng.stream(o.seed, `policy:${policy}`),
       ...(models ? { models } : {}),
     });
-    router.engine.onParent({ id: `P${o.index}`, side: o.side, qty: o.qty, start: o.start, end: o.end }, p);
+    const denied = router.engine.onParent({ id: `P${o.index}`, side: o.side, qty: o.qty, start: o.start, end: o.end }, p);
+    // refused by the guardrails (a state, the restricted list, credit): a run with nothing traded, and its reason
+    if (denied) rec.state = `rejected: ${denied.code}`;
   }
   world.run(o.end + AFTER_NS);
-  if (policy !== null) rec.state = router.engine.om.parent(`P${o.index}`).state;
+  if (policy !== null && rec.state === 'none') rec.state = router.engine.om.parent(`P${o.index}`).state;
   return rec;
 }
 

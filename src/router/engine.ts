@@ -5,6 +5,8 @@ import type { Liquidity } from '../venue/fees.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import type { ChildPlan, VenueView } from './allocators.js';
 import { OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
+import { DEFAULT_LIMITS, type RiskLimits } from '../risk/limits.js';
+import { Guardrails, type RiskDenial, type RiskHooks } from '../risk/guard.js';
 import type { Schedule } from './schedulers.js';
 
 /**
@@ -63,6 +65,8 @@ export interface ParentOrder {
    * holds every policy to it: a child priced beyond it is sent at it, and a dark ping carries it as its limit.
    */
   limit?: number;
+  /** The account it trades for (credit is per account); absent: 'default'. */
+  account?: string;
 }
 
 /** An OMS replace of a parent: a new size, horizon end (or start, before it has begun) or limit; absent ones stay. */
@@ -152,6 +156,15 @@ export interface EngineHooks {
   onAmend?(parentId: string, order: ParentOrder, reason?: string): void;
   /** The parent reached a terminal state (filled, expired or cancelled) with nothing left working. */
   onDone?(parent: Parent, order: ParentOrder): void;
+  /** The guardrails refused a child or a parent (the reason code and text), or changed a trading state. */
+  onDenial?: RiskHooks['onDenial'];
+  onRiskState?: RiskHooks['onState'];
+}
+
+/** The guardrails an engine applies: its limits, and the symbol it trades (trading states are per symbol). */
+export interface EngineRisk {
+  limits?: RiskLimits;
+  symbol?: string;
 }
 
 type Phase = 'waiting' | 'clearing' | 'taking' | 'resting' | 'ending' | 'done';
@@ -193,17 +206,35 @@ export class RouterEngine {
   /** Parents whose due time has come and who have not been given a later one: served at every timer until they are. */
   private readonly overdue = new Set<Active>();
   private seq = 0;
+  /** Between the policy and the venues: every child passes its checks before it is sent (see risk/guard.ts). */
+  readonly risk: Guardrails;
 
   constructor(
     private readonly ports: RouterPorts,
     private readonly market: MarketView,
     private readonly hooks: EngineHooks = {},
-  ) {}
+    risk: EngineRisk = {},
+  ) {
+    this.risk = new Guardrails(risk.limits ?? DEFAULT_LIMITS, risk.symbol ?? '*', market, () => ports.now(), {
+      onDenial: (d) => hooks.onDenial?.(d),
+      onState: (e) => {
+        hooks.onRiskState?.(e);
+        if (e.to === 'HALTED') this.cancelWorking();
+      },
+    });
+  }
 
-  /** A new parent order; trading starts at its start time. */
-  onParent(order: ParentOrder, policy: Policy): void {
+  /**
+   * A new parent order; trading starts at its start time. Returns the guardrails' refusal (trading state, restricted
+   * list, the account's credit), and then nothing of it is kept; null when it is taken.
+   */
+  onParent(order: ParentOrder, policy: Policy): RiskDenial | null {
     if (!(order.end > order.start)) throw new OrderError(`parent ${order.id}: the horizon must end after it starts`);
+    const req = { id: order.id, account: order.account ?? 'default', side: order.side, qty: order.qty, ...(order.limit === undefined ? {} : { limit: order.limit }) };
+    const denied = this.risk.checkParent(req);
+    if (denied) return denied;
     this.om.newParent(order.id, order.side, order.qty);
+    this.risk.parentOpened(req);
     const a: Active = {
       order,
       policy,
@@ -221,6 +252,12 @@ export class RouterEngine {
     this.active.set(order.id, a);
     this.timers.push(order.start, { a, t: order.start });
     this.ports.wakeAt(Math.max(order.start, this.ports.now()));
+    return null;
+  }
+
+  /** Halted: every working child of every parent is cancelled (the parents stay, and send nothing new while halted). */
+  private cancelWorking(): void {
+    for (const a of this.active.values()) for (const [id] of a.live) if (this.om.requestCancel(id)) this.sendCancel(id);
   }
 
   /** The OMS cancels a parent: working children are cancelled, and no new ones are sent. */
@@ -284,6 +321,7 @@ export class RouterEngine {
     const o = a.order;
     if (change.qty !== undefined) {
       this.om.resize(o.id, change.qty);
+      this.risk.parentResized(o.id, change.qty);
       o.qty = change.qty;
     }
     if (change.start !== undefined) o.start = Math.max(change.start, now);
@@ -351,6 +389,8 @@ export class RouterEngine {
     const a = this.byChild.get(r.clOrdId);
     if (!a) return;
     const c = this.om.child(r.clOrdId)!;
+    if (r.kind === 'fill') this.risk.childFilled(r.clOrdId, r.qty);
+    if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') this.risk.childDone(r.clOrdId);
     if (r.kind === 'fill') {
       if (this.market.venues.find((v) => v.name === c.venue)?.kind === 'lit') a.litFilled += r.qty;
       const f: FillRecord = {
@@ -505,19 +545,28 @@ export class RouterEngine {
     if ((p.state === 'filled' || p.state === 'expired' || p.state === 'cancelled') && a.live.size === 0) {
       a.phase = 'done';
       this.active.delete(a.order.id);
+      this.risk.parentClosed(a.order.id);
       this.hooks.onDone?.(p, a.order);
     }
   }
 
   /** Sends one child, sized to fit what the parent has available; returns the shares sent. */
+  /**
+   * Sends one child, sized to fit what the parent has available, if the guardrails let it go; returns the shares sent
+   * (0: nothing went; a refusal is the guardrails' to record, and the policy sees an order that was not sent).
+   */
   private child(a: Active, intent: 'take' | 'rest', venue: string, qty: number, msg: OrderMessage & { type: 'new' }): number {
     const q = Math.min(Math.floor(qty), this.om.available(a.order.id));
     if (!(q > 0)) return 0;
+    const kind = this.market.venues.find((v) => v.name === venue)?.kind ?? 'lit';
+    const req = { parentId: a.order.id, venue, venueKind: kind, side: msg.side, ordType: msg.ordType, price: msg.price, qty: q };
+    if (this.risk.checkChild(req)) return 0;
     const c = this.om.newChild(a.order.id, venue, msg.price, q);
     a.live.set(c.clOrdId, intent);
     this.byChild.set(c.clOrdId, a);
     this.hooks.onChild?.({ parentId: a.order.id, clOrdId: c.clOrdId, venue, qty: q, intent, time: this.ports.now() });
     this.ports.send(venue, { ...msg, clOrdId: c.clOrdId, qty: q, ...(msg.minQty !== undefined ? { minQty: Math.min(msg.minQty, q) } : {}) });
+    this.risk.childSent(req, c.clOrdId);
     return q;
   }
 

@@ -1,0 +1,405 @@
+import { BUY, NS_PER_SECOND, type Side } from '../core/types.js';
+import type { RiskLimits } from './limits.js';
+
+/**
+ * The guardrails between the policy and the venues: every child order of every policy passes `checkChild` before it
+ * is sent, in backtests and live (the RouterEngine calls it), and every parent `checkParent` before it is taken.
+ * A refusal has a reason code and a text, is counted and handed to `onDenial`, and comes back to the policy as an
+ * order that was not sent. Beside the checks, a cross-check keeps its own account of what has left for the venues
+ * (from what was sent and what the venues reported, not from the order manager's books) and halts the router when
+ * it exceeds what the parents allow. Trading states, per symbol and in all: ACTIVE; REDUCING (no new parents; the
+ * parents already working may finish); HALTED (no new child at all; cancels always go).
+ *
+ * Prices here are in price units (1/10,000 of the currency), as everywhere inside the router; the limits' notionals
+ * are in the currency. Times are ns (the router's clock).
+ */
+
+export type RiskCode =
+  | 'STATE_HALTED'
+  | 'STATE_REDUCING'
+  | 'RESTRICTED'
+  | 'BAD_ORDER'
+  | 'MAX_QTY'
+  | 'MAX_NOTIONAL'
+  | 'NO_QUOTE'
+  | 'PRICE_COLLAR'
+  | 'RATE_VENUE'
+  | 'RATE_TOTAL'
+  | 'OPEN_VENUE'
+  | 'OPEN_TOTAL'
+  | 'PARTICIPATION'
+  | 'DUPLICATE'
+  | 'CREDIT';
+
+export interface RiskDenial {
+  code: RiskCode;
+  /** What was refused and by which limit, for the record and the OMS. */
+  detail: string;
+}
+
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+const STRICTNESS: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
+
+/** What the guardrails read of the market: the consolidated quote and the lit venues' volume since the open. */
+export interface RiskMarket {
+  bid(): number;
+  ask(): number;
+  tradedVolume(): number;
+}
+
+export interface ChildRequest {
+  parentId: string;
+  venue: string;
+  venueKind: 'lit' | 'dark';
+  side: Side;
+  ordType: 'limit' | 'market' | 'midpeg';
+  /** Price units; NaN for none (a market order, an uncapped peg). */
+  price: number;
+  qty: number;
+}
+
+export interface ParentRequest {
+  id: string;
+  account: string;
+  side: Side;
+  qty: number;
+  /** Price units; absent: none. */
+  limit?: number;
+}
+
+export interface RiskHooks {
+  onDenial?(d: RiskDenial & { time: number; parentId: string; venue?: string }): void;
+  /** A trading state changed: in all (`scope` '*') or for a symbol; `who` is a person or a rule. */
+  onState?(e: { time: number; scope: string; from: TradingState; to: TradingState; reason: string; who: string }): void;
+}
+
+interface OpenChild {
+  parentId: string;
+  venue: string;
+  qty: number;
+  filled: number;
+}
+
+interface ParentBook {
+  account: string;
+  qty: number;
+  /** The reference price for its notional: its limit, else the mid when it came. */
+  refPrice: number;
+  filled: number;
+  /** Shares out at the venues (working children's unfilled size). */
+  working: number;
+  children: number;
+}
+
+/** A window of event times (ns), oldest first: how many fall in the last `spanNs`. */
+class TimeWindow {
+  private times: number[] = [];
+  private head = 0;
+  count(now: number, spanNs: number): number {
+    while (this.head < this.times.length && this.times[this.head]! <= now - spanNs) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+  push(t: number): void {
+    this.times.push(t);
+  }
+}
+
+const NS_PER_MS = 1e6;
+const PRICE_UNITS = 10_000;
+
+export class Guardrails {
+  private readonly global = { state: 'ACTIVE' as TradingState };
+  private readonly states = new Map<string, TradingState>();
+  private readonly restricted: Set<string>;
+  private readonly open = new Map<number, OpenChild>();
+  private readonly openByVenue = new Map<string, number>();
+  private readonly parents = new Map<string, ParentBook>();
+  private readonly credit = new Map<string, number>();
+  private readonly ratePerVenue = new Map<string, TimeWindow>();
+  private readonly rateAll = new TimeWindow();
+  /** Lit shares sent: [time, shares], and the market's cumulative lit volume sampled: [time, volume]. */
+  private readonly litSent: [number, number][] = [];
+  private litSentSum = 0;
+  private readonly volume: [number, number][] = [];
+  private readonly recent = new Map<string, number>();
+  /** Refusals by reason code, since the start. */
+  readonly denials: Partial<Record<RiskCode, number>> = {};
+  /** Why the cross-check halted the router, if it did. */
+  crossCheckFailure: string | null = null;
+
+  constructor(
+    readonly limits: RiskLimits,
+    readonly symbol: string,
+    private readonly market: RiskMarket,
+    private readonly now: () => number,
+    private readonly hooks: RiskHooks = {},
+  ) {
+    this.restricted = new Set(limits.restricted);
+  }
+
+  // ------------------------------------------------------------------ trading states
+
+  /** The state that applies to the symbol: the stricter of its own and the router's in all. */
+  state(symbol = this.symbol): TradingState {
+    const own = this.states.get(symbol) ?? 'ACTIVE';
+    return STRICTNESS[own] >= STRICTNESS[this.global.state] ? own : this.global.state;
+  }
+
+  /** Moves a symbol, or everything ('*'), to a state; returns whether it changed. */
+  setState(scope: string, to: TradingState, reason: string, who: string): boolean {
+    const from = scope === '*' ? this.global.state : (this.states.get(scope) ?? 'ACTIVE');
+    if (from === to) return false;
+    if (scope === '*') this.global.state = to;
+    else this.states.set(scope, to);
+    this.hooks.onState?.({ time: this.now(), scope, from, to, reason, who });
+    return true;
+  }
+
+  // ------------------------------------------------------------------ parents
+
+  /** Whether a new parent may be taken: the trading state, the restricted list, the account's credit. */
+  checkParent(p: ParentRequest): RiskDenial | null {
+    const d = this.parentProblem(p);
+    if (d) this.deny(d, p.id);
+    return d;
+  }
+
+  private parentProblem(p: ParentRequest): RiskDenial | null {
+    const st = this.state();
+    if (st === 'HALTED') return { code: 'STATE_HALTED', detail: `${this.symbol} is halted: no new orders` };
+    if (st === 'REDUCING') return { code: 'STATE_REDUCING', detail: `${this.symbol} is reducing: working orders only, no new ones` };
+    if (this.restricted.has(this.symbol)) return { code: 'RESTRICTED', detail: `${this.symbol} is on the restricted list` };
+    if (!(Number.isInteger(p.qty) && p.qty > 0)) return { code: 'BAD_ORDER', detail: `a parent of ${p.qty} shares` };
+    const ref = this.refPrice(p.limit);
+    const notional = Number.isFinite(ref) ? (p.qty * ref) / PRICE_UNITS : 0;
+    const used = this.credit.get(p.account) ?? 0;
+    const cap = this.limits.credit.perAccountNotional;
+    if (used + notional > cap)
+      return { code: 'CREDIT', detail: `account ${p.account}: ${money(used)} open + ${money(notional)} would pass its ${money(cap)} limit` };
+    return null;
+  }
+
+  /** A parent taken (after checkParent): its notional counts against its account until it ends. */
+  parentOpened(p: ParentRequest): void {
+    const refPrice = this.refPrice(p.limit);
+    this.parents.set(p.id, { account: p.account, qty: p.qty, refPrice, filled: 0, working: 0, children: 0 });
+    if (Number.isFinite(refPrice)) this.addCredit(p.account, (p.qty * refPrice) / PRICE_UNITS);
+  }
+
+  /** A parent valued at nothing (no price when it came) takes the price of the market when its first child goes. */
+  private priceIfUnpriced(b: ParentBook): void {
+    if (Number.isFinite(b.refPrice)) return;
+    const ref = this.refPrice(undefined);
+    if (!Number.isFinite(ref)) return;
+    b.refPrice = ref;
+    this.addCredit(b.account, ((b.qty - b.filled) * ref) / PRICE_UNITS);
+  }
+
+  /** A parent's size changed (an OMS replace): its credit and the cross-check's bound follow. */
+  parentResized(id: string, qty: number): void {
+    const b = this.parents.get(id);
+    if (!b) return;
+    this.addCredit(b.account, ((qty - b.qty) * b.refPrice) / PRICE_UNITS);
+    b.qty = qty;
+  }
+
+  /** A parent ended: what it did not fill no longer counts against its account's credit. */
+  parentClosed(id: string): void {
+    const b = this.parents.get(id);
+    if (!b) return;
+    this.addCredit(b.account, -((b.qty - b.filled) * b.refPrice) / PRICE_UNITS);
+    this.parents.delete(id);
+  }
+
+  private addCredit(account: string, x: number): void {
+    if (!Number.isFinite(x)) return;
+    this.credit.set(account, Math.max(0, (this.credit.get(account) ?? 0) + x));
+  }
+
+  /** The notional an account has open now, currency. */
+  creditUsed(account: string): number {
+    return this.credit.get(account) ?? 0;
+  }
+
+  /**
+   * The price a parent's notional is valued at: its limit; else the consolidated mid, the last mid seen, or the one
+   * side quoted. NaN when there is none yet: then it counts as nothing until its first child prices it.
+   */
+  private refPrice(limit: number | undefined): number {
+    if (limit !== undefined) return limit;
+    const bid = this.market.bid();
+    const ask = this.market.ask();
+    if (bid > 0 && ask > 0 && Number.isFinite(bid) && Number.isFinite(ask)) return (this.lastMid = (bid + ask) / 2);
+    if (Number.isFinite(this.lastMid)) return this.lastMid;
+    return bid > 0 && Number.isFinite(bid) ? bid : ask > 0 && Number.isFinite(ask) ? ask : NaN;
+  }
+  private lastMid = NaN;
+
+  // ------------------------------------------------------------------ children
+
+  /** Whether a child order may go; a refusal is counted and reported, and the order must not be sent. */
+  checkChild(c: ChildRequest): RiskDenial | null {
+    const d = this.childProblem(c);
+    if (d) this.deny(d, c.parentId, c.venue);
+    return d;
+  }
+
+  private childProblem(c: ChildRequest): RiskDenial | null {
+    const L = this.limits;
+    const now = this.now();
+    if (this.state() === 'HALTED') return { code: 'STATE_HALTED', detail: `${this.symbol} is halted: no new child orders` };
+    if (this.restricted.has(this.symbol)) return { code: 'RESTRICTED', detail: `${this.symbol} is on the restricted list` };
+    if (!(Number.isInteger(c.qty) && c.qty > 0)) return { code: 'BAD_ORDER', detail: `a child of ${c.qty} shares` };
+    if (c.ordType !== 'midpeg' && c.ordType !== 'market' && !(Number.isFinite(c.price) && c.price > 0))
+      return { code: 'BAD_ORDER', detail: `a limit order priced ${c.price}` };
+    if (c.qty > L.child.maxQty) return { code: 'MAX_QTY', detail: `${c.qty} shares, above the ${L.child.maxQty} a child may have` };
+    const bid = this.market.bid();
+    const ask = this.market.ask();
+    const quoted = bid > 0 && ask > 0 && Number.isFinite(bid) && Number.isFinite(ask);
+    // the price it may trade at: its limit; a market order the far touch; a peg the mid (or its cap)
+    const px = c.ordType === 'limit' ? c.price : c.ordType === 'market' ? (c.side === BUY ? ask : bid) : quoted ? (bid + ask) / 2 : c.price;
+    if (c.ordType === 'market' && !quoted) return { code: 'NO_QUOTE', detail: 'a market order without a two-sided consolidated quote' };
+    if (Number.isFinite(px)) {
+      const notional = (c.qty * px) / PRICE_UNITS;
+      if (notional > L.child.maxNotional)
+        return { code: 'MAX_NOTIONAL', detail: `${money(notional)}, above the ${money(L.child.maxNotional)} a child may have` };
+    }
+    if (c.ordType === 'limit') {
+      // collared against the side(s) quoted: through the far touch, or away from the near one
+      const hasBid = bid > 0 && Number.isFinite(bid);
+      const hasAsk = ask > 0 && Number.isFinite(ask);
+      if (!hasBid && !hasAsk) return { code: 'NO_QUOTE', detail: 'a limit order with no consolidated quote to collar it against' };
+      const band = L.child.collarBps / 10_000;
+      const through = c.side === BUY ? hasAsk && c.price > ask * (1 + band) : hasBid && c.price < bid * (1 - band);
+      const away = c.side === BUY ? hasBid && c.price < bid * (1 - band) : hasAsk && c.price > ask * (1 + band);
+      if (through || away)
+        return {
+          code: 'PRICE_COLLAR',
+          detail: `${c.side === BUY ? 'buy' : 'sell'} at ${price(c.price)} against a quote of ${price(bid)} × ${price(ask)}: beyond the ${L.child.collarBps} bp collar`,
+        };
+    }
+    const venueRate = this.ratePerVenue.get(c.venue)?.count(now, NS_PER_SECOND) ?? 0;
+    if (venueRate >= L.rate.perVenuePerSecond) return { code: 'RATE_VENUE', detail: `${venueRate} child orders to ${c.venue} in the last second (limit ${L.rate.perVenuePerSecond})` };
+    const allRate = this.rateAll.count(now, NS_PER_SECOND);
+    if (allRate >= L.rate.totalPerSecond) return { code: 'RATE_TOTAL', detail: `${allRate} child orders in the last second (limit ${L.rate.totalPerSecond})` };
+    const openVenue = this.openByVenue.get(c.venue) ?? 0;
+    if (openVenue >= L.openOrders.perVenue) return { code: 'OPEN_VENUE', detail: `${openVenue} orders working at ${c.venue} (limit ${L.openOrders.perVenue})` };
+    if (this.open.size >= L.openOrders.total) return { code: 'OPEN_TOTAL', detail: `${this.open.size} orders working (limit ${L.openOrders.total})` };
+    if (c.venueKind === 'lit' && L.participation.maxShare > 0) {
+      const { sent, volume } = this.participation(now);
+      const allowed = Math.max(L.participation.floorShares, L.participation.maxShare * volume);
+      if (sent + c.qty > allowed)
+        return {
+          code: 'PARTICIPATION',
+          detail: `${sent + c.qty} shares to the lit venues in ${L.participation.windowSeconds} s against ${volume} traded (at most ${Math.floor(allowed)})`,
+        };
+    }
+    if (L.duplicateWindowMs > 0) {
+      const last = this.recent.get(dupKey(c));
+      if (last !== undefined && now - last < L.duplicateWindowMs * NS_PER_MS)
+        return { code: 'DUPLICATE', detail: `the same order (${c.venue}, ${c.qty} at ${price(c.price)}) again within ${L.duplicateWindowMs} ms` };
+    }
+    return null;
+  }
+
+  /** The lit shares sent and the market's lit volume in the participation window (the volume sampled at each send). */
+  private participation(now: number): { sent: number; volume: number } {
+    const span = this.limits.participation.windowSeconds * NS_PER_SECOND;
+    while (this.litSent.length > 0 && this.litSent[0]![0] <= now - span) this.litSentSum -= this.litSent.shift()![1];
+    const v = this.market.tradedVolume();
+    this.volume.push([now, v]);
+    // keep the last sample at or before the window's start: the volume since then covers the window (or a bit more)
+    while (this.volume.length > 1 && this.volume[1]![0] <= now - span) this.volume.shift();
+    return { sent: this.litSentSum, volume: Math.max(0, v - this.volume[0]![1]) };
+  }
+
+  /** A child was sent (after checkChild): it counts against the rates, the open orders, participation, and the cross-check. */
+  childSent(c: ChildRequest, clOrdId: number): void {
+    const now = this.now();
+    let w = this.ratePerVenue.get(c.venue);
+    if (!w) this.ratePerVenue.set(c.venue, (w = new TimeWindow()));
+    w.push(now);
+    this.rateAll.push(now);
+    this.open.set(clOrdId, { parentId: c.parentId, venue: c.venue, qty: c.qty, filled: 0 });
+    this.openByVenue.set(c.venue, (this.openByVenue.get(c.venue) ?? 0) + 1);
+    if (c.venueKind === 'lit') {
+      this.litSent.push([now, c.qty]);
+      this.litSentSum += c.qty;
+    }
+    if (this.limits.duplicateWindowMs > 0) {
+      if (this.recent.size > 10_000) for (const [k, t] of this.recent) if (now - t >= this.limits.duplicateWindowMs * NS_PER_MS) this.recent.delete(k);
+      this.recent.set(dupKey(c), now);
+    }
+    const b = this.parents.get(c.parentId);
+    if (!b) return this.fail(`child ${clOrdId} sent for parent ${c.parentId}, which the guardrails were never told of`);
+    this.priceIfUnpriced(b);
+    b.working += c.qty;
+    b.children++;
+    this.crossCheck(c.parentId, b);
+  }
+
+  /** A fill the venue reported for a child. */
+  childFilled(clOrdId: number, qty: number): void {
+    const o = this.open.get(clOrdId);
+    if (!o) return;
+    const q = Math.min(qty, o.qty - o.filled);
+    o.filled += q;
+    const b = this.parents.get(o.parentId);
+    if (b) {
+      b.filled += q;
+      b.working -= q;
+      // what a fill takes from the account's open notional is now traded, not open
+      this.addCredit(b.account, -(q * b.refPrice) / PRICE_UNITS);
+      this.crossCheck(o.parentId, b);
+    }
+    if (o.filled >= o.qty) this.childDone(clOrdId);
+  }
+
+  /** A child is done at its venue (filled, cancelled, rejected): it no longer works. */
+  childDone(clOrdId: number): void {
+    const o = this.open.get(clOrdId);
+    if (!o) return;
+    this.open.delete(clOrdId);
+    this.openByVenue.set(o.venue, (this.openByVenue.get(o.venue) ?? 1) - 1);
+    const b = this.parents.get(o.parentId);
+    if (b) b.working -= o.qty - o.filled;
+  }
+
+  /** Orders working now, per venue and in all. */
+  openOrders(): { total: number; byVenue: Record<string, number> } {
+    return { total: this.open.size, byVenue: Object.fromEntries(this.openByVenue) };
+  }
+
+  private crossCheck(id: string, b: ParentBook): void {
+    if (b.filled + b.working > b.qty)
+      this.fail(`parent ${id}: ${b.filled} filled + ${b.working} working at the venues is more than its ${b.qty} shares`);
+    else if (b.children > this.limits.crossCheck.maxChildrenPerParent)
+      this.fail(`parent ${id}: ${b.children} child orders, more than the ${this.limits.crossCheck.maxChildrenPerParent} a parent may have`);
+  }
+
+  private fail(why: string): void {
+    if (this.crossCheckFailure === null) this.crossCheckFailure = why;
+    this.setState('*', 'HALTED', `cross-check: ${why}`, 'cross-check');
+  }
+
+  private deny(d: RiskDenial, parentId: string, venue?: string): void {
+    this.denials[d.code] = (this.denials[d.code] ?? 0) + 1;
+    this.hooks.onDenial?.({ ...d, time: this.now(), parentId, ...(venue === undefined ? {} : { venue }) });
+  }
+}
+
+function dupKey(c: ChildRequest): string {
+  return `${c.parentId}|${c.venue}|${c.side}|${c.ordType}|${c.price}|${c.qty}`;
+}
+
+function money(x: number): string {
+  return `$${Math.round(x).toLocaleString('en-US')}`;
+}
+
+function price(p: number): string {
+  return Number.isFinite(p) ? (p / PRICE_UNITS).toFixed(4) : 'none';
+}

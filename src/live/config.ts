@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UsageError, fsDo } from '../core/errors.js';
 import { zodProblem } from '../core/zod-problem.js';
 import { isPasswordHash } from '../fix/auth.js';
+import { DEFAULT_LIMITS, riskLimitsSchema } from '../risk/limits.js';
 
 /**
  * `sor serve`'s configuration (router.json), checked whole before anything starts: a bad field is named with its
@@ -95,6 +96,8 @@ export const routerConfigSchema = z
     journal: z
       .object({ dir: z.string().min(1), sync: z.enum(['every', 'group', 'os']).default('every'), groupMs: z.number().min(0.1).max(1000).default(2) })
       .strict(),
+    /** The guardrails' limits (risk/limits.ts); every field has a default. */
+    risk: riskLimitsSchema.default(DEFAULT_LIMITS),
   })
   .strict();
 

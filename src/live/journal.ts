@@ -1,3 +1,4 @@
+import type { RiskLimits } from '../risk/limits.js';
 import type { VolumeProfile } from '../router/schedulers.js';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,7 +27,10 @@ export type JournalRecord =
   // outputs: messages to send, and the decisions (the compliance record)
   | { k: 'to-venue'; t: number; venue: string; type: string; body: [string, string][] }
   | { k: 'to-oms'; t: number; oms: string; type: string; body: [string, string][] }
-  | { k: 'decision'; t: number; parentId: string; round: number; target: number; filled: number; children: number };
+  | { k: 'decision'; t: number; parentId: string; round: number; target: number; filled: number; children: number }
+  /** The guardrails refused a child or a parent (its reason code and text), or moved a trading state. */
+  | { k: 'denial'; t: number; code: string; detail: string; parentId: string; venue?: string }
+  | { k: 'state'; t: number; scope: string; from: string; to: string; reason: string; who: string };
 
 /** The parts of a router's setup a replay needs, as JSON (the clock by its spec). */
 export interface JournaledSetup {
@@ -46,6 +50,8 @@ export interface JournaledSetup {
   profile?: VolumeProfile;
   /** The trained models' registry ids by kind, where the router had them: a replay loads the same ones. */
   models: Record<string, string> | false;
+  /** The guardrails' limits it ran under (absent in journals from before them: the defaults). */
+  risk?: RiskLimits;
 }
 
 export type SyncMode = 'every' | 'group' | 'os';

@@ -50,7 +50,17 @@ interface LiveParent {
 }
 
 /** OrdRejReason (103) values the router gives. */
-const REJ = { unknownSymbol: '1', tooLate: '4', unknownOrder: '5', duplicate: '6', unsupported: '11', quantity: '13', other: '99' } as const;
+const REJ = {
+  brokerOption: '0',
+  unknownSymbol: '1',
+  exceedsLimit: '3',
+  tooLate: '4',
+  unknownOrder: '5',
+  duplicate: '6',
+  unsupported: '11',
+  quantity: '13',
+  other: '99',
+} as const;
 
 /** StrategyParameterType (959) values whose parameter is a number. */
 const NUMERIC_TYPES = new Set(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
@@ -92,13 +102,22 @@ export class LiveRouter implements RouterPorts {
       tick: setup.tick,
       ...(setup.models ? { features: { adv: setup.adv, longRunVolBps: setup.volBps ?? NaN } } : {}),
     });
-    this.engine = new RouterEngine(this, this.market, {
-      onFill: (f) => this.onFill(f.parentId, f.qty, f.price, f.venue, f.liquidity),
-      onDone: (p) => this.onDone(p),
-      onAmend: (id, _order, reason) => this.onAmended(id, reason),
-      onDecision: (d) =>
-        this.emit({ k: 'decision', t: this.t, parentId: d.parentId, round: d.round, target: d.target, filled: d.filled, children: d.children }),
-    });
+    this.engine = new RouterEngine(
+      this,
+      this.market,
+      {
+        onFill: (f) => this.onFill(f.parentId, f.qty, f.price, f.venue, f.liquidity),
+        onDone: (p) => this.onDone(p),
+        onAmend: (id, _order, reason) => this.onAmended(id, reason),
+        onDecision: (d) =>
+          this.emit({ k: 'decision', t: this.t, parentId: d.parentId, round: d.round, target: d.target, filled: d.filled, children: d.children }),
+        // the guardrails' refusals and state changes, journaled as outputs: a replay regenerates them too
+        onDenial: (d) =>
+          this.emit({ k: 'denial', t: this.t, code: d.code, detail: d.detail, parentId: d.parentId, ...(d.venue === undefined ? {} : { venue: d.venue }) }),
+        onRiskState: (e) => this.emit({ k: 'state', t: this.t, scope: e.scope, from: e.from, to: e.to, reason: e.reason, who: e.who }),
+      },
+      { symbol: setup.symbol, ...(setup.risk ? { limits: setup.risk } : {}) },
+    );
   }
 
   // ------------------------------------------------------------------ ports
@@ -541,11 +560,14 @@ export class LiveRouter implements RouterPorts {
       return refuse(REJ.unsupported, (e as Error).message);
     }
     const id = `P${this.nextParent++}`;
-    const order: ParentOrder = { id, side, qty, start, end, ...(limit !== undefined ? { limit } : {}) };
+    const account = m.get('1');
+    const order: ParentOrder = { id, side, qty, start, end, ...(limit !== undefined ? { limit } : {}), ...(account ? { account } : {}) };
+    // the guardrails first (trading state, restricted list, the account's credit): a refusal is a Rejected report
+    const denied = this.engine.onParent(order, built);
+    if (denied) return refuse(denied.code === 'CREDIT' ? REJ.exceedsLimit : REJ.brokerOption, `${denied.code}: ${denied.detail}`);
     const p: LiveParent = { id, oms, clOrdId, order, execs: 0, ...(strategy !== undefined ? { strategy } : {}) };
     this.parents.set(id, p);
     this.byOms.set(`${oms}|${clOrdId}`, p);
-    this.engine.onParent(order, built);
     this.omsReport(p, '0');
   }
 

@@ -95,6 +95,7 @@ export class RouterService {
       defaultHorizonMinutes: c.policy.defaultHorizonMinutes,
       ...marketSetup(c),
       ...(models ? { models } : {}),
+      risk: c.risk,
     };
     // a restart: the journal replayed through a fresh router, nothing sent
     const records = readJournal(this.journalFile);

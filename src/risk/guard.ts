@@ -283,7 +283,8 @@ export class Guardrails {
         };
     }
     const venueRate = this.ratePerVenue.get(c.venue)?.count(now, NS_PER_SECOND) ?? 0;
-    if (venueRate >= L.rate.perVenuePerSecond) return { code: 'RATE_VENUE', detail: `${venueRate} child orders to ${c.venue} in the last second (limit ${L.rate.perVenuePerSecond})` };
+    if (venueRate >= L.rate.perVenuePerSecond)
+      return { code: 'RATE_VENUE', detail: `${venueRate} child orders to ${c.venue} in the last second (limit ${L.rate.perVenuePerSecond})` };
     const allRate = this.rateAll.count(now, NS_PER_SECOND);
     if (allRate >= L.rate.totalPerSecond) return { code: 'RATE_TOTAL', detail: `${allRate} child orders in the last second (limit ${L.rate.totalPerSecond})` };
     const openVenue = this.openByVenue.get(c.venue) ?? 0;
@@ -375,8 +376,7 @@ export class Guardrails {
   }
 
   private crossCheck(id: string, b: ParentBook): void {
-    if (b.filled + b.working > b.qty)
-      this.fail(`parent ${id}: ${b.filled} filled + ${b.working} working at the venues is more than its ${b.qty} shares`);
+    if (b.filled + b.working > b.qty) this.fail(`parent ${id}: ${b.filled} filled + ${b.working} working at the venues is more than its ${b.qty} shares`);
     else if (b.children > this.limits.crossCheck.maxChildrenPerParent)
       this.fail(`parent ${id}: ${b.children} child orders, more than the ${this.limits.crossCheck.maxChildrenPerParent} a parent may have`);
   }

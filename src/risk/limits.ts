@@ -34,7 +34,10 @@ export const riskLimitsSchema = z
       .strict()
       .default({ perVenuePerSecond: 1_000, totalPerSecond: 3_000 }),
     /** Child orders working at once, per venue and in all. */
-    openOrders: z.object({ perVenue: count.default(5_000), total: count.default(20_000) }).strict().default({ perVenue: 5_000, total: 20_000 }),
+    openOrders: z
+      .object({ perVenue: count.default(5_000), total: count.default(20_000) })
+      .strict()
+      .default({ perVenue: 5_000, total: 20_000 }),
     /**
      * Participation: the shares sent to the lit venues in the last `windowSeconds` may be at most `maxShare` of the
      * market's lit volume in that window, or `floorShares`, whichever is more (so that a quiet minute does not stop
@@ -49,7 +52,10 @@ export const riskLimitsSchema = z
       .strict()
       .default({ maxShare: 1, windowSeconds: 60, floorShares: 50_000 }),
     /** Credit: the notional of every open parent of an account together (its remaining size at its reference price). */
-    credit: z.object({ perAccountNotional: positive.default(250_000_000) }).strict().default({ perAccountNotional: 250_000_000 }),
+    credit: z
+      .object({ perAccountNotional: positive.default(250_000_000) })
+      .strict()
+      .default({ perAccountNotional: 250_000_000 }),
     /**
      * The same child order (venue, side, type, price, size) for the same parent again within this many ms: refused.
      * Policies repeat an order at each decision by design (a dark ping of the same size, a slice at the same touch),
@@ -63,7 +69,10 @@ export const riskLimitsSchema = z
      * children may not add up to more than its size (working plus filled), nor number more than `maxChildrenPerParent`
      * (the runaway of Knight Capital's router); a mismatch halts the router.
      */
-    crossCheck: z.object({ maxChildrenPerParent: count.default(20_000) }).strict().default({ maxChildrenPerParent: 20_000 }),
+    crossCheck: z
+      .object({ maxChildrenPerParent: count.default(20_000) })
+      .strict()
+      .default({ maxChildrenPerParent: 20_000 }),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import type { FeatureEngine } from '../features/engine.js';
 import { featuresFor, feedFeatures } from '../features/feed.js';
 import { RouterEngine, type EngineHooks, type MarketView, type RouterPorts, type VenueInfo } from './engine.js';
 import { MarketTracker } from './market-tracker.js';
+import type { RiskLimits } from '../risk/limits.js';
 
 /**
  * The router in the simulator: the engine's ports bound to a session. Child orders go to the simulated venues and
@@ -32,6 +33,8 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
     private readonly s: Session,
     hooks: EngineHooks = {},
     features?: { adv: number; longRunVolBps: number },
+    /** The guardrails' limits (absent: the defaults); their symbol is the scenario's. */
+    limits?: RiskLimits,
   ) {
     const fees = (f: FeeModel, price: number) => ({ takeFee: f.fee('take', price, 1), makeFee: f.fee('make', price, 1) });
     this.venues = s.venues.map((v) => {
@@ -48,7 +51,7 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
       onQuote: (q: Quote) => tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty),
       onTrade: (t: TradePrint) => tracker.onTrade(t.qty),
     }));
-    this.engine = new RouterEngine(this, this, hooks);
+    this.engine = new RouterEngine(this, this, hooks, { symbol: s.scenario.symbol, ...(limits ? { limits } : {}) });
   }
 
   // ports

@@ -3,15 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../../src/core/types.js';
-import type { DecisionContext, DecisionRecord, FillRecord, ParentAmend, ParentOrder, Policy } from '../../src/router/engine.js';
+import type { DecisionRecord, FillRecord, ParentAmend, ParentOrder, Policy } from '../../src/router/engine.js';
 import { policies } from '../../src/router/policies.js';
-import { TwapSchedule } from '../../src/router/schedulers.js';
 import { SimRouter } from '../../src/router/sim-adapter.js';
 import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
 import { buildSession, startSession } from '../../src/sim/session.js';
 import { marketFacts } from '../../src/backtest/market.js';
 import type { Rng as RngType } from '../../src/core/rng.js';
 import type { OrderMessage } from '../../src/venue/types.js';
+import { ScriptedPolicy } from '../helpers/scripted-policy.js';
 
 const scenario = loadScenarioFile('scenarios/default.json');
 const { profile } = marketFacts(scenario, 'scenarios/default.json');
@@ -117,30 +117,6 @@ describe('router engine in the simulator', () => {
   });
 
   it('never overfills, whatever a policy asks for and whenever (random policies on the live simulator)', () => {
-    /** A policy that follows a random script: at each decision some takes, posts and pings of random sizes. */
-    class ScriptedPolicy implements Policy {
-      readonly name = 'scripted';
-      readonly decisionNs = 2 * NS_PER_SECOND;
-      readonly rerouteRounds = 2;
-      private k = 0;
-      constructor(private readonly script: { kind: 0 | 1 | 2; venue: number; qty: number; offset: number }[][]) {}
-      schedule(o: ParentOrder) {
-        return new TwapSchedule(o.qty, o.start, o.end);
-      }
-      decide(ctx: DecisionContext): void {
-        const step = this.script[this.k++ % this.script.length]!;
-        const lit = ['LIT_MT', 'LIT_INV', 'LIT_SB'];
-        const dark = ['DARK_CALM', 'DARK_TOXIC'];
-        for (const a of step) {
-          const best = ctx.order.side === BUY ? ctx.market.ask() : ctx.market.bid();
-          if (best !== best) continue;
-          const px = best + (ctx.order.side === BUY ? 1 : -1) * a.offset * 100;
-          if (a.kind === 0) ctx.take([{ venue: lit[a.venue % 3]!, price: px, qty: a.qty }]);
-          else if (a.kind === 1) ctx.post(lit[a.venue % 3]!, ctx.order.side === BUY ? ctx.market.bid() : ctx.market.ask(), a.qty);
-          else ctx.ping(dark[a.venue % 2]!, a.qty, Math.ceil(a.qty / 3));
-        }
-      }
-    }
     const action = fc.record({
       kind: fc.constantFrom(0 as const, 1 as const, 2 as const),
       venue: fc.nat(5),
@@ -270,7 +246,8 @@ describe('router engine in the simulator', () => {
   it('reaches venues and time only through its ports: the engine imports no simulator, venue or clock', () => {
     const src = readFileSync('src/router/engine.ts', 'utf8');
     const runtime = [...src.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
-    for (const path of runtime) expect(path).toMatch(/^\.\.\/core\/|^\.\/(order-manager|allocators|schedulers)\.js$/);
-    expect(src).not.toMatch(/Date\.now|performance\.now|setTimeout|setInterval|Math\.random/);
+    for (const path of runtime) expect(path).toMatch(/^\.\.\/core\/|^\.\.\/risk\/(guard|limits)\.js$|^\.\/(order-manager|allocators|schedulers)\.js$/);
+    // the guardrails it holds neither: their time is the engine's
+    for (const text of [src, readFileSync('src/risk/guard.ts', 'utf8')]) expect(text).not.toMatch(/Date\.now|performance\.now|setTimeout|setInterval|Math\.random/);
   });
 });

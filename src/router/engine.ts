@@ -230,7 +230,13 @@ export class RouterEngine {
    */
   onParent(order: ParentOrder, policy: Policy): RiskDenial | null {
     if (!(order.end > order.start)) throw new OrderError(`parent ${order.id}: the horizon must end after it starts`);
-    const req = { id: order.id, account: order.account ?? 'default', side: order.side, qty: order.qty, ...(order.limit === undefined ? {} : { limit: order.limit }) };
+    const req = {
+      id: order.id,
+      account: order.account ?? 'default',
+      side: order.side,
+      qty: order.qty,
+      ...(order.limit === undefined ? {} : { limit: order.limit }),
+    };
     const denied = this.risk.checkParent(req);
     if (denied) return denied;
     this.om.newParent(order.id, order.side, order.qty);

@@ -248,6 +248,7 @@ describe('router engine in the simulator', () => {
     const runtime = [...src.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
     for (const path of runtime) expect(path).toMatch(/^\.\.\/core\/|^\.\.\/risk\/(guard|limits)\.js$|^\.\/(order-manager|allocators|schedulers)\.js$/);
     // the guardrails it holds neither: their time is the engine's
-    for (const text of [src, readFileSync('src/risk/guard.ts', 'utf8')]) expect(text).not.toMatch(/Date\.now|performance\.now|setTimeout|setInterval|Math\.random/);
+    for (const text of [src, readFileSync('src/risk/guard.ts', 'utf8')])
+      expect(text).not.toMatch(/Date\.now|performance\.now|setTimeout|setInterval|Math\.random/);
   });
 });

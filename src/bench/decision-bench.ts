@@ -7,6 +7,8 @@ import type { Market } from '../backtest/market.js';
 import type { DecisionContext, FillRecord, MarketView, ParentOrder, VenueInfo } from '../router/engine.js';
 import type { MlModels } from '../router/ml/models.js';
 import { MlRouterPolicy } from '../router/ml/policy.js';
+import { Guardrails } from '../risk/guard.js';
+import { parseRiskLimits } from '../risk/limits.js';
 import type { VolumeProfile } from '../router/policy-base.js';
 
 /** A market recorded step by step from a simulated session: what the router's MarketView reads, replayed. */
@@ -84,6 +86,34 @@ export function benchDecision(
   const fills: FillRecord[] = [];
   let sent = 0;
   let now = 0;
+  // every child the decision sends passes the guardrails' checks, as in the engine; each is done at once, so the
+  // open-order count stays as a live router's would with its children coming back
+  // (limits that never bind here, so that every check runs to its end: the recorded steps come faster than a live
+  // market's, and the recorded market has no volume)
+  const limits = parseRiskLimits({
+    rate: { perVenuePerSecond: 1e9, totalPerSecond: 1e9 },
+    participation: { maxShare: 100, floorShares: 1e12 },
+    duplicateWindowMs: 1e-6,
+    crossCheck: { maxChildrenPerParent: 1e9 },
+  });
+  const guard = new Guardrails(limits, 'BENCH', market, () => now);
+  guard.parentOpened({ id: order.id, account: 'bench', side: order.side, qty: order.qty, limit: steps[0]!.mid }); // valued at the first mid
+  let nextId = 1;
+  let refused = 0;
+  let guardNs = 0;
+  const gate = (venue: string, ordType: 'limit' | 'midpeg', price: number, qty: number): number => {
+    const t0 = process.hrtime.bigint();
+    const req = { parentId: order.id, venue, venueKind: ordType === 'midpeg' ? ('dark' as const) : ('lit' as const), side: order.side, ordType, price, qty };
+    const refusedNow = guard.checkChild(req) !== null;
+    if (!refusedNow) {
+      const id = nextId++;
+      guard.childSent(req, id);
+      guard.childDone(id);
+    }
+    guardNs += Number(process.hrtime.bigint() - t0);
+    if (refusedNow) refused++;
+    return refusedNow ? 0 : qty;
+  };
   const ctx: DecisionContext = {
     get now() {
       return now;
@@ -98,9 +128,17 @@ export function benchDecision(
     children: () => [],
     fills,
     views: () => [],
-    take: (plans) => plans.reduce((a, p) => a + p.qty, 0),
-    post: (_v, _p, q) => ((sent += q), q),
-    ping: (_v, q) => ((sent += q), q),
+    take: (plans) => plans.reduce((a, p) => a + gate(p.venue, 'limit', p.price, p.qty), 0),
+    post: (v, p, q) => {
+      const n = gate(v, 'limit', p, q);
+      sent += n;
+      return n;
+    },
+    ping: (v, q) => {
+      const n = gate(v, 'midpeg', NaN, q);
+      sent += n;
+      return n;
+    },
   };
   const times = new Float64Array(opts.decisions);
   let lit = 0;
@@ -126,7 +164,7 @@ export function benchDecision(
   const p99 = us(0.99);
   return {
     benchmark: 'decision',
-    what: 'one feature update and a whole ml-router decision on a recorded simulated market: market and child features, the volatility, adverse-move, impact, toxicity and fill models, and the lit and dark allocations',
+    what: 'one feature update and a whole ml-router decision on a recorded simulated market: market and child features, the volatility, adverse-move, impact, toxicity and fill models, the lit and dark allocations, and the guardrails’ checks of every child it sends',
     decisions: opts.decisions,
     lit_venues: s.lit.length,
     dark_pools: s.dark.length,
@@ -144,5 +182,10 @@ export function benchDecision(
     targets: { p50_us: 10, p99_us: 50 },
     pass: p50 <= 10 && p99 <= 50,
     checksum: sent,
+    /** Children the guardrails refused (none expected: the limits here never bind; see above). */
+    risk_refused: refused,
+    risk_refused_by: guard.denials,
+    /** The guardrails' part of it: children checked, and the mean time of one child's checks and bookkeeping (inside the decision's time). */
+    risk_checks: { children: nextId - 1 + refused, mean_ns: Math.round(guardNs / Math.max(1, nextId - 1 + refused)) },
   };
 }

@@ -91,6 +91,36 @@ interface ParentBook {
   children: number;
 }
 
+/** Timed values, oldest first, dropped from the front (no Array.shift: its cost grows with the length). */
+class TimedQueue {
+  private t: number[] = [];
+  private v: number[] = [];
+  private head = 0;
+  get length(): number {
+    return this.t.length - this.head;
+  }
+  push(t: number, v: number): void {
+    this.t.push(t);
+    this.v.push(v);
+  }
+  time(i: number): number {
+    return this.t[this.head + i]!;
+  }
+  value(i: number): number {
+    return this.v[this.head + i]!;
+  }
+  /** Drops the oldest; returns its value. */
+  drop(): number {
+    const x = this.v[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.t.length) {
+      this.t = this.t.slice(this.head);
+      this.v = this.v.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+}
+
 /** A window of event times (ns), oldest first: how many fall in the last `spanNs`. */
 class TimeWindow {
   private times: number[] = [];
@@ -116,16 +146,17 @@ export class Guardrails {
   private readonly states = new Map<string, TradingState>();
   private readonly restricted: Set<string>;
   private readonly open = new Map<number, OpenChild>();
-  private readonly openByVenue = new Map<string, number>();
+  /** Per venue: its children of the last second, and how many work now. */
+  private readonly perVenue = new Map<string, { rate: TimeWindow; open: number }>();
   private readonly parents = new Map<string, ParentBook>();
   private readonly credit = new Map<string, number>();
-  private readonly ratePerVenue = new Map<string, TimeWindow>();
   private readonly rateAll = new TimeWindow();
-  /** Lit shares sent: [time, shares], and the market's cumulative lit volume sampled: [time, volume]. */
-  private readonly litSent: [number, number][] = [];
+  /** Lit shares sent (time, shares), and the market's cumulative lit volume sampled (time, volume), at most once a ms. */
+  private readonly litSent = new TimedQueue();
   private litSentSum = 0;
-  private readonly volume: [number, number][] = [];
-  private readonly recent = new Map<string, number>();
+  private readonly volume = new TimedQueue();
+  /** Per parent: its children of the duplicate window, newest last. */
+  private readonly recent = new Map<string, { t: number; c: ChildRequest }[]>();
   /** Refusals by reason code, since the start. */
   readonly denials: Partial<Record<RiskCode, number>> = {};
   /** Why the cross-check halted the router, if it did. */
@@ -213,6 +244,7 @@ export class Guardrails {
     if (!b) return;
     this.addCredit(b.account, -((b.qty - b.filled) * b.refPrice) / PRICE_UNITS);
     this.parents.delete(id);
+    this.recent.delete(id);
   }
 
   private addCredit(account: string, x: number): void {
@@ -282,12 +314,13 @@ export class Guardrails {
           detail: `${c.side === BUY ? 'buy' : 'sell'} at ${price(c.price)} against a quote of ${price(bid)} × ${price(ask)}: beyond the ${L.child.collarBps} bp collar`,
         };
     }
-    const venueRate = this.ratePerVenue.get(c.venue)?.count(now, NS_PER_SECOND) ?? 0;
+    const pv = this.perVenue.get(c.venue);
+    const venueRate = pv ? pv.rate.count(now, NS_PER_SECOND) : 0;
     if (venueRate >= L.rate.perVenuePerSecond)
       return { code: 'RATE_VENUE', detail: `${venueRate} child orders to ${c.venue} in the last second (limit ${L.rate.perVenuePerSecond})` };
     const allRate = this.rateAll.count(now, NS_PER_SECOND);
     if (allRate >= L.rate.totalPerSecond) return { code: 'RATE_TOTAL', detail: `${allRate} child orders in the last second (limit ${L.rate.totalPerSecond})` };
-    const openVenue = this.openByVenue.get(c.venue) ?? 0;
+    const openVenue = pv ? pv.open : 0;
     if (openVenue >= L.openOrders.perVenue) return { code: 'OPEN_VENUE', detail: `${openVenue} orders working at ${c.venue} (limit ${L.openOrders.perVenue})` };
     if (this.open.size >= L.openOrders.total) return { code: 'OPEN_TOTAL', detail: `${this.open.size} orders working (limit ${L.openOrders.total})` };
     if (c.venueKind === 'lit' && L.participation.maxShare > 0) {
@@ -300,40 +333,49 @@ export class Guardrails {
         };
     }
     if (L.duplicateWindowMs > 0) {
-      const last = this.recent.get(dupKey(c));
-      if (last !== undefined && now - last < L.duplicateWindowMs * NS_PER_MS)
-        return { code: 'DUPLICATE', detail: `the same order (${c.venue}, ${c.qty} at ${price(c.price)}) again within ${L.duplicateWindowMs} ms` };
+      const list = this.recent.get(c.parentId);
+      if (list) {
+        const span = L.duplicateWindowMs * NS_PER_MS;
+        while (list.length > 0 && now - list[0]!.t >= span) list.shift();
+        for (const x of list)
+          if (sameOrder(x.c, c))
+            return { code: 'DUPLICATE', detail: `the same order (${c.venue}, ${c.qty} at ${price(c.price)}) again within ${L.duplicateWindowMs} ms` };
+      }
     }
     return null;
   }
 
-  /** The lit shares sent and the market's lit volume in the participation window (the volume sampled at each send). */
+  /**
+   * The lit shares sent and the market's lit volume in the participation window. The volume is sampled at the checks,
+   * at most once a millisecond; the window's volume runs from the last sample at or before its start (so it may
+   * cover up to a millisecond more than the window, and between checks more: never less).
+   */
   private participation(now: number): { sent: number; volume: number } {
     const span = this.limits.participation.windowSeconds * NS_PER_SECOND;
-    while (this.litSent.length > 0 && this.litSent[0]![0] <= now - span) this.litSentSum -= this.litSent.shift()![1];
+    while (this.litSent.length > 0 && this.litSent.time(0) <= now - span) this.litSentSum -= this.litSent.drop();
     const v = this.market.tradedVolume();
-    this.volume.push([now, v]);
-    // keep the last sample at or before the window's start: the volume since then covers the window (or a bit more)
-    while (this.volume.length > 1 && this.volume[1]![0] <= now - span) this.volume.shift();
-    return { sent: this.litSentSum, volume: Math.max(0, v - this.volume[0]![1]) };
+    if (this.volume.length === 0 || now - this.volume.time(this.volume.length - 1) >= NS_PER_MS) this.volume.push(now, v);
+    while (this.volume.length > 1 && this.volume.time(1) <= now - span) this.volume.drop();
+    return { sent: this.litSentSum, volume: Math.max(0, v - this.volume.value(0)) };
   }
 
   /** A child was sent (after checkChild): it counts against the rates, the open orders, participation, and the cross-check. */
   childSent(c: ChildRequest, clOrdId: number): void {
     const now = this.now();
-    let w = this.ratePerVenue.get(c.venue);
-    if (!w) this.ratePerVenue.set(c.venue, (w = new TimeWindow()));
-    w.push(now);
+    let pv = this.perVenue.get(c.venue);
+    if (!pv) this.perVenue.set(c.venue, (pv = { rate: new TimeWindow(), open: 0 }));
+    pv.rate.push(now);
+    pv.open++;
     this.rateAll.push(now);
     this.open.set(clOrdId, { parentId: c.parentId, venue: c.venue, qty: c.qty, filled: 0 });
-    this.openByVenue.set(c.venue, (this.openByVenue.get(c.venue) ?? 0) + 1);
     if (c.venueKind === 'lit') {
-      this.litSent.push([now, c.qty]);
+      this.litSent.push(now, c.qty);
       this.litSentSum += c.qty;
     }
     if (this.limits.duplicateWindowMs > 0) {
-      if (this.recent.size > 10_000) for (const [k, t] of this.recent) if (now - t >= this.limits.duplicateWindowMs * NS_PER_MS) this.recent.delete(k);
-      this.recent.set(dupKey(c), now);
+      let list = this.recent.get(c.parentId);
+      if (!list) this.recent.set(c.parentId, (list = []));
+      list.push({ t: now, c });
     }
     const b = this.parents.get(c.parentId);
     if (!b) return this.fail(`child ${clOrdId} sent for parent ${c.parentId}, which the guardrails were never told of`);
@@ -365,14 +407,15 @@ export class Guardrails {
     const o = this.open.get(clOrdId);
     if (!o) return;
     this.open.delete(clOrdId);
-    this.openByVenue.set(o.venue, (this.openByVenue.get(o.venue) ?? 1) - 1);
+    const pv = this.perVenue.get(o.venue);
+    if (pv) pv.open--;
     const b = this.parents.get(o.parentId);
     if (b) b.working -= o.qty - o.filled;
   }
 
   /** Orders working now, per venue and in all. */
   openOrders(): { total: number; byVenue: Record<string, number> } {
-    return { total: this.open.size, byVenue: Object.fromEntries(this.openByVenue) };
+    return { total: this.open.size, byVenue: Object.fromEntries([...this.perVenue].map(([v, x]) => [v, x.open])) };
   }
 
   private crossCheck(id: string, b: ParentBook): void {
@@ -392,8 +435,9 @@ export class Guardrails {
   }
 }
 
-function dupKey(c: ChildRequest): string {
-  return `${c.parentId}|${c.venue}|${c.side}|${c.ordType}|${c.price}|${c.qty}`;
+/** The same order: venue, side, type, price (NaN equal to NaN) and size. */
+function sameOrder(a: ChildRequest, b: ChildRequest): boolean {
+  return a.venue === b.venue && a.side === b.side && a.ordType === b.ordType && a.qty === b.qty && Object.is(a.price, b.price);
 }
 
 function money(x: number): string {

@@ -247,6 +247,7 @@ export class LiveRouter implements RouterPorts {
         break;
       case 'md':
         this.market.onMarketData(r.venue, r.type, r.body, r.t);
+        this.engine.risk.onMarket();
         break;
       case 'timer':
         while (this.wakeOrder.peekKey() <= r.t) this.wakes.delete(this.wakeOrder.pop()!);
@@ -255,9 +256,12 @@ export class LiveRouter implements RouterPorts {
       case 'down':
         this.down.add(r.venue);
         this.market.onMarketData(r.venue, 'W', [], r.t); // its book is gone with it
+        this.engine.risk.onVenue(r.venue, false);
+        this.engine.risk.onMarket();
         break;
       case 'up':
         this.down.delete(r.venue);
+        this.engine.risk.onVenue(r.venue, true);
         this.reconcile(r.venue);
         break;
       case 'start':

@@ -177,7 +177,88 @@ export class Guardrails {
   /** The state that applies to the symbol: the stricter of its own and the router's in all. */
   state(symbol = this.symbol): TradingState {
     const own = this.states.get(symbol) ?? 'ACTIVE';
-    return STRICTNESS[own] >= STRICTNESS[this.global.state] ? own : this.global.state;
+    let st = STRICTNESS[own] >= STRICTNESS[this.global.state] ? own : this.global.state;
+    // the market rules' holds (the symbol's own)
+    if (symbol === this.symbol) for (const h of this.holds.values()) if (STRICTNESS[h.state] > STRICTNESS[st]) st = h.state;
+    return st;
+  }
+
+  // ------------------------------------------------------------------ market rules
+
+  /** The market rules holding the symbol in a safer state now, by rule name (quote, stale, band, venue:<name>). */
+  private readonly holds = new Map<string, { state: TradingState; reason: string }>();
+  private badSince = NaN;
+  private wasWhole = false;
+  private lastQuote = { bid: NaN, ask: NaN, at: NaN };
+  private readonly mids = new TimedQueue();
+
+  /** The rules in force now: name → state and why. */
+  ruleHolds(): Record<string, { state: TradingState; reason: string }> {
+    return Object.fromEntries(this.holds);
+  }
+
+  /**
+   * The market as it is now (the world calls it on every change of the consolidated quote, and the engine at every
+   * wake-up, so that a quote that stops changing is seen): each rule holds the symbol or lets it go.
+   */
+  onMarket(): void {
+    const R = this.limits.marketRules;
+    const now = this.now();
+    const bid = this.market.bid();
+    const ask = this.market.ask();
+    const hasBid = bid > 0 && Number.isFinite(bid);
+    const hasAsk = ask > 0 && Number.isFinite(ask);
+    if (!Object.is(bid, this.lastQuote.bid) || !Object.is(ask, this.lastQuote.ask) || !Number.isFinite(this.lastQuote.at))
+      this.lastQuote = { bid, ask, at: now };
+    // crossed, locked or one-sided, for longer than allowed (one-sided only once the market has been whole: not
+    // while the books are still coming in at a start, or after a venue was lost, until its book is back)
+    if (hasBid && hasAsk) this.wasWhole = true;
+    const bad = !hasBid || !hasAsk ? (this.wasWhole ? 'one-sided' : null) : bid > ask ? 'crossed' : bid === ask ? 'locked' : null;
+    if (bad === null) this.badSince = NaN;
+    else if (!Number.isFinite(this.badSince)) this.badSince = now;
+    this.hold(
+      'quote',
+      R.badQuoteMs > 0 && bad !== null && now - this.badSince > R.badQuoteMs * NS_PER_MS,
+      'HALTED',
+      () => `the consolidated quote has been ${bad} for more than ${R.badQuoteMs} ms`,
+    );
+    this.hold(
+      'stale',
+      R.staleQuoteMs > 0 && now - this.lastQuote.at > R.staleQuoteMs * NS_PER_MS,
+      'HALTED',
+      () => `the consolidated quote has not changed for more than ${R.staleQuoteMs} ms`,
+    );
+    // the price band: the mid against the oldest mid of the window (sampled at most every 100 ms)
+    if (R.bandPct > 0 && bad === null) {
+      const mid = (bid + ask) / 2;
+      const span = R.bandSeconds * NS_PER_SECOND;
+      if (this.mids.length === 0 || now - this.mids.time(this.mids.length - 1) >= 100 * NS_PER_MS) this.mids.push(now, mid);
+      while (this.mids.length > 1 && this.mids.time(1) <= now - span) this.mids.drop();
+      const ref = this.mids.value(0);
+      const move = (Math.abs(mid - ref) / ref) * 100;
+      this.hold('band', move > R.bandPct, 'HALTED', () => `the mid moved ${move.toFixed(1)} % in ${R.bandSeconds} s, beyond the ${R.bandPct} % band`);
+    }
+  }
+
+  /** A venue's session lost (up: false) or back: while one is down the symbol is REDUCING. */
+  onVenue(venue: string, up: boolean): void {
+    if (!up) {
+      this.wasWhole = false;
+      this.badSince = NaN;
+    }
+    if (!this.limits.marketRules.venueDown) return;
+    this.hold(`venue:${venue}`, !up, 'REDUCING', () => `venue ${venue} is disconnected`);
+  }
+
+  /** Sets or lifts one rule's hold, telling the state change (as the rule, `rule:<name>`) when the state moves. */
+  private hold(rule: string, on: boolean, state: TradingState, why: () => string): void {
+    if (on === this.holds.has(rule)) return;
+    const from = this.state();
+    const reason = on ? why() : `${rule}: cleared`;
+    if (on) this.holds.set(rule, { state, reason });
+    else this.holds.delete(rule);
+    const to = this.state();
+    if (from !== to) this.hooks.onState?.({ time: this.now(), scope: this.symbol, from, to, reason, who: `rule:${rule}` });
   }
 
   /** Moves a symbol, or everything ('*'), to a state; returns whether it changed. */

@@ -73,6 +73,23 @@ export const riskLimitsSchema = z
       .object({ maxChildrenPerParent: count.default(20_000) })
       .strict()
       .default({ maxChildrenPerParent: 20_000 }),
+    /**
+     * Market conditions that move the symbol to a safer state by rule, and back when they clear: a consolidated quote
+     * crossed, locked or one-sided for longer than `badQuoteMs` → HALTED; no change of the quote for `staleQuoteMs`
+     * → HALTED; the mid moved more than `bandPct` % from where it was `bandSeconds` before (in the manner of LULD) →
+     * HALTED; a venue's session lost → REDUCING (off by default: the router routes around a lost venue, and at a
+     * start every venue is down until it logs on). 0 (false) switches a rule off.
+     */
+    marketRules: z
+      .object({
+        badQuoteMs: z.number().min(0).max(3_600_000).default(2_000),
+        staleQuoteMs: z.number().min(0).max(3_600_000).default(60_000),
+        bandPct: z.number().min(0).max(100).default(10),
+        bandSeconds: positive.max(3600).default(300),
+        venueDown: z.boolean().default(false),
+      })
+      .strict()
+      .default({ badQuoteMs: 2_000, staleQuoteMs: 60_000, bandPct: 10, bandSeconds: 300, venueDown: false }),
   })
   .strict();
 

@@ -358,6 +358,8 @@ export class RouterEngine {
   }
 
   onTimer(now: number): void {
+    // a quote that stopped changing is seen at the wake-ups
+    this.risk.onMarket();
     // the parents due now, in the order they came in: those whose wake-up has come, and those still overdue
     while (this.timers.peekKey() <= now) {
       const { a, t } = this.timers.pop()!;

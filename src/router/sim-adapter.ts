@@ -48,7 +48,11 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
     if (fe) this.features = fe;
     // the features' one feed (as the datasets the models learnt from), with the tracker on the same subscription
     feedFeatures(s, fe, (name) => ({
-      onQuote: (q: Quote) => tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty),
+      onQuote: (q: Quote) => {
+        tracker.onQuote(name, q.bid, q.bidQty, q.ask, q.askQty);
+        // the guardrails' market rules see every change of the quote
+        this.engine.risk.onMarket();
+      },
       onTrade: (t: TradePrint) => tracker.onTrade(t.qty),
     }));
     this.engine = new RouterEngine(this, this, hooks, { symbol: s.scenario.symbol, ...(limits ? { limits } : {}) });

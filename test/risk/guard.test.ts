@@ -197,3 +197,99 @@ describe('the limits file', () => {
     expect(() => loadRiskLimits(join(dir, 'broken.json'))).toThrow(/broken\.json: not JSON/);
   });
 });
+
+describe('market rules move the symbol to a safer state, and back when the condition clears', () => {
+  it('a crossed or locked quote for longer than allowed halts; a good quote lets it go', () => {
+    const w = world({ marketRules: { badQuoteMs: 500 } });
+    w.g.onMarket();
+    w.m.bid = 100_0100; // locked
+    w.g.onMarket();
+    w.advance(0.4);
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+    w.m.bid = 100_0200; // crossed now, still the same bad spell
+    w.advance(0.2);
+    w.g.onMarket();
+    expect(w.g.state()).toBe('HALTED');
+    expect(w.g.ruleHolds().quote!.reason).toMatch(/crossed for more than 500 ms/);
+    expect(w.send()).toBe('STATE_HALTED');
+    w.m.bid = 100_0000;
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+    expect(w.states.map((e) => [e.to, e.who])).toEqual([
+      ['HALTED', 'rule:quote'],
+      ['ACTIVE', 'rule:quote'],
+    ]);
+  });
+
+  it('a one-sided book counts only once the market has been whole (not while the books come in)', () => {
+    const w = world({ marketRules: { badQuoteMs: 500 } });
+    w.m.ask = NaN;
+    w.g.onMarket();
+    w.advance(5);
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+    w.m.ask = 100_0100;
+    w.g.onMarket();
+    w.m.ask = NaN;
+    w.g.onMarket();
+    w.advance(0.6);
+    w.g.onMarket();
+    expect(w.g.ruleHolds().quote!.reason).toMatch(/one-sided/);
+    // a venue lost: its book is gone, and the rule waits until the market is whole again
+    w.g.onVenue('LIT_A', false);
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+  });
+
+  it('a quote that stops changing halts; the next change lets it go', () => {
+    const w = world({ marketRules: { staleQuoteMs: 10_000 } });
+    w.g.onMarket();
+    w.advance(9);
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+    w.advance(2);
+    w.g.onMarket();
+    expect(w.g.ruleHolds().stale!.reason).toMatch(/not changed for more than 10000 ms/);
+    w.m.ask = 100_0200;
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+  });
+
+  it('a move of the mid beyond the band within its window halts, in the manner of LULD', () => {
+    const w = world({ marketRules: { bandPct: 5, bandSeconds: 60, staleQuoteMs: 0 } });
+    w.g.onMarket(); // mid 100.005
+    for (let i = 1; i <= 5; i++) {
+      w.advance(5);
+      w.m.bid += 1_0000; // up a dollar every 5 s
+      w.m.ask += 1_0000;
+      w.g.onMarket();
+    }
+    expect(w.g.state()).toBe('ACTIVE'); // +5.0 %: at the band
+    w.advance(5);
+    w.m.bid += 1_0000;
+    w.m.ask += 1_0000;
+    w.g.onMarket();
+    expect(w.g.ruleHolds().band!.reason).toMatch(/moved 6\.0 % in 60 s, beyond the 5 % band/);
+    // a minute later the window's oldest mid is the new level: the move is inside the band again
+    w.advance(61);
+    w.g.onMarket();
+    w.advance(1);
+    w.g.onMarket();
+    expect(w.g.state()).toBe('ACTIVE');
+  });
+
+  it('a lost venue, where the rule is on: REDUCING (no new parent, working ones go on) until it is back', () => {
+    const w = world({ marketRules: { venueDown: true } });
+    w.g.onVenue('LIT_B', false);
+    expect(w.g.state()).toBe('REDUCING');
+    expect(w.g.checkParent({ id: 'Q', account: 'A', side: BUY, qty: 100 })?.code).toBe('STATE_REDUCING');
+    expect(w.send()).toBeNull();
+    w.g.onVenue('LIT_B', true);
+    expect(w.g.state()).toBe('ACTIVE');
+    expect(world().g.state()).toBe('ACTIVE');
+    const off = world();
+    off.g.onVenue('LIT_B', false); // off by default
+    expect(off.g.state()).toBe('ACTIVE');
+  });
+});

@@ -90,6 +90,8 @@ export class LiveRouter implements RouterPorts {
   readonly unsent: JournalRecord[] = [];
   /** Outputs journaled and waiting to be sent at the end of the input that made them. */
   private readonly sending: JournalRecord[] = [];
+  /** Whether the inputs taken since the last send include a session's message (acknowledged once it returns). */
+  private acknowledging = false;
   outputs = 0;
 
   constructor(
@@ -191,19 +193,11 @@ export class LiveRouter implements RouterPorts {
   // ------------------------------------------------------------------ inputs
 
   /**
-   * An input: journaled, then applied; what it makes is journaled as it is made and sent once the input is done (in
-   * the `every` mode, once the journal holds it all on the disk: one sync before anything goes out, and before a
-   * session's message is acknowledged; market data and timers, which nothing outside waits on, are synced with the
-   * next output).
-   */
-  input(r: JournalRecord): void {
-    this.feed(r, () => -Infinity);
-  }
-
-  /**
    * An input, then every wake-up the engine asked for that is due by `now()` (a parent that starts now decides now,
-   * in the same turn of the event loop, not a timer's tick later): each journaled and applied in turn; then what they
-   * all made is sent together (after the one sync the `every` mode makes).
+   * in the same turn of the event loop, not a timer's tick later): each journaled, then applied; what they make is
+   * journaled as it is made and sent together once they are done (in the `every` mode, once the journal holds it all
+   * on the disk: one sync before anything goes out, and before a session's message is acknowledged; market data and
+   * timers, which nothing outside waits on, are synced with the next output).
    */
   feed(r: JournalRecord, now: () => number): void {
     this.take(r);
@@ -213,9 +207,6 @@ export class LiveRouter implements RouterPorts {
     this.acknowledging = false;
     this.flush();
   }
-
-  /** Whether the inputs taken since the last send include a session's message (acknowledged once it returns). */
-  private acknowledging = false;
 
   private take(r: JournalRecord): void {
     this.journal?.append(r);

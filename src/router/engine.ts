@@ -4,9 +4,9 @@ import type { FeatureEngine } from '../features/engine.js';
 import type { Liquidity } from '../venue/fees.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import type { ChildPlan, VenueView } from './allocators.js';
-import { OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
-import { DEFAULT_LIMITS, type RiskLimits } from '../risk/limits.js';
 import { Guardrails, type RiskDenial, type RiskHooks } from '../risk/guard.js';
+import { DEFAULT_LIMITS, type RiskLimits } from '../risk/limits.js';
+import { OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
 import type { Schedule } from './schedulers.js';
 
 /**
@@ -208,6 +208,7 @@ export class RouterEngine {
   private seq = 0;
   /** Between the policy and the venues: every child passes its checks before it is sent (see risk/guard.ts). */
   readonly risk: Guardrails;
+  private readonly venueKinds: ReadonlyMap<string, 'lit' | 'dark'>;
 
   constructor(
     private readonly ports: RouterPorts,
@@ -215,6 +216,7 @@ export class RouterEngine {
     private readonly hooks: EngineHooks = {},
     risk: EngineRisk = {},
   ) {
+    this.venueKinds = new Map(market.venues.map((v) => [v.name, v.kind]));
     this.risk = new Guardrails(risk.limits ?? DEFAULT_LIMITS, risk.symbol ?? '*', market, () => ports.now(), {
       onDenial: (d) => hooks.onDenial?.(d),
       onState: (e) => {
@@ -259,6 +261,11 @@ export class RouterEngine {
     this.timers.push(order.start, { a, t: order.start });
     this.ports.wakeAt(Math.max(order.start, this.ports.now()));
     return null;
+  }
+
+  /** A venue's kind (the market's venues are fixed); an unknown name counts as lit, the stricter checks. */
+  private kindOf(venue: string): 'lit' | 'dark' {
+    return this.venueKinds.get(venue) ?? 'lit';
   }
 
   /** Halted: every working child of every parent is cancelled (the parents stay, and send nothing new while halted). */
@@ -397,10 +404,9 @@ export class RouterEngine {
     const a = this.byChild.get(r.clOrdId);
     if (!a) return;
     const c = this.om.child(r.clOrdId)!;
-    if (r.kind === 'fill') this.risk.childFilled(r.clOrdId, r.qty);
-    if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') this.risk.childDone(r.clOrdId);
     if (r.kind === 'fill') {
-      if (this.market.venues.find((v) => v.name === c.venue)?.kind === 'lit') a.litFilled += r.qty;
+      this.risk.childFilled(r.clOrdId, r.qty);
+      if (this.kindOf(c.venue) === 'lit') a.litFilled += r.qty;
       const f: FillRecord = {
         parentId: a.order.id,
         clOrdId: r.clOrdId,
@@ -417,6 +423,7 @@ export class RouterEngine {
     if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') {
       a.live.delete(r.clOrdId);
       this.byChild.delete(r.clOrdId);
+      this.risk.childDone(r.clOrdId);
     }
     this.advance(a);
   }
@@ -558,7 +565,6 @@ export class RouterEngine {
     }
   }
 
-  /** Sends one child, sized to fit what the parent has available; returns the shares sent. */
   /**
    * Sends one child, sized to fit what the parent has available, if the guardrails let it go; returns the shares sent
    * (0: nothing went; a refusal is the guardrails' to record, and the policy sees an order that was not sent).
@@ -566,8 +572,7 @@ export class RouterEngine {
   private child(a: Active, intent: 'take' | 'rest', venue: string, qty: number, msg: OrderMessage & { type: 'new' }): number {
     const q = Math.min(Math.floor(qty), this.om.available(a.order.id));
     if (!(q > 0)) return 0;
-    const kind = this.market.venues.find((v) => v.name === venue)?.kind ?? 'lit';
-    const req = { parentId: a.order.id, venue, venueKind: kind, side: msg.side, ordType: msg.ordType, price: msg.price, qty: q };
+    const req = { parentId: a.order.id, venue, venueKind: this.kindOf(venue), side: msg.side, ordType: msg.ordType, price: msg.price, qty: q };
     if (this.risk.checkChild(req)) return 0;
     const c = this.om.newChild(a.order.id, venue, msg.price, q);
     a.live.set(c.clOrdId, intent);

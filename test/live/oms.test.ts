@@ -1,68 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/backtest/market.js';
 import { NS_PER_SECOND } from '../../src/core/types.js';
-import { hashPassword } from '../../src/fix/auth.js';
-import { loadDictionary } from '../../src/fix/dictionary.js';
-import { FixInitiator } from '../../src/fix/initiator.js';
+import type { FixInitiator } from '../../src/fix/initiator.js';
 import type { Received } from '../../src/fix/session.js';
-import { parseRouterConfig } from '../../src/live/config.js';
 import { readJournal } from '../../src/live/journal.js';
 import { replayJournal } from '../../src/live/router.js';
-import { OMS_EXTENSION, RouterService } from '../../src/live/service.js';
-import { VenueSimulator } from '../../src/live/venues.js';
+import type { RouterService } from '../../src/live/service.js';
+import type { VenueSimulator } from '../../src/live/venues.js';
+import { liveStack, until } from '../helpers/live-stack.js';
 
 let sim: VenueSimulator;
 let service: RouterService;
 let oms: FixInitiator;
-const got: Received[] = [];
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-const reply = (id: string) => got.filter((m) => m.map.get('11') === id);
+let stack: Awaited<ReturnType<typeof liveStack>>;
+let got: Received[] = [];
+const reply = (id: string) => stack.reply(id);
 
 beforeAll(async () => {
-  sim = new VenueSimulator({ market: resolveScenario('default'), seed: 5, speed: 10 });
-  const ends = await sim.start();
-  const password = randomBytes(12).toString('hex');
-  const fees = sim.fees();
-  service = new RouterService(
-    parseRouterConfig({
-      symbol: 'GOOG',
-      tick: 100,
-      oms: { sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
-      venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
-      clock: sim.clock.spec,
-      policy: { default: 'rule', decisionSeconds: 5 },
-      journal: { dir: mkdtempSync(join(tmpdir(), 'sor-oms-')) },
-    }),
-  );
-  await service.start();
-  oms = new FixInitiator(
-    {
-      beginString: 'FIX.4.4',
-      senderCompID: 'OMS1',
-      targetCompID: 'SOR',
-      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
-      credentials: { username: 'desk', password },
-    },
-    (m) => void got.push(m),
-    { port: service.omsPort },
-  );
-  await oms.start();
+  stack = await liveStack({ seed: 5, journalPrefix: 'sor-oms-' });
+  ({ sim, service, oms, got } = stack);
 }, 30_000);
-afterAll(async () => {
-  await oms.stop(300);
-  await service.stop();
-  await sim.stop();
-});
+afterAll(() => stack.stop());
 
 function order(id: string, over: Record<string, string | null> = {}, extra: [string, string][] = []): [string, string][] {
   const now = sim.clock.now();

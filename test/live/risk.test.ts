@@ -1,72 +1,26 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/backtest/market.js';
 import { NS_PER_SECOND } from '../../src/core/types.js';
-import { hashPassword } from '../../src/fix/auth.js';
-import { loadDictionary } from '../../src/fix/dictionary.js';
-import { FixInitiator } from '../../src/fix/initiator.js';
-import type { Received } from '../../src/fix/session.js';
-import { parseRouterConfig } from '../../src/live/config.js';
+import type { FixInitiator } from '../../src/fix/initiator.js';
 import { readJournal } from '../../src/live/journal.js';
 import { replayJournal } from '../../src/live/router.js';
-import { OMS_EXTENSION, RouterService } from '../../src/live/service.js';
-import { VenueSimulator } from '../../src/live/venues.js';
+import type { RouterService } from '../../src/live/service.js';
+import type { VenueSimulator } from '../../src/live/venues.js';
+import { liveStack, until } from '../helpers/live-stack.js';
 
 /** The live router under tight limits: what the guardrails refuse comes back to the OMS with its reason, and is journaled. */
 let sim: VenueSimulator;
 let service: RouterService;
 let oms: FixInitiator;
-const got: Received[] = [];
-const until = async (cond: () => boolean, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-const reply = (id: string) => got.filter((m) => m.map.get('11') === id);
+let stack: Awaited<ReturnType<typeof liveStack>>;
+const reply = (id: string) => stack.reply(id);
 
 beforeAll(async () => {
-  sim = new VenueSimulator({ market: resolveScenario('default'), seed: 8, speed: 10 });
-  const ends = await sim.start();
-  const password = randomBytes(12).toString('hex');
-  const fees = sim.fees();
-  service = new RouterService(
-    parseRouterConfig({
-      symbol: 'GOOG',
-      tick: 100,
-      oms: { sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
-      venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
-      clock: sim.clock.spec,
-      policy: { default: 'rule', decisionSeconds: 5 },
-      journal: { dir: mkdtempSync(join(tmpdir(), 'sor-risk-')) },
-      // about $1.2M of credit an account; no child above 100 shares
-      risk: { credit: { perAccountNotional: 1_200_000 }, child: { maxQty: 100 } },
-    }),
-  );
-  await service.start();
-  oms = new FixInitiator(
-    {
-      beginString: 'FIX.4.4',
-      senderCompID: 'OMS1',
-      targetCompID: 'SOR',
-      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
-      credentials: { username: 'desk', password },
-    },
-    (m) => void got.push(m),
-    { port: service.omsPort },
-  );
-  await oms.start();
+  // about $1.2M of credit an account; no child above 100 shares
+  stack = await liveStack({ seed: 8, journalPrefix: 'sor-risk-', risk: { credit: { perAccountNotional: 1_200_000 }, child: { maxQty: 100 } } });
+  ({ sim, service, oms } = stack);
   await new Promise((r) => setTimeout(r, 300));
 }, 30_000);
-afterAll(async () => {
-  await oms.stop(300);
-  await service.stop();
-  await sim.stop();
-});
+afterAll(() => stack.stop());
 
 function order(id: string, qty: number, account: string): [string, string][] {
   const now = sim.clock.now();
@@ -87,10 +41,10 @@ describe('the guardrails in the live router', () => {
   it('refuses a parent beyond its account’s credit with OrdRejReason 3 and the reason; another account is its own', async () => {
     // GOOG trades near $580: 1,500 shares is about $870k, a second 1,500 would pass $1.2M
     oms.session.send('D', order('K1', 1500, 'ACC1'));
-    await until(() => reply('K1').some((m) => m.map.get('150') === '0'));
+    await until(() => reply('K1').some((m) => m.map.get('150') === '0'), 15_000);
     oms.session.send('D', order('K2', 1500, 'ACC1'));
     oms.session.send('D', order('K3', 1500, 'ACC2'));
-    await until(() => reply('K2').length > 0 && reply('K3').length > 0);
+    await until(() => reply('K2').length > 0 && reply('K3').length > 0, 15_000);
     const k2 = reply('K2')[0]!;
     expect([k2.map.get('150'), k2.map.get('39'), k2.map.get('103')]).toEqual(['8', '8', '3']);
     expect(k2.map.get('58')).toMatch(/^CREDIT: account ACC1: \$[\d,]+ open \+ \$[\d,]+ would pass its \$1,200,000 limit/);

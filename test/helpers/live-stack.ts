@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveScenario } from '../../src/backtest/market.js';
+import { hashPassword } from '../../src/fix/auth.js';
+import { loadDictionary } from '../../src/fix/dictionary.js';
+import { FixInitiator } from '../../src/fix/initiator.js';
+import type { Received } from '../../src/fix/session.js';
+import { parseRouterConfig } from '../../src/live/config.js';
+import { OMS_EXTENSION, RouterService } from '../../src/live/service.js';
+import { VenueSimulator } from '../../src/live/venues.js';
+
+/**
+ * The live stack on loopback for a test: the default market's venues in real time (speed 10), a router service
+ * (rule policy, decisions every 5 s) and an OMS session logged on to it, every message it gets kept in `got`.
+ */
+export async function liveStack(o: { seed: number; journalPrefix: string; risk?: Record<string, unknown> }) {
+  const sim = new VenueSimulator({ market: resolveScenario('default'), seed: o.seed, speed: 10 });
+  const ends = await sim.start();
+  const password = randomBytes(12).toString('hex');
+  const fees = sim.fees();
+  const service = new RouterService(
+    parseRouterConfig({
+      symbol: 'GOOG',
+      tick: 100,
+      oms: { sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
+      venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
+      clock: sim.clock.spec,
+      policy: { default: 'rule', decisionSeconds: 5 },
+      journal: { dir: mkdtempSync(join(tmpdir(), o.journalPrefix)) },
+      ...(o.risk ? { risk: o.risk } : {}),
+    }),
+  );
+  await service.start();
+  const got: Received[] = [];
+  const oms = new FixInitiator(
+    {
+      beginString: 'FIX.4.4',
+      senderCompID: 'OMS1',
+      targetCompID: 'SOR',
+      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
+      credentials: { username: 'desk', password },
+    },
+    (m) => void got.push(m),
+    { port: service.omsPort },
+  );
+  await oms.start();
+  return {
+    sim,
+    service,
+    oms,
+    got,
+    /** The messages for one ClOrdID. */
+    reply: (id: string) => got.filter((m) => m.map.get('11') === id),
+    stop: async () => {
+      await oms.stop(300);
+      await service.stop();
+      await sim.stop();
+    },
+  };
+}
+
+/** Waits until `cond` holds (polled every 10 ms), or throws after `ms`. */
+export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,3 +1,5 @@
+import type { RiskLimits } from '../risk/limits.js';
+import type { SabotageKind } from '../risk/sabotage.js';
 import { ModelRegistry } from '../models/registry.js';
 import { policies } from '../router/policies.js';
 import { ScenarioError } from '../sim/kind-registry.js';
@@ -31,6 +33,10 @@ export interface BatchRequest {
   /** The model registry the ml router's models come from, and the market missing ones are trained on. */
   models: string;
   trainMarket: string;
+  /** The guardrails' limits (absent: the defaults). */
+  limits?: RiskLimits;
+  /** Run the model-driven policies on sabotaged models; the rule router runs beside them. */
+  sabotage?: SabotageKind;
 }
 
 /** A request that cannot run as stated (exit 2). */
@@ -80,6 +86,8 @@ export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
     );
   }
   if (req.minFraction > req.maxFraction) throw new BatchError('--min-pct exceeds --max-pct');
+  if (req.sabotage && !policies.needsModels(req.policies))
+    throw new BatchError(`--sabotage ${req.sabotage}: none of --policies routes by the models (ml does)`);
   const { scenario, file } = resolveMarket(req.market);
   let facts;
   try {
@@ -108,6 +116,8 @@ export async function batchSpec(req: BatchRequest): Promise<BacktestSpec> {
     warmupMinutes: req.warmupMinutes,
     decisionSeconds: req.decisionSeconds,
     volBps: facts.volBps,
+    ...(req.limits ? { limits: req.limits } : {}),
+    ...(req.sabotage ? { sabotage: req.sabotage } : {}),
   };
 }
 

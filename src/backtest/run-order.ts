@@ -6,6 +6,7 @@ import { SimRouter } from '../router/sim-adapter.js';
 import { MARKOUT_HORIZONS_S } from '../tca/benchmarks.js';
 import { evaluateRun, type OrderResult, type RunRecord } from '../tca/results.js';
 import { sqrtLawCoefficient } from './market.js';
+import { sabotageModels } from '../risk/sabotage.js';
 import type { BacktestOrder, BacktestSpec } from './spec.js';
 import { buildWorld, recordMids, recordTrades } from './world.js';
 
@@ -26,7 +27,10 @@ function mlModels(a: MlModelArtifacts): MlModels {
  * path is the same).
  */
 function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): RunRecord {
-  const models = policy !== null && spec.models && policies.kind(policy).models ? mlModels(spec.models) : undefined;
+  const learnt = policy !== null && spec.models && policies.kind(policy).models ? mlModels(spec.models) : undefined;
+  // sabotaged, where the spec asks: each run's own seeded stream of bad outputs
+  const models =
+    learnt && spec.sabotage ? sabotageModels(learnt, spec.sabotage, Rng.stream(o.seed, `sabotage:${policy}`), spec.limits?.models.maxCostBps).models : learnt;
   const features = models ? { adv: spec.adv, longRunVolBps: spec.volBps ?? NaN } : undefined;
   const world = buildWorld({ market: spec, seed: o.seed, startNs: o.start - spec.warmupMinutes * NS_PER_MINUTE }, (s) => {
     const rec: RunRecord = {
@@ -41,6 +45,7 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Ru
       arrivalSpread: NaN,
       channels: { take: 0, post: 0, dark: 0 },
       pings: new Map(),
+      guard: { refused: {}, anomalies: {}, fallback_decisions: 0 },
     };
     const router = new SimRouter(
       s,
@@ -61,6 +66,7 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Ru
         onDecision: (d) => rec.decisions.push(d),
       },
       features,
+      spec.limits,
     );
     return { rec, router };
   });
@@ -84,6 +90,8 @@ function runOne(spec: BacktestSpec, o: BacktestOrder, policy: string | null): Ru
   }
   world.run(o.end + AFTER_NS);
   if (policy !== null && rec.state === 'none') rec.state = router.engine.om.parent(`P${o.index}`).state;
+  const e = router.engine;
+  rec.guard = { refused: { ...e.risk.denials }, anomalies: { ...e.models.anomalies }, fallback_decisions: e.models.fallbackDecisions };
   return rec;
 }
 

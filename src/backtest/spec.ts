@@ -1,3 +1,5 @@
+import type { RiskLimits } from '../risk/limits.js';
+import type { SabotageKind } from '../risk/sabotage.js';
 import { Rng } from '../core/rng.js';
 import { roundTo } from '../core/stats.js';
 import { BUY, NS_PER_MINUTE, SELL, type Side, SESSION_MINUTES } from '../core/types.js';
@@ -38,6 +40,10 @@ export interface BacktestSpec {
   /** The registry ids of those models (reported). */
   modelIds?: Record<string, string>;
   volBps?: number;
+  /** The guardrails' limits (absent: the defaults). */
+  limits?: RiskLimits;
+  /** The model-driven policies run on sabotaged models (a test of the model checks and the fallback). */
+  sabotage?: SabotageKind;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { DecisionContext, FillRecord, MarketView, ParentOrder, VenueInfo } 
 import type { MlModels } from '../router/ml/models.js';
 import { MlRouterPolicy } from '../router/ml/policy.js';
 import { Guardrails } from '../risk/guard.js';
-import { parseRiskLimits } from '../risk/limits.js';
+import { DEFAULT_LIMITS, parseRiskLimits } from '../risk/limits.js';
+import { ModelCheck } from '../risk/model-check.js';
 import type { VolumeProfile } from '../router/policy-base.js';
 
 /** A market recorded step by step from a simulated session: what the router's MarketView reads, replayed. */
@@ -44,11 +45,13 @@ interface Step {
   bid: number;
   ask: number;
   mid: number;
+  /** Shares printed on the lit venues since the step before (the session's own prints: the features' trade rate). */
+  traded: number;
   levels: Map<string, [{ price: number; qty: number }[], { price: number; qty: number }[]]>;
 }
 
 /**
- * The ml router's decision, timed alone (monotonic clock, nanoseconds): one feature update (a mid and a print),
+ * The ml router’s decision, timed alone (monotonic clock, nanoseconds): one feature update (a mid, and the prints since the step before),
  * then the whole decision of `MlRouterPolicy`: the learning step, the market and child features, the volatility,
  * adverse-move and impact models, the toxicity and fill models for every lit option and every lot it places, and the
  * dark allocation over the pools' estimates. The market is a simulated session's, recorded every 50 ms first
@@ -66,16 +69,19 @@ export function benchDecision(
   world.start();
   world.run(s.t0 + 30 * NS_PER_MINUTE);
   const steps: Step[] = [];
+  let volume = live.tradedVolume();
   while (steps.length < Math.min(opts.decisions, 20_000)) {
     world.run(world.now() + 50_000_000);
     if (!(s.nbbo.bid < s.nbbo.ask)) continue;
+    const traded = live.tradedVolume() - volume;
+    volume += traded;
     const levels = new Map(
       s.lit.map((v) => [
         v.name,
         [live.levels(v.name, BUY, 5), live.levels(v.name, SELL, 5)] as [{ price: number; qty: number }[], { price: number; qty: number }[]],
       ]),
     );
-    steps.push({ t: s.kernel.now(), bid: s.nbbo.bid, ask: s.nbbo.ask, mid: s.nbbo.lastMid, levels });
+    steps.push({ t: s.kernel.now(), bid: s.nbbo.bid, ask: s.nbbo.ask, mid: s.nbbo.lastMid, traded, levels });
   }
   const fe = live.features!;
   const market = new RecordedMarket(live.venues, fe);
@@ -141,6 +147,8 @@ export function benchDecision(
     },
   };
   const times = new Float64Array(opts.decisions);
+  const check = new ModelCheck(DEFAULT_LIMITS.models, () => performance.now() * 1000);
+  let anomalies = 0;
   let lit = 0;
   let dark = 0;
   for (let i = 0; i < opts.decisions; i++) {
@@ -152,8 +160,15 @@ export function benchDecision(
     const side: Side = i % 2 === 0 ? BUY : SELL;
     const t0 = process.hrtime.bigint();
     fe.onMid(now, st.mid);
-    fe.onTrade(now, side, 100);
-    policy.decide(ctx);
+    // the session's own prints since the step before, as one print (a decision's feature update has one to take in)
+    fe.onTrade(now, side, st.traded);
+    // as the engine runs a model-driven policy live: every output checked, the inference timed, the rule router on an anomaly
+    check.begin();
+    const { swept } = policy.decideChecked(ctx, check);
+    if (check.reason !== null) {
+      anomalies++;
+      policy.fallback.decide(swept ? { ...ctx, behind: 0 } : ctx);
+    }
     times[i] = Number(process.hrtime.bigint() - t0);
     lit += policy.last.lit;
     dark += policy.last.dark;
@@ -164,7 +179,7 @@ export function benchDecision(
   const p99 = us(0.99);
   return {
     benchmark: 'decision',
-    what: 'one feature update and a whole ml-router decision on a recorded simulated market: market and child features, the volatility, adverse-move, impact, toxicity and fill models, the lit and dark allocations, and the guardrails’ checks of every child it sends',
+    what: 'one feature update and a whole ml-router decision on a recorded simulated market: market and child features, the volatility, adverse-move, impact, toxicity and fill models, the lit and dark allocations, and the model checks of every output (the inference timed against its budget) and the guardrails’ checks of every child it sends',
     decisions: opts.decisions,
     lit_venues: s.lit.length,
     dark_pools: s.dark.length,
@@ -184,6 +199,9 @@ export function benchDecision(
     checksum: sent,
     /** Children the guardrails refused (none expected: the limits here never bind; see above). */
     risk_refused: refused,
+    /** Decisions whose model outputs failed a check (the rule router decided): 0 on a sound model. */
+    model_anomalies: anomalies,
+    model_checks_seen: { max_cost_bps: Math.round(check.seen.maxCostBps * 100) / 100, max_feature_z: Math.round(check.seen.maxFeatureZ * 100) / 100 },
     risk_refused_by: guard.denials,
     /** The guardrails' part of it: children checked, and the mean time of one child's checks and bookkeeping (inside the decision's time). */
     risk_checks: { children: nextId - 1 + refused, mean_ns: Math.round(guardNs / Math.max(1, nextId - 1 + refused)) },

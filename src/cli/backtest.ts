@@ -10,6 +10,8 @@ import { UsageError } from './errors.js';
 import { collect, MAX_WORKERS, nonNegativeInt, numberIn, positiveInt, positiveNumber } from './options.js';
 import { writableFile, writeFileWhole } from '../core/files.js';
 import { print } from './print.js';
+import { loadRiskLimits } from '../risk/limits.js';
+import { SABOTAGE_KINDS, type SabotageKind } from '../risk/sabotage.js';
 
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
 const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];
@@ -44,6 +46,8 @@ interface Options {
   warmup: number;
   json: boolean;
   out?: string;
+  limits?: string;
+  sabotage?: string;
 }
 
 export function backtestCommand(program: Command): void {
@@ -74,6 +78,8 @@ export function backtestCommand(program: Command): void {
     .option('--models <dir>', 'ml: the model registry its models come from (those missing are trained and registered)', 'sor-models')
     .option('--train-scenario <name|file|lobster folder>', 'ml: the market missing models are trained on', 'default')
     .option('--warmup <minutes>', 'market minutes simulated before each order', nonNegativeInt('--warmup', 15), 5)
+    .option('--limits <file>', "the guardrails' limits (JSON; see the README's Guardrails): default the built-in ones")
+    .option('--sabotage <kind>', `run ml on sabotaged models (${SABOTAGE_KINDS.join('|')}), the rule router beside it: a test of the model checks`)
     .option('--json', 'print the summary as JSON', false)
     .option('--out <file>', 'write the HTML report here')
     .action(async (o: Options) => {
@@ -116,7 +122,13 @@ function request(o: Options): BatchRequest {
     }
     (perPolicy[policy] ??= {})[key] = value;
   }
+  if (o.sabotage !== undefined && !(SABOTAGE_KINDS as readonly string[]).includes(o.sabotage))
+    throw new UsageError(`--sabotage "${o.sabotage}": one of ${SABOTAGE_KINDS.join(', ')}`);
+  // a sabotaged model's shortfall is read beside the rule router's, the fallback it should come close to
+  if (o.sabotage !== undefined && !names.includes('rule')) names.push('rule');
   return {
+    ...(o.limits !== undefined ? { limits: loadRiskLimits(o.limits) } : {}),
+    ...(o.sabotage !== undefined ? { sabotage: o.sabotage as SabotageKind } : {}),
     market: o.scenario,
     policies: names,
     sharedOptions: { rate: o.povRate, urgency: o.urgency, darkMinQty: o.darkMinQty, passiveSlices: o.passiveSlices },
@@ -170,5 +182,19 @@ function printTable(r: BacktestReport): void {
       `${p.policy.padEnd(8)} ${f(p.is_bps.mean).padStart(8)}  [${f(p.is_bps.ci95[0])}, ${f(p.is_bps.ci95[1])}]`.padEnd(38) +
         `${f(c.spread).padStart(7)} ${f(c.impact).padStart(7)} ${f(c.timing).padStart(7)} ${f(c.fees).padStart(7)} ${f(c.opportunity).padStart(9)} ${f(p.vwap_slippage_bps.mean).padStart(8)} ${f(p.fill_rate * 100, 1).padStart(7)} ${f(p.completion * 100, 1).padStart(11)} ${f(p.completion_adjusted_bps.mean).padStart(16)}`,
     );
+  }
+  // what the guardrails did, where they did anything
+  const counts = (x: Record<string, number>) =>
+    Object.entries(x)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  for (const p of r.policies) {
+    const g = p.guardrails;
+    const parts = [
+      g.parents_refused > 0 ? `${g.parents_refused} parents refused` : '',
+      Object.keys(g.children_refused).length > 0 ? `children refused: ${counts(g.children_refused)}` : '',
+      Object.keys(g.model_anomalies).length > 0 ? `model anomalies: ${counts(g.model_anomalies)}; ${g.fallback_decisions} decisions by the rule router` : '',
+    ].filter(Boolean);
+    if (parts.length > 0) console.log(`guardrails, ${p.policy}: ${parts.join('; ')}`);
   }
 }

@@ -14,6 +14,7 @@ import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
 import { venuesCommand } from './venues.js';
 import { liveCommand, serveCommand } from './live.js';
+import { riskCommand } from './risk.js';
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
@@ -46,6 +47,7 @@ fixCommand(program);
 venuesCommand(program);
 serveCommand(program);
 liveCommand(program);
+riskCommand(program);
 
 try {
   // an unknown command is an error even with --help after it (commander would print the main help and exit 0)

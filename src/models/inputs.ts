@@ -184,6 +184,28 @@ export class FeatureNet {
     this.accumulate(features, this.venue, into);
   }
 
+  /**
+   * The feature of a vector furthest from its training mean, in training standard deviations (missing values count
+   * as at the mean): what the model checks read to see an input the model never saw the like of. Reuses one object.
+   */
+  farthest(features: ArrayLike<number>): { j: number; z: number; name: string } {
+    const sell = features[F.side_sign]! < 0;
+    let j = -1;
+    let worst = 0;
+    for (let k = 0; k < N_FEATURES; k++) {
+      const z = Math.abs(this.t.z(features, k, sell));
+      if (z > worst) {
+        worst = z;
+        j = k;
+      }
+    }
+    this.far.j = j;
+    this.far.z = worst;
+    this.far.name = j >= 0 ? FEATURE_NAMES[j]! : '';
+    return this.far;
+  }
+  private readonly far = { j: -1, z: 0, name: '' };
+
   get hiddenSize(): number {
     return this.base.length;
   }

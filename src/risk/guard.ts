@@ -122,7 +122,7 @@ class TimedQueue {
 }
 
 /** A window of event times (ns), oldest first: how many fall in the last `spanNs`. */
-class TimeWindow {
+export class TimeWindow {
   private times: number[] = [];
   private head = 0;
   count(now: number, spanNs: number): number {

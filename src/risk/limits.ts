@@ -90,6 +90,25 @@ export const riskLimitsSchema = z
       })
       .strict()
       .default({ badQuoteMs: 2_000, staleQuoteMs: 60_000, bandPct: 10, bandSeconds: 300, venueDown: false }),
+    /**
+     * The model checks (model-driven policies such as ml): every output is checked before it is used. A probability
+     * outside [0, 1], a NaN or an infinity, a cost term (σ, drift, impact, toxicity, a saving; bps) beyond
+     * ±`maxCostBps`, a feature further than `maxFeatureZ` training standard deviations from its training mean, or a
+     * decision whose inference took longer than `inferenceBudgetUs` (wall clock; live only: a backtest's decisions
+     * take no simulated time, and a wall-clock test would make it depend on the machine) is an anomaly: that
+     * decision is the rule router's. After `anomalies` of them within `windowSeconds` the parent stays on the rule
+     * router until a person resets it.
+     */
+    models: z
+      .object({
+        maxCostBps: positive.default(2_000),
+        maxFeatureZ: positive.default(100),
+        inferenceBudgetUs: positive.default(5_000),
+        anomalies: count.default(3),
+        windowSeconds: positive.max(86_400).default(300),
+      })
+      .strict()
+      .default({ maxCostBps: 2_000, maxFeatureZ: 100, inferenceBudgetUs: 5_000, anomalies: 3, windowSeconds: 300 }),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import type { ExecReport, OrderMessage } from '../venue/types.js';
 import type { ChildPlan, VenueView } from './allocators.js';
 import { Guardrails, type RiskDenial, type RiskHooks } from '../risk/guard.js';
 import { DEFAULT_LIMITS, type RiskLimits } from '../risk/limits.js';
+import { ModelGuard, type ModelCheck, type ModelGuardHooks } from '../risk/model-check.js';
 import { OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
 import type { Schedule } from './schedulers.js';
 
@@ -147,6 +148,21 @@ export interface Policy {
   decide(ctx: DecisionContext): void;
 }
 
+/**
+ * A policy that routes by models. The engine hands it the decision's ModelCheck; it reads every model output
+ * through it before use, and if the check finds an anomaly it sends nothing the models chose and returns. The engine
+ * then has `fallback`, the rule-based router, make the rest of that decision. Before consulting the models the policy
+ * may only have sent what the rule router itself would (its sweep of what is behind); it returns whether it did.
+ */
+export interface ModelDrivenPolicy extends Policy {
+  readonly fallback: Policy;
+  decideChecked(ctx: DecisionContext, check: ModelCheck): { swept: boolean };
+}
+
+export function isModelDriven(p: Policy): p is ModelDrivenPolicy {
+  return typeof (p as Partial<ModelDrivenPolicy>).decideChecked === 'function';
+}
+
 export interface EngineHooks {
   /** A child order was sent. */
   onChild?(c: { parentId: string; clOrdId: number; venue: string; qty: number; intent: 'take' | 'rest'; time: number }): void;
@@ -159,12 +175,17 @@ export interface EngineHooks {
   /** The guardrails refused a child or a parent (the reason code and text), or changed a trading state. */
   onDenial?: RiskHooks['onDenial'];
   onRiskState?: RiskHooks['onState'];
+  /** A model-driven decision was anomalous and the rule router made it; a person put a parent back on its model. */
+  onAnomaly?: ModelGuardHooks['onAnomaly'];
+  onModelReset?: ModelGuardHooks['onModelReset'];
 }
 
 /** The guardrails an engine applies: its limits, and the symbol it trades (trading states are per symbol). */
 export interface EngineRisk {
   limits?: RiskLimits;
   symbol?: string;
+  /** A wall clock in µs for the models' inference budget (live); absent, it is not checked (a backtest). */
+  wallUs?: () => number;
 }
 
 type Phase = 'waiting' | 'clearing' | 'taking' | 'resting' | 'ending' | 'done';
@@ -209,6 +230,8 @@ export class RouterEngine {
   /** Between the policy and the venues: every child passes its checks before it is sent (see risk/guard.ts). */
   readonly risk: Guardrails;
   private readonly venueKinds: ReadonlyMap<string, 'lit' | 'dark'>;
+  /** Every model-driven decision's outputs are checked; an anomalous one is the rule router's (see ModelDrivenPolicy). */
+  readonly models: ModelGuard;
 
   constructor(
     private readonly ports: RouterPorts,
@@ -224,6 +247,12 @@ export class RouterEngine {
         if (e.to === 'HALTED') this.cancelWorking();
       },
     });
+    this.models = new ModelGuard(
+      this.risk.limits.models,
+      () => ports.now(),
+      { onAnomaly: (a) => hooks.onAnomaly?.(a), onModelReset: (e) => hooks.onModelReset?.(e) },
+      risk.wallUs,
+    );
   }
 
   /**
@@ -522,13 +551,35 @@ export class RouterEngine {
         });
       },
     };
-    a.policy.decide(ctx);
+    this.runPolicy(a, ctx);
     this.hooks.onDecision?.({ parentId: a.order.id, time: now, round, target: targetNow, filled: p.cumQty, children: a.live.size });
     if (hasTakes(a)) {
       a.phase = 'taking';
       // a venue that never answers must not stall the parent: move on at the next decision regardless
       this.wake(a, final ? now + SETTLE_NS : next);
     } else this.rest(a, now);
+  }
+
+  /**
+   * The policy's decision. A model-driven one is checked: on a model anomaly the rule router makes the rest of the
+   * decision, and after too many in the window it makes every decision of the parent until a person resets it.
+   */
+  private runPolicy(a: Active, ctx: DecisionContext): void {
+    const p = a.policy;
+    if (!isModelDriven(p)) return p.decide(ctx);
+    const g = this.models;
+    if (g.sticky(a.order.id) !== undefined) {
+      g.fallbackDecisions++;
+      return p.fallback.decide(ctx);
+    }
+    const check = g.check;
+    check.begin();
+    const { swept } = p.decideChecked(ctx, check);
+    if (check.reason === null) return;
+    g.anomaly(a.order.id, check.reason);
+    g.fallbackDecisions++;
+    // what the policy already swept was the rule router's own sweep: the rule router makes the rest
+    p.fallback.decide(swept ? { ...ctx, behind: 0 } : ctx);
   }
 
   /** Nothing immediate in flight: wait for the next decision, or expire after the final one. */
@@ -561,6 +612,7 @@ export class RouterEngine {
       a.phase = 'done';
       this.active.delete(a.order.id);
       this.risk.parentClosed(a.order.id);
+      this.models.parentClosed(a.order.id);
       this.hooks.onDone?.(p, a.order);
     }
   }

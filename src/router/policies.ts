@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { BUY, NS_PER_SECOND } from '../core/types.js';
-import { contKukanov, proRata, ruleBasedSor, type Allocator, type PlacementVenue } from './allocators.js';
+import { contKukanov, proRata, ruleBasedSor, type PlacementVenue } from './allocators.js';
 import type { DecisionContext, MarketView, ParentOrder, Policy } from './engine.js';
 import { registerMlPolicies } from './ml/register.js';
-import { common, splitEvenly, sweep, type PolicyOptions } from './policy-base.js';
+import { common, RouterPolicy, sweep, type PolicyOptions } from './policy-base.js';
 import { darkOptions, policies, sweepOptions } from './policy-registry.js';
 import { AlmgrenChriss, PovSchedule, TwapSchedule, VwapSchedule, type Schedule } from './schedulers.js';
 
 export type { PolicyOptions, VolumeProfile } from './policy-base.js';
+export { RouterPolicy } from './policy-base.js';
 
 /**
  * Where a passive slice rests: the lit venues quoting the best price on our side, the one whose make fee is
@@ -26,15 +27,6 @@ function passiveVenue(ctx: DecisionContext): { venue: string; price: number } | 
     if (!pick || v.makeFee < pick.fee || (v.makeFee === pick.fee && top.qty < pick.queue)) pick = { venue: v.name, fee: v.makeFee, queue: top.qty };
   }
   return pick && { venue: pick.venue, price: best };
-}
-
-/** Splits `qty` over the dark pools, each ping with a minimum execution size. */
-function pingDark(ctx: DecisionContext, qty: number, minQty: number): void {
-  const pools = ctx.market.venues.filter((v) => v.kind === 'dark');
-  if (pools.length === 0 || qty <= 0) return;
-  splitEvenly(qty, pools.length).forEach((q, i) => {
-    if (q > 0) ctx.ping(pools[i]!.name, q, Math.min(minQty, q));
-  });
 }
 
 /**
@@ -61,32 +53,6 @@ export class ScheduledAlgo implements Policy {
     if (ctx.round > 0 || ctx.final || ctx.upcoming <= 0) return;
     const at = passiveVenue(ctx);
     if (at) ctx.post(at.venue, at.price, ctx.upcoming);
-  }
-}
-
-/**
- * A smart order router on a TWAP schedule: each upcoming slice is first offered to the dark pools (midpoint pings
- * with a minimum size, resting one interval); what the schedule wants done by now and is not is swept on the lit
- * books by the allocator, and what a sweep leaves unfilled is rerouted on the next view, up to three times.
- */
-export class RouterPolicy implements Policy {
-  readonly decisionNs: number;
-  readonly rerouteRounds = 3;
-  private readonly depth: number;
-  private readonly minQty: number;
-  constructor(
-    readonly name: string,
-    private readonly allocator: Allocator,
-    opts: PolicyOptions = {},
-  ) {
-    ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
-  }
-  schedule(o: ParentOrder): Schedule {
-    return new TwapSchedule(o.qty, o.start, o.end);
-  }
-  decide(ctx: DecisionContext): void {
-    sweep(ctx, ctx.behind, this.depth, this.allocator);
-    if (ctx.round === 0 && !ctx.final) pingDark(ctx, ctx.upcoming, this.minQty);
   }
 }
 

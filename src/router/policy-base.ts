@@ -1,10 +1,10 @@
 import type { Rng } from '../core/rng.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { ruleBasedSor, type Allocator } from './allocators.js';
-import type { DecisionContext } from './engine.js';
+import type { DecisionContext, ParentOrder, Policy } from './engine.js';
 import type { MlModels } from './ml/models.js';
 
-import type { VolumeProfile } from './schedulers.js';
+import { TwapSchedule, type Schedule, type VolumeProfile } from './schedulers.js';
 
 export type { VolumeProfile } from './schedulers.js';
 
@@ -44,4 +44,39 @@ export function splitEvenly(total: number, n: number): number[] {
 /** Sweeps `qty` across the lit books with an allocator (the rule-based SOR unless told). */
 export function sweep(ctx: DecisionContext, qty: number, depth: number, allocator: Allocator = ruleBasedSor): void {
   if (qty > 0) ctx.take(allocator.allocate(ctx.order.side, qty, ctx.views(depth)));
+}
+
+/** Splits `qty` over the dark pools, each ping with a minimum execution size. */
+export function pingDark(ctx: DecisionContext, qty: number, minQty: number): void {
+  const pools = ctx.market.venues.filter((v) => v.kind === 'dark');
+  if (pools.length === 0 || qty <= 0) return;
+  splitEvenly(qty, pools.length).forEach((q, i) => {
+    if (q > 0) ctx.ping(pools[i]!.name, q, Math.min(minQty, q));
+  });
+}
+
+/**
+ * A smart order router on a TWAP schedule: each upcoming slice is first offered to the dark pools (midpoint pings
+ * with a minimum size, resting one interval); what the schedule wants done by now and is not is swept on the lit
+ * books by the allocator, and what a sweep leaves unfilled is rerouted on the next view, up to three times.
+ */
+export class RouterPolicy implements Policy {
+  readonly decisionNs: number;
+  readonly rerouteRounds = 3;
+  private readonly depth: number;
+  private readonly minQty: number;
+  constructor(
+    readonly name: string,
+    private readonly allocator: Allocator,
+    opts: PolicyOptions = {},
+  ) {
+    ({ decisionNs: this.decisionNs, depth: this.depth, minQty: this.minQty } = common(opts));
+  }
+  schedule(o: ParentOrder): Schedule {
+    return new TwapSchedule(o.qty, o.start, o.end);
+  }
+  decide(ctx: DecisionContext): void {
+    sweep(ctx, ctx.behind, this.depth, this.allocator);
+    if (ctx.round === 0 && !ctx.final) pingDark(ctx, ctx.upcoming, this.minQty);
+  }
 }

@@ -58,6 +58,8 @@ export interface PolicyRun {
   channels: Channels;
   /** The dark pings, where the spec asks for them. */
   pings?: PingObservation[];
+  /** What the guardrails did in this run: children refused by reason code, model anomalies by what, rule-router decisions. */
+  guard: GuardCounts;
   /** Filled and scheduled fractions of the order at TRAJECTORY_POINTS evenly spaced times over the horizon. */
   trajectory: { filled: number[]; target: number[] };
 }
@@ -86,6 +88,14 @@ export interface RunRecord {
   channels: Channels;
   /** Each dark ping, in the order sent: the pool, shares offered and filled (what the pool estimates learn from). */
   pings: Map<number, PingObservation>;
+  guard: GuardCounts;
+}
+
+/** A run's guardrail counts: refusals by reason code, model anomalies by what was anomalous, and fallback decisions. */
+export interface GuardCounts {
+  refused: Record<string, number>;
+  anomalies: Record<string, number>;
+  fallback_decisions: number;
 }
 
 /** What the evaluation needs of the batch: the daily volume and the square-root law's Y·σ (NaN: none). */
@@ -153,6 +163,7 @@ export function evaluateRun(o: BacktestOrder, policy: string, r: RunRecord, base
     channels: r.channels,
     ...(costs.recordPings ? { pings: [...r.pings.values()] } : {}),
     trajectory: trajectory(o, r),
+    guard: r.guard,
   };
 }
 

@@ -31,6 +31,12 @@ export interface PolicySummary {
   completion: number;
   participation: number;
   venues: { venue: string; share_of_fills: number; fill_rate: number; markout_bps: Record<string, number> }[];
+  /**
+   * What the guardrails did over the batch: parents refused (a trading state, the restricted list, credit), children
+   * refused by reason code, model anomalies by what was anomalous, and the decisions the rule router made for a
+   * model-driven policy instead.
+   */
+  guardrails: { parents_refused: number; children_refused: Record<string, number>; model_anomalies: Record<string, number>; fallback_decisions: number };
 }
 
 export interface BacktestReport {
@@ -54,6 +60,13 @@ export interface BacktestReport {
 }
 
 const r4 = (x: number) => roundTo(x, 4);
+
+/** Counts by key added up, keys sorted. */
+function addUp(xs: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) for (const [k, v] of Object.entries(x)) out[k] = (out[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
 
 export function summarizeBacktest(spec: BatchInfo, results: readonly OrderResult[]): BacktestReport {
   const byPolicy = (name: string) => results.map((r) => r.runs.find((x) => x.policy === name)!);
@@ -110,6 +123,12 @@ export function summarizeBacktest(spec: BatchInfo, results: readonly OrderResult
         });
         return { venue, share_of_fills: r4(totalFilled > 0 ? filled / totalFilled : 0), fill_rate: r4(sent > 0 ? filled / sent : 0), markout_bps };
       }),
+      guardrails: {
+        parents_refused: runs.filter((r) => r.state.startsWith('rejected')).length,
+        children_refused: addUp(runs.map((r) => r.guard.refused)),
+        model_anomalies: addUp(runs.map((r) => r.guard.anomalies)),
+        fallback_decisions: runs.reduce((a, r) => a + r.guard.fallback_decisions, 0),
+      },
     };
   });
   const comparisons: BacktestReport['comparisons'] = [];

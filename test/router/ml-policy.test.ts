@@ -52,10 +52,11 @@ function run(policy: MlRouterPolicy, o: { side: Side; qty: number; minutes: numb
   const order: ParentOrder = { id: 'P', side: o.side, qty: o.qty, start, end: start + o.minutes * NS_PER_MINUTE };
   const costs: (typeof policy.last & { t: number })[] = [];
   // the decision's cost terms, read after each scheduled decision
-  const decide = policy.decide.bind(policy);
-  policy.decide = (ctx) => {
-    decide(ctx);
+  const decide = policy.decideChecked.bind(policy);
+  policy.decideChecked = (ctx, check) => {
+    const r = decide(ctx, check);
     if (ctx.round === 0 && !ctx.final) costs.push({ ...policy.last, impactInputs: [...policy.last.impactInputs], t: ctx.now });
+    return r;
   };
   r.engine.onParent(order, policy);
   s.kernel.run(order.end + 5 * NS_PER_SECOND);

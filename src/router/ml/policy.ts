@@ -3,8 +3,11 @@ import { F, mergeLevels, N_FEATURES, type BookSnapshot, type FeatureQuery } from
 import { Ewm } from '../../features/streaming.js';
 import { CensoredLiquidity } from '../../models/dark-allocation.js';
 import { impactInputs } from '../../models/impact.js';
-import type { DecisionContext, MarketView, ParentOrder, Policy, VenueInfo } from '../engine.js';
-import { common, POLICY_DEFAULTS, sweep, type PolicyOptions } from '../policy-base.js';
+import type { DecisionContext, MarketView, ModelDrivenPolicy, ParentOrder, Policy, VenueInfo } from '../engine.js';
+import { DEFAULT_LIMITS } from '../../risk/limits.js';
+import { ModelCheck } from '../../risk/model-check.js';
+import { ruleBasedSor } from '../allocators.js';
+import { common, POLICY_DEFAULTS, RouterPolicy, sweep, type PolicyOptions } from '../policy-base.js';
 import { expectedVolume, ProfileCurve, TwapSchedule, type Schedule } from '../schedulers.js';
 import { darkSaving, expectedDrift, laterCost, litSaving, marginalImpact, perShareTaken, type Costs } from './costs.js';
 import { allocateLots, lotSize, type LotPlace } from './lots.js';
@@ -48,8 +51,13 @@ export interface Option extends LotPlace {
  *   much more liquidity, the Kaplan–Meier estimate from the censored fills of our own pings (Ganchev et al.).
  * The lots go greedily to the highest probability × saving. The pools' estimates start from the offline pool model
  * (the same estimator over many training orders' pings) and learn on from this order's own.
+ *
+ * Every model output is read through the decision's ModelCheck (risk/model-check.ts) before it is used: the input
+ * vectors' furthest features, the variance, the probabilities (fill, adverse move, a pool's liquidity), the cost terms
+ * and each place's saving, and the inference's time. On an anomaly nothing passive is placed, and the engine has the
+ * rule router (`fallback`) make the rest of the decision: the sweep before the models is the rule router's own.
  */
-export class MlRouterPolicy implements Policy {
+export class MlRouterPolicy implements ModelDrivenPolicy {
   readonly decisionNs: number;
   readonly rerouteRounds = 3;
   protected readonly depth: number;
@@ -86,6 +94,11 @@ export class MlRouterPolicy implements Policy {
   };
   /** The market's venues (fixed): the lit ones with their index, the pools; and one option object per place. */
   private venueSet: VenueSet | null = null;
+  /** The rule-based router on the same decisions: what the engine falls back to on a model anomaly. */
+  readonly fallback: Policy;
+  /** The check of the decision in progress. */
+  private check: ModelCheck;
+  private ownCheck: ModelCheck | null = null;
   /** The last decision's cost terms (bps) and the shares it placed, for tests and the benchmark. */
   readonly last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0, impactInputs: this.impactX as readonly number[] };
 
@@ -103,20 +116,31 @@ export class MlRouterPolicy implements Policy {
     this.adv = opts.adv ?? NaN;
     if (withModels && !this.models) throw new Error('ml needs its trained models (fill, adverse move, volatility, toxicity, impact, dark pools)');
     if (withModels && !(this.adv > 0)) throw new Error('ml needs the average daily volume');
+    this.fallback = new RouterPolicy('rule', ruleBasedSor, { decisionNs: this.decisionNs, sweepDepth: this.depth, darkMinQty: this.minQty });
+    this.check = new ModelCheck(DEFAULT_LIMITS.models);
   }
 
   schedule(o: ParentOrder): Schedule {
     return new TwapSchedule(o.qty, o.start, o.end);
   }
 
+  /** A decision outside an engine's model guard: checked against the default limits all the same. */
   decide(ctx: DecisionContext): void {
+    const c = (this.ownCheck ??= new ModelCheck(DEFAULT_LIMITS.models));
+    c.begin();
+    const { swept } = this.decideChecked(ctx, c);
+    if (c.reason !== null) this.fallback.decide(swept ? { ...ctx, behind: 0 } : ctx);
+  }
+
+  decideChecked(ctx: DecisionContext, check: ModelCheck): { swept: boolean } {
+    this.check = check;
     const { market } = ctx;
     if (ctx.round === 0) this.learn(ctx);
     sweep(ctx, ctx.behind, this.depth);
-    if (ctx.round > 0 || ctx.final) return;
+    if (ctx.round > 0 || ctx.final) return SWEPT;
     const bid = market.bid();
     const ask = market.ask();
-    if (!(bid < ask)) return;
+    if (!(bid < ask)) return SWEPT;
     const mid = (bid + ask) / 2;
     const v = this.venuesOf(market);
     let takeFee = Infinity;
@@ -127,8 +151,9 @@ export class MlRouterPolicy implements Policy {
       takeFeeBps: (takeFee / mid) * 1e4,
       budget: Math.min(ctx.available(), this.slices * Math.max(ctx.upcoming, this.lot)),
     };
-    if (c.budget <= 0) return;
+    if (c.budget <= 0) return SWEPT;
     this.placePassive(ctx, c);
+    return SWEPT;
   }
 
   /** The passive exposure of a decision: each budget lot by lot where the predicted all-in saving is highest. */
@@ -177,6 +202,7 @@ export class MlRouterPolicy implements Policy {
   /** The all-in cost allocation of each budget over the options, lot by lot. */
   private allocate(ctx: DecisionContext, options: Option[], book: BookSnapshot, c: Costs): void {
     const m = this.models!;
+    const chk = this.check;
     const fe = ctx.market.features;
     if (!fe) throw new Error('ml needs the market features (a MarketView that keeps them)');
     const x = this.x;
@@ -191,8 +217,10 @@ export class MlRouterPolicy implements Policy {
     vq.order.end = now + volH;
     vq.venue.price = book.bids[0]?.price ?? c.mid;
     fe.write(vq, x);
+    chk.features('volatility input', m.volatility.farthest(x));
     // the model forecasts the variance of log returns over its horizon: σ over one interval, in bps
-    const sigma = 1e4 * Math.sqrt(Math.max(0, m.volatility.variance(x)) * (this.decisionNs / volH));
+    const variance = chk.variance('volatility', m.volatility.variance(x));
+    const sigma = chk.cost('σ', 1e4 * Math.sqrt(Math.max(0, variance) * (this.decisionNs / volH)));
     // the probe models (fill, adverse move, toxicity) learnt from child orders of a lot resting one horizon: the
     // query is such a child, not the parent
     const query = this.probeQuery;
@@ -212,13 +240,16 @@ export class MlRouterPolicy implements Policy {
       venue.queueAhead = queue;
       venue.price = o.price;
       fe.writeVenue(query, x);
+      chk.features('probe input', m.fill.farthest(x));
     };
     const firstLit = options.find((o) => !o.dark);
     if (firstLit) setVenue(firstLit, firstLit.queue);
-    const pAdverse = firstLit ? m.adverse.predict(x) : 0.5;
+    const pAdverse = firstLit ? chk.prob('adverse move', m.adverse.predict(x)) : 0.5;
     const drift = expectedDrift(pAdverse, sigma);
-    const impact = marginalImpact(m.impact.predict(this.impactFeatures(ctx, order.qty - this.filled, c.halfSpread * 2)));
-    const later = laterCost(c, drift, impact);
+    const impactX = this.impactFeatures(ctx, order.qty - this.filled, c.halfSpread * 2);
+    chk.features('impact input', m.impact.farthest(impactX));
+    const impact = marginalImpact(chk.cost('impact', m.impact.predict(impactX)));
+    const later = chk.cost('later', laterCost(c, drift, impact));
     // what a share costs in impact by how it fills, per share taken (the impact model's channels)
     const ch = m.impact.art.channels!;
     // the options differ only in the venue's and child's features: the models sum the market's part once
@@ -226,18 +257,21 @@ export class MlRouterPolicy implements Policy {
     m.toxicity.prepareMarket(x);
     for (const o of options) {
       if (o.dark) {
-        o.value = this.darkValue(this.venueSet!.dark[o.pool]!, later - impact * perShareTaken(ch, ch.dark), c.mid);
+        o.value = chk.cost('dark saving', this.darkValue(this.venueSet!.dark[o.pool]!, later - impact * perShareTaken(ch, ch.dark), c.mid));
         continue;
       }
       setVenue(o, o.queue);
       if (o.sum.length !== m.fill.hiddenSize) o.sum = new Float64Array(m.fill.hiddenSize);
       m.fill.venueSum(x, o.sum);
-      o.value = litSaving(later, c.halfSpread, bps(info[o.index]!.makeFee), m.toxicity.predictForVenue(x), impact * perShareTaken(ch, ch.post));
+      const toxicity = chk.cost('toxicity', m.toxicity.predictForVenue(x));
+      o.value = chk.cost('lit saving', litSaving(later, c.halfSpread, bps(info[o.index]!.makeFee), toxicity, impact * perShareTaken(ch, ch.post)));
     }
     // the chance that an option's next lot fills; only the option just given a lot changes, and for a lit one only
     // the queue ahead of it
     const chance = (o: Option, lot: number) =>
-      o.dark ? this.pool(o.venue).tailAt(o.given + lot) : m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given);
+      o.dark
+        ? chk.prob('pool liquidity', this.pool(o.venue).tailAt(o.given + lot))
+        : chk.prob('fill', m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
     const last = this.last;
     last.later = later;
     last.drift = drift;
@@ -246,6 +280,9 @@ export class MlRouterPolicy implements Policy {
     last.lit = last.dark = 0;
     // lit display and dark pings are budgeted apart, each up to the budget
     for (const dark of [false, true]) allocateLots(options, dark, c.budget, lotSize(c.budget, dark ? this.lot : LIT_LOT, MAX_LOTS), chance);
+    // nothing the models chose goes if any output was anomalous, or the inference overran its budget
+    chk.timed();
+    if (chk.reason !== null) return;
     for (const o of options) {
       if (o.given <= 0) continue;
       this.place(ctx, o, o.given);
@@ -317,6 +354,8 @@ export class MlRouterPolicy implements Policy {
     }
   }
 }
+
+const SWEPT = { swept: true } as const;
 
 /** The market's venues: the lit ones with their index, the pools; and one reusable option object per place. */
 export interface VenueSet {

@@ -21,11 +21,13 @@ export function serveCommand(program: Command): void {
       const config = loadRouterConfig(o.config);
       const service = new RouterService(config);
       await service.start();
-      const ready = { ready: true, omsPort: service.omsPort, journal: service.journalFile, recovery: service.recovery };
+      const ready = { ready: true, omsPort: service.omsPort, controlPort: service.controlPort, journal: service.journalFile, recovery: service.recovery };
       if (o.json) console.log(JSON.stringify(ready));
       else
         console.log(
-          `router ${config.router.compId}: OMS sessions on 127.0.0.1:${service.omsPort}; journal ${service.journalFile}` +
+          `router ${config.router.compId}: OMS sessions on 127.0.0.1:${service.omsPort}; ` +
+            (service.controlPort ? `control API on 127.0.0.1:${service.controlPort}; ` : 'no control API (router.json has no control.tokens); ') +
+            `journal ${service.journalFile}` +
             (service.recovery.records
               ? `; recovered ${service.recovery.inputs} inputs (${service.recovery.resent} outputs sent late, ${service.recovery.mismatches.length} mismatches)`
               : ''),

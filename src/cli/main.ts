@@ -15,6 +15,7 @@ import { trainCommand } from './train.js';
 import { venuesCommand } from './venues.js';
 import { liveCommand, serveCommand } from './live.js';
 import { riskCommand } from './risk.js';
+import { ctlCommand } from './ctl.js';
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
@@ -48,6 +49,7 @@ venuesCommand(program);
 serveCommand(program);
 liveCommand(program);
 riskCommand(program);
+ctlCommand(program);
 
 try {
   // an unknown command is an error even with --help after it (commander would print the main help and exit 0)

@@ -96,6 +96,26 @@ export const routerConfigSchema = z
     journal: z
       .object({ dir: z.string().min(1), sync: z.enum(['every', 'group', 'os']).default('every'), groupMs: z.number().min(0.1).max(1000).default(2) })
       .strict(),
+    /**
+     * The control API (monitor/control.ts) on 127.0.0.1: each person's token by a salted hash (`sor ctl new-token`),
+     * never the token itself. Absent: no control API (the OMS can still cancel, and mass cancel).
+     */
+    control: z
+      .object({
+        port: port.default(0),
+        tokens: z
+          .array(
+            z
+              .object({
+                who: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a name: 1–64 letters, digits, _ . @ -'),
+                tokenHash: z.string().refine(isPasswordHash, 'a salted hash from `sor ctl new-token`, not a token'),
+              })
+              .strict(),
+          )
+          .min(1),
+      })
+      .strict()
+      .optional(),
     /** The guardrails' limits (risk/limits.ts); every field has a default. */
     risk: riskLimitsSchema.default(DEFAULT_LIMITS),
   })

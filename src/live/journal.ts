@@ -24,13 +24,43 @@ export type JournalRecord =
   | { k: 'recover'; t: number }
   /** The router (re)started with this setup: what an offline replay builds its router from. */
   | { k: 'start'; t: number; setup: JournaledSetup }
+  /**
+   * A person's control action through the control API (who: the name of the token used), or a call it refused
+   * (`refused`: why, e.g. no or a wrong token; who then is null and nothing is done): the audit trail of human control.
+   */
+  | ControlRecord
   // outputs: messages to send, and the decisions (the compliance record)
   | { k: 'to-venue'; t: number; venue: string; type: string; body: [string, string][] }
   | { k: 'to-oms'; t: number; oms: string; type: string; body: [string, string][] }
   | { k: 'decision'; t: number; parentId: string; round: number; target: number; filled: number; children: number }
   /** The guardrails refused a child or a parent (its reason code and text), or moved a trading state. */
   | { k: 'denial'; t: number; code: string; detail: string; parentId: string; venue?: string }
-  | { k: 'state'; t: number; scope: string; from: string; to: string; reason: string; who: string };
+  | { k: 'state'; t: number; scope: string; from: string; to: string; reason: string; who: string }
+  /** A model-driven decision was anomalous (the rule router made it); `sticky`: the parent stays there until reset. */
+  | { k: 'anomaly'; t: number; parentId: string; reason: string; recent: number; sticky: boolean; decision: number; overrunUs?: number }
+  /** A person put a parent back on its model. */
+  | { k: 'model-reset'; t: number; parentId: string; who: string }
+  /** A control action's outcome: the parents it cancelled, the state it set. */
+  | { k: 'control-done'; t: number; action: string; who: string; parents: string[] };
+
+export type ControlAction = 'halt' | 'reduce' | 'resume' | 'cancel-all' | 'reset-model';
+export const CONTROL_ACTIONS: readonly ControlAction[] = ['halt', 'reduce', 'resume', 'cancel-all', 'reset-model'];
+
+export interface ControlRecord {
+  k: 'control';
+  t: number;
+  who: string | null;
+  /** What was asked (for a refused call, what its path named, if anything). */
+  action: string;
+  /** A symbol, or '*' for all. */
+  scope: string;
+  /** reset-model: the parent (the router's id, P<n>, or the OMS's ClOrdID). */
+  parent?: string;
+  reason: string;
+  /** Where the call came from (the peer's address). */
+  from: string;
+  refused?: string;
+}
 
 /** The parts of a router's setup a replay needs, as JSON (the clock by its spec). */
 export interface JournaledSetup {
@@ -56,7 +86,7 @@ export interface JournaledSetup {
 
 export type SyncMode = 'every' | 'group' | 'os';
 
-const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover', 'start']);
+const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover', 'start', 'control']);
 export const isInput = (r: JournalRecord): boolean => INPUTS.has(r.k);
 
 export class Journal {

@@ -9,7 +9,8 @@ import type { Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import { LiveClock } from './clock.js';
-import { isInput, type Journal, type JournaledSetup, type JournalRecord } from './journal.js';
+import { isInput, type ControlRecord, type Journal, type JournaledSetup, type JournalRecord } from './journal.js';
+import type { TradingState } from '../risk/guard.js';
 import { LiveMarket } from './market.js';
 import { loadModelsById, type LoadedModels } from './models.js';
 
@@ -47,6 +48,8 @@ interface LiveParent {
   cancelClOrdId?: string;
   /** An OMS replace in flight (waiting for working children to be cancelled): its ClOrdID. */
   replaceClOrdId?: string;
+  /** Cancelled by the router itself (a person's cancel-all, the OMS's mass cancel): why, for the report's Text. */
+  cancelledWhy?: string;
 }
 
 /** OrdRejReason (103) values the router gives. */
@@ -93,6 +96,8 @@ export class LiveRouter implements RouterPorts {
   /** Whether the inputs taken since the last send include a session's message (acknowledged once it returns). */
   private acknowledging = false;
   outputs = 0;
+  /** The last control action's outcome (the parents it cancelled or reset). */
+  lastControl: { action: string; parents: string[] } | null = null;
 
   constructor(
     readonly setup: RouterSetup,
@@ -117,6 +122,18 @@ export class LiveRouter implements RouterPorts {
         onDenial: (d) =>
           this.emit({ k: 'denial', t: this.t, code: d.code, detail: d.detail, parentId: d.parentId, ...(d.venue === undefined ? {} : { venue: d.venue }) }),
         onRiskState: (e) => this.emit({ k: 'state', t: this.t, scope: e.scope, from: e.from, to: e.to, reason: e.reason, who: e.who }),
+        onAnomaly: (a) =>
+          this.emit({
+            k: 'anomaly',
+            t: this.t,
+            parentId: a.parentId,
+            reason: a.reason,
+            recent: a.recent,
+            sticky: a.sticky,
+            decision: a.decision,
+            ...(a.overrunUs === undefined ? {} : { overrunUs: a.overrunUs }),
+          }),
+        onModelReset: (e) => this.emit({ k: 'model-reset', t: this.t, parentId: e.parentId, who: e.who }),
       },
       { symbol: setup.symbol, ...(setup.risk ? { limits: setup.risk } : {}) },
     );
@@ -257,6 +274,9 @@ export class LiveRouter implements RouterPorts {
         break;
       case 'start':
         break;
+      case 'control':
+        this.control(r);
+        break;
       case 'recover':
         for (const v of this.setup.venues) if (!this.down.has(v.name)) this.reconcile(v.name);
         for (const p of this.parents.values()) if (this.engine.om.parent(p.id).state !== 'filled') this.omsReport(p, 'I');
@@ -310,6 +330,10 @@ export class LiveRouter implements RouterPorts {
    * with the journal's, nothing sent. Returns the number of inputs replayed; mismatches and unsent say the rest.
    */
   replay(records: readonly JournalRecord[]): number {
+    // the decisions whose inference overran its budget live: the same anomalies again, without reading a clock
+    const overran = new Map<number, number>();
+    for (const r of records) if (r.k === 'anomaly' && r.overrunUs !== undefined) overran.set(r.decision, r.overrunUs);
+    this.engine.models.check.timeBy({ recorded: overran });
     let inputs = 0;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
@@ -342,6 +366,8 @@ export class LiveRouter implements RouterPorts {
   goLive(outbox: Outbox, journal: Journal | null, journaled: readonly JournalRecord[] = []): void {
     this.outbox = outbox;
     this.journal = journal;
+    // live, each model-driven decision's inference is timed against its budget
+    this.engine.models.check.timeBy({ wallUs: () => performance.now() * 1000 });
     this.sending.push(...journaled);
     for (const r of this.unsent.splice(0)) this.emit(r);
     this.journal?.commit();
@@ -353,6 +379,7 @@ export class LiveRouter implements RouterPorts {
   private omsMessage(oms: string, type: string, body: FixBody): void {
     const m = new Map(body);
     if (type === 'D') return this.newParent(oms, body, m);
+    if (type === 'q') return this.massCancel(oms, m);
     if (type === 'F' || type === 'H' || type === 'G') {
       const key = `${oms}|${type === 'H' ? (m.get('11') ?? '') : (m.get('41') ?? '')}`;
       const p = this.byOms.get(key);
@@ -385,7 +412,7 @@ export class LiveRouter implements RouterPorts {
       body: [
         ['372', type],
         ['380', '3'],
-        ['58', `Unsupported Message Type ${type}: the router takes D, F, G and H`],
+        ['58', `Unsupported Message Type ${type}: the router takes D, F, G, H and q`],
       ],
     });
   }
@@ -566,6 +593,78 @@ export class LiveRouter implements RouterPorts {
     this.omsReport(p, '0');
   }
 
+  // ------------------------------------------------------------------ human control
+
+  /**
+   * A person's control action (journaled first, as every input): a trading state for a symbol or in all, every open
+   * parent cancelled, or a parent put back on its model. A refused call (no or a wrong token) is journaled and does
+   * nothing.
+   */
+  private control(r: ControlRecord): void {
+    if (r.refused !== undefined || r.who === null) return;
+    const who = r.who;
+    const states: Record<string, TradingState> = { halt: 'HALTED', reduce: 'REDUCING', resume: 'ACTIVE' };
+    const to = states[r.action];
+    if (to) {
+      this.engine.risk.setState(r.scope, to, r.reason || `${r.action} by ${who}`, who);
+      return;
+    }
+    if (r.action === 'cancel-all') {
+      const done = this.cancelOpen(() => r.scope === '*' || r.scope === this.setup.symbol, `cancelled by ${who}${r.reason ? `: ${r.reason}` : ''}`);
+      this.emit({ k: 'control-done', t: this.t, action: r.action, who, parents: done });
+      this.lastControl = { action: r.action, parents: done };
+      return;
+    }
+    if (r.action === 'reset-model') {
+      const p = r.parent === undefined ? undefined : (this.parents.get(r.parent) ?? [...this.parents.values()].find((x) => x.clOrdId === r.parent));
+      const reset = p !== undefined && this.engine.models.reset(p.id, who);
+      this.emit({ k: 'control-done', t: this.t, action: r.action, who, parents: reset ? [p.id] : [] });
+      this.lastControl = { action: r.action, parents: reset ? [p.id] : [] };
+    }
+  }
+
+  /** Cancels every open parent that `which` picks, as the OMS's cancel would (working children first); their ids. */
+  private cancelOpen(which: (p: LiveParent) => boolean, why: string): string[] {
+    const out: string[] = [];
+    for (const p of this.parents.values()) {
+      const st = this.engine.om.parent(p.id).state;
+      if (st === 'filled' || st === 'cancelled' || st === 'expired' || st === 'rejected' || p.cancelClOrdId !== undefined || !which(p)) continue;
+      p.cancelledWhy = why;
+      out.push(p.id);
+      this.engine.cancelParent(p.id);
+    }
+    return out;
+  }
+
+  /**
+   * OrderMassCancelRequest (q) from an OMS: its open parents (all, MassCancelRequestType 7; or for the symbol, 1)
+   * cancelled, each told in an ExecutionReport Canceled; answered by an OrderMassCancelReport (r) with the count.
+   */
+  private massCancel(oms: string, m: Map<string, string>): void {
+    const type = m.get('530') ?? '';
+    const clOrdId = m.get('11') ?? '';
+    const report = (response: string, extra: FixBody) =>
+      this.emit({
+        k: 'to-oms',
+        t: this.t,
+        oms,
+        type: 'r',
+        body: [['11', clOrdId], ['37', `M${this.t}-${this.outputs}`], ['530', type], ['531', response], ...extra, ['55', this.setup.symbol]],
+      });
+    if (type !== '1' && type !== '7')
+      return report('0', [
+        ['532', '99'],
+        ['58', `MassCancelRequestType (530) ${type || 'none'}: the router takes 1 (by symbol) and 7 (all orders)`],
+      ]);
+    if (type === '1' && m.get('55') !== this.setup.symbol)
+      return report('0', [
+        ['532', '1'],
+        ['58', `unknown symbol ${m.get('55') ?? 'none'}: the router trades ${this.setup.symbol}`],
+      ]);
+    const done = this.cancelOpen((p) => p.oms === oms, `mass cancel ${clOrdId}`);
+    report(type, [['533', String(done.length)]]);
+  }
+
   private ordStatus(p: LiveParent): string {
     const s = this.engine.om.parent(p.id);
     if (p.cancelClOrdId && s.state !== 'cancelled' && s.state !== 'filled') return '6';
@@ -589,11 +688,13 @@ export class LiveRouter implements RouterPorts {
     const s = this.engine.om.parent(p.id);
     const done = s.state === 'filled' || s.state === 'cancelled' || s.state === 'expired';
     const cancel = execType === '4' || execType === '6';
+    // a cancel the OMS asked for answers its ClOrdID; one the router made itself (cancel-all, a mass cancel) the order's
+    const asked = cancel && p.cancelClOrdId !== undefined;
     const body: FixBody = [
       ['37', p.id],
-      ['11', cancel ? p.cancelClOrdId! : execType === 'E' ? p.replaceClOrdId! : p.clOrdId],
+      ['11', asked ? p.cancelClOrdId! : execType === 'E' ? p.replaceClOrdId! : p.clOrdId],
     ];
-    if (cancel) body.push(['41', p.clOrdId]);
+    if (asked) body.push(['41', p.clOrdId]);
     else if (orig !== undefined) body.push(['41', orig]);
     body.push(
       ['17', `${p.id}-${++p.execs}`],
@@ -607,6 +708,7 @@ export class LiveRouter implements RouterPorts {
     if (p.order.limit !== undefined) body.push(['44', fixPrice(p.order.limit)]);
     body.push(['151', String(done ? 0 : s.qty - s.cumQty)], ['14', String(s.cumQty)], ['6', s.cumQty > 0 ? fixPrice(Math.round(s.notional / s.cumQty)) : '0']);
     if (fill) body.push(['31', fixPrice(fill.price)], ['32', String(fill.qty)], ['30', fill.venue], ['851', fill.liquidity === 'make' ? '1' : '2']);
+    if (cancel && p.cancelledWhy !== undefined) body.push(['58', p.cancelledWhy]);
     body.push(['60', this.setup.clock.fix(this.t)]);
     this.emit({ k: 'to-oms', t: this.t, oms: p.oms, type: '8', body });
   }

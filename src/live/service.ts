@@ -14,6 +14,8 @@ import { Journal, readJournal, type JournalRecord } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
 import { loadRouterModels, marketSetup, type LoadedModels } from './models.js';
 import { LiveRouter, type FixBody, type Outbox } from './router.js';
+import { ControlServer } from '../monitor/control.js';
+import type { ControlRecord } from './journal.js';
 
 /**
  * `sor serve`: the router service. An acceptor for the OMS sessions; per venue an order-entry initiator and, for lit
@@ -55,6 +57,11 @@ export class RouterService {
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Infinity;
   omsPort = 0;
+  /** The control API's port (0: none configured). */
+  controlPort = 0;
+  private control: ControlServer | null = null;
+  /** Control calls waiting for what they asked to be done (every working child cancelled, the parents ended). */
+  private readonly waiters: { done: () => boolean; resolve: () => void; until: number }[] = [];
   /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
   recovery = { records: 0, inputs: 0, mismatches: [] as string[], resent: 0, handedOverLate: 0 };
   private stopped = false;
@@ -197,6 +204,10 @@ export class RouterService {
     for (const v of c.venues) this.feed({ k: 'down', t: this.clock.now(), venue: v.name });
     if (records.length > 0) this.feed({ k: 'recover', t: this.clock.now() });
     this.omsPort = await this.oms.listen(c.oms.port);
+    if (c.control) {
+      this.control = new ControlServer(c.control.tokens, { act: (r) => this.act(r), status: () => this.status() });
+      this.controlPort = await this.control.listen(c.control.port);
+    }
     await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.start()));
     this.arm();
   }
@@ -235,6 +246,76 @@ export class RouterService {
     // a parent's first children are written now, and leave as this turn ends
     if (r.k === 'oms' && r.type === 'D' && receivedAt !== undefined && this.childOrders > before) this.parentToChild.record(monotonicUs() - receivedAt);
     this.arm();
+    if (this.waiters.length > 0) this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    const now = Date.now();
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.done() || now >= w.until) {
+        this.waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Resolves once `done` holds after an input (or at the deadline, ms). */
+  private waitFor(done: () => boolean, ms: number): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const w = { done, resolve, until: Date.now() + ms };
+      this.waiters.push(w);
+      setTimeout(() => this.settleWaiters(), ms + 1).unref();
+    });
+  }
+
+  /**
+   * A control call (monitor/control.ts): journaled as an input and applied; a halt answers once every working child
+   * is confirmed cancelled by its venue, a cancel-all once the parents have ended (each within 5 s, or it answers
+   * with what is still working).
+   */
+  private async act(r: ControlRecord): Promise<unknown> {
+    const t0 = performance.now();
+    const open = () => this.router.engine.risk.openOrders().total;
+    const before = open();
+    this.feed({ ...r, t: this.clock.now() });
+    if (r.refused !== undefined) return { refused: r.refused };
+    let parents: string[] = [];
+    if (r.action === 'halt') await this.waitFor(() => open() === 0, 5000);
+    if (r.action === 'cancel-all' || r.action === 'reset-model') parents = this.router.lastControl?.parents ?? [];
+    if (r.action === 'cancel-all') {
+      const ended = () => parents.every((id) => ['filled', 'cancelled', 'expired'].includes(this.router.engine.om.parent(id).state));
+      await this.waitFor(ended, 5000);
+    }
+    return {
+      action: r.action,
+      who: r.who,
+      scope: r.scope,
+      state: this.router.engine.risk.state(r.scope === '*' ? undefined : r.scope),
+      working_before: before,
+      working_after: open(),
+      ...(r.action === 'cancel-all' || r.action === 'reset-model' ? { parents } : {}),
+      ms: Math.round((performance.now() - t0) * 1000) / 1000,
+    };
+  }
+
+  /** Where the router stands: its trading state and why, what works, what the guardrails and model checks did. */
+  status(): unknown {
+    const e = this.router.engine;
+    return {
+      symbol: this.config.symbol,
+      state: e.risk.state(),
+      all: e.risk.state('*'),
+      rule_holds: e.risk.ruleHolds(),
+      cross_check_failure: e.risk.crossCheckFailure,
+      open_orders: e.risk.openOrders(),
+      refused: e.risk.denials,
+      model_anomalies: e.models.anomalies,
+      on_rule_router: e.models.stuckParents(),
+      parents: this.router.parentStates().map((p) => ({ id: p.id, clOrdId: p.clOrdId, state: p.state, qty: p.qty, cumQty: p.cumQty })),
+      journal: this.journalFile,
+    };
   }
 
   /** The engine's next wake-up on the live clock. */
@@ -254,6 +335,7 @@ export class RouterService {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.control?.close();
     await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.stop(500)));
     await this.oms.close();
     this.journal.close();

@@ -11,18 +11,35 @@ export class ModelCheck {
   /** The first anomaly of the decision in progress (what and why), or null. */
   reason: string | null = null;
   private started = 0;
+  /** Decisions begun since the start (a replay counts the same ones). */
+  decisions = 0;
+  /** The inference time of the last decision that overran its budget, µs (the journal keeps it for a replay). */
+  overrunUs: number | undefined;
+  /** A replay's inference times: the decisions that overran live, by number, with their µs (no clock is read). */
+  private recorded: ReadonlyMap<number, number> | null = null;
   /** The largest |cost| (bps) and feature |z| that passed, since the start: how close the models came to the limits. */
   readonly seen = { maxCostBps: 0, maxFeatureZ: 0 };
 
   constructor(
     private readonly L: RiskLimits['models'],
     /** A wall clock in µs, for the inference budget; absent: the budget is not checked (a backtest). */
-    private readonly wallUs?: () => number,
+    private wallUs?: () => number,
   ) {}
+
+  /**
+   * Where the inference times come from: a wall clock (live), or the times a journal recorded of the decisions that
+   * overran (a replay regenerates the same anomalies without reading a clock), or neither.
+   */
+  timeBy(source: { wallUs?: () => number; recorded?: ReadonlyMap<number, number> }): void {
+    this.wallUs = source.wallUs;
+    this.recorded = source.recorded ?? null;
+  }
 
   /** A decision begins: no anomaly yet, and its inference's clock starts. */
   begin(): void {
     this.reason = null;
+    this.overrunUs = undefined;
+    this.decisions++;
     if (this.wallUs) this.started = this.wallUs();
   }
 
@@ -54,9 +71,11 @@ export class ModelCheck {
 
   /** The decision's inference is over (before anything is sent): within its time budget? */
   timed(): void {
-    if (!this.wallUs) return;
-    const us = this.wallUs() - this.started;
-    if (us > this.L.inferenceBudgetUs) this.flag('inference', `${fmt(us)} µs, over the ${this.L.inferenceBudgetUs} µs budget`);
+    const us = this.recorded ? (this.recorded.get(this.decisions) ?? 0) : this.wallUs ? this.wallUs() - this.started : 0;
+    if (us > this.L.inferenceBudgetUs && this.reason === null) {
+      this.overrunUs = us;
+      this.flag('inference', `${fmt(us)} µs, over the ${this.L.inferenceBudgetUs} µs budget`);
+    }
   }
 
   private flag(what: string, detail: string): void {
@@ -77,6 +96,9 @@ export interface AnomalyRecord {
   recent: number;
   /** The parent is on the rule router from now on, until a person resets it. */
   sticky: boolean;
+  /** The check's decision number, and for an inference over budget its time (µs): what a replay needs. */
+  decision: number;
+  overrunUs?: number;
 }
 
 export interface ModelGuardHooks {
@@ -128,7 +150,16 @@ export class ModelGuard {
     this.anomalies[what] = (this.anomalies[what] ?? 0) + 1;
     const sticky = recent >= this.limits.anomalies;
     if (sticky && !this.stuck.has(parentId)) this.stuck.set(parentId, `${recent} model anomalies within ${this.limits.windowSeconds} s; the last: ${reason}`);
-    const rec = { time: t, parentId, reason, recent, sticky };
+    const c = this.check;
+    const rec: AnomalyRecord = {
+      time: t,
+      parentId,
+      reason,
+      recent,
+      sticky,
+      decision: c.decisions,
+      ...(c.overrunUs === undefined ? {} : { overrunUs: c.overrunUs }),
+    };
     this.hooks.onAnomaly?.(rec);
     return rec;
   }

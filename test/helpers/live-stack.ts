@@ -15,7 +15,7 @@ import { VenueSimulator } from '../../src/live/venues.js';
  * The live stack on loopback for a test: the default market's venues in real time (speed 10), a router service
  * (rule policy, decisions every 5 s) and an OMS session logged on to it, every message it gets kept in `got`.
  */
-export async function liveStack(o: { seed: number; journalPrefix: string; risk?: Record<string, unknown> }) {
+export async function liveStack(o: { seed: number; journalPrefix: string; risk?: Record<string, unknown>; control?: Record<string, unknown> }) {
   const sim = new VenueSimulator({ market: resolveScenario('default'), seed: o.seed, speed: 10 });
   const ends = await sim.start();
   const password = randomBytes(12).toString('hex');
@@ -30,6 +30,7 @@ export async function liveStack(o: { seed: number; journalPrefix: string; risk?:
       policy: { default: 'rule', decisionSeconds: 5 },
       journal: { dir: mkdtempSync(join(tmpdir(), o.journalPrefix)) },
       ...(o.risk ? { risk: o.risk } : {}),
+      ...(o.control ? { control: o.control } : {}),
     }),
   );
   await service.start();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runFixBench } from '../bench/fix-bench.js';
+import { runHaltBench } from '../bench/halt-bench.js';
 import { benchReplay } from '../bench/replay-bench.js';
 import { resolveScenario } from '../backtest/market.js';
 import { UsageError } from '../core/errors.js';
@@ -72,6 +73,19 @@ export function benchCommand(program: Command): void {
       );
       // jspurefix's sessions keep handles open after they stop
       process.exit(0);
+    });
+  bench
+    .command('halt')
+    .description(
+      'the halt drill over the live stack: `halt` through the control API until every working child is confirmed cancelled, per trial (p50, p99, max); nothing sent while halted',
+    )
+    .option('--json', 'print JSON', false)
+    .option('--trials <n>', 'halts (each followed by a resume)', positiveInt('--trials', 100_000), 100)
+    .option('--speed <x>', 'market time per wall time', numberIn('--speed', 0.1, 1000), 10)
+    .action(async (o: { json: boolean; trials: number; speed: number }) => {
+      const r = await runHaltBench({ market: resolveScenario('default'), trials: o.trials, speed: o.speed });
+      print(r, o.json);
+      if (r.trials_not_all_cancelled > 0 || r.children_sent_while_halted > 0 || r.replay_mismatches > 0) process.exitCode = 3;
     });
   bench
     .command('all')

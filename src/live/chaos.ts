@@ -70,6 +70,7 @@ export async function freePort(): Promise<number> {
 
 export interface Ready {
   omsPort: number;
+  controlPort: number;
   recovery: { records: number; inputs: number; resent: number; handedOverLate: number; mismatches: string[] };
 }
 

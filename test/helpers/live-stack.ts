@@ -10,12 +10,21 @@ import type { Received } from '../../src/fix/session.js';
 import { parseRouterConfig } from '../../src/live/config.js';
 import { OMS_EXTENSION, RouterService } from '../../src/live/service.js';
 import { VenueSimulator } from '../../src/live/venues.js';
+import type { LoadedModels } from '../../src/live/models.js';
 
 /**
  * The live stack on loopback for a test: the default market's venues in real time (speed 10), a router service
  * (rule policy, decisions every 5 s) and an OMS session logged on to it, every message it gets kept in `got`.
  */
-export async function liveStack(o: { seed: number; journalPrefix: string; risk?: Record<string, unknown>; control?: Record<string, unknown> }) {
+export async function liveStack(o: {
+  seed: number;
+  journalPrefix: string;
+  risk?: Record<string, unknown>;
+  control?: Record<string, unknown>;
+  /** Another policy (and its decision interval), with the models it needs. */
+  policy?: { default: string; decisionSeconds: number };
+  models?: LoadedModels;
+}) {
   const sim = new VenueSimulator({ market: resolveScenario('default'), seed: o.seed, speed: 10 });
   const ends = await sim.start();
   const password = randomBytes(12).toString('hex');
@@ -27,11 +36,12 @@ export async function liveStack(o: { seed: number; journalPrefix: string; risk?:
       oms: { sessions: [{ compId: 'OMS1', username: 'desk', passwordHash: hashPassword(password) }] },
       venues: ends.map((e) => ({ name: e.name, kind: e.kind, port: e.port, ...fees[e.name] })),
       clock: sim.clock.spec,
-      policy: { default: 'rule', decisionSeconds: 5 },
+      policy: o.policy ?? { default: 'rule', decisionSeconds: 5 },
       journal: { dir: mkdtempSync(join(tmpdir(), o.journalPrefix)) },
       ...(o.risk ? { risk: o.risk } : {}),
       ...(o.control ? { control: o.control } : {}),
     }),
+    o.models ? { models: o.models } : {},
   );
   await service.start();
   const got: Received[] = [];

@@ -201,7 +201,7 @@ export function benchDecision(
     risk_refused: refused,
     /** Decisions whose model outputs failed a check (the rule router decided): 0 on a sound model. */
     model_anomalies: anomalies,
-    model_checks_seen: { max_cost_bps: Math.round(check.seen.maxCostBps * 100) / 100, max_feature_z: Math.round(check.seen.maxFeatureZ * 100) / 100 },
+    model_checks_seen: { max_cost_bps: Math.round(check.seen.maxCostBps * 100) / 100 },
     risk_refused_by: guard.denials,
     /** The guardrails' part of it: children checked, and the mean time of one child's checks and bookkeeping (inside the decision's time). */
     risk_checks: { children: nextId - 1 + refused, mean_ns: Math.round(guardNs / Math.max(1, nextId - 1 + refused)) },

@@ -9,13 +9,12 @@ import { AsciiSession, SessionLauncher, type IJsFixConfig } from 'jspurefix';
 import type { Market } from '../backtest/market.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
-import { loadDictionary } from '../fix/dictionary.js';
 import { FixInitiator } from '../fix/initiator.js';
 import type { RouterConfig } from '../live/config.js';
 import { freePort, serve } from '../live/chaos.js';
 import { readJournal } from '../live/journal.js';
 import { replayJournal } from '../live/router.js';
-import { OMS_EXTENSION } from '../live/service.js';
+import { omsSession } from '../live/service.js';
 import { LiveClock, type ClockSpec } from '../live/clock.js';
 import type { LatencySummary } from '../core/latency.js';
 import { packageFile } from '../core/paths.js';
@@ -119,19 +118,13 @@ async function startWorld(o: FixBenchOptions, sync: RouterConfig['journal']['syn
     await venues.ask({ ask: 'stop' }).catch(() => {});
     throw new Error(`sor serve did not start: ${router.err().trim()}`);
   }
-  const oms = new FixInitiator(
-    {
-      beginString: 'FIX.4.4',
-      senderCompID: 'OMS1',
-      targetCompID: 'SOR',
-      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
-      credentials: { username: 'desk', password },
-    },
-    (m) => {
+  const oms = await omsSession({
+    port: ready.omsPort,
+    password,
+    onMessage: (m) => {
       if (m.type === '8' && (m.map.get('150') === '0' || m.map.get('150') === '8')) onAck(m.map.get('11') ?? '');
     },
-    { port: ready.omsPort },
-  );
+  });
   await oms.start();
   // the market's books filled from its feed before the first parent
   await new Promise((r) => setTimeout(r, 500));

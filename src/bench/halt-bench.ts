@@ -6,12 +6,10 @@ import type { Market } from '../backtest/market.js';
 import { controlCall } from '../cli/ctl.js';
 import { NS_PER_MINUTE } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
-import { loadDictionary } from '../fix/dictionary.js';
-import { FixInitiator } from '../fix/initiator.js';
 import { freePort, serve } from '../live/chaos.js';
 import { readJournal } from '../live/journal.js';
 import { replayJournal } from '../live/router.js';
-import { OMS_EXTENSION } from '../live/service.js';
+import { omsSession } from '../live/service.js';
 import { VenueSimulator } from '../live/venues.js';
 
 export interface HaltBenchOptions {
@@ -59,17 +57,7 @@ export async function runHaltBench(o: HaltBenchOptions) {
   }
   const base = `http://127.0.0.1:${ready.controlPort}`;
   const call = (action: string) => controlCall(base, token, action) as Promise<Record<string, number | string>>;
-  const oms = new FixInitiator(
-    {
-      beginString: 'FIX.4.4',
-      senderCompID: 'OMS1',
-      targetCompID: 'SOR',
-      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
-      credentials: { username: 'desk', password },
-    },
-    () => {},
-    { port: omsPort },
-  );
+  const oms = await omsSession({ port: omsPort, password, onMessage: () => {} });
   const total: number[] = [];
   const server: number[] = [];
   const workingBefore: number[] = [];

@@ -10,12 +10,10 @@ import { packageFile } from '../core/paths.js';
 import { Rng } from '../core/rng.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
-import { loadDictionary } from '../fix/dictionary.js';
-import { FixInitiator } from '../fix/initiator.js';
 import type { Received } from '../fix/session.js';
 import { readJournal } from './journal.js';
 import { replayJournal } from './router.js';
-import { OMS_EXTENSION } from './service.js';
+import { omsSession } from './service.js';
 import { VenueSimulator } from './venues.js';
 
 /**
@@ -148,13 +146,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   let current = serve(configFile);
   if (!(await current.ready)) throw new Error(`sor serve did not start: ${current.err().trim()}`);
   let killedStarting = 0;
-  const dict = await loadDictionary('FIX44', OMS_EXTENSION);
   const got: Received[] = [];
-  const oms = new FixInitiator(
-    { beginString: 'FIX.4.4', senderCompID: 'OMS1', targetCompID: 'SOR', dictionary: dict, credentials: { username: 'desk', password } },
-    (m) => void got.push(m),
-    { port: omsPort, reconnectMs: 100 },
-  );
+  const oms = await omsSession({ port: omsPort, password, onMessage: (m) => void got.push(m), reconnectMs: 100 });
   const rng = Rng.stream(o.seed, 'chaos');
   const sent: string[] = [];
   try {

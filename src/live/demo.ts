@@ -6,15 +6,13 @@ import type { Market } from '../backtest/market.js';
 import { Rng } from '../core/rng.js';
 import { BUY, NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
-import { loadDictionary } from '../fix/dictionary.js';
-import { FixInitiator } from '../fix/initiator.js';
 import type { Received } from '../fix/session.js';
 import { priceUnits } from '../fix/values.js';
 import { implementationShortfall } from '../tca/shortfall.js';
 import { slippageBps } from '../tca/benchmarks.js';
 import { parseRouterConfig, STRATEGIES, type RouterConfig } from './config.js';
 import { readJournal } from './journal.js';
-import { OMS_EXTENSION, RouterService } from './service.js';
+import { omsSession, RouterService } from './service.js';
 import { VenueSimulator } from './venues.js';
 
 /**
@@ -104,13 +102,8 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
   );
   const service = new RouterService(config);
   await service.start();
-  const dict = await loadDictionary('FIX44', OMS_EXTENSION);
   const got: Received[] = [];
-  const oms = new FixInitiator(
-    { beginString: 'FIX.4.4', senderCompID: 'OMS1', targetCompID: config.router.compId, dictionary: dict, credentials: { username: 'desk', password } },
-    (m) => void got.push(m),
-    { port: service.omsPort },
-  );
+  const oms = await omsSession({ port: service.omsPort, password, router: config.router.compId, onMessage: (m) => void got.push(m) });
   try {
     await oms.start();
     const rng = Rng.stream(o.seed, 'live-demo');

@@ -42,6 +42,30 @@ export const OMS_EXTENSION: DictionaryExtension = {
 const SESSION_FIELDS = new Set(['8', '9', '10', '34', '35', '49', '52', '56', '122', '369']);
 export const bodyOf = (m: Received): FixBody => m.fields.filter(([t]) => !SESSION_FIELDS.has(t));
 
+/**
+ * The desk's side of an OMS session to the router (what a demo, a bench or a test logs on with): OMS1 as `desk`, with
+ * the OMS dictionary. Not started.
+ */
+export async function omsSession(o: {
+  port: number;
+  password: string;
+  onMessage: (m: Received) => void;
+  router?: string;
+  reconnectMs?: number;
+}): Promise<FixInitiator> {
+  return new FixInitiator(
+    {
+      beginString: 'FIX.4.4',
+      senderCompID: 'OMS1',
+      targetCompID: o.router ?? 'SOR',
+      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
+      credentials: { username: 'desk', password: o.password },
+    },
+    o.onMessage,
+    { port: o.port, ...(o.reconnectMs !== undefined ? { reconnectMs: o.reconnectMs } : {}) },
+  );
+}
+
 export interface ServiceOptions {
   /** Models already loaded (else the config's models.registry is read). */
   models?: LoadedModels;

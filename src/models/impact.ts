@@ -171,29 +171,18 @@ export class ImpactForward {
     for (let j = 0; j < this.x.length; j++) this.x[j] = (x[j]! - this.art.mean[j]!) / this.art.sd[j]!;
     return this.net.run(this.x);
   }
-  /** The input furthest from its training mean, in training standard deviations (as FeatureNet.farthest). */
-  farthest(x: readonly number[]): { j: number; z: number; name: string } {
-    let j = -1;
-    let worst = 0;
+  /** An input further than `maxZ` training standard deviations from its training mean (NaN is), with how far, or null. */
+  beyond(x: readonly number[], maxZ: number): { z: number; name: string } | null {
     for (let k = 0; k < this.x.length; k++) {
       const z = Math.abs((x[k]! - this.art.mean[k]!) / this.art.sd[k]!);
-      if (z !== z) {
-        // an input that is not a number: the furthest there is
-        worst = NaN;
-        j = k;
-        break;
-      }
-      if (z > worst) {
-        worst = z;
-        j = k;
-      }
+      if (z <= maxZ) continue;
+      this.far.z = z;
+      this.far.name = this.art.features[k] ?? String(k);
+      return this.far;
     }
-    this.far.j = j;
-    this.far.z = worst;
-    this.far.name = j >= 0 ? (this.art.features[j] ?? String(j)) : '';
-    return this.far;
+    return null;
   }
-  private readonly far = { j: -1, z: 0, name: '' };
+  private readonly far = { z: 0, name: '' };
 }
 
 /** A small network of the impact on the order's size, participation, spread, time of day and side (MSE). */

@@ -114,7 +114,49 @@ class Standardiser {
     const sell = x[F.side_sign]! < 0;
     for (let j = 0; j < N_FEATURES; j++) out[at + j] = this.z(x, j, sell);
   }
+
+  /**
+   * The raw values (oriented) each feature may take within `maxZ` standard deviations of its training mean: the
+   * standardisation inverted once (log1p is monotone), so that checking a vector is a comparison per feature.
+   */
+  bounds(maxZ: number): { lo: Float64Array; hi: Float64Array } {
+    let b = this.boundsFor.get(maxZ);
+    if (b) return b;
+    const lo = new Float64Array(N_FEATURES);
+    const hi = new Float64Array(N_FEATURES);
+    for (let j = 0; j < N_FEATURES; j++) {
+      const l = this.mean[j]! - maxZ * this.sd[j]!;
+      const h = this.mean[j]! + maxZ * this.sd[j]!;
+      if (this.log[j] === 1) {
+        // z of log1p(max(0, v)): below the bound only if l > 0, above it where v > expm1(h) (everywhere if h < 0)
+        lo[j] = l > 0 ? Math.expm1(l) : -Infinity;
+        hi[j] = h >= 0 ? Math.expm1(h) : -Infinity;
+      } else {
+        lo[j] = l;
+        hi[j] = h;
+      }
+    }
+    this.boundsFor.set(maxZ, (b = { lo, hi }));
+    return b;
+  }
+  private readonly boundsFor = new Map<number, { lo: Float64Array; hi: Float64Array }>();
+
+  /**
+   * The first of features `which` of a vector outside its bounds (its index), or −1: a missing value (not finite)
+   * counts as at the mean, as in the forward pass.
+   */
+  firstOutside(x: ArrayLike<number>, which: Int32Array, lo: Float64Array, hi: Float64Array): number {
+    const sell = x[F.side_sign]! < 0;
+    for (let k = 0; k < which.length; k++) {
+      const j = which[k]!;
+      const v = sell ? SELL_SIGN[j]! * x[SELL_FROM[j]!]! : x[j]!;
+      if (v < lo[j]! || v > hi[j]!) return j;
+    }
+    return -1;
+  }
 }
+
+const ALL_FEATURES = Int32Array.from({ length: N_FEATURES }, (_, j) => j);
 
 const compiled = new WeakMap<InputTransform, Standardiser>();
 function standardiser(t: InputTransform): Standardiser {
@@ -185,26 +227,20 @@ export class FeatureNet {
   }
 
   /**
-   * The feature of a vector furthest from its training mean, in training standard deviations (missing values count
-   * as at the mean): what the model checks read to see an input the model never saw the like of. Reuses one object.
+   * A feature of a vector further than `maxZ` training standard deviations from its training mean (missing values
+   * count as at the mean), with how far, or null: what the model checks read to see an input the model never saw the
+   * like of. `part`: the whole vector, its market part (once a decision) or its venue part (once a place).
+   * A comparison per feature against bounds computed once; reuses one object.
    */
-  farthest(features: ArrayLike<number>): { j: number; z: number; name: string } {
-    const sell = features[F.side_sign]! < 0;
-    let j = -1;
-    let worst = 0;
-    for (let k = 0; k < N_FEATURES; k++) {
-      const z = Math.abs(this.t.z(features, k, sell));
-      if (z > worst) {
-        worst = z;
-        j = k;
-      }
-    }
-    this.far.j = j;
-    this.far.z = worst;
-    this.far.name = j >= 0 ? FEATURE_NAMES[j]! : '';
+  beyond(features: ArrayLike<number>, maxZ: number, part: 'all' | 'market' | 'venue' = 'all'): { z: number; name: string } | null {
+    const { lo, hi } = this.t.bounds(maxZ);
+    const j = this.t.firstOutside(features, part === 'all' ? ALL_FEATURES : part === 'market' ? this.market : this.venue, lo, hi);
+    if (j < 0) return null;
+    this.far.z = Math.abs(this.t.z(features, j, features[F.side_sign]! < 0));
+    this.far.name = FEATURE_NAMES[j]!;
     return this.far;
   }
-  private readonly far = { j: -1, z: 0, name: '' };
+  private readonly far = { z: 0, name: '' };
 
   get hiddenSize(): number {
     return this.base.length;

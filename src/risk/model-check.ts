@@ -17,8 +17,8 @@ export class ModelCheck {
   overrunUs: number | undefined;
   /** A replay's inference times: the decisions that overran live, by number, with their µs (no clock is read). */
   private recorded: ReadonlyMap<number, number> | null = null;
-  /** The largest |cost| (bps) and feature |z| that passed, since the start: how close the models came to the limits. */
-  readonly seen = { maxCostBps: 0, maxFeatureZ: 0 };
+  /** The largest |cost| (bps) that passed, since the start: how close the models came to the limit. */
+  readonly seen = { maxCostBps: 0 };
 
   constructor(
     private readonly L: RiskLimits['models'],
@@ -63,10 +63,15 @@ export class ModelCheck {
     return v;
   }
 
-  /** A model's input vector: its furthest feature within maxFeatureZ training standard deviations of the mean. */
-  features(what: string, far: { z: number; name: string }): void {
-    if (!(far.z <= this.L.maxFeatureZ)) this.flag(what, `feature ${far.name} ${fmt(far.z)} sd from its training mean, beyond ${this.L.maxFeatureZ}`);
-    else if (far.z > this.seen.maxFeatureZ) this.seen.maxFeatureZ = far.z;
+  /** How far from its training mean a model's input feature may be, in training standard deviations. */
+  get maxFeatureZ(): number {
+    return this.L.maxFeatureZ;
+  }
+
+  /** A model's input vector: what the model's `beyond(x, maxFeatureZ)` found outside the range (null: nothing). */
+  features(what: string, far: { z: number; name: string } | null): void {
+    if (far !== null && !(far.z <= this.L.maxFeatureZ))
+      this.flag(what, `feature ${far.name} ${fmt(far.z)} sd from its training mean, beyond ${this.L.maxFeatureZ}`);
   }
 
   /** The decision's inference is over (before anything is sent): within its time budget? */

@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveScenario } from '../../src/backtest/market.js';
 import { hashPassword } from '../../src/fix/auth.js';
-import { loadDictionary } from '../../src/fix/dictionary.js';
-import { FixInitiator } from '../../src/fix/initiator.js';
 import type { Received } from '../../src/fix/session.js';
 import { parseRouterConfig } from '../../src/live/config.js';
-import { OMS_EXTENSION, RouterService } from '../../src/live/service.js';
+import { omsSession, RouterService } from '../../src/live/service.js';
 import { VenueSimulator } from '../../src/live/venues.js';
 import type { LoadedModels } from '../../src/live/models.js';
 
@@ -45,17 +43,7 @@ export async function liveStack(o: {
   );
   await service.start();
   const got: Received[] = [];
-  const oms = new FixInitiator(
-    {
-      beginString: 'FIX.4.4',
-      senderCompID: 'OMS1',
-      targetCompID: 'SOR',
-      dictionary: await loadDictionary('FIX44', OMS_EXTENSION),
-      credentials: { username: 'desk', password },
-    },
-    (m) => void got.push(m),
-    { port: service.omsPort },
-  );
+  const oms = await omsSession({ port: service.omsPort, password, onMessage: (m) => void got.push(m) });
   await oms.start();
   return {
     sim,

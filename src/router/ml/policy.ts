@@ -217,7 +217,8 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     vq.order.end = now + volH;
     vq.venue.price = book.bids[0]?.price ?? c.mid;
     fe.write(vq, x);
-    chk.features('volatility input', m.volatility.farthest(x));
+    const maxZ = chk.maxFeatureZ;
+    chk.features('volatility input', m.volatility.beyond(x, maxZ));
     // the model forecasts the variance of log returns over its horizon: σ over one interval, in bps
     const variance = chk.variance('volatility', m.volatility.variance(x));
     const sigma = chk.cost('σ', 1e4 * Math.sqrt(Math.max(0, variance) * (this.decisionNs / volH)));
@@ -231,6 +232,7 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     query.order.start = now;
     query.order.end = now + this.decisionNs;
     fe.writeMarket(query, x);
+    chk.features('probe input', m.fill.beyond(x, maxZ, 'market'));
     const info = ctx.market.venues;
     const setVenue = (o: Option, queue: number) => {
       const vi = info[o.index]!;
@@ -240,14 +242,14 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
       venue.queueAhead = queue;
       venue.price = o.price;
       fe.writeVenue(query, x);
-      chk.features('probe input', m.fill.farthest(x));
+      chk.features('probe input', m.fill.beyond(x, maxZ, 'venue'));
     };
     const firstLit = options.find((o) => !o.dark);
     if (firstLit) setVenue(firstLit, firstLit.queue);
     const pAdverse = firstLit ? chk.prob('adverse move', m.adverse.predict(x)) : 0.5;
     const drift = expectedDrift(pAdverse, sigma);
     const impactX = this.impactFeatures(ctx, order.qty - this.filled, c.halfSpread * 2);
-    chk.features('impact input', m.impact.farthest(impactX));
+    chk.features('impact input', m.impact.beyond(impactX, maxZ));
     const impact = marginalImpact(chk.cost('impact', m.impact.predict(impactX)));
     const later = chk.cost('later', laterCost(c, drift, impact));
     // what a share costs in impact by how it fills, per share taken (the impact model's channels)

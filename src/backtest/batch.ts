@@ -1,5 +1,5 @@
 import type { RiskLimits } from '../risk/limits.js';
-import type { SabotageKind } from '../risk/sabotage.js';
+import type { SabotageKind } from '../router/ml/sabotage.js';
 import { ModelRegistry } from '../models/registry.js';
 import { policies } from '../router/policies.js';
 import { ScenarioError } from '../sim/kind-registry.js';

@@ -6,7 +6,7 @@ import { SimRouter } from '../router/sim-adapter.js';
 import { MARKOUT_HORIZONS_S } from '../tca/benchmarks.js';
 import { evaluateRun, type OrderResult, type RunRecord } from '../tca/results.js';
 import { sqrtLawCoefficient } from './market.js';
-import { sabotageModels } from '../risk/sabotage.js';
+import { sabotageModels } from '../router/ml/sabotage.js';
 import type { BacktestOrder, BacktestSpec } from './spec.js';
 import { buildWorld, recordMids, recordTrades } from './world.js';
 

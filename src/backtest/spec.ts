@@ -1,5 +1,5 @@
 import type { RiskLimits } from '../risk/limits.js';
-import type { SabotageKind } from '../risk/sabotage.js';
+import type { SabotageKind } from '../router/ml/sabotage.js';
 import { Rng } from '../core/rng.js';
 import { roundTo } from '../core/stats.js';
 import { BUY, NS_PER_MINUTE, SELL, type Side, SESSION_MINUTES } from '../core/types.js';

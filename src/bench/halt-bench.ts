@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Market } from '../backtest/market.js';
-import { controlCall } from '../cli/ctl.js';
+import { controlCall } from '../monitor/control.js';
 import { NS_PER_MINUTE } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
 import { freePort, serve } from '../live/chaos.js';

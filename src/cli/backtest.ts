@@ -11,7 +11,7 @@ import { collect, MAX_WORKERS, nonNegativeInt, numberIn, positiveInt, positiveNu
 import { writableFile, writeFileWhole } from '../core/files.js';
 import { print } from './print.js';
 import { loadRiskLimits } from '../risk/limits.js';
-import { SABOTAGE_KINDS, type SabotageKind } from '../risk/sabotage.js';
+import { SABOTAGE_KINDS, type SabotageKind } from '../router/ml/sabotage.js';
 
 /** The demo's policies: the scheduled algorithms, the classic routers and the learning router. */
 const DEFAULT_POLICIES = ['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml'];

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { fsDo, SorError, UsageError } from '../core/errors.js';
+import { fsDo, UsageError } from '../core/errors.js';
+import { controlCall } from '../monitor/control.js';
 import { hashPassword } from '../fix/auth.js';
 import { positiveInt } from './options.js';
 
@@ -23,24 +24,6 @@ interface CtlOptions {
   reason?: string;
   parent?: string;
   json: boolean;
-}
-
-/** One call of the control API; its answer (JSON), or an error naming what went wrong. */
-export async function controlCall(base: string, token: string, action: string, body?: Record<string, unknown>): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`${base}/${action}`, {
-      method: action === 'status' ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${token}`, ...(action === 'status' ? {} : { 'content-type': 'application/json' }) },
-      ...(action === 'status' ? {} : { body: JSON.stringify(body ?? {}) }),
-    });
-  } catch (e) {
-    throw new SorError('io', `the control API at ${base}: ${(e as Error).message}`, { cause: e });
-  }
-  const answer = (await res.json().catch(() => ({}))) as { error?: string };
-  if (res.status === 401) throw new UsageError(`the control API refused the token (401): ${answer.error ?? ''}`);
-  if (!res.ok) throw new UsageError(`the control API answered ${res.status}: ${answer.error ?? ''}`);
-  return answer;
 }
 
 export function ctlCommand(program: Command): void {

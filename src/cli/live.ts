@@ -8,6 +8,7 @@ import { runLiveDemo } from '../live/demo.js';
 import { readJournal } from '../live/journal.js';
 import { replayJournal } from '../live/router.js';
 import { RouterService } from '../live/service.js';
+import { startControl } from '../monitor/control.js';
 import { nonNegativeInt, numberIn, positiveInt } from './options.js';
 import { table } from './print.js';
 
@@ -21,6 +22,7 @@ export function serveCommand(program: Command): void {
       const config = loadRouterConfig(o.config);
       const service = new RouterService(config);
       await service.start();
+      const control = await startControl(service, config);
       const ready = { ready: true, omsPort: service.omsPort, controlPort: service.controlPort, journal: service.journalFile, recovery: service.recovery };
       if (o.json) console.log(JSON.stringify(ready));
       else
@@ -33,7 +35,7 @@ export function serveCommand(program: Command): void {
               : ''),
         );
       await new Promise<void>((done) => {
-        const stop = () => void service.stop().then(done);
+        const stop = () => void (control ? control.close() : Promise.resolve()).then(() => service.stop()).then(done);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });

@@ -4,7 +4,7 @@ import { routerModels } from '../backtest/training.js';
 import { EXIT_CODES } from '../core/errors.js';
 import { progress } from '../core/progress.js';
 import { ModelRegistry } from '../models/registry.js';
-import { riskFuzz } from '../risk/fuzz.js';
+import { riskFuzz } from '../backtest/risk-fuzz.js';
 import { MlModels } from '../router/ml/models.js';
 import { nonNegativeInt, positiveInt } from './options.js';
 

@@ -14,7 +14,6 @@ import { Journal, readJournal, type JournalRecord } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
 import { loadRouterModels, marketSetup, type LoadedModels } from './models.js';
 import { LiveRouter, type FixBody, type Outbox } from './router.js';
-import { ControlServer } from '../monitor/control.js';
 import type { ControlRecord } from './journal.js';
 
 /**
@@ -81,9 +80,8 @@ export class RouterService {
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Infinity;
   omsPort = 0;
-  /** The control API's port (0: none configured). */
+  /** The control API's port, once one is started on this service (monitor/control.ts's startControl); 0: none. */
   controlPort = 0;
-  private control: ControlServer | null = null;
   /** Control calls waiting for what they asked to be done (every working child cancelled, the parents ended). */
   private readonly waiters: { done: () => boolean; resolve: () => void; until: number }[] = [];
   /** What the start found in the journal: records replayed, outputs that did not match, outputs sent late. */
@@ -228,10 +226,6 @@ export class RouterService {
     for (const v of c.venues) this.feed({ k: 'down', t: this.clock.now(), venue: v.name });
     if (records.length > 0) this.feed({ k: 'recover', t: this.clock.now() });
     this.omsPort = await this.oms.listen(c.oms.port);
-    if (c.control) {
-      this.control = new ControlServer(c.control.tokens, { act: (r) => this.act(r), status: () => this.status() });
-      this.controlPort = await this.control.listen(c.control.port);
-    }
     await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.start()));
     this.arm();
   }
@@ -299,7 +293,7 @@ export class RouterService {
    * is confirmed cancelled by its venue, a cancel-all once the parents have ended (each within 5 s, or it answers
    * with what is still working).
    */
-  private async act(r: ControlRecord): Promise<unknown> {
+  async act(r: ControlRecord): Promise<unknown> {
     const t0 = performance.now();
     const open = () => this.router.engine.risk.openOrders().total;
     const before = open();
@@ -359,7 +353,6 @@ export class RouterService {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.control?.close();
     await Promise.all([...this.entry.values(), ...this.md.values()].map((i) => i.stop(500)));
     await this.oms.close();
     this.journal.close();

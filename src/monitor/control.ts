@@ -2,6 +2,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { verifyPassword } from '../fix/auth.js';
 import { zodProblem } from '../core/zod-problem.js';
+import { SorError, UsageError } from '../core/errors.js';
+import type { RouterConfig } from '../live/config.js';
+import type { RouterService } from '../live/service.js';
 import type { ControlAction, ControlRecord } from '../live/journal.js';
 
 /**
@@ -108,4 +111,30 @@ export class ControlServer {
   async close(): Promise<void> {
     await this.app.close();
   }
+}
+
+/** One call of the control API; its answer (JSON), or an error naming what went wrong. */
+export async function controlCall(base: string, token: string, action: string, body?: Record<string, unknown>): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}/${action}`, {
+      method: action === 'status' ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(action === 'status' ? {} : { 'content-type': 'application/json' }) },
+      ...(action === 'status' ? {} : { body: JSON.stringify(body ?? {}) }),
+    });
+  } catch (e) {
+    throw new SorError('io', `the control API at ${base}: ${(e as Error).message}`, { cause: e });
+  }
+  const answer = (await res.json().catch(() => ({}))) as { error?: string };
+  if (res.status === 401) throw new UsageError(`the control API refused the token (401): ${answer.error ?? ''}`);
+  if (!res.ok) throw new UsageError(`the control API answered ${res.status}: ${answer.error ?? ''}`);
+  return answer;
+}
+
+/** The control API of a started router service, where its config has tokens (null where it has none). */
+export async function startControl(service: RouterService, config: RouterConfig): Promise<ControlServer | null> {
+  if (!config.control) return null;
+  const server = new ControlServer(config.control.tokens, service);
+  service.controlPort = await server.listen(config.control.port);
+  return server;
 }

@@ -7,6 +7,7 @@ import { hashPassword } from '../../src/fix/auth.js';
 import type { Received } from '../../src/fix/session.js';
 import { parseRouterConfig } from '../../src/live/config.js';
 import { omsSession, RouterService } from '../../src/live/service.js';
+import { startControl } from '../../src/monitor/control.js';
 import { VenueSimulator } from '../../src/live/venues.js';
 import type { LoadedModels } from '../../src/live/models.js';
 
@@ -42,6 +43,7 @@ export async function liveStack(o: {
     o.models ? { models: o.models } : {},
   );
   await service.start();
+  const control = await startControl(service, service.config);
   const got: Received[] = [];
   const oms = await omsSession({ port: service.omsPort, password, onMessage: (m) => void got.push(m) });
   await oms.start();
@@ -54,6 +56,7 @@ export async function liveStack(o: {
     reply: (id: string) => got.filter((m) => m.map.get('11') === id),
     stop: async () => {
       await oms.stop(300);
+      await control?.close();
       await service.stop();
       await sim.stop();
     },

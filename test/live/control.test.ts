@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlCall } from '../../src/cli/ctl.js';
+import { controlCall } from '../../src/monitor/control.js';
 import { NS_PER_SECOND } from '../../src/core/types.js';
 import { hashPassword } from '../../src/fix/auth.js';
 import { readJournal, type JournalRecord } from '../../src/live/journal.js';

@@ -3,10 +3,10 @@ import { marketFacts } from '../../src/backtest/market.js';
 import { Rng } from '../../src/core/rng.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND } from '../../src/core/types.js';
 import { ChildAudit } from '../../src/risk/audit.js';
-import { AuditedSimRouter, riskFuzz } from '../../src/risk/fuzz.js';
+import { AuditedSimRouter, riskFuzz } from '../../src/backtest/risk-fuzz.js';
 import { DEFAULT_LIMITS, parseRiskLimits, type RiskLimits } from '../../src/risk/limits.js';
 import { ModelCheck } from '../../src/risk/model-check.js';
-import { sabotageModels, type SabotageKind } from '../../src/risk/sabotage.js';
+import { sabotageModels, type SabotageKind } from '../../src/router/ml/sabotage.js';
 import type { AnomalyRecord } from '../../src/risk/model-check.js';
 import type { MlModels } from '../../src/router/ml/models.js';
 import { policies } from '../../src/router/policies.js';
@@ -14,6 +14,8 @@ import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
 import { buildSession, startSession } from '../../src/sim/session.js';
 import type { OrderMessage } from '../../src/venue/types.js';
 import { smallModels } from '../helpers/ml-models.js';
+import { F, N_FEATURES } from '../../src/features/engine.js';
+import { transformInto } from '../../src/models/inputs.js';
 
 const file = 'scenarios/default.json';
 const scenario = loadScenarioFile(file);
@@ -106,6 +108,31 @@ const sentLines = (w: AuditedSimRouter) => w.sentLog.map(({ t, venue, msg }) => 
 
 describe('model-anomaly fallback: an anomalous decision is the rule router’s', async () => {
   const { models } = await smallModels();
+
+  it('a feature vector is beyond the range exactly when some feature’s standardised value is (bounds computed once)', () => {
+    const rng = Rng.stream(9, 'beyond');
+    const net = models.fill;
+    const t = net.art.transform;
+    for (let i = 0; i < 2000; i++) {
+      const x = Array.from({ length: N_FEATURES }, (_, j) => {
+        const r = rng.float();
+        // around the training mean, far from it, missing, or not finite
+        const z = r < 0.9 ? (rng.float() - 0.5) * 8 : r < 0.97 ? (rng.float() - 0.5) * 40 : NaN;
+        const v = t.mean[j]! + z * t.sd[j]!;
+        return t.log1p[j] ? Math.expm1(Math.max(0, v)) : v;
+      });
+      x[F.side_sign] = rng.bernoulli(0.5) ? 1 : -1;
+      const maxZ = 2 + rng.float() * 10;
+      let worst = 0;
+      const std = new Float64Array(N_FEATURES);
+      transformInto(t, x, std);
+      for (const z of std) worst = Math.max(worst, Math.abs(z));
+      const far = net.beyond(x, maxZ);
+      // (a value within 1e-9 of the bound may fall either way)
+      if (Math.abs(worst - maxZ) > 1e-9) expect(far !== null).toBe(worst > maxZ);
+      if (far) expect(far.z).toBeGreaterThan(maxZ - 1e-9);
+    }
+  });
 
   it('a sound model passes every check in the default market (its decisions are its own)', async () => {
     const r = await runOne({ policy: 'ml', models });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL } from '../../src/core/types.js';
 import { parseRiskLimits } from '../../src/risk/limits.js';
 import type { ParentOrder } from '../../src/router/engine.js';
-import { AuditedSimRouter } from '../../src/risk/fuzz.js';
+import { AuditedSimRouter } from '../../src/backtest/risk-fuzz.js';
 import { clockToNs, loadScenarioFile } from '../../src/sim/scenario.js';
 import { buildSession, startSession } from '../../src/sim/session.js';
 import { ScriptedPolicy } from '../helpers/scripted-policy.js';

@@ -1,6 +1,6 @@
-import type { Rng } from '../core/rng.js';
-import { F } from '../features/engine.js';
-import type { MlModels } from '../router/ml/models.js';
+import type { Rng } from '../../core/rng.js';
+import { F } from '../../features/engine.js';
+import type { MlModels } from './models.js';
 
 /**
  * Sabotaged models, for testing the model checks and the guardrails behind them: the ml router's models with their

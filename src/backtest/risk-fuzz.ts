@@ -1,4 +1,5 @@
 import { Rng } from '../core/rng.js';
+import { buildWorld } from './world.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL } from '../core/types.js';
 import type { EngineHooks } from '../router/engine.js';
 import type { MlModels } from '../router/ml/models.js';
@@ -6,11 +7,11 @@ import { policies } from '../router/policies.js';
 import type { VolumeProfile } from '../router/policy-base.js';
 import { SimRouter } from '../router/sim-adapter.js';
 import type { Scenario } from '../sim/scenario.js';
-import { buildSession, startSession, type Session } from '../sim/session.js';
+import type { Session } from '../sim/session.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
-import { ChildAudit } from './audit.js';
-import { parseRiskLimits, type RiskLimits } from './limits.js';
-import { sabotageModels } from './sabotage.js';
+import { ChildAudit } from '../risk/audit.js';
+import { parseRiskLimits, type RiskLimits } from '../risk/limits.js';
+import { sabotageModels } from '../router/ml/sabotage.js';
 
 /**
  * The router in the simulator with an independent audit of what leaves it: every message sent goes to a ChildAudit
@@ -150,9 +151,13 @@ export function riskFuzz(o: FuzzOptions): FuzzReport {
     const seed = rng.int(2 ** 31);
     const limits = tightLimits(rng);
     const start = (firstStart + rng.int(300)) * NS_PER_MINUTE;
-    const s = buildSession(o.scenario, seed, o.file, undefined, { startNs: start - 5 * NS_PER_MINUTE });
-    const w = new AuditedSimRouter(s, limits, {}, { adv: o.adv, longRunVolBps: o.volBps });
-    startSession(s);
+    const world = buildWorld(
+      { market: { scenario: o.scenario, file: o.file }, seed, startNs: start - 5 * NS_PER_MINUTE },
+      (ss) => new AuditedSimRouter(ss, limits, {}, { adv: o.adv, longRunVolBps: o.volBps }),
+    );
+    const s = world.session;
+    const w = world.bound;
+    world.start();
     s.kernel.run(start);
     const n = 1 + rng.int(3);
     let end = start;

@@ -23,6 +23,8 @@ export function syntheticStats(market: Market, seed: number, minutes = 390): Mar
   let lastSpread = NaN;
   const world = buildWorld({ market, seed, sink }, (s) => {
     lastT = s.t0;
+    // the consolidated best prices and sizes at every change of a venue's top (the imbalance curve)
+    s.nbbo.onAnyTopChange(() => c.quote(s.nbbo.bid, s.nbbo.bestQty(0), s.nbbo.ask, s.nbbo.bestQty(1)));
     s.nbbo.onChange(() => {
       const now = s.kernel.now();
       if (lastSpread === lastSpread) c.spread(lastSpread, now - lastT);
@@ -76,6 +78,8 @@ export function realismReport(o: { market: Market; data: string; seed: number; m
     real_day: real ? o.data.split('/').filter(Boolean).pop() : `no data at ${o.data}`,
     synthetic,
     real,
+    /** Synthetic less real P(up) in each imbalance bucket (issue 14 asks for every one within 0.05). */
+    imbalance_p_up_gap: real ? synthetic.imbalance_next_move.p_up.map((p, b) => Math.round((p - real.imbalance_next_move.p_up[b]!) * 1e4) / 1e4) : null,
     metaorder: {
       design:
         'buy programmes of 0.1–10 % of daily volume at 10 % participation from 09:35, each against the same seed without it; impact at the end (mid averaged over the last minute)',

@@ -17,6 +17,23 @@ export interface MarketStats {
   /** Share of the day's traded volume in each half hour from the open. */
   volume_profile: number[];
   traded_volume: number;
+  /**
+   * The imbalance of the best queues, (bid size − ask size) / (bid size + ask size), and where the mid goes next:
+   * for each change of the consolidated best prices or sizes (two-sided, not locked), in which of 5 buckets its
+   * imbalance fell (edges −1, −0.6, −0.2, 0.2, 0.6, 1), and whether the next move of the mid was up. `p_up` per bucket
+   * (NaN where none), `n` the states that saw a next move. Stoikov's micro-price reads this curve.
+   */
+  imbalance_next_move: { edges: number[]; p_up: number[]; n: number[] };
+}
+
+/** The imbalance buckets' edges. */
+export const IMBALANCE_EDGES = [-1, -0.6, -0.2, 0.2, 0.6, 1];
+
+/** The bucket of an imbalance in [−1, 1]. */
+export function imbalanceBucket(i: number): number {
+  let b = 0;
+  while (b < IMBALANCE_EDGES.length - 2 && i >= IMBALANCE_EDGES[b + 1]!) b++;
+  return b;
 }
 
 const BUCKET_NS = 30 * NS_PER_MINUTE;
@@ -31,6 +48,13 @@ export class Collector {
   private groupT = NaN;
   private groupSide = -1;
   private groupQty = 0;
+  /** The best quote last seen, and the states since the mid last moved, by imbalance bucket. */
+  private top = { bid: NaN, bidQty: NaN, ask: NaN, askQty: NaN };
+  /** Twice the mid of the last two-sided state (NaN before one). */
+  private lastMid2 = NaN;
+  private readonly pending = new Float64Array(IMBALANCE_EDGES.length - 1);
+  private readonly ups = new Float64Array(IMBALANCE_EDGES.length - 1);
+  private readonly moves = new Float64Array(IMBALANCE_EDGES.length - 1);
 
   constructor(
     readonly t0: number,
@@ -53,6 +77,30 @@ export class Collector {
     this.groupT = t;
     this.groupSide = side;
     this.groupQty = qty;
+  }
+
+  /**
+   * The consolidated best prices and sizes, at each change (repeats of the same state are ignored). A state whose mid
+   * differs from the last settles every state since then: their next move was this one.
+   */
+  quote(bid: number, bidQty: number, ask: number, askQty: number): void {
+    const p = this.top;
+    if (bid === p.bid && ask === p.ask && bidQty === p.bidQty && askQty === p.askQty) return;
+    const twoSided = bid < ask && bidQty > 0 && askQty > 0;
+    this.top = { bid, bidQty, ask, askQty };
+    if (!twoSided) return;
+    const mid2 = bid + ask;
+    const before = this.lastMid2;
+    this.lastMid2 = mid2;
+    if (before === before && mid2 !== before) {
+      const up = mid2 > before;
+      for (let b = 0; b < this.pending.length; b++) {
+        this.moves[b]! += this.pending[b]!;
+        if (up) this.ups[b]! += this.pending[b]!;
+        this.pending[b] = 0;
+      }
+    }
+    this.pending[imbalanceBucket((bidQty - askQty) / (bidQty + askQty))]!++;
   }
 
   minuteMid(mid: number): void {
@@ -104,6 +152,11 @@ export class Collector {
       },
       volume_profile: this.buckets.map((b) => roundTo(b / volume, 3)),
       traded_volume: volume,
+      imbalance_next_move: {
+        edges: IMBALANCE_EDGES,
+        p_up: Array.from(this.ups, (u, b) => (this.moves[b]! > 0 ? roundTo(u / this.moves[b]!, 4) : NaN)),
+        n: Array.from(this.moves),
+      },
     };
   }
 }
@@ -126,6 +179,7 @@ export function realStats(day: LobsterDay, tick = 100): MarketStats {
     const bp = day.book[k * W + 2]!;
     const twoSided = day.book[k * W + 1]! > 0 && day.book[k * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID;
     if (twoSided) mid = (ap + bp) / 2;
+    c.quote(bp, day.book[k * W + 3]!, ap, day.book[k * W + 1]!);
     if (twoSided && k + 1 < day.n) c.spread(Math.round((ap - bp) / tick), day.timeNs[k + 1]! - t);
   }
   return c.result(day.timeNs[day.n - 1]!);

@@ -43,6 +43,8 @@ export class ControlServer {
   constructor(
     private readonly tokens: readonly ControlToken[],
     private readonly target: ControlTarget,
+    /** The symbols the router trades: an action for another is refused (400), not taken as a no-op. */
+    private readonly symbols: readonly string[] = [],
   ) {
     this.app = Fastify({ logger: false, bodyLimit: 4096 });
     // every path, known or not, is authenticated first: an unknown caller learns nothing of what exists
@@ -89,6 +91,8 @@ export class ControlServer {
     }
     const b = parsed.data;
     if (action === 'reset-model' && b.parent === undefined) return reply.code(400).send({ error: 'reset-model: name the parent ({"parent": "P3"})' });
+    if (b.symbol !== undefined && this.symbols.length > 0 && !this.symbols.includes(b.symbol))
+      return reply.code(400).send({ error: `symbol ${b.symbol}: the router trades ${this.symbols.join(', ')}` });
     const who = (req as FastifyRequest & { who?: string }).who!;
     return this.target.act({
       k: 'control',
@@ -134,7 +138,7 @@ export async function controlCall(base: string, token: string, action: string, b
 /** The control API of a started router service, where its config has tokens (null where it has none). */
 export async function startControl(service: RouterService, config: RouterConfig): Promise<ControlServer | null> {
   if (!config.control) return null;
-  const server = new ControlServer(config.control.tokens, service);
+  const server = new ControlServer(config.control.tokens, service, [config.symbol]);
   service.controlPort = await server.listen(config.control.port);
   return server;
 }

@@ -17,6 +17,7 @@ export class ConsolidatedQuote implements TopListener, NbboSource {
   /** The mid the last time the NBBO was two-sided and not locked or crossed (NaN before that). */
   lastMid = NaN;
   private readonly listeners: (() => void)[] = [];
+  private readonly topListeners: (() => void)[] = [];
 
   // time-weighted statistics since startStats()
   private statsFrom = NaN;
@@ -46,11 +47,33 @@ export class ConsolidatedQuote implements TopListener, NbboSource {
     this.listeners.push(fn);
   }
 
+  /** Called at every change of a venue's top, a size alone included (onChange: the best prices only). */
+  onAnyTopChange(fn: () => void): void {
+    this.topListeners.push(fn);
+  }
+
+  /** The displayed size at the consolidated best price on a side (0 = bid, 1 = ask), summed over the venues there. */
+  bestQty(side: 0 | 1): number {
+    const px = side === 0 ? this.bid : this.ask;
+    if (px !== px) return 0;
+    const prices = side === 0 ? this.bids : this.asks;
+    const qtys = side === 0 ? this.bidQtys : this.askQtys;
+    let q = 0;
+    for (let i = 0; i < prices.length; i++) if (prices[i] === px) q += qtys[i]!;
+    return q;
+  }
+
   onTopChange(venue: number, bid: number, bidQty: number, ask: number, askQty: number): void {
     this.bids[venue] = bid;
     this.asks[venue] = ask;
     this.bidQtys[venue] = bidQty;
     this.askQtys[venue] = askQty;
+    this.recompute();
+    for (const fn of this.topListeners) fn();
+  }
+
+  /** The NBBO from the venues' tops; its listeners told if a best price changed. */
+  private recompute(): void {
     let b = NaN;
     let a = NaN;
     for (let i = 0; i < this.bids.length; i++) {

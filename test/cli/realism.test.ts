@@ -9,8 +9,24 @@ describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor rea
     const j = JSON.parse(r.stdout);
     const { real, synthetic } = j;
     for (const s of [real, synthetic]) {
-      expect(Object.keys(s)).toEqual(['minutes', 'spread_ticks', 'trade_size', 'inter_trade_seconds', 'return_1min', 'volume_profile', 'traded_volume']);
+      expect(Object.keys(s)).toEqual([
+        'minutes',
+        'spread_ticks',
+        'trade_size',
+        'inter_trade_seconds',
+        'return_1min',
+        'volume_profile',
+        'traded_volume',
+        'imbalance_next_move',
+      ]);
+      expect(s.imbalance_next_move.edges).toEqual([-1, -0.6, -0.2, 0.2, 0.6, 1]);
+      for (const n of s.imbalance_next_move.n) expect(n).toBeGreaterThan(1000);
     }
+    // the real day: a larger bid queue than ask queue foretells an up move (the micro-price's premise)
+    const up = real.imbalance_next_move.p_up;
+    expect(up[4] - up[0]).toBeGreaterThan(0.1);
+    expect(j.imbalance_p_up_gap).toHaveLength(5);
+    j.imbalance_p_up_gap.forEach((g: number, b: number) => expect(g).toBeCloseTo(synthetic.imbalance_next_move.p_up[b] - up[b], 3));
     // calibration carries over what it fitted: the intraday profile and the volatility
     const n = Math.min(real.volume_profile.length, synthetic.volume_profile.length);
     const a = real.volume_profile.slice(0, n);

@@ -84,6 +84,8 @@ describe('the control API', () => {
     expect(after.filter((r) => r.k === 'to-venue' && r.type === 'D')).toEqual([]);
     expect(after.some((r) => r.k === 'state' && r.to === 'HALTED' && r.who === 'ops-1' && r.reason === 'a test of the halt')).toBe(true);
     expect((await call('status')).state).toBe('HALTED');
+    // a symbol the router does not trade is refused, not taken as a no-op
+    await expect(call('resume', { symbol: 'AAPL' })).rejects.toThrow(/400: symbol AAPL: the router trades GOOG/);
   }, 60_000);
 
   it('resume trades again; cancel-all cancels every open parent and tells the OMS why', async () => {

@@ -1,6 +1,7 @@
 import { mean, quantile, roundTo } from '../core/stats.js';
 import { NS_PER_MINUTE } from '../core/types.js';
 import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
+import { fitHawkes } from '../core/hawkes.js';
 
 /**
  * Stylized facts of a market day, computed the same way for a real LOBSTER day and for a simulated one, so the
@@ -11,8 +12,13 @@ export interface MarketStats {
   minutes: number;
   /** Time-weighted, over two-sided time, in ticks. */
   spread_ticks: { mean: number; p10: number; p50: number; p90: number };
-  trade_size: { count: number; mean: number; median: number; p90: number };
-  inter_trade_seconds: { mean: number; median: number; cv: number };
+  /** `modes`: the three commonest sizes and the share of trades of each. */
+  trade_size: { count: number; mean: number; median: number; p90: number; modes: { size: number; share: number }[] };
+  /**
+   * `hawkes`: the trades' arrival times fitted by an exponential-kernel Hawkes process (maximum likelihood over the
+   * whole day; the day's own intraday profile is left in, which raises the branching ratio): how clustered they are.
+   */
+  inter_trade_seconds: { mean: number; median: number; cv: number; hawkes: { branching: number; decay_s: number; base_per_s: number } | null };
   return_1min: { sd_bps: number; kurtosis: number; count: number };
   /** Share of the day's traded volume in each half hour from the open. */
   volume_profile: number[];
@@ -136,14 +142,32 @@ export class Collector {
     const rv = mean(rets.map((r) => (r - rm) ** 2));
     const volume = this.buckets.reduce((a, b) => a + b, 0);
     const gm = mean(gaps);
+    const counts = new Map<number, number>();
+    for (const q of this.sizes) counts.set(q, (counts.get(q) ?? 0) + 1);
+    const modes = [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, 3)
+      .map(([size, k]) => ({ size, share: roundTo(k / this.sizes.length, 4) }));
+    const hawkes = fitHawkes(
+      this.times.map((t) => (t - this.t0) / 1e9),
+      0,
+      (endNs - this.t0) / 1e9,
+    );
     return {
       minutes: roundTo((endNs - this.t0) / NS_PER_MINUTE, 3),
       spread_ticks: { mean: roundTo(meanSpread, 3), p10: q(0.1), p50: q(0.5), p90: q(0.9) },
-      trade_size: { count: this.sizes.length, mean: roundTo(mean(this.sizes), 3), median: quantile(this.sizes, 0.5), p90: quantile(this.sizes, 0.9) },
+      trade_size: {
+        count: this.sizes.length,
+        mean: roundTo(mean(this.sizes), 3),
+        median: quantile(this.sizes, 0.5),
+        p90: quantile(this.sizes, 0.9),
+        modes,
+      },
       inter_trade_seconds: {
         mean: roundTo(gm, 3),
         median: roundTo(quantile(gaps, 0.5), 3),
         cv: roundTo(Math.sqrt(mean(gaps.map((g) => (g - gm) ** 2))) / gm, 3),
+        hawkes: hawkes && { branching: roundTo(hawkes.branching, 4), decay_s: roundTo(1 / hawkes.beta, 4), base_per_s: roundTo(hawkes.mu, 4) },
       },
       return_1min: {
         sd_bps: roundTo(Math.sqrt(rv), 3),

@@ -26,6 +26,12 @@ describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor rea
     const up = real.imbalance_next_move.p_up;
     expect(up[4] - up[0]).toBeGreaterThan(0.1);
     expect(j.imbalance_p_up_gap).toHaveLength(5);
+    // the real day's round lot, and its trades clustered within milliseconds
+    expect(real.trade_size.modes[0]).toEqual({ size: 100, share: expect.any(Number) });
+    expect(real.trade_size.modes[0].share).toBeGreaterThan(0.2);
+    expect(real.inter_trade_seconds.hawkes.branching).toBeGreaterThan(0.2);
+    expect(real.inter_trade_seconds.hawkes.branching).toBeLessThan(1);
+    expect(real.inter_trade_seconds.hawkes.decay_s).toBeLessThan(1);
     j.imbalance_p_up_gap.forEach((g: number, b: number) => expect(g).toBeCloseTo(synthetic.imbalance_next_move.p_up[b] - up[b], 3));
     // calibration carries over what it fitted: the intraday profile and the volatility
     const n = Math.min(real.volume_profile.length, synthetic.volume_profile.length);

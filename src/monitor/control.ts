@@ -5,7 +5,7 @@ import { zodProblem } from '../core/zod-problem.js';
 import { SorError, UsageError } from '../core/errors.js';
 import type { RouterConfig } from '../live/config.js';
 import type { RouterService } from '../live/service.js';
-import type { ControlAction, ControlRecord } from '../live/journal.js';
+import { CONTROL_ACTIONS, type ControlAction, type ControlRecord } from '../live/journal.js';
 
 /**
  * The control API of the router service: a person halts, reduces, resumes, cancels everything or puts a parent back
@@ -34,8 +34,6 @@ const body = z
     parent: z.string().min(1).max(64).optional(),
   })
   .strict();
-
-const ACTIONS: readonly ControlAction[] = ['halt', 'reduce', 'resume', 'cancel-all', 'reset-model'];
 
 export class ControlServer {
   private readonly app: FastifyInstance;
@@ -70,8 +68,10 @@ export class ControlServer {
         .send({ error: `unauthorized: ${who.refused}` });
     });
     this.app.get('/status', async () => this.target.status());
-    for (const action of ACTIONS) this.app.post(`/${action}`, (req, reply) => this.action(action, req, reply));
-    this.app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no ${req.method} ${req.url}: GET /status, POST /${ACTIONS.join(', /')}` }));
+    for (const action of CONTROL_ACTIONS) this.app.post(`/${action}`, (req, reply) => this.action(action, req, reply));
+    this.app.setNotFoundHandler((req, reply) =>
+      reply.code(404).send({ error: `no ${req.method} ${req.url}: GET /status, POST /${CONTROL_ACTIONS.join(', /')}` }),
+    );
   }
 
   /** Whose token this is, or why it is refused. */

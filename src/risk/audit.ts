@@ -15,8 +15,6 @@ type NewOrder = Extract<OrderMessage, { type: 'new' }>;
  */
 export class ChildAudit {
   readonly breaches: string[] = [];
-  /** How many breaches are kept in full (all are counted). */
-  private readonly keep: number;
   breachCount = 0;
   children = 0;
   /** Per venue and in all: send times of the last second, oldest first. */
@@ -31,10 +29,9 @@ export class ChildAudit {
 
   constructor(
     private readonly L: RiskLimits,
-    keep = 20,
-  ) {
-    this.keep = keep;
-  }
+    /** How many breaches are kept in full (all are counted). */
+    private readonly keep = 20,
+  ) {}
 
   /** A parent the router took, and its size. */
   parent(id: string, qty: number): void {

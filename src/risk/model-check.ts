@@ -129,9 +129,9 @@ export class ModelGuard {
     readonly limits: RiskLimits['models'],
     private readonly now: () => number,
     private readonly hooks: ModelGuardHooks = {},
-    wallUs?: () => number,
   ) {
-    this.check = new ModelCheck(limits, wallUs);
+    // timed by no clock until the world says (LiveRouter: the wall clock live, the journal's times in a replay)
+    this.check = new ModelCheck(limits);
   }
 
   /** Whether the parent stays on the rule router (and why), until a person resets it. */
@@ -180,12 +180,5 @@ export class ModelGuard {
   parentClosed(parentId: string): void {
     this.windows.delete(parentId);
     this.stuck.delete(parentId);
-  }
-
-  /** All anomalies since the start. */
-  total(): number {
-    let n = 0;
-    for (const v of Object.values(this.anomalies)) n += v;
-    return n;
   }
 }

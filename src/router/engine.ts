@@ -184,8 +184,6 @@ export interface EngineHooks {
 export interface EngineRisk {
   limits?: RiskLimits;
   symbol?: string;
-  /** A wall clock in µs for the models' inference budget (live); absent, it is not checked (a backtest). */
-  wallUs?: () => number;
 }
 
 type Phase = 'waiting' | 'clearing' | 'taking' | 'resting' | 'ending' | 'done';
@@ -247,12 +245,10 @@ export class RouterEngine {
         if (e.to === 'HALTED') this.cancelWorking();
       },
     });
-    this.models = new ModelGuard(
-      this.risk.limits.models,
-      () => ports.now(),
-      { onAnomaly: (a) => hooks.onAnomaly?.(a), onModelReset: (e) => hooks.onModelReset?.(e) },
-      risk.wallUs,
-    );
+    this.models = new ModelGuard(this.risk.limits.models, () => ports.now(), {
+      onAnomaly: (a) => hooks.onAnomaly?.(a),
+      onModelReset: (e) => hooks.onModelReset?.(e),
+    });
   }
 
   /**

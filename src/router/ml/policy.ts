@@ -96,9 +96,10 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
   private venueSet: VenueSet | null = null;
   /** The rule-based router on the same decisions: what the engine falls back to on a model anomaly. */
   readonly fallback: Policy;
+  /** Its own check, against the default limits, for a decision outside an engine's model guard. */
+  private readonly ownCheck = new ModelCheck(DEFAULT_LIMITS.models);
   /** The check of the decision in progress. */
-  private check: ModelCheck;
-  private ownCheck: ModelCheck | null = null;
+  private check = this.ownCheck;
   /** The last decision's cost terms (bps) and the shares it placed, for tests and the benchmark. */
   readonly last = { later: NaN, drift: NaN, sigma: NaN, marginalImpact: NaN, lit: 0, dark: 0, impactInputs: this.impactX as readonly number[] };
 
@@ -117,7 +118,6 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     if (withModels && !this.models) throw new Error('ml needs its trained models (fill, adverse move, volatility, toxicity, impact, dark pools)');
     if (withModels && !(this.adv > 0)) throw new Error('ml needs the average daily volume');
     this.fallback = new RouterPolicy('rule', ruleBasedSor, { decisionNs: this.decisionNs, sweepDepth: this.depth, darkMinQty: this.minQty });
-    this.check = new ModelCheck(DEFAULT_LIMITS.models);
   }
 
   schedule(o: ParentOrder): Schedule {
@@ -126,7 +126,7 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
 
   /** A decision outside an engine's model guard: checked against the default limits all the same. */
   decide(ctx: DecisionContext): void {
-    const c = (this.ownCheck ??= new ModelCheck(DEFAULT_LIMITS.models));
+    const c = this.ownCheck;
     c.begin();
     const { swept } = this.decideChecked(ctx, c);
     if (c.reason !== null) this.fallback.decide(swept ? { ...ctx, behind: 0 } : ctx);

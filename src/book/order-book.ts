@@ -338,6 +338,25 @@ export class OrderBook {
     return q;
   }
 
+  /** The number of displayed background orders (owner 0) at one price on one side. */
+  anonymousAt(side: Side, price: number): number {
+    const l = this.levelAt[side].get(price);
+    if (l === undefined) return 0;
+    let n = 0;
+    for (let s = l.visHead; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) if (this.i[(s << 4) + I_OWNER] === 0) n++;
+    return n;
+  }
+
+  /** The id of the k-th displayed background order (owner 0, in priority order) at a price, NaN if there are not k + 1. */
+  anonymousOrderAt(side: Side, price: number, k: number): number {
+    const l = this.levelAt[side].get(price);
+    if (l === undefined) return NaN;
+    for (let s = l.visHead; s !== NONE; s = this.i[(s << 4) + I_NEXT]!) {
+      if (this.i[(s << 4) + I_OWNER] === 0 && k-- === 0) return this.f[(s << 3) + F_ID]!;
+    }
+    return NaN;
+  }
+
   /** Displayed quantity at one price on one side. */
   visibleAt(side: Side, price: number): number {
     const l = this.levelAt[side].get(price);

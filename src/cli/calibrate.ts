@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { calibrateLobster, calibratedScenarioText } from '../data/calibrate.js';
+import { calibrateDay, calibratedScenarioText } from '../data/calibrate.js';
+import { fitQueueReactive } from '../data/calibrate-qr.js';
 import { resolveScenario } from '../backtest/market.js';
-import { resolvePair } from '../data/lobster.js';
+import { loadLobster, resolvePair } from '../data/lobster.js';
+import { UsageError } from './errors.js';
 import { packageFile } from '../core/paths.js';
 import { numberIn, positiveInt } from './options.js';
 import { writableFile, writeFileWhole } from '../core/files.js';
@@ -23,6 +25,7 @@ export function calibrateCommand(program: Command): void {
       numberIn('--impact-beta', 0, 1),
       0.35,
     )
+    .option('--flow <kind>', 'qr: queue-reactive at the best, CST behind it; cst: Cont-Stoikov-Talreja alone', 'qr')
     .option('--name <name>', 'scenario name', 'calibrated')
     .option('--tick <n>', 'tick size in 1/10,000 of the currency', positiveInt('--tick', 1_000_000), 100)
     .option('--json', 'print the fitted parameters as JSON', false)
@@ -30,16 +33,26 @@ export function calibrateCommand(program: Command): void {
       (
         path: string,
         orderbook: string | undefined,
-        o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number },
+        o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number; flow: string },
       ) => {
+        if (o.flow !== 'qr' && o.flow !== 'cst') throw new UsageError(`--flow must be qr or cst, not "${o.flow}"`);
         writableFile(o.out, '--out');
-        const cal = calibrateLobster(resolvePair(path, orderbook), o.tick);
+        const pair = resolvePair(path, orderbook);
+        const day = loadLobster(pair);
+        const cal = calibrateDay(day, o.tick);
+        const queueReactive = o.flow === 'qr' ? fitQueueReactive(day, o.tick, cal.cancelRates[cal.cancelRates.length - 1]!) : undefined;
         // the template is a scenario: checked as one first, so its file and field are named; its text is what is taken
         const { file } = resolveScenario(o.template);
         const template = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-        const text = calibratedScenarioText(cal, template, o.name, { informedMarketFraction: o.informed, impactBeta: o.impactBeta }, o.out);
+        const text = calibratedScenarioText(
+          cal,
+          template,
+          o.name,
+          { informedMarketFraction: o.informed, impactBeta: o.impactBeta, ...(queueReactive ? { queueReactive } : {}) },
+          o.out,
+        );
         writeFileWhole(o.out, text);
-        if (o.json) print(cal, true);
+        if (o.json) print(queueReactive ? { ...cal, queueReactive } : cal, true);
         else console.log(`wrote ${o.out}: ${cal.limitRates.length} distances, μ = ${cal.marketRate}/s per side, ${cal.fairValueBpsPerSqrtMinute} bp/√min`);
       },
     );

@@ -94,3 +94,105 @@ export function fitHawkes(times: ArrayLike<number>, t0: number, end: number): Ha
   const p = param(best!.x);
   return { ...p, branching: p.alpha, logLikelihood: -best!.fx, events: n };
 }
+
+/** One exponential kernel of a multi-kernel Hawkes process: it begets `alpha` events per event after a mean 1/beta. */
+export interface HawkesKernel {
+  alpha: number;
+  beta: number;
+}
+
+/** A base rate that varies by time of day: μ × profile[b] in bucket b of `bucketSeconds` from t0 (the last bucket runs on). */
+export interface BaseProfile {
+  profile: number[];
+  bucketSeconds: number;
+}
+
+/**
+ * The log-likelihood with a sum of exponential kernels, λ(t) = μ·m(t) + Σ_k Σ_{tᵢ<t} α_k·β_k·e^{−β_k(t−tᵢ)}, m(t) the
+ * base profile (1 without one): Ozaki's recursion per kernel, the base's compensator summed bucket by bucket.
+ */
+export function hawkesMultiLogLikelihood(times: ArrayLike<number>, t0: number, end: number, mu: number, kernels: HawkesKernel[], base?: BaseProfile): number {
+  if (!(mu > 0) || kernels.some((k) => !(k.alpha >= 0 && k.beta > 0))) return -Infinity;
+  const K = kernels.length;
+  const a = new Float64Array(K);
+  let ll = 0;
+  let prev = NaN;
+  const m = (t: number) => (base ? base.profile[Math.min(base.profile.length - 1, Math.max(0, Math.floor((t - t0) / base.bucketSeconds)))]! : 1);
+  let compensator = 0;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    let lam = mu * m(t);
+    for (let k = 0; k < K; k++) {
+      const { alpha, beta } = kernels[k]!;
+      a[k] = prev === prev ? Math.exp(-beta * (t - prev)) * (1 + a[k]!) : 0;
+      lam += alpha * beta * a[k]!;
+      compensator += alpha * (1 - Math.exp(-beta * (end - t)));
+    }
+    ll += Math.log(lam);
+    prev = t;
+  }
+  let baseInt = end - t0;
+  if (base) {
+    baseInt = 0;
+    for (let b = 0; ; b++) {
+      const from = t0 + b * base.bucketSeconds;
+      if (from >= end) break;
+      const to = b === base.profile.length - 1 ? end : Math.min(end, from + base.bucketSeconds);
+      baseInt += base.profile[Math.min(b, base.profile.length - 1)]! * (to - from);
+      if (to >= end) break;
+    }
+  }
+  return ll - mu * baseInt - compensator;
+}
+
+export interface HawkesMultiFit {
+  mu: number;
+  /** Fastest first. */
+  kernels: HawkesKernel[];
+  /** Σ α_k: the share of events begotten by earlier ones. */
+  branching: number;
+  logLikelihood: number;
+  events: number;
+}
+
+/**
+ * Maximum-likelihood fit of a two-kernel Hawkes process (a fast and a slow exponential: trades cluster over
+ * milliseconds and over seconds, which one exponential cannot both hold), the base rate following `base` when given
+ * (so that the day's profile is not read as excitation). Starts from the one-kernel fit as the fast kernel with a
+ * slow one added. Null with fewer than 20 events.
+ */
+export function fitHawkes2(times: ArrayLike<number>, t0: number, end: number, base?: BaseProfile): HawkesMultiFit | null {
+  const one = fitHawkes(times, t0, end);
+  if (!one) return null;
+  const n = times.length;
+  const rate = n / (end - t0);
+  // x = (log μ, logit of the total branching, logit of the fast kernel's part of it, log β fast, log β slow)
+  const param = (x: number[]) => {
+    const total = 0.999 * sigmoid(x[1]!);
+    const fast = sigmoid(x[2]!);
+    return {
+      mu: Math.exp(x[0]!),
+      kernels: [
+        { alpha: total * fast, beta: Math.exp(x[3]!) },
+        { alpha: total * (1 - fast), beta: Math.exp(x[4]!) },
+      ],
+    };
+  };
+  const nll = (x: number[]) => {
+    const p = param(x);
+    const ll = hawkesMultiLogLikelihood(times, t0, end, p.mu, p.kernels, base);
+    return Number.isFinite(ll) ? -ll : 1e300;
+  };
+  const logit = (p: number) => Math.log(p / (1 - p));
+  let best: { x: number[]; fx: number } | null = null;
+  for (const slowAlpha of [0.1, 0.3])
+    for (const slowDecay of [0.3, 3]) {
+      const total = Math.min(0.95, one.alpha + slowAlpha);
+      const x0 = [Math.log(rate * (1 - total)), logit(total / 0.999), logit(one.alpha / total), Math.log(one.beta), Math.log(1 / slowDecay)];
+      const r = nelderMead(nll, x0, 0.5, 1500);
+      if (!best || r.fx < best.fx) best = r;
+    }
+  const p = param(best!.x);
+  const kernels = [...p.kernels].sort((a, b) => b.beta - a.beta);
+  return { mu: p.mu, kernels, branching: kernels[0]!.alpha + kernels[1]!.alpha, logLikelihood: -best!.fx, events: n };
+}

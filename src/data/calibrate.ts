@@ -3,6 +3,7 @@ import { EMPTY_ASK, EMPTY_BID, loadLobster, type LobsterDay, type LobsterPair } 
 import { ScenarioError } from '../sim/kind-registry.js';
 import { parseScenario } from '../sim/scenario.js';
 import { DataError } from '../core/errors.js';
+import type { QueueReactiveFit } from './calibrate-qr.js';
 
 /**
  * Fits the Cont–Stoikov–Talreja flow generator to a real LOBSTER day (their estimation procedure, section 2 of
@@ -273,6 +274,11 @@ export interface ScenarioChoices {
   /** Decay exponent of the impact kernel. The book's own impact flattens the total; 0.35 makes the total follow the
    * square-root law on the GOOG calibration (`sor realism`: exponent 0.47 over 0.1–10 % of daily volume). */
   impactBeta: number;
+  /**
+   * The queue-reactive fit of the same day (`fitQueueReactive`): given, the flow is the queue-reactive one (kind
+   * `qr`, with CST's book behind the best); absent, Cont–Stoikov–Talreja's alone (kind `cst`).
+   */
+  queueReactive?: QueueReactiveFit;
 }
 
 export function scenarioFromCalibration(
@@ -282,6 +288,7 @@ export function scenarioFromCalibration(
   choices: ScenarioChoices = { informedMarketFraction: 0.6, impactBeta: 0.35 },
 ): Record<string, unknown> {
   const t = structuredClone(template) as { venues: Record<string, unknown>[]; flow: Record<string, unknown> };
+  const qr = choices.queueReactive;
   const dark = t.venues.filter((v) => v['type'] === 'dark');
   dark.forEach((v, i) => {
     const share = dark.length === 1 ? 1 : i === 0 ? 0.2 : 0.8 / (dark.length - 1);
@@ -297,23 +304,22 @@ export function scenarioFromCalibration(
   return {
     ...t,
     name,
-    description: `Calibrated by \`sor calibrate\` to ${cal.source.split('/').slice(-2).join('/')} (${cal.levels} level${cal.levels > 1 ? 's' : ''}, ${Math.round(cal.seconds)} s): Cont-Stoikov-Talreja arrival and cancel rates by distance from the opposite best, log-normal order and trade sizes, the intraday volume profile and 1-minute volatility; dark contra flow from the day's hidden executions. Venues, fees and latencies are the template's.`,
+    description: `Calibrated by \`sor calibrate\` to ${cal.source.split('/').slice(-2).join('/')} (${cal.levels} level${cal.levels > 1 ? 's' : ''}, ${Math.round(cal.seconds)} s): ${qr ? 'queue-reactive flow at the best quotes (Huang-Lehalle-Rosenbaum: join, cancel and market-order rates by the queue sizes on both sides, limit orders inside the spread by spread, self-exciting market orders), Cont-Stoikov-Talreja arrival and cancel rates behind the best, empirical order and trade sizes (round-lot atoms and a log-normal)' : 'Cont-Stoikov-Talreja arrival and cancel rates by distance from the opposite best, log-normal order and trade sizes'}, the intraday volume profile and 1-minute volatility; dark contra flow from the day's hidden executions. Venues, fees and latencies are the template's.`,
     symbol: cal.ticker ?? (t as { symbol?: string }).symbol ?? 'XYZ',
     tick: cal.tick,
     initialPrice: cal.initialPrice,
     flow: {
-      kind: 'cst',
-      limitRates: cal.limitRates,
-      marketRate: cal.marketRate,
-      cancelRates: cal.cancelRates,
+      kind: qr ? 'qr' : 'cst',
+      ...(qr ? {} : { limitRates: cal.limitRates, marketRate: cal.marketRate, cancelRates: cal.cancelRates }),
       intensity: 1,
-      limitSize: cal.limitSize,
-      marketSize: cal.marketSize,
+      limitSize: qr ? qr.limitSize : cal.limitSize,
+      marketSize: qr ? qr.marketSize : cal.marketSize,
       fairValueBpsPerSqrtMinute: cal.fairValueBpsPerSqrtMinute,
       informedMarketFraction: choices.informedMarketFraction,
       intradayProfile: cal.intradayProfile,
       bucketMinutes: cal.bucketMinutes,
       regime: { depthSigma: 0.3, volatilitySigma: 0.3 },
+      ...(qr ? { best: qr.best, deep: qr.deep } : {}),
     },
     impact: {
       kind: 'sqrt-law-propagator',
@@ -325,7 +331,7 @@ export function scenarioFromCalibration(
       beta: choices.impactBeta,
       tau0Seconds: 1,
     },
-    calibration: { source: cal.source.split('/').slice(-1)[0], observed: cal.observed },
+    calibration: { source: cal.source.split('/').slice(-1)[0], observed: qr ? { ...cal.observed, queue_reactive: qr.observed } : cal.observed },
   };
 }
 

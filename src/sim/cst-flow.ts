@@ -23,6 +23,24 @@ export interface SizeDist {
   median: number;
   sigma: number;
   lot: number;
+  /**
+   * Sizes that occur far more often than a log-normal allows (round lots: 100 shares), each with its probability;
+   * the rest of the mass is the log-normal's. Absent: log-normal only.
+   */
+  atoms?: { size: number; p: number }[];
+}
+
+/** A size drawn from `d`: one of its atoms, or else log-normal rounded to the lot (at least one lot). */
+export function drawSize(rng: Rng, d: SizeDist): number {
+  const atoms = d.atoms;
+  if (atoms !== undefined && atoms.length > 0) {
+    let u = rng.float();
+    for (const a of atoms) {
+      u -= a.p;
+      if (u < 0) return a.size;
+    }
+  }
+  return Math.max(d.lot, Math.round(rng.lognormal(d.median, d.sigma) / d.lot) * d.lot);
 }
 
 export interface CstParams {
@@ -93,30 +111,30 @@ export interface CstContext {
  */
 export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   readonly info: SignalSource = this;
-  private readonly p: CstParams;
-  private readonly ctx: CstContext;
-  private readonly lambda: Float64Array;
-  private readonly lambdaCum: Float64Array;
-  private readonly lambdaTotal: number;
-  private readonly theta: Float64Array;
-  private readonly thetaMax: number;
-  private readonly mu: number;
-  private readonly shareTotal: number;
+  protected readonly p: CstParams;
+  protected readonly ctx: CstContext;
+  protected readonly lambda: Float64Array;
+  protected readonly lambdaCum: Float64Array;
+  protected readonly lambdaTotal: number;
+  protected readonly theta: Float64Array;
+  protected readonly thetaMax: number;
+  protected readonly mu: number;
+  protected readonly shareTotal: number;
   // live orders of this flow (may hold entries that have since traded away); liveVenue packs venue << 1 | side
-  private liveVenue: Int32Array = new Int32Array(1024);
-  private liveId: Float64Array = new Float64Array(1024);
-  private nLive = 0;
+  protected liveVenue: Int32Array = new Int32Array(1024);
+  protected liveId: Float64Array = new Float64Array(1024);
+  protected nLive = 0;
   // the fair value: a random walk on a 100 ms grid, drawn from its own stream so that its path does not depend
   // on the order flow (two runs of one seed, with and without a participant, see the same fair value)
-  private fairAtGrid: number;
-  private gridT = 0;
-  private readonly fairRng: Rng;
-  private readonly sigmaPerSqrtNs: number;
-  private readonly ties: number[] = [];
+  protected fairAtGrid: number;
+  protected gridT = 0;
+  protected readonly fairRng: Rng;
+  protected readonly sigmaPerSqrtNs: number;
+  protected readonly ties: number[] = [];
   readonly regime: Regime;
-  private t0 = 0;
-  private readonly bucketNs: number;
-  private readonly redraw: Handler<null>;
+  protected t0 = 0;
+  protected readonly bucketNs: number;
+  protected readonly redraw: Handler<null>;
 
   constructor(p: CstParams, ctx: CstContext) {
     this.p = p;
@@ -149,7 +167,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   }
 
   /** The intraday multiplier at time t, and when it next changes (Infinity if never). */
-  private profileAt(t: number): { m: number; until: number } {
+  protected profileAt(t: number): { m: number; until: number } {
     const prof = this.p.intradayProfile;
     if (prof.length === 0) return { m: 1, until: Infinity };
     const b = Math.floor((t - this.t0) / this.bucketNs);
@@ -209,7 +227,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
    * Draws the time of the next event. Rates are constant within an intraday bucket; a draw that lands beyond the
    * bucket's end is discarded and redrawn from the boundary at the new rates (exact, by memorylessness).
    */
-  private scheduleNext(now: number): void {
+  protected scheduleNext(now: number): void {
     const { m, until } = this.profileAt(now);
     const rate = m * (2 * this.lambdaTotal + 2 * this.mu + this.thetaMax * this.nLive); // per second
     if (!(rate > 0)) {
@@ -221,16 +239,16 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     else this.ctx.sched.at(at, this, null);
   }
 
-  private thetaAt(i: number): number {
+  protected thetaAt(i: number): number {
     return this.theta[Math.min(Math.max(i, 1), this.theta.length) - 1]!;
   }
 
-  private size(d: SizeDist): number {
-    return Math.max(d.lot, Math.round(this.ctx.rng.lognormal(d.median, d.sigma) / d.lot) * d.lot);
+  protected size(d: SizeDist): number {
+    return drawSize(this.ctx.rng, d);
   }
 
   /** The opposite best a new order is placed from; a reasonable stand-in when that side is empty. */
-  private reference(side: Side): number {
+  protected reference(side: Side): number {
     const { nbbo, tick } = this.ctx;
     const opp = side === BUY ? nbbo.ask : nbbo.bid;
     if (opp === opp) return opp;
@@ -240,7 +258,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     return side === BUY ? f + tick : f;
   }
 
-  private limitArrival(side: Side): void {
+  protected limitArrival(side: Side): void {
     const { rng, tick, venues, shares } = this.ctx;
     const u = rng.float() * this.lambdaTotal;
     let i = 0;
@@ -252,7 +270,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     this.addLive(v, side, venues[v]!.flowLimit(side, price, this.size(this.p.limitSize)));
   }
 
-  private marketArrival(): void {
+  protected marketArrival(): void {
     const { rng, nbbo } = this.ctx;
     let side: Side = rng.float() < 0.5 ? BUY : SELL;
     if (rng.float() < this.p.informedMarketFraction && nbbo.bid < nbbo.ask) {
@@ -263,7 +281,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   }
 
   /** Takes `qty` at the best prices across venues, one venue and price at a time. */
-  private sweep(side: Side, qty: number): void {
+  protected sweep(side: Side, qty: number): void {
     const { nbbo, venues, shares, rng } = this.ctx;
     const oppSide = side === BUY ? SELL : BUY;
     for (let guard = 0; qty > 0 && guard < 64; guard++) {
@@ -289,7 +307,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     }
   }
 
-  private cancelCandidate(): void {
+  protected cancelCandidate(): void {
     if (this.nLive === 0) return;
     const { rng, venues, nbbo, tick } = this.ctx;
     const k = rng.int(this.nLive);
@@ -310,7 +328,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     }
   }
 
-  private addLive(v: number, side: Side, id: number): void {
+  protected addLive(v: number, side: Side, id: number): void {
     if (!this.ctx.venues[v]!.book.has(id)) return;
     if (this.nLive === this.liveId.length) {
       const a = new Int32Array(this.nLive * 2);
@@ -324,7 +342,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
     this.liveId[this.nLive++] = id;
   }
 
-  private removeLive(k: number): void {
+  protected removeLive(k: number): void {
     const last = --this.nLive;
     this.liveVenue[k] = this.liveVenue[last]!;
     this.liveId[k] = this.liveId[last]!;

@@ -6,6 +6,7 @@ import { PoissonContraFlow } from '../venue/contra-flow.js';
 import { PerShareFees, type FeeModel } from '../venue/fees.js';
 import { ConstantLatency, ReplayLatency, SpikyLatency, type LatencyModel } from '../venue/latency.js';
 import { CstFlow, type CstContext, type FlowGenerator } from './cst-flow.js';
+import { QrFlow } from './qr-flow.js';
 import { sqrtLawPropagator, type ImpactModel } from './impact.js';
 import { KindRegistry, ScenarioError } from './kind-registry.js';
 
@@ -127,27 +128,40 @@ export type FlowBuildContext = CstContext;
 const rate = z.number().min(0).max(B.ratePerSecond, `at most ${B.ratePerSecond} per second`);
 const rates = z.array(rate).min(1).max(1000);
 const sizeDist = z
-  .object({ median: z.number().positive().max(B.size), sigma: z.number().min(0).max(5), lot: z.number().int().positive().max(B.size) })
+  .object({
+    median: z.number().positive().max(B.size),
+    sigma: z.number().min(0).max(5),
+    lot: z.number().int().positive().max(B.size),
+    atoms: z
+      .array(z.object({ size: z.number().int().positive().max(B.size), p: z.number().min(0).max(1) }).strict())
+      .max(100)
+      .refine((a) => a.reduce((s, x) => s + x.p, 0) <= 1 + 1e-9, "the atoms' probabilities must sum to at most 1")
+      .optional(),
+  })
   .strict();
+/** What the Cont–Stoikov–Talreja and the queue-reactive flows share: sizes, the fair value, the day's profile and regime. */
+const flowFields = {
+  intensity: z.number().positive().max(100).default(1),
+  limitSize: sizeDist,
+  marketSize: sizeDist,
+  fairValueBpsPerSqrtMinute: z.number().min(0).max(1000).default(0),
+  informedMarketFraction: z.number().min(0).max(1).default(0),
+  intradayProfile: z.array(z.number().min(0).max(1e6)).max(10_000).default([]),
+  bucketMinutes: z.number().positive().max(390).default(30),
+  regime: z
+    .object({ depthSigma: z.number().min(0).max(3), volatilitySigma: z.number().min(0).max(3) })
+    .strict()
+    .default({ depthSigma: 0, volatilitySigma: 0 }),
+};
 export const flowModels = new KindRegistry<FlowGenerator, FlowBuildContext>('order-flow model');
 flowModels.register(
   'cst',
   z
     .object({
+      ...flowFields,
       limitRates: rates,
-      marketRate: rate,
       cancelRates: rates.refine((r) => r.every((x) => x > 0), 'cancel rates must be > 0'),
-      intensity: z.number().positive().max(100).default(1),
-      limitSize: sizeDist,
-      marketSize: sizeDist,
-      fairValueBpsPerSqrtMinute: z.number().min(0).max(1000).default(0),
-      informedMarketFraction: z.number().min(0).max(1).default(0),
-      intradayProfile: z.array(z.number().min(0).max(1e6)).max(10_000).default([]),
-      bucketMinutes: z.number().positive().max(390).default(30),
-      regime: z
-        .object({ depthSigma: z.number().min(0).max(3), volatilitySigma: z.number().min(0).max(3) })
-        .strict()
-        .default({ depthSigma: 0, volatilitySigma: 0 }),
+      marketRate: rate,
     })
     .strict()
     .refine(
@@ -155,6 +169,77 @@ flowModels.register(
       `the background flow's arrivals (2 × intensity × (Σ limitRates + marketRate)) must be at most ${B.totalRatePerSecond} per second`,
     ),
   (p, ctx) => new CstFlow(p, ctx),
+);
+/** A table of rates by (own queue bucket, opposite queue bucket): one row and one column a bucket. */
+const stateRates = z.array(z.array(rate).min(1).max(50)).min(1).max(50);
+const queueReactiveBest = z
+  .object({
+    queueUnit: z.number().positive().max(B.size),
+    queueEdges: z
+      .array(z.number().positive().max(1e6))
+      .min(1)
+      .max(49)
+      .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'queue edges must ascend'),
+    joinRates: stateRates,
+    cancelRates: stateRates,
+    marketRates: stateRates,
+    topQueueMean: z.number().positive().max(1e6),
+    fullCancelShare: z.number().min(0).max(1),
+    partialCancelFraction: z.number().min(0).max(1),
+    spreadEdges: z
+      .array(z.number().int().positive().max(1e6))
+      .min(1)
+      .max(100)
+      .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'spread edges must ascend'),
+    improveRates: z.array(rate).min(2).max(101),
+    informedImprove: z.number().min(0).max(1).default(0),
+    improvePlacement: z
+      .array(z.number().min(0))
+      .min(1)
+      .max(100)
+      .refine((h) => h.some((x) => x > 0), 'the placement histogram needs some mass'),
+    hawkes: z
+      .object({
+        kernels: z
+          .array(z.object({ branching: z.number().min(0).max(1), decaySeconds: z.number().positive().max(3600) }).strict())
+          .max(8)
+          .refine((k) => k.reduce((a, x) => a + x.branching, 0) < 1, "the kernels' branching ratios must sum below 1 (a process that settles)"),
+        sameSide: z.number().min(0).max(1),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const n = b.queueEdges.length + 1;
+    for (const k of ['joinRates', 'cancelRates', 'marketRates'] as const) {
+      const t = b[k];
+      if (t.length !== n || t.some((r) => r.length !== n))
+        ctx.addIssue({ code: 'custom', path: [k], message: `must be ${n} × ${n} (queueEdges has ${n - 1} edges)` });
+    }
+    if (b.improveRates.length !== b.spreadEdges.length + 1) {
+      ctx.addIssue({ code: 'custom', path: ['improveRates'], message: `must have ${b.spreadEdges.length + 1} rates (one per spread bucket)` });
+    }
+  });
+flowModels.register(
+  'qr',
+  z
+    .object({
+      ...flowFields,
+      best: queueReactiveBest,
+      deep: z.object({ limitRates: rates, cancelRate: z.number().positive().max(B.ratePerSecond) }).strict(),
+    })
+    .strict()
+    .refine((p) => {
+      const maxRow = (t: number[][]) => Math.max(...t.map((r) => Math.max(...r)));
+      const b = p.best;
+      const atBest =
+        maxRow(b.joinRates) +
+        maxRow(b.cancelRates) +
+        maxRow(b.marketRates) / (1 - b.hawkes.kernels.reduce((a, k) => a + k.branching, 0)) +
+        Math.max(...b.improveRates);
+      return 2 * p.intensity * (p.deep.limitRates.reduce((a, x) => a + x, 0) + atBest) <= B.totalRatePerSecond;
+    }, `the background flow's arrivals (2 × intensity × (Σ deep.limitRates + the largest rates at the best)) must be at most ${B.totalRatePerSecond} per second`),
+  (p, ctx) => new QrFlow(p, ctx),
 );
 
 /** What an impact model may need: the scenario's opening price. */

@@ -9,6 +9,9 @@ export const QUEUE_EDGES = [0.25, 0.5, 1, 2, 4];
 /** Spread buckets' upper edges in ticks. */
 export const SPREAD_EDGES = [1, 2, 4, 8, 16, 32, 64, 128];
 const PLACEMENT_BINS = 10;
+/** An improve this soon (seconds) after its side's best fell back is a refill of it; offsets are kept to ±MAX_OFFSET ticks. */
+const REFILL_WINDOW = 1;
+const MAX_OFFSET = 20;
 /** The Hawkes fit's base-rate buckets. */
 const PROFILE_SECONDS = 1800;
 /**
@@ -91,6 +94,12 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   const mktSides: number[] = [];
   let mktT = NaN;
   let mktDir = 0;
+  // refills: the last depletion on each side (time, price), until an improve on that side or REFILL_WINDOW passes
+  const pendT = [NaN, NaN];
+  const pendPx = [NaN, NaN];
+  let depletions = 0;
+  const refillDelays: number[] = [];
+  const refillOffsets = new Float64Array(2 * MAX_OFFSET + 1);
   const gaps = new Float64Array(MAX_GAP + 1); // depletion gaps in ticks (the last bin: that many or more)
   for (let k = 0; k < n; k++) {
     const type = day.type[k]!;
@@ -117,8 +126,15 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       const inside = side === 0 ? price > bid && price < ask : price < ask && price > bid;
       const s = Math.round((ask - bid) / tick);
       if (type === 1 && atBest) joins[own]![opp]!++;
-      else if (type === 1 && inside) {
+      else if (type === 1 && inside && t / 1e9 - pendT[side]! <= REFILL_WINDOW) {
+        // a refill: the price that emptied, moved by the offset (+ toward the other side)
+        refillDelays.push(t / 1e9 - pendT[side]!);
+        const off = Math.round((side === 0 ? price - pendPx[side]! : pendPx[side]! - price) / tick);
+        refillOffsets[Math.max(-MAX_OFFSET, Math.min(MAX_OFFSET, off)) + MAX_OFFSET]!++;
+        pendT[side] = NaN;
+      } else if (type === 1 && inside) {
         improves[spreadBucket(s)]!++;
+        pendT[side] = NaN;
         const kIn = side === 0 ? (price - bid) / tick : (ask - price) / tick;
         placement[Math.min(PLACEMENT_BINS - 1, Math.floor((kIn / s) * PLACEMENT_BINS))]!++;
       } else if ((type === 2 || type === 3) && atBest) {
@@ -154,6 +170,15 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       const a1 = day.book[k * W]!;
       if (b0 !== EMPTY_BID && b1 !== EMPTY_BID && day.book[k * W + 3]! > 0 && b1 < b0) gaps[Math.min(MAX_GAP, Math.round((b0 - b1) / tick))]!++;
       if (a0 !== EMPTY_ASK && a1 !== EMPTY_ASK && day.book[k * W + 1]! > 0 && a1 > a0) gaps[Math.min(MAX_GAP, Math.round((a1 - a0) / tick))]!++;
+      for (const [side, fell, was] of [
+        [0, b0 !== EMPTY_BID && !(b1 >= b0), b0],
+        [1, a0 !== EMPTY_ASK && !(a1 <= a0), a0],
+      ] as const) {
+        if (!fell) continue;
+        depletions++;
+        pendT[side] = t / 1e9;
+        pendPx[side] = was;
+      }
     }
     // the book after event k rests until event k + 1
     if (k + 1 < n && twoSided(day, k, W)) {
@@ -226,6 +251,11 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       partialCancelFraction: roundTo(partialCancels > 0 ? partialFraction / partialCancels : 0.5, 4),
       spreadEdges: SPREAD_EDGES,
       improveRates,
+      refill: {
+        probability: roundTo(depletions > 0 ? refillDelays.length / depletions : 0, 4),
+        offsets: Array.from(refillOffsets, (c) => roundTo(c / Math.max(1, refillDelays.length), 5)),
+        delaySeconds: Array.from({ length: 21 }, (_, i) => roundTo(quantile(refillDelays, i / 20) || 0, 6)),
+      },
       informedImprove: 0,
       improvePlacement: Array.from(placement, (c) => roundTo((c + 1) / (sumArr(placement) + PLACEMENT_BINS), 4)),
       hawkes: {

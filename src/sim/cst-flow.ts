@@ -115,7 +115,7 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
   protected readonly ctx: CstContext;
   protected readonly lambda: Float64Array;
   protected readonly lambdaCum: Float64Array;
-  protected readonly lambdaTotal: number;
+  protected lambdaTotal: number;
   protected readonly theta: Float64Array;
   protected readonly thetaMax: number;
   protected readonly mu: number;

@@ -193,6 +193,23 @@ const queueReactiveBest = z
       .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'spread edges must ascend'),
     improveRates: z.array(rate).min(2).max(101),
     informedImprove: z.number().min(0).max(1).default(0),
+    refill: z
+      .object({
+        probability: z.number().min(0).max(1),
+        offsets: z
+          .array(z.number().min(0))
+          .min(1)
+          .max(201)
+          .refine((o) => o.length % 2 === 1, 'offsets run from −R to +R: an odd number of them')
+          .refine((o) => o.some((x) => x > 0), 'the offsets need some mass'),
+        delaySeconds: z
+          .array(z.number().min(0).max(3600))
+          .min(2)
+          .max(101)
+          .refine((d) => d.every((x, i) => i === 0 || x >= d[i - 1]!), 'delay quantiles must not fall'),
+      })
+      .strict()
+      .default({ probability: 0, offsets: [1], delaySeconds: [0, 0] }),
     improvePlacement: z
       .array(z.number().min(0))
       .min(1)

@@ -30,6 +30,12 @@ export interface QueueReactiveBest {
   /** Where inside the spread an improving order goes: a histogram over (0, 1) of (ticks inside the best) / spread. */
   improvePlacement: number[];
   /**
+   * After a best price falls back, a refill follows with `probability`: a limit order at the emptied price moved by
+   * an offset in ticks (`offsets`: probabilities of −R … +R, + toward the other side), after a delay (`delaySeconds`:
+   * the delay's quantiles at evenly spaced levels from 0 to 1).
+   */
+  refill: { probability: number; offsets: number[]; delaySeconds: number[] };
+  /**
    * Market orders excite more (a Hawkes process with a sum of exponential kernels): through kernel k each begets
    * `branching` more on average after a mean `decaySeconds`; a begotten order is on its parent's side with probability
    * `sameSide`. The state's market rates are the total, so the immigrants arrive at (1 − Σ branching) of them.
@@ -96,6 +102,10 @@ export class QrFlow extends CstFlow {
   private readonly extra = new Float64Array(2);
   private readonly onTick: Handler<number>;
   private started = false;
+  private readonly onRefill: Handler<{ side: 0 | 1; price: number }>;
+  private lastBid = NaN;
+  private lastAsk = NaN;
+  private readonly offsetTotal: number;
   private readonly boundary: Handler<number>;
   private readonly placementCum: Float64Array;
 
@@ -104,6 +114,13 @@ export class QrFlow extends CstFlow {
     this.q = p.best;
     this.nb = p.best.queueEdges.length + 1;
     this.depthMul = this.regime.depth;
+    // the day's depth acts on the queues at the best (their joins), not on the book behind it: undo CstFlow's scaling
+    let c = 0;
+    for (let i = 0; i < this.lambda.length; i++) {
+      this.lambda[i] = p.deep.limitRates[i]! * p.intensity;
+      this.lambdaCum[i] = c += this.lambda[i]!;
+    }
+    this.lambdaTotal = c;
     const ks = p.best.hawkes.kernels;
     this.hawkesBeta = Float64Array.from(ks, (k) => 1 / k.decaySeconds);
     this.hawkesJump = Float64Array.from(ks, (k) => k.branching / k.decaySeconds);
@@ -111,16 +128,58 @@ export class QrFlow extends CstFlow {
     this.hBuyK = new Float64Array(ks.length);
     this.hSellK = new Float64Array(ks.length);
     const cum = new Float64Array(p.best.improvePlacement.length);
-    let c = 0;
+    c = 0;
     p.best.improvePlacement.forEach((x, i) => (cum[i] = c += x));
     this.placementCum = cum.map((x) => x / c);
+    this.offsetTotal = p.best.refill.offsets.reduce((a, b) => a + b, 0);
     this.onTick = { handle: (now, g) => g === this.gen && this.event(now) };
     this.boundary = { handle: (now, g) => g === this.gen && this.schedule(now) };
+    this.onRefill = { handle: (now, r) => this.refill(now, r) };
     ctx.nbbo.onAnyTopChange(() => {
-      if (this.inEvent || !this.started) return;
+      if (!this.started) return;
+      this.watchDepletions();
+      if (this.inEvent) return;
       this.gen++;
       this.schedule(this.ctx.sched.now());
     });
+  }
+
+  /**
+   * A best price falling back (its queue emptied: traded, cancelled or pulled) is followed, with the day's probability,
+   * by a refill: a limit order back near the price that emptied, after the day's delay (quotes are moved, not only
+   * eaten; without refills, the quotes would drift where the last pennying took them).
+   */
+  private watchDepletions(): void {
+    const { bid, ask } = this.ctx.nbbo;
+    if (this.lastBid === this.lastBid && !(bid >= this.lastBid)) this.maybeRefill(0, this.lastBid);
+    if (this.lastAsk === this.lastAsk && !(ask <= this.lastAsk)) this.maybeRefill(1, this.lastAsk);
+    this.lastBid = bid;
+    this.lastAsk = ask;
+  }
+
+  private maybeRefill(side: 0 | 1, price: number): void {
+    const { rng, sched } = this.ctx;
+    const r = this.q.refill;
+    if (!(rng.float() < r.probability)) return;
+    const d = r.delaySeconds;
+    const x = rng.float() * (d.length - 1);
+    const i = Math.floor(x);
+    const delay = d[i]! + (x - i) * ((d[Math.min(d.length - 1, i + 1)] ?? d[i]!) - d[i]!);
+    sched.at(sched.now() + Math.max(1, Math.round(delay * NS_PER_SECOND)), this.onRefill, { side, price });
+  }
+
+  /** The refill: at the emptied price moved by the day's offset (+ = toward the other side), never crossing. */
+  private refill(_now: number, r: { side: 0 | 1; price: number }): void {
+    const { rng, venues, shares, nbbo, tick } = this.ctx;
+    const off = this.q.refill.offsets;
+    const k = rng.weighted(off, this.offsetTotal) - (off.length - 1) / 2;
+    const side: Side = r.side === 0 ? BUY : SELL;
+    let price = side === BUY ? r.price + k * tick : r.price - k * tick;
+    if (side === BUY && nbbo.ask === nbbo.ask && price >= nbbo.ask) price = nbbo.ask - tick;
+    if (side === SELL && nbbo.bid === nbbo.bid && price <= nbbo.bid) price = nbbo.bid + tick;
+    if (price <= 0 || (side === BUY ? price >= nbbo.ask : price <= nbbo.bid)) return;
+    const v = rng.weighted(shares, this.shareTotal);
+    this.addLive(v, side, venues[v]!.flowLimit(side, price, this.size(this.p.limitSize)));
   }
 
   /** Shows `qty` more shares at a side's best (0 = bid, 1 = ask) to the flow alone: they never trade. */
@@ -181,7 +240,7 @@ export class QrFlow extends CstFlow {
     this.spreadTicks = s;
     let sb = 0;
     while (sb < q.spreadEdges.length && s > q.spreadEdges[sb]!) sb++;
-    const improve = s > 1 ? m * this.depthMul * q.improveRates[sb]! : 0;
+    const improve = s > 1 ? m * q.improveRates[sb]! : 0;
     let best = 0;
     for (let side = 0; side < 2; side++) {
       const own = side === 0 ? bb : ba;
@@ -251,23 +310,27 @@ export class QrFlow extends CstFlow {
   }
 
   /**
-   * A limit order inside the spread. An informed one (`best.informedImprove` of them) improves the side the fair value
-   * is toward when it lies outside the spread's middle half: liquidity providers who know the value step up on the side it
-   * is on, which is what keeps quotes around it.
+   * A limit order inside the spread, placed by the day's histogram. An informed one (`best.informedImprove` of them)
+   * improves the side the fair value is toward, when the value lies outside the spread's middle half: liquidity
+   * providers who know the value step up on its side, which keeps the quotes around it.
    */
   private improve(side: Side): void {
     const { rng, venues, shares, nbbo, tick } = this.ctx;
     const s = this.spreadTicks;
+    let price = NaN;
     if (rng.float() < this.q.informedImprove) {
+      // it steps up on the side the value is toward, when the value is outside the spread's middle half
       const gap = this.fairValue(this.ctx.sched.now()) - (nbbo.bid + nbbo.ask) / 2;
       if (Math.abs(gap) > (nbbo.ask - nbbo.bid) / 4) side = gap > 0 ? BUY : SELL;
     }
-    const u = rng.float();
-    let b = 0;
-    while (b < this.placementCum.length - 1 && this.placementCum[b]! <= u) b++;
-    const frac = (b + rng.float()) / this.placementCum.length;
-    const k = Math.min(s - 1, Math.max(1, Math.round(frac * s)));
-    const price = side === BUY ? nbbo.bid + k * tick : nbbo.ask - k * tick;
+    if (price !== price) {
+      const u = rng.float();
+      let b = 0;
+      while (b < this.placementCum.length - 1 && this.placementCum[b]! <= u) b++;
+      const frac = (b + rng.float()) / this.placementCum.length;
+      const k = Math.min(s - 1, Math.max(1, Math.round(frac * s)));
+      price = side === BUY ? nbbo.bid + k * tick : nbbo.ask - k * tick;
+    }
     const v = rng.weighted(shares, this.shareTotal);
     this.addLive(v, side, venues[v]!.flowLimit(side, price, this.size(this.p.limitSize)));
   }

@@ -100,6 +100,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   let depletions = 0;
   const refillDelays: number[] = [];
   const refillOffsets = new Float64Array(2 * MAX_OFFSET + 1);
+  const spreadSeen: { q: number; dt: number }[] = [];
   const gaps = new Float64Array(MAX_GAP + 1); // depletion gaps in ticks (the last bin: that many or more)
   for (let k = 0; k < n; k++) {
     const type = day.type[k]!;
@@ -199,7 +200,9 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
             topTime += dt;
           }
         }
-        spreadTime[spreadBucket(Math.round((day.book[k * W]! - day.book[k * W + 2]!) / tick))]! += dt;
+        const sTicks = Math.round((day.book[k * W]! - day.book[k * W + 2]!) / tick);
+        spreadTime[spreadBucket(sTicks)]! += dt;
+        spreadSeen.push({ q: sTicks, dt });
         twoSidedSeconds += dt;
       }
     }
@@ -241,6 +244,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   return {
     deep,
     best: {
+      openSpreadTicks: weightedMedian(spreadSeen) || 1,
       queueUnit: unit,
       queueEdges: QUEUE_EDGES,
       joinRates: shrink(joins, time),

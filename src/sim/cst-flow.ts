@@ -16,6 +16,11 @@ export interface FlowGenerator {
   readonly info: SignalSource | null;
   /** The kind of day the seed drew, if the flow varies by day. */
   readonly regime?: Regime;
+  /**
+   * Adds `qty` display-only shares at a side's best (0 = bid, 1 = ask), seen by the flow alone and never traded (the
+   * exposure experiment); absent where the flow does not read the queues (it could not react to them).
+   */
+  showExtra?(side: 0 | 1, qty: number): void;
 }
 
 export interface SizeDist {
@@ -194,6 +199,14 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
 
   /** Opens the books at the stationary CST depth λ(i)/θ(i) per level, split by share, then starts the flow. */
   start(t0: number): void {
+    this.openBook();
+    this.gridT = t0;
+    this.t0 = this.ctx.openNs ?? t0;
+    this.scheduleNext(t0);
+  }
+
+  /** The books at the open: the stationary CST depth λ(i)/θ(i) at each distance, split by share, around a one-tick spread. */
+  protected openBook(): void {
     const { tick, initialPrice, venues, shares } = this.ctx;
     const bid0 = Math.floor(initialPrice / tick) * tick;
     const ask0 = bid0 + tick;
@@ -207,9 +220,6 @@ export class CstFlow implements FlowGenerator, Handler<null>, SignalSource {
         }
       }
     }
-    this.gridT = t0;
-    this.t0 = this.ctx.openNs ?? t0;
-    this.scheduleNext(t0);
   }
 
   handle(now: number): void {

@@ -174,6 +174,7 @@ flowModels.register(
 const stateRates = z.array(z.array(rate).min(1).max(50)).min(1).max(50);
 const queueReactiveBest = z
   .object({
+    openSpreadTicks: z.number().min(1).max(1e6).default(1),
     queueUnit: z.number().positive().max(B.size),
     queueEdges: z
       .array(z.number().positive().max(1e6))

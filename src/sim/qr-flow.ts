@@ -9,6 +9,8 @@ import { CstFlow, type CstContext, type CstParams } from './cst-flow.js';
  * units of `queueUnit` shares and bucketed by `queueEdges`.
  */
 export interface QueueReactiveBest {
+  /** The spread the books open with, in ticks (the calibrated day's median). */
+  openSpreadTicks: number;
   /** Shares in one queue unit (the calibrated day's median touch size). */
   queueUnit: number;
   /** Ascending bucket edges in units: bucket b holds queues in [edges[b−1], edges[b]) (the first from 0, the last to ∞). */
@@ -190,6 +192,45 @@ export class QrFlow extends CstFlow {
     this.schedule(this.ctx.sched.now());
   }
 
+  /**
+   * The books at the open as the day usually looks: a spread of `openSpreadTicks` around the opening price, a queue
+   * of about one queue unit at each best, and behind each best every level j occupied by Poisson(λ_j/θ) orders (the
+   * steady state of the book behind), each order to a venue by market share.
+   */
+  protected override openBook(): void {
+    const { tick, initialPrice, venues, shares, rng } = this.ctx;
+    const s0 = Math.max(1, Math.round(this.q.openSpreadTicks));
+    const bid0 = Math.floor((initialPrice - (s0 * tick) / 2) / tick) * tick;
+    const ask0 = bid0 + s0 * tick;
+    const place = (side: Side, price: number) => {
+      const v = rng.weighted(shares, this.shareTotal);
+      this.addLive(v, side, venues[v]!.flowLimit(side, price, this.size(this.p.limitSize)));
+    };
+    for (const side of [BUY, SELL] as const) {
+      const best = side === BUY ? bid0 : ask0;
+      for (let q = 0; q < this.q.queueUnit;) {
+        const before = this.nLive;
+        place(side, best);
+        const id = this.liveId[this.nLive - 1]!;
+        const v = this.liveVenue[this.nLive - 1]! >> 1;
+        q += before < this.nLive ? venues[v]!.book.leaves(id) : this.q.queueUnit;
+      }
+      for (let j = 1; j <= this.lambda.length; j++) {
+        const price = side === BUY ? best - j * tick : best + j * tick;
+        if (price <= 0) break;
+        // Poisson by inversion (the means are small)
+        const mean = this.lambda[j - 1]! / this.thetaMax;
+        let n = 0;
+        for (let p = Math.exp(-mean), c = p, u = rng.float(); u > c && n < 1000;) {
+          n++;
+          p *= mean / n;
+          c += p;
+        }
+        for (let k = 0; k < n; k++) place(side, price);
+      }
+    }
+  }
+
   protected override scheduleNext(now: number): void {
     // CstFlow.start opens the books, then asks for the first event: from here on the flow hears the quotes
     if (!this.started) {
@@ -205,6 +246,13 @@ export class QrFlow extends CstFlow {
     let b = 0;
     while (b < e.length && u >= e[b]!) b++;
     return b;
+  }
+
+  /** The background flow's displayed shares at a price, in queue units. */
+  private anonymousUnits(side: Side, price: number): number {
+    let q = 0;
+    for (const v of this.ctx.venues) q += v.book.visibleAt(side, price) - v.book.visibleOwnedAt(side, price);
+    return q / this.q.queueUnit;
   }
 
   private decayHawkes(now: number): void {
@@ -250,8 +298,9 @@ export class QrFlow extends CstFlow {
         this.rJoin[side] = this.rCancel[side] = this.rMarket[side] = this.rImprove[side] = 0;
         continue;
       }
-      const units = (side === 0 ? qb : qa) / q.queueUnit;
-      const topScale = own === this.nb - 1 ? Math.max(1, units / q.topQueueMean) : 1;
+      // the top bucket's cancels grow with what the flow itself can cancel there (participants' shares and display-only
+      // ones hold the queue up; they do not make the flow cancel faster)
+      const topScale = own === this.nb - 1 ? Math.max(1, this.anonymousUnits(side === 0 ? BUY : SELL, side === 0 ? bid : ask) / q.topQueueMean) : 1;
       this.rJoin[side] = m * this.depthMul * q.joinRates[own]![opp]!;
       this.rCancel[side] = m * q.cancelRates[own]![opp]! * topScale;
       this.rMarket[side] = m * immigrants * q.marketRates[own]![opp]!;

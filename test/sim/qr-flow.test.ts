@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildWorld } from '../../src/backtest/world.js';
+import { exposureExperiment, EXPOSURE_DESIGN } from '../../src/backtest/exposure.js';
+import { NS_PER_MINUTE } from '../../src/core/types.js';
+import { parseScenario, loadScenarioFile } from '../../src/sim/scenario.js';
+
+const file = 'scenarios/qr-goog.json';
+const text = readFileSync(file, 'utf8');
+const market = { scenario: loadScenarioFile(file), file };
+
+/** Ten simulated minutes of a seed: the NBBO every 10 s and the trade count. */
+function path(seed: number, show = 0): string[] {
+  const w = buildWorld({ market, seed });
+  w.start();
+  const out: string[] = [];
+  if (show > 0) w.session.flow.showExtra!(0, show);
+  for (let k = 1; k <= 60; k++) {
+    w.run(w.session.t0 + (k * NS_PER_MINUTE) / 6);
+    out.push(`${w.session.nbbo.bid}/${w.session.nbbo.ask}`);
+  }
+  return out;
+}
+
+describe('queue-reactive flow', () => {
+  it('is deterministic, two-sided, and reacts to size shown at the best (the cst flow cannot)', () => {
+    const a = path(5);
+    expect(a).toEqual(path(5));
+    expect(a).not.toEqual(path(6));
+    expect(a.every((q) => !q.includes('NaN'))).toBe(true);
+    // a display-only bid changes what the flow does from the start
+    expect(path(5, 800)).not.toEqual(a);
+    const cst = exposureExperiment({ scenario: loadScenarioFile('scenarios/default.json'), file: 'scenarios/default.json' }, { ...EXPOSURE_DESIGN, trials: 2 });
+    expect(cst).toMatch(/does not read the queues/);
+  });
+
+  it('names the field of a bad table', () => {
+    const build = (s: unknown) => buildWorld({ market: { scenario: parseScenario(JSON.stringify(s), 'x.json'), file: 'x.json' }, seed: 1 });
+    const bad = JSON.parse(text) as { flow: { best: { joinRates: number[][]; hawkes: { kernels: { branching: number }[] } } } };
+    bad.flow.best.joinRates.pop();
+    expect(() => build(bad)).toThrow(/flow\.best\.joinRates: must be 6 × 6/);
+    const explosive = JSON.parse(text) as typeof bad;
+    explosive.flow.best.hawkes.kernels[0]!.branching = 0.9;
+    expect(() => build(explosive)).toThrow(/flow\.best\.hawkes\.kernels: .*sum below 1/);
+  });
+});

@@ -25,7 +25,11 @@ export function calibrateCommand(program: Command): void {
       numberIn('--impact-beta', 0, 1),
       0.35,
     )
-    .option('--flow <kind>', 'qr: queue-reactive at the best, CST behind it; cst: Cont-Stoikov-Talreja alone', 'qr')
+    .option(
+      '--flow <kind>',
+      'cst: Cont-Stoikov-Talreja (the shipped default); qr: queue-reactive at the best with a fitted book behind it (scenarios/qr-goog.json)',
+      'cst',
+    )
     .option('--name <name>', 'scenario name', 'calibrated')
     .option('--tick <n>', 'tick size in 1/10,000 of the currency', positiveInt('--tick', 1_000_000), 100)
     .option('--json', 'print the fitted parameters as JSON', false)

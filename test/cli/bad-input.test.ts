@@ -173,7 +173,7 @@ beforeAll(() => {
       'a scenario name that is neither shipped nor a file',
       ['simulate', '--scenario', 'nope'],
       4,
-      /nope: no shipped scenario of that name \(cst, default, replay-goog\) and no such file/,
+      /nope: no shipped scenario of that name \(cst, default, qr-goog, replay-goog\) and no such file/,
     ],
     ['a scenario that is a folder', ['simulate', '--scenario', T], 4, /cannot read the scenario file \(a folder, not a file\)/],
     ['a template that is not a scenario', ['calibrate', 'small', '--out', 'c.json', '--template', 'afile'], 3, /afile: .*invalid JSON/],

@@ -27,8 +27,8 @@ export function calibrateCommand(program: Command): void {
     )
     .option(
       '--flow <kind>',
-      'cst: Cont-Stoikov-Talreja (the shipped default); qr: queue-reactive at the best with a fitted book behind it (scenarios/qr-goog.json)',
-      'cst',
+      'qr: queue-reactive at the best with a fitted book behind it (the shipped default); cst: Cont-Stoikov-Talreja everywhere (scenarios/cst-goog.json)',
+      'qr',
     )
     .option('--name <name>', 'scenario name', 'calibrated')
     .option('--tick <n>', 'tick size in 1/10,000 of the currency', positiveInt('--tick', 1_000_000), 100)

@@ -13,15 +13,36 @@ export function realismCommand(program: Command): void {
     .description('a synthetic day against the real day it was calibrated on, and a metaorder experiment (impact exponent)')
     .option('--scenario <name|file>', 'shipped scenario name or path to a scenario JSON', 'default')
     .option('--data <lobster-folder>', 'the real day to compare with', GOOG_DATA)
-    .option('--seed <n>', 'seed of the synthetic day', nonNegativeInt('--seed'), 1)
+    .option('--seed <n>', 'seed of the first synthetic day', nonNegativeInt('--seed'), 1)
+    .option('--seeds <n>', 'synthetic days (seeds seed … seed + n − 1); the checks use their mean', nonNegativeInt('--seeds'), 4)
+    .option('--exposure-trials <n>', 'paired trials a size in the exposure experiment (0: skip it)', nonNegativeInt('--exposure-trials'), 100)
     .option('--metaorder-seeds <n>', 'seeds per programme size in the metaorder experiment', nonNegativeInt('--metaorder-seeds'), 12)
     .option('--replay-scenario <name|file>', 'the replay-driven scenario for the same experiment (needs its LOBSTER data)', 'replay-goog')
     .option('--json', 'print JSON', false)
-    .action((o: { scenario: string; data: string; seed: number; metaorderSeeds: number; replayScenario: string; json: boolean }, cmd: Command) => {
-      if (o.metaorderSeeds < 2) throw new UsageError('--metaorder-seeds must be at least 2');
-      // without the shipped day the report is the synthetic one alone; a day asked for by name must be there
-      if (cmd.getOptionValueSource('data') !== 'default' && !existsSync(o.data)) throw new IoError(`--data ${o.data}: no such folder`);
-      const market = resolveScenario(o.scenario);
-      print(realismReport({ market, data: o.data, seed: o.seed, metaorderSeeds: o.metaorderSeeds, replay: () => resolveScenario(o.replayScenario) }), o.json);
-    });
+    .action(
+      (
+        o: {
+          scenario: string;
+          data: string;
+          seed: number;
+          seeds: number;
+          exposureTrials: number;
+          metaorderSeeds: number;
+          replayScenario: string;
+          json: boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (o.metaorderSeeds < 2) throw new UsageError('--metaorder-seeds must be at least 2');
+        if (o.seeds < 1) throw new UsageError('--seeds must be at least 1');
+        // without the shipped day the report is the synthetic one alone; a day asked for by name must be there
+        if (cmd.getOptionValueSource('data') !== 'default' && !existsSync(o.data)) throw new IoError(`--data ${o.data}: no such folder`);
+        const market = resolveScenario(o.scenario);
+        const replay = () => resolveScenario(o.replayScenario);
+        print(
+          realismReport({ market, data: o.data, seed: o.seed, seeds: o.seeds, exposureTrials: o.exposureTrials, metaorderSeeds: o.metaorderSeeds, replay }),
+          o.json,
+        );
+      },
+    );
 }

@@ -30,7 +30,22 @@ export interface MarketStats {
    * (NaN where none), `n` the states that saw a next move. Stoikov's micro-price reads this curve.
    */
   imbalance_next_move: { edges: number[]; p_up: number[]; n: number[] };
+  /**
+   * The queue-reactive picture (Huang, Lehalle and Rosenbaum): events at the consolidated best per second spent with
+   * that side's best queue in each size bucket (edges in units of `unit` shares; both sides pooled). At an unchanged
+   * best price a larger queue is a join; a smaller one is a market order when the side traded at that instant and a
+   * cancel otherwise. `market` counts market orders (one per timestamp and side) by the size of the queue they hit.
+   */
+  queue_intensities: { unit: number; edges: number[]; seconds: number[]; join: number[]; cancel: number[]; market: number[] };
 }
+
+/** Queue-size buckets of `queue_intensities`, in units of the queue unit. */
+export const INTENSITY_EDGES = [0.25, 0.5, 1, 2, 4];
+const intensityBucket = (q: number, unit: number): number => {
+  let b = 0;
+  while (b < INTENSITY_EDGES.length && q / unit >= INTENSITY_EDGES[b]!) b++;
+  return b;
+};
 
 /** The imbalance buckets' edges. */
 export const IMBALANCE_EDGES = [-1, -0.6, -0.2, 0.2, 0.6, 1];
@@ -62,16 +77,49 @@ export class Collector {
   private readonly ups = new Float64Array(IMBALANCE_EDGES.length - 1);
   private readonly moves = new Float64Array(IMBALANCE_EDGES.length - 1);
 
+  /** Per side's queue bucket: seconds spent, joins, cancels, market orders; the decreases at the current instant. */
+  private readonly qSeconds = new Float64Array(INTENSITY_EDGES.length + 1);
+  private readonly qJoin = new Float64Array(INTENSITY_EDGES.length + 1);
+  private readonly qCancel = new Float64Array(INTENSITY_EDGES.length + 1);
+  private readonly qMarket = new Float64Array(INTENSITY_EDGES.length + 1);
+  private stateT = NaN;
+  private nowT = NaN;
+  /** Decreases at the instant `nowT` not yet known to be trades or cancels, by side (0 bid, 1 ask): their buckets. */
+  private readonly decreases: [number[], number[]] = [[], []];
+  /** Whether the side (0 bid, 1 ask) traded at `nowT`. */
+  private readonly tradedNow = [false, false];
+
   constructor(
     readonly t0: number,
     readonly tick: number,
+    /** The queue unit of `queue_intensities` (shares): the median touch size the flow was fitted with. */
+    readonly queueUnit = 100,
   ) {}
+
+  /** Moves the clock to `t`: settles the decreases of the instant that ended. */
+  private at(t: number): void {
+    if (t === this.nowT) return;
+    for (const side of [0, 1] as const) {
+      for (const b of this.decreases[side]) if (!this.tradedNow[side]) this.qCancel[b]!++;
+      this.decreases[side].length = 0;
+      this.tradedNow[side] = false;
+    }
+    this.nowT = t;
+  }
 
   spread(ticks: number, dtNs: number): void {
     if (dtNs > 0) this.spreadTime.set(ticks, (this.spreadTime.get(ticks) ?? 0) + dtNs);
   }
 
-  execution(t: number, side: number, qty: number): void {
+  /** A market order's execution against the bid (`hit` 0) or the ask (1). */
+  execution(t: number, hit: 0 | 1, qty: number): void {
+    this.at(t);
+    const side = hit;
+    if (!this.tradedNow[hit]) {
+      const q = hit === 1 ? this.top.askQty : this.top.bidQty;
+      if (q > 0) this.qMarket[intensityBucket(q, this.queueUnit)]!++;
+    }
+    this.tradedNow[hit] = true;
     const b = Math.floor((t - this.t0) / BUCKET_NS);
     while (this.buckets.length <= b) this.buckets.push(0);
     this.buckets[b]! += qty;
@@ -89,10 +137,28 @@ export class Collector {
    * The consolidated best prices and sizes, at each change (repeats of the same state are ignored). A state whose mid
    * differs from the last settles every state since then: their next move was this one.
    */
-  quote(bid: number, bidQty: number, ask: number, askQty: number): void {
+  quote(bid: number, bidQty: number, ask: number, askQty: number, t = NaN): void {
     const p = this.top;
     if (bid === p.bid && ask === p.ask && bidQty === p.bidQty && askQty === p.askQty) return;
     const twoSided = bid < ask && bidQty > 0 && askQty > 0;
+    if (t === t) {
+      this.at(t);
+      const wasTwoSided = p.bid < p.ask && p.bidQty > 0 && p.askQty > 0;
+      if (wasTwoSided) {
+        const u = this.queueUnit;
+        const bb = intensityBucket(p.bidQty, u);
+        const ba = intensityBucket(p.askQty, u);
+        if (this.stateT === this.stateT && t > this.stateT) {
+          this.qSeconds[bb]! += (t - this.stateT) / 1e9;
+          this.qSeconds[ba]! += (t - this.stateT) / 1e9;
+        }
+        if (bid === p.bid && bidQty > p.bidQty) this.qJoin[bb]!++;
+        if (bid === p.bid && bidQty < p.bidQty) this.decreases[0].push(bb);
+        if (ask === p.ask && askQty > p.askQty) this.qJoin[ba]!++;
+        if (ask === p.ask && askQty < p.askQty) this.decreases[1].push(ba);
+      }
+      this.stateT = twoSided ? t : NaN;
+    }
     this.top = { bid, bidQty, ask, askQty };
     if (!twoSided) return;
     const mid2 = bid + ask;
@@ -121,6 +187,7 @@ export class Collector {
   }
 
   result(endNs: number): MarketStats {
+    this.at(NaN);
     this.flush();
     this.groupT = NaN;
     const keys = [...this.spreadTime.keys()].sort((a, b) => a - b);
@@ -181,15 +248,25 @@ export class Collector {
         p_up: Array.from(this.ups, (u, b) => (this.moves[b]! > 0 ? roundTo(u / this.moves[b]!, 4) : NaN)),
         n: Array.from(this.moves),
       },
+      queue_intensities: {
+        unit: this.queueUnit,
+        edges: INTENSITY_EDGES,
+        seconds: Array.from(this.qSeconds, (x) => roundTo(x, 1)),
+        join: perSecond(this.qJoin, this.qSeconds),
+        cancel: perSecond(this.qCancel, this.qSeconds),
+        market: perSecond(this.qMarket, this.qSeconds),
+      },
     };
   }
 }
 
+const perSecond = (n: Float64Array, s: Float64Array): number[] => Array.from(n, (x, b) => (s[b]! > 0 ? roundTo(x / s[b]!, 4) : NaN));
+
 /** The statistics of a real day (visible executions: LOBSTER type 4). */
-export function realStats(day: LobsterDay, tick = 100): MarketStats {
+export function realStats(day: LobsterDay, tick = 100, queueUnit = 100): MarketStats {
   const W = 4 * day.pair.levels;
   const t0 = Math.floor(day.timeNs[0]! / NS_PER_MINUTE) * NS_PER_MINUTE; // the minute the file opens in
-  const c = new Collector(t0, tick);
+  const c = new Collector(t0, tick, queueUnit);
   let nextMinute = t0 + NS_PER_MINUTE;
   let mid = NaN;
   for (let k = 0; k < day.n; k++) {
@@ -198,12 +275,13 @@ export function realStats(day: LobsterDay, tick = 100): MarketStats {
       c.minuteMid(mid);
       nextMinute += NS_PER_MINUTE;
     }
-    if (day.type[k] === 4) c.execution(t, day.direction[k]!, day.size[k]!);
+    // a resting buy order executed (direction 1) was hit by a sell: the bid
+    if (day.type[k] === 4) c.execution(t, day.direction[k] === 1 ? 0 : 1, day.size[k]!);
     const ap = day.book[k * W]!;
     const bp = day.book[k * W + 2]!;
     const twoSided = day.book[k * W + 1]! > 0 && day.book[k * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID;
     if (twoSided) mid = (ap + bp) / 2;
-    c.quote(bp, day.book[k * W + 3]!, ap, day.book[k * W + 1]!);
+    c.quote(bp, day.book[k * W + 3]!, ap, day.book[k * W + 1]!, t);
     if (twoSided && k + 1 < day.n) c.spread(Math.round((ap - bp) / tick), day.timeNs[k + 1]! - t);
   }
   return c.result(day.timeNs[day.n - 1]!);

@@ -300,8 +300,11 @@ export class QrFlow extends CstFlow {
       }
       // the top bucket's cancels grow with what the flow itself can cancel there (participants' shares and display-only
       // ones hold the queue up; they do not make the flow cancel faster)
-      const topScale = own === this.nb - 1 ? Math.max(1, this.anonymousUnits(side === 0 ? BUY : SELL, side === 0 ? bid : ask) / q.topQueueMean) : 1;
-      this.rJoin[side] = m * this.depthMul * q.joinRates[own]![opp]!;
+      // the day's depth regime is how long a queue the top bucket holds: a deeper day's queues are longer in proportion
+      // (scaling the joins instead would move the balance of joins against cancels, and the queue with it, far more)
+      const topMean = q.topQueueMean * this.depthMul;
+      const topScale = own === this.nb - 1 ? Math.max(1, this.anonymousUnits(side === 0 ? BUY : SELL, side === 0 ? bid : ask) / topMean) : 1;
+      this.rJoin[side] = m * q.joinRates[own]![opp]!;
       this.rCancel[side] = m * q.cancelRates[own]![opp]! * topScale;
       this.rMarket[side] = m * immigrants * q.marketRates[own]![opp]!;
       this.rImprove[side] = s > 1 ? improve : 0;

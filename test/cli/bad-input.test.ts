@@ -68,8 +68,8 @@ beforeAll(() => {
   const start = scenario('start.json', (s) => (s.start = '99:99:99'));
   const late = scenario('late.json', (s) => (s.start = '20:00:00'));
   const inv = scenario('inverted.json', (s) => (s.venues[1].fees = { kind: 'inverted', make: 500, take: -400 }));
-  const rates = scenario('rates.json', (s) => (s.flow.cancelRates[3] = 2 ** 53));
-  const flood = scenario('flood.json', (s) => (s.flow.limitRates = s.flow.limitRates.map(() => 99)));
+  const rates = scenario('rates.json', (s) => (s.flow.best.cancelRates[3][2] = 2 ** 53));
+  const flood = scenario('flood.json', (s) => (s.flow.deep.limitRates = s.flow.deep.limitRates.map(() => 99)));
   const small = join(T, 'small');
   cases = [
     // the store and LOBSTER files
@@ -165,7 +165,7 @@ beforeAll(() => {
     ['an unbounded rebate', ['simulate', '--scenario', rebate], 3, /venues\[0\]\.fees\.make: a rebate beyond the 30-mil cap/],
     ['an inverted venue past the cap', ['simulate', '--scenario', inv], 3, /venues\[1\]\.fees\.make: a maker fee above the 30-mil cap/],
     ['a market share that overflows', ['simulate', '--scenario', share], 3, /venues\[0\]\.share: a relative weight of at most 1e6/],
-    ['a cancel rate of 2^53 a second', ['simulate', '--scenario', rates], 3, /flow\.cancelRates\[3\]: .*at most 100 per second/],
+    ['a cancel rate of 2^53 a second', ['simulate', '--scenario', rates], 3, /flow\.best\.cancelRates\[3\]\[2\]: .*at most 100 per second/],
     ['a flow of a million arrivals a second', ['simulate', '--scenario', flood], 3, /flow: the background flow's arrivals .* at most 10000 per second/],
     ['start 99:99:99', ['simulate', '--scenario', start], 3, /start: a time of day HH:MM:SS/],
     ['a session past midnight', ['backtest', '--scenario', late, '--orders', '1'], 3, /start: .*at the latest 17:30:00/],
@@ -173,7 +173,7 @@ beforeAll(() => {
       'a scenario name that is neither shipped nor a file',
       ['simulate', '--scenario', 'nope'],
       4,
-      /nope: no shipped scenario of that name \(cst, default, qr-goog, replay-goog\) and no such file/,
+      /nope: no shipped scenario of that name \(cst-goog, cst, default, replay-goog\) and no such file/,
     ],
     ['a scenario that is a folder', ['simulate', '--scenario', T], 4, /cannot read the scenario file \(a folder, not a file\)/],
     ['a template that is not a scenario', ['calibrate', 'small', '--out', 'c.json', '--template', 'afile'], 3, /afile: .*invalid JSON/],

@@ -86,7 +86,9 @@ describe('sor venues: the simulated market over FIX', () => {
     expect(book[0].size).toBeGreaterThan(0);
     expect(book[0].size).toBeLessThanOrEqual(5);
     expect(Math.max(...book[0].keys())).toBeLessThan(Math.min(...book[1].keys()));
-    await until(() => got.filter((m) => m.type === 'X').length >= 5);
+    // refreshes, a trade among them (the market opens quiet: its first trades come seconds in)
+    const traded = (m: Received) => m.type === 'X' && m.fields.some(([t, x]) => t === '269' && x === '2');
+    await until(() => got.filter((m) => m.type === 'X').length >= 5 && got.some(traded));
     // apply every refresh; then the copy must equal the venue's own book at the same moment
     const apply = (m: Received) => {
       let action = '0';

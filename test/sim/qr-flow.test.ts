@@ -5,7 +5,7 @@ import { exposureExperiment, EXPOSURE_DESIGN } from '../../src/backtest/exposure
 import { NS_PER_MINUTE } from '../../src/core/types.js';
 import { parseScenario, loadScenarioFile } from '../../src/sim/scenario.js';
 
-const file = 'scenarios/qr-goog.json';
+const file = 'scenarios/default.json';
 const text = readFileSync(file, 'utf8');
 const market = { scenario: loadScenarioFile(file), file };
 
@@ -30,7 +30,10 @@ describe('queue-reactive flow', () => {
     expect(a.every((q) => !q.includes('NaN'))).toBe(true);
     // a display-only bid changes what the flow does from the start
     expect(path(5, 800)).not.toEqual(a);
-    const cst = exposureExperiment({ scenario: loadScenarioFile('scenarios/default.json'), file: 'scenarios/default.json' }, { ...EXPOSURE_DESIGN, trials: 2 });
+    const cst = exposureExperiment(
+      { scenario: loadScenarioFile('scenarios/cst-goog.json'), file: 'scenarios/cst-goog.json' },
+      { ...EXPOSURE_DESIGN, trials: 2 },
+    );
     expect(cst).toMatch(/does not read the queues/);
   });
 

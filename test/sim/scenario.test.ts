@@ -45,7 +45,8 @@ describe('scenario files', () => {
     expect(problem((s) => (s.tick = 0))).toMatch(/^x\.json: tick: /);
     expect(problem((s) => (s.initialPrice = 500_050))).toMatch(/initialPrice: not a multiple of the tick/);
     expect(problem((s) => (s.venues[1].name = s.venues[0].name))).toMatch(/venues\[1\]\.name: duplicate venue name/);
-    expect(problem((s) => (s.flow.cancelRates = [0.5, 0]))).toMatch(/flow\.cancelRates: /);
+    expect(problem((s) => (s.flow.best.cancelRates = [[0.5, 0]]))).toMatch(/flow\.best\.cancelRates: must be 6 × 6/);
+    expect(problem((s) => (s.flow.deep.cancelRate = 0))).toMatch(/flow\.deep\.cancelRate: /);
     expect(problem((s) => (s.venues[0].colour = 'red'))).toMatch(/venues\[0\]/);
     expect(problem((s) => delete s.venues[0].latency.feed)).toMatch(/venues\[0\]\.latency\.feed/);
   });

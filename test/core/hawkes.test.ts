@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitHawkes, hawkesLogLikelihood } from '../../src/core/hawkes.js';
+import { fitHawkes, fitHawkes2, hawkesLogLikelihood, hawkesMultiLogLikelihood, type HawkesKernel } from '../../src/core/hawkes.js';
 import { Rng } from '../../src/core/rng.js';
 
 /** A Hawkes process with an exponential kernel simulated by Ogata's thinning, on [0, T]. */
@@ -20,7 +20,50 @@ function simulate(mu: number, alpha: number, beta: number, T: number, rng: Rng):
   }
 }
 
+/** A two-kernel Hawkes process whose base rate is μ × profile[b] in buckets of `bucket` seconds, by thinning. */
+function simulate2(mu: number, ks: HawkesKernel[], profile: number[], bucket: number, T: number, rng: Rng): number[] {
+  const out: number[] = [];
+  const ex = ks.map(() => 0);
+  const peak = mu * Math.max(...profile);
+  const base = (t: number) => mu * profile[Math.min(profile.length - 1, Math.floor(t / bucket))]!;
+  let t = 0;
+  while (true) {
+    const bound = peak + ex.reduce((a, b) => a + b, 0);
+    const dt = rng.exponential(bound);
+    t += dt;
+    if (t > T) return out;
+    ks.forEach((k, i) => (ex[i]! *= Math.exp(-k.beta * dt)));
+    if (rng.float() * bound <= base(t) + ex.reduce((a, b) => a + b, 0)) {
+      out.push(t);
+      ks.forEach((k, i) => (ex[i]! += k.alpha * k.beta));
+    }
+  }
+}
+
 describe('Hawkes process (exponential kernel), maximum likelihood', () => {
+  it('two kernels and a base profile: recovers a millisecond kernel and a seconds one, and reads the profile as no excitation', () => {
+    // like trades: bursts within milliseconds (α 0.35, 2 ms) and follow-ups over seconds (α 0.2, 5 s), a busier first hour
+    const ks = [
+      { alpha: 0.35, beta: 500 },
+      { alpha: 0.2, beta: 0.2 },
+    ];
+    const profile = [2, 1, 1, 1.5];
+    const T = 4 * 3600;
+    const times = simulate2(0.1, ks, profile, 3600, T, Rng.stream(11, 'hawkes2'));
+    const base = { profile, bucketSeconds: 3600 };
+    const fit = fitHawkes2(times, 0, T, base)!;
+    expect(fit.events).toBe(times.length);
+    expect(Math.abs(fit.branching - 0.55)).toBeLessThan(0.06);
+    expect(Math.abs(fit.kernels[0]!.alpha - 0.35)).toBeLessThan(0.06);
+    expect(1 / fit.kernels[0]!.beta).toBeGreaterThan(0.001);
+    expect(1 / fit.kernels[0]!.beta).toBeLessThan(0.004);
+    expect(1 / fit.kernels[1]!.beta).toBeGreaterThan(2);
+    expect(1 / fit.kernels[1]!.beta).toBeLessThan(12);
+    expect(fit.mu / 0.1).toBeGreaterThan(0.8);
+    expect(fit.mu / 0.1).toBeLessThan(1.25);
+    expect(fit.logLikelihood).toBeGreaterThanOrEqual(hawkesMultiLogLikelihood(times, 0, T, 0.1, ks, base) - 1e-6);
+  });
+
   it('the likelihood of a Poisson process (α = 0) is n log μ − μT', () => {
     const times = [1, 2.5, 4, 7];
     expect(hawkesLogLikelihood(times, 0, 10, 0.4, 0, 1)).toBeCloseTo(4 * Math.log(0.4) - 4, 10);

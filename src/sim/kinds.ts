@@ -193,6 +193,7 @@ const queueReactiveBest = z
       .max(100)
       .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'spread edges must ascend'),
     improveRates: z.array(rate).min(2).max(101),
+    marketSpreadFactors: z.array(z.number().min(0).max(1000)).min(2).max(101).optional(),
     informedImprove: z.number().min(0).max(1).default(0),
     refill: z
       .object({
@@ -237,6 +238,9 @@ const queueReactiveBest = z
     if (b.improveRates.length !== b.spreadEdges.length + 1) {
       ctx.addIssue({ code: 'custom', path: ['improveRates'], message: `must have ${b.spreadEdges.length + 1} rates (one per spread bucket)` });
     }
+    if (b.marketSpreadFactors && b.marketSpreadFactors.length !== b.spreadEdges.length + 1) {
+      ctx.addIssue({ code: 'custom', path: ['marketSpreadFactors'], message: `must have ${b.spreadEdges.length + 1} factors (one per spread bucket)` });
+    }
   });
 flowModels.register(
   'qr',
@@ -253,7 +257,7 @@ flowModels.register(
       const atBest =
         maxRow(b.joinRates) +
         maxRow(b.cancelRates) +
-        maxRow(b.marketRates) / (1 - b.hawkes.kernels.reduce((a, k) => a + k.branching, 0)) +
+        (maxRow(b.marketRates) * Math.max(1, ...(b.marketSpreadFactors ?? [1]))) / (1 - b.hawkes.kernels.reduce((a, k) => a + k.branching, 0)) +
         Math.max(...b.improveRates);
       return 2 * p.intensity * (p.deep.limitRates.reduce((a, x) => a + x, 0) + atBest) <= B.totalRatePerSecond;
     }, `the background flow's arrivals (2 × intensity × (Σ deep.limitRates + the largest rates at the best)) must be at most ${B.totalRatePerSecond} per second`),

@@ -27,6 +27,8 @@ export interface QueueReactiveBest {
   /** Spread buckets' upper edges in ticks (ascending; a last bucket runs to ∞) and the rate of limit orders placed inside the spread, per side. */
   spreadEdges: number[];
   improveRates: number[];
+  /** Market-order rates at the best are multiplied by these, by spread bucket (absent: 1 everywhere). */
+  marketSpreadFactors?: number[] | undefined;
   /** The share of improving orders placed by traders who know the fair value (not identifiable from the data: a choice). */
   informedImprove: number;
   /** Where inside the spread an improving order goes: a histogram over (0, 1) of (ticks inside the best) / spread. */
@@ -306,7 +308,7 @@ export class QrFlow extends CstFlow {
       const topScale = own === this.nb - 1 ? Math.max(1, this.anonymousUnits(side === 0 ? BUY : SELL, side === 0 ? bid : ask) / topMean) : 1;
       this.rJoin[side] = m * q.joinRates[own]![opp]!;
       this.rCancel[side] = m * q.cancelRates[own]![opp]! * topScale;
-      this.rMarket[side] = m * immigrants * q.marketRates[own]![opp]!;
+      this.rMarket[side] = m * immigrants * q.marketRates[own]![opp]! * (q.marketSpreadFactors?.[sb] ?? 1);
       this.rImprove[side] = s > 1 ? improve : 0;
       best += this.rJoin[side]! + this.rCancel[side]! + this.rMarket[side]! + this.rImprove[side]!;
     }

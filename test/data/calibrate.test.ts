@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { EV_TRADE, type EventSink } from '../../src/core/event-log.js';
 import { NS_PER_MINUTE } from '../../src/core/types.js';
 import { calibrateLobster } from '../../src/data/calibrate.js';
-import { resolvePair } from '../../src/data/lobster.js';
+import { fitQueueReactive } from '../../src/data/calibrate-qr.js';
+import { loadLobster, resolvePair } from '../../src/data/lobster.js';
 import { profileFromLobster } from '../../src/data/lobster-profile.js';
 import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
 import { buildSession, simulate } from '../../src/sim/session.js';
@@ -37,6 +38,38 @@ describe.runIf(existsSync(GOOG))('calibration to the GOOG day', () => {
     expect(cal.fairValueBpsPerSqrtMinute).toBeGreaterThan(1);
     expect(cal.observed.return_kurtosis).toBeGreaterThan(3); // fat tails
     expect(cal.limitRates.every((x) => x >= 0) && cal.cancelRates.every((x) => x > 0)).toBe(true);
+  });
+
+  it('fits the queue-reactive model: rates by both queues from event counts over time in each state, market orders by spread', () => {
+    const day = loadLobster(resolvePair(GOOG));
+    const q = fitQueueReactive(day, 100, cal.cancelRates[cal.cancelRates.length - 1]!);
+    const b = q.best;
+    // the queue unit is the day's median touch size: GOOG's round lot
+    expect(b.queueUnit).toBe(100);
+    for (const t of [b.joinRates, b.cancelRates, b.marketRates]) {
+      expect(t).toHaveLength(6);
+      for (const row of t) {
+        expect(row).toHaveLength(6);
+        for (const x of row) expect(x).toBeGreaterThan(0);
+      }
+    }
+    // every market order at the best is counted once: the stamps of executions at the best price
+    expect(q.observed.market_orders).toBeGreaterThan(5000);
+    expect(q.observed.market_orders).toBeLessThanOrEqual(new Set(msgs.filter((m) => m[1] === '4').map((m) => `${m[0]}|${m[5]}`)).size);
+    // a narrow spread is taken at once; a wide one waits
+    const f = b.marketSpreadFactors!;
+    expect(f[0]).toBeGreaterThan(10);
+    expect(f[f.length - 2]).toBeLessThan(1);
+    // trades cluster: a fast kernel and a slow one, the sum of their branching ratios below 1
+    expect(q.observed.hawkes_branching).toBeGreaterThan(0.3);
+    expect(q.observed.hawkes_branching).toBeLessThan(0.9);
+    expect(q.observed.hawkes_decay_s[0]!).toBeLessThan(0.01);
+    expect(q.observed.hawkes_decay_s[1]!).toBeGreaterThan(q.observed.hawkes_decay_s[0]!);
+    // the round lot is an atom of both size distributions
+    expect(q.marketSize.atoms?.some((a) => a.size === 100)).toBe(true);
+    expect(q.limitSize.atoms?.some((a) => a.size === 100)).toBe(true);
+    expect(b.refill.probability).toBeGreaterThan(0.3);
+    expect(b.refill.probability).toBeLessThan(0.7);
   });
 
   it('sor calibrate writes a scenario that validates and runs, and the shipped default.json is what it writes', () => {

@@ -1,21 +1,31 @@
 import { Command } from 'commander';
-import { backtestCommand } from './backtest.js';
-import { benchCommand } from './bench.js';
-import { calibrateCommand } from './calibrate.js';
-import { datasetCommand } from './dataset.js';
 import { UsageError } from './errors.js';
 import { fail } from './fail.js';
-import { fixCommand } from './fix.js';
 import { setProgressReporter, terminalReporter } from '../core/progress.js';
-import { ingestCommand } from './ingest.js';
-import { realismCommand } from './realism.js';
-import { replayCommand } from './replay.js';
-import { simulateCommand } from './simulate.js';
-import { trainCommand } from './train.js';
-import { venuesCommand } from './venues.js';
-import { liveCommand, serveCommand } from './live.js';
-import { riskCommand } from './risk.js';
-import { ctlCommand } from './ctl.js';
+
+/**
+ * The commands, each loaded only when it is run (a command's module brings its dependencies — tfjs, DuckDB, the FIX
+ * engine — and loading all of them costs seconds); help and an unknown command load them all.
+ */
+type Register = (program: Command) => void;
+const COMMANDS: [string, () => Promise<Register>][] = [
+  ['simulate', async () => (await import('./simulate.js')).simulateCommand],
+  ['replay', async () => (await import('./replay.js')).replayCommand],
+  ['ingest', async () => (await import('./ingest.js')).ingestCommand],
+  ['calibrate', async () => (await import('./calibrate.js')).calibrateCommand],
+  ['realism', async () => (await import('./realism.js')).realismCommand],
+  ['backtest', async () => (await import('./backtest.js')).backtestCommand],
+  ['dataset', async () => (await import('./dataset.js')).datasetCommand],
+  ['train', async () => (await import('./train.js')).trainCommand],
+  ['models', async () => (await import('./train.js')).trainCommand],
+  ['bench', async () => (await import('./bench.js')).benchCommand],
+  ['fix', async () => (await import('./fix.js')).fixCommand],
+  ['venues', async () => (await import('./venues.js')).venuesCommand],
+  ['serve', async () => (await import('./live.js')).serveCommand],
+  ['live', async () => (await import('./live.js')).liveCommand],
+  ['risk', async () => (await import('./risk.js')).riskCommand],
+  ['ctl', async () => (await import('./ctl.js')).ctlCommand],
+];
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
@@ -35,26 +45,17 @@ program
   // usage errors come back here (exit 2), not out of commander with its own exit code; subcommands inherit it
   .exitOverride();
 
-simulateCommand(program);
-replayCommand(program);
-ingestCommand(program);
-calibrateCommand(program);
-realismCommand(program);
-backtestCommand(program);
-datasetCommand(program);
-trainCommand(program);
-benchCommand(program);
-fixCommand(program);
-venuesCommand(program);
-serveCommand(program);
-liveCommand(program);
-riskCommand(program);
-ctlCommand(program);
-
 try {
   // an unknown command is an error even with --help after it (commander would print the main help and exit 0)
   const first = process.argv[2];
-  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const one = COMMANDS.find(([name]) => name === first);
+  const registered = new Set<Register>();
+  for (const [, load] of one ? [one] : COMMANDS) {
+    const register = await load();
+    if (!registered.has(register)) register(program); // train.js registers both train and models
+    registered.add(register);
+  }
+  const known = one ? COMMANDS.map(([name]) => name) : program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
   if (first !== undefined && !first.startsWith('-') && first !== 'help' && !known.includes(first)) {
     throw new UsageError(`unknown command "${first}" (commands: ${known.join(', ')}; sor --help)`);
   }

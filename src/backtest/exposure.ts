@@ -17,7 +17,7 @@ export interface ExposureDesign {
   spreadMinutes: number;
 }
 
-export const EXPOSURE_DESIGN: ExposureDesign = { multiples: [0.5, 1, 2, 4, 8], horizons: [10, 30, 60], trials: 60, startMinute: 5, spreadMinutes: 20 };
+export const EXPOSURE_DESIGN: ExposureDesign = { multiples: [0.5, 1, 2, 4, 8], horizons: [10, 30, 60], trials: 400, startMinute: 5, spreadMinutes: 20 };
 
 export interface ExposureResult {
   design: string;

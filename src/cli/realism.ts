@@ -15,7 +15,7 @@ export function realismCommand(program: Command): void {
     .option('--data <lobster-folder>', 'the real day to compare with', GOOG_DATA)
     .option('--seed <n>', 'seed of the first synthetic day', nonNegativeInt('--seed'), 1)
     .option('--seeds <n>', 'synthetic days (seeds seed … seed + n − 1); the checks use their mean', nonNegativeInt('--seeds'), 4)
-    .option('--exposure-trials <n>', 'paired trials a size in the exposure experiment (0: skip it)', nonNegativeInt('--exposure-trials'), 100)
+    .option('--exposure-trials <n>', 'paired trials a size in the exposure experiment (0: skip it)', nonNegativeInt('--exposure-trials'), 400)
     .option('--metaorder-seeds <n>', 'seeds per programme size in the metaorder experiment', nonNegativeInt('--metaorder-seeds'), 12)
     .option('--replay-scenario <name|file>', 'the replay-driven scenario for the same experiment (needs its LOBSTER data)', 'replay-goog')
     .option('--json', 'print JSON', false)

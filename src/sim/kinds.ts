@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ContraFlowModel } from '../venue/contra-flow.js';
-import { PoissonContraFlow } from '../venue/contra-flow.js';
+import { LeakyContraFlow, PoissonContraFlow } from '../venue/contra-flow.js';
 import { PerShareFees, type FeeModel } from '../venue/fees.js';
 import { ConstantLatency, ReplayLatency, SpikyLatency, type LatencyModel } from '../venue/latency.js';
 import { CstFlow, type CstContext, type FlowGenerator } from './cst-flow.js';
@@ -103,24 +103,31 @@ function readSeries(path: string, ctx: LatencyBuildContext): number[] {
 }
 
 export const contraFlowModels = new KindRegistry<ContraFlowModel>('contra-flow model');
+const poissonContraFields = {
+  ratePerMinute: z
+    .number()
+    .positive()
+    .max(60 * B.ratePerSecond),
+  medianSize: z.number().positive().max(B.size),
+  sizeSigma: z.number().min(0).max(5),
+  lot: z.number().int().positive().max(B.size).default(100),
+  minQty: z.number().int().positive().max(B.size).default(100),
+  meanLifetimeMs: z.number().positive().max(B.lifetimeMs),
+  informedFraction: z.number().min(0).max(1),
+  informedLifetimeMs: z.number().positive().max(B.lifetimeMs),
+};
+contraFlowModels.register('poisson', z.object(poissonContraFields).strict(), (p) => new PoissonContraFlow(p));
 contraFlowModels.register(
-  'poisson',
+  'leaky',
   z
     .object({
-      ratePerMinute: z
-        .number()
-        .positive()
-        .max(60 * B.ratePerSecond),
-      medianSize: z.number().positive().max(B.size),
-      sizeSigma: z.number().min(0).max(5),
-      lot: z.number().int().positive().max(B.size).default(100),
-      minQty: z.number().int().positive().max(B.size).default(100),
-      meanLifetimeMs: z.number().positive().max(B.lifetimeMs),
-      informedFraction: z.number().min(0).max(1),
-      informedLifetimeMs: z.number().positive().max(B.lifetimeMs),
+      ...poissonContraFields,
+      leakProbability: z.number().min(0).max(1),
+      leakSeconds: z.number().positive().max(86_400),
+      leakFraction: z.number().min(0).max(1),
     })
     .strict(),
-  (p) => new PoissonContraFlow(p),
+  (p) => new LeakyContraFlow(p),
 );
 
 /** What an order-flow model is built with: the kernel, its random stream, the lit venues and their NBBO. */

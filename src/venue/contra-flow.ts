@@ -27,6 +27,11 @@ export interface ContraFlowModel {
   /** Delay to the next arrival, ns (> 0). */
   nextArrivalNs(rng: Rng, now: number): number;
   draw(rng: Rng, ctx: ContraContext): ContraOrder;
+  /**
+   * A participant's order on `side` just filled `qty` against a contra order here (the pool tells the model; a model
+   * that learns from it may change what later contras do). Optional: models without it learn nothing.
+   */
+  onParticipantFill?(side: Side, qty: number, now: number, rng: Rng): void;
 }
 
 export interface PoissonContraParams {
@@ -65,5 +70,50 @@ export class PoissonContraFlow implements ContraFlowModel {
     const qty = Math.max(p.lot, Math.round(rng.lognormal(p.medianSize, p.sizeSigma) / p.lot) * p.lot);
     const mean = informed ? p.informedLifetimeMs : p.meanLifetimeMs;
     return { side, qty, minQty: Math.min(p.minQty, qty), lifetimeNs: Math.max(1, Math.round(rng.exponential(1 / mean) * 1e6)), informed };
+  }
+}
+
+export interface LeakyContraParams extends PoissonContraParams {
+  /** Probability that a participant's fill tells the contra side which way the participant trades. */
+  leakProbability: number;
+  /** How long the contra side keeps what it learnt, seconds. */
+  leakSeconds: number;
+  /** While it knows, the share of arrivals that take the participant's side (they stop trading against it). */
+  leakFraction: number;
+}
+
+/**
+ * Information leakage through dark fills: a contra that fills a little against a participant learns its side, and
+ * for `leakSeconds` a share `leakFraction` of arrivals join that side instead of trading against it (they withdraw
+ * their liquidity and compete for the same contras). A participant that pings a pool with a minimum quantity and
+ * fills a little then finds it drier. Poisson arrivals otherwise, as `PoissonContraFlow`.
+ */
+export class LeakyContraFlow extends PoissonContraFlow {
+  /** Until when (ns) the contra side knows, and what it knows: the participant's side. */
+  private knownUntil = -Infinity;
+  private knownSide: Side = BUY;
+
+  constructor(readonly leaky: LeakyContraParams) {
+    super(leaky);
+  }
+
+  onParticipantFill(side: Side, _qty: number, now: number, rng: Rng): void {
+    const p = this.leaky.leakProbability;
+    // (a certain or impossible leak draws nothing: a leak that never happens leaves the Poisson flow as it was)
+    if (p >= 1 || (p > 0 && rng.float() < p)) {
+      this.knownSide = side;
+      this.knownUntil = now + this.leaky.leakSeconds * 1e9;
+    }
+  }
+
+  /** Whether the contra side knows the participant's side at `now`. */
+  knows(now: number): boolean {
+    return now < this.knownUntil;
+  }
+
+  override draw(rng: Rng, ctx: ContraContext): ContraOrder {
+    const o = super.draw(rng, ctx);
+    if (this.knows(ctx.now) && rng.float() < this.leaky.leakFraction) return { ...o, side: this.knownSide, informed: true };
+    return o;
   }
 }

@@ -1,7 +1,7 @@
 import { EV_DARK_ADD, EV_DARK_CANCEL, EV_DARK_TRADE, type EventSink } from '../core/event-log.js';
 import type { Rng } from '../core/rng.js';
 import type { Handler, Scheduler } from '../core/scheduler.js';
-import { BUY, type Side } from '../core/types.js';
+import { BUY, SELL, type Side } from '../core/types.js';
 import type { ContraFlowModel } from './contra-flow.js';
 import type { FeeModel } from './fees.js';
 import type { LatencyModel } from './latency.js';
@@ -240,6 +240,9 @@ export class DarkPool implements Venue {
     this.stats.trades++;
     this.stats.volume += qty;
     this.log.record(EV_DARK_TRADE, now, this.index, buy.id, sell.id, price, qty, 0);
+    // a participant filled against the contra flow: a model that learns from it hears of it
+    if (this.cfg.contra.onParticipantFill && (buy.owner === 0) !== (sell.owner === 0))
+      this.cfg.contra.onParticipantFill(buy.owner !== 0 ? BUY : SELL, qty, now, this.contraRng);
     for (const o of [buy, sell]) {
       if (o.leaves === 0) this.remove(o);
       const w = o.participant;

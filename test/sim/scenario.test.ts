@@ -42,6 +42,13 @@ describe('scenario files', () => {
       /^x\.json: venues\[0\]\.latency\.entry\.kind: unknown latency model "psychic" \(known: constant, spiky, replay\)/,
     );
     expect(problem((s) => (s.venues[3].contraFlow.informedFraction = 1.5))).toMatch(/venues\[3\]\.contraFlow\.informedFraction/);
+    // the leaky contra flow is a kind of its own, with its own fields
+    expect(problem((s) => (s.venues[3].contraFlow = { ...s.venues[3].contraFlow, kind: 'leaky', leakProbability: 0.5, leakFraction: 0.5 }))).toMatch(
+      /venues\[3\]\.contraFlow\.leakSeconds/,
+    );
+    const leaky = base();
+    leaky.venues[3].contraFlow = { ...leaky.venues[3].contraFlow, kind: 'leaky', leakProbability: 0.5, leakSeconds: 20, leakFraction: 0.5 };
+    expect(() => buildSession(parseScenario(JSON.stringify(leaky), 'x.json'), 1, 'x.json')).not.toThrow();
     expect(problem((s) => (s.tick = 0))).toMatch(/^x\.json: tick: /);
     expect(problem((s) => (s.initialPrice = 500_050))).toMatch(/initialPrice: not a multiple of the tick/);
     expect(problem((s) => (s.venues[1].name = s.venues[0].name))).toMatch(/venues\[1\]\.name: duplicate venue name/);

@@ -7,13 +7,13 @@ import { ConsolidatedQuote } from '../../src/sim/nbbo.js';
 import { DarkPool } from '../../src/venue/dark-pool.js';
 import { PerShareFees } from '../../src/venue/fees.js';
 import { ConstantLatency } from '../../src/venue/latency.js';
-import type { ContraFlowModel } from '../../src/venue/contra-flow.js';
+import { LeakyContraFlow, PoissonContraFlow, type ContraFlowModel } from '../../src/venue/contra-flow.js';
 import { Recorder, T0 } from './helpers.js';
 
 /** A contra flow that never arrives: these tests trade participants against each other. */
 const silent: ContraFlowModel = { nextArrivalNs: () => 1e15, draw: () => ({ side: BUY, qty: 0, minQty: 0, lifetimeNs: 1, informed: false }) };
 
-function pool() {
+function pool(contra: ContraFlowModel = silent) {
   const k = new Kernel(T0);
   const nbbo = new ConsolidatedQuote(1, 100, k);
   const p = new DarkPool(
@@ -23,7 +23,7 @@ function pool() {
       fees: new PerShareFees(10, 10),
       entryLatency: new ConstantLatency(1000),
       responseLatency: new ConstantLatency(1000),
-      contra: silent,
+      contra,
     },
     k,
     new HashingSink(),
@@ -126,5 +126,62 @@ describe('DarkPool', () => {
     p.send(a, { type: 'cancel', clOrdId: 3 });
     k.run(T0 + NS_PER_SECOND);
     expect(a.kinds()).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('a leaky contra flow (dark fills tell the contra side which way a participant trades)', () => {
+  const base = {
+    ratePerMinute: 120,
+    medianSize: 200,
+    sizeSigma: 0.5,
+    lot: 100,
+    minQty: 100,
+    meanLifetimeMs: 2000,
+    informedFraction: 0,
+    informedLifetimeMs: 500,
+  };
+  /** A participant buying 100 shares at a time for 10 minutes, a new order as each fills: its fills, and the contras' sides. */
+  const run = (contra: ContraFlowModel) => {
+    const { k, nbbo, p } = pool(contra);
+    nbbo.onTopChange(0, 10_000, 100, 10_200, 100);
+    p.start(T0);
+    const a = new Recorder(k);
+    let id = 1;
+    p.send(a, { type: 'new', clOrdId: id, side: BUY, ordType: 'midpeg', price: NaN, qty: 100 });
+    let filled = 0;
+    for (let s = 1; s <= 600; s++) {
+      k.run(T0 + s * NS_PER_SECOND);
+      const f = a.reports.filter((r) => r.kind === 'fill').length;
+      if (f > filled) {
+        filled = f;
+        p.send(a, { type: 'new', clOrdId: ++id, side: BUY, ordType: 'midpeg', price: NaN, qty: 100 });
+      }
+    }
+    return { fills: filled, stats: p.stats };
+  };
+
+  it('learns from a participant fill and dries the pool on its side for a while; without the leak, nothing changes', () => {
+    const plain = run(new PoissonContraFlow(base));
+    const never = run(new LeakyContraFlow({ ...base, leakProbability: 0, leakSeconds: 30, leakFraction: 0.9 }));
+    const leaky = run(new LeakyContraFlow({ ...base, leakProbability: 1, leakSeconds: 30, leakFraction: 0.9 }));
+    // a leak that never happens is the Poisson flow draw for draw
+    expect(never.fills).toBe(plain.fills);
+    expect(plain.fills).toBeGreaterThan(100);
+    // after each fill, 9 in 10 contras join the buyer's side for 30 s: the buyer fills far less
+    expect(leaky.fills).toBeLessThan(plain.fills * 0.5);
+    expect(leaky.fills).toBeGreaterThan(0);
+  });
+
+  it('forgets after leakSeconds', () => {
+    const m = new LeakyContraFlow({ ...base, leakProbability: 1, leakSeconds: 30, leakFraction: 1 });
+    const rng = new Rng(5);
+    const ctx = (now: number) => ({ now, mid: 10_100, halfSpread: 100, signal: 0 });
+    m.onParticipantFill(SELL, 100, T0, rng);
+    const during = Array.from({ length: 50 }, () => m.draw(rng, ctx(T0 + 29 * NS_PER_SECOND)).side);
+    expect(during.every((x) => x === SELL)).toBe(true);
+    const after = Array.from({ length: 200 }, () => m.draw(rng, ctx(T0 + 31 * NS_PER_SECOND)).side);
+    const buys = after.filter((x) => x === BUY).length;
+    expect(buys).toBeGreaterThan(70);
+    expect(buys).toBeLessThan(130);
   });
 });

@@ -8,6 +8,7 @@ import type { SignalSource } from '../venue/dark-pool.js';
 import { ScenarioError } from '../sim/kind-registry.js';
 import type { LitVenue } from '../venue/lit-venue.js';
 import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
+import { fitQuotePressure, pressureRate, type QuotePressureFit } from './quote-pressure.js';
 import { fileSide, inView, rowBefore, type ReplayCounts } from './replay.js';
 
 /**
@@ -22,6 +23,11 @@ import { fileSide, inView, rowBefore, type ReplayCounts } from './replay.js';
  * a level out of view in the previous row (and not the one the event touched) is reconciled; any other difference
  * is counted as a mismatch and left as it is. Reconciliation compares the file with the background's quantity
  * only: participants' orders are neither counted nor touched, and what they do to the replayed book stays done.
+ *
+ * The day's events are fixed, so a participant's displayed order cannot change what the real traders did. With a
+ * quote-pressure fit it moves the price instead, as the day's own imbalance of the best queues moves the mid: while
+ * participants show shares at the best, the impact model is pushed at the rate the fit gives for the imbalance with
+ * their shares less the imbalance without them (see quote-pressure.ts), and the replayed prices shift with it.
  */
 export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource {
   /** What informed traders know in a replay: where the day's mid goes next (the file's mid `horizon` ahead). */
@@ -44,11 +50,17 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   private shift = 0;
   private readonly depthQty: number;
   private readonly shiftedRow: Float64Array;
+  /** Quote pressure: the push rate (price units per ns) set after the last event, when it was set, shares shown by `showExtra`. */
+  private pressRate = 0;
+  private pressedAt = NaN;
+  private readonly extra = [0, 0];
+  private readonly accumulated: number;
 
   constructor(
     readonly day: LobsterDay,
     private readonly ctx: FlowBuildContext,
     readonly depth: { levels: number; spacingTicks: number; qty?: number } = { levels: 10, spacingTicks: 2 },
+    readonly pressure?: QuotePressureFit,
   ) {
     if (ctx.venues.length > 8) throw new Error('a replayed market spreads over at most 8 lit venues');
     const total = ctx.shares.reduce((a, b) => a + b, 0);
@@ -56,6 +68,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     this.cum = ctx.shares.map((s) => (c += s / total));
     const N = day.pair.levels;
     this.W = 4 * N;
+    this.accumulated = pressure && ctx.impact?.accumulated ? ctx.impact.accumulated(pressure.horizonSeconds) : 0;
     this.prev = new Float64Array(this.W);
     this.shiftedRow = new Float64Array(this.W);
     const cap = 2 * N + 16;
@@ -93,6 +106,8 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     const side: Side = d.direction[i] === 1 ? BUY : SELL;
     const impact = this.ctx.impact;
     const tick = this.ctx.tick;
+    if (this.pressRate !== 0 && now > this.pressedAt) impact!.push!(now, this.pressRate * (now - this.pressedAt));
+    this.pressedAt = now;
     this.shift = impact === undefined ? 0 : Math.round(impact.offset(now) / tick) * tick;
     const price = d.price[i]! + this.shift;
     this.apply(type, d.id[i]!, d.size[i]!, price, side);
@@ -110,7 +125,42 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     }
     this.prev.set(row);
     this.ladder(row);
+    this.setPressure();
     if (this.next < d.n) this.ctx.sched.at(Math.max(now, d.timeNs[this.next]!), this, null);
+  }
+
+  /** Shows `qty` more shares at a side's best (0 = bid, 1 = ask) to the quote pressure alone: they never trade. */
+  showExtra(side: 0 | 1, qty: number): void {
+    this.extra[side] = qty;
+    const now = this.ctx.sched.now();
+    if (this.pressRate !== 0 && now > this.pressedAt) this.ctx.impact!.push!(now, this.pressRate * (now - this.pressedAt));
+    this.pressedAt = now;
+    this.setPressure();
+  }
+
+  /** The push rate from now to the next event: participants' shares at the best against the day's queues there. */
+  private setPressure(): void {
+    this.pressRate = 0;
+    const fit = this.pressure;
+    if (fit === undefined || this.ctx.impact?.push === undefined) return;
+    const row = this.prev;
+    const ap = row[0]!;
+    const aq = row[1]!;
+    const bp = row[2]!;
+    const bq = row[3]!;
+    if (!(aq > 0 && bq > 0) || ap === EMPTY_ASK || bp === EMPTY_BID) return;
+    const ownBid = this.extra[0]! + this.ownedFrom(BUY, bp);
+    const ownAsk = this.extra[1]! + this.ownedFrom(SELL, ap);
+    this.pressRate = pressureRate(fit, this.accumulated, bq, aq, ownBid, ownAsk);
+  }
+
+  /** Participants' displayed shares at the file's best price of a side and at every better one (inside the spread). */
+  private ownedFrom(side: Side, fileBest: number): number {
+    let q = this.owned(side, fileBest);
+    const nb = side === BUY ? this.ctx.nbbo.bid : this.ctx.nbbo.ask;
+    const step = side === BUY ? this.ctx.tick : -this.ctx.tick;
+    if (nb === nb) for (let p = fileBest + step; side === BUY ? p <= nb : p >= nb; p += step) q += this.owned(side, p);
+    return q;
   }
 
   /** The file's row with every price moved by the current impact shift (the row itself when there is none). */
@@ -377,7 +427,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
 }
 
 /** The day last loaded: a backtest builds one session per order and policy on the same day, which is only read. */
-let lastDay: { folder: string; day: LobsterDay } | undefined;
+let lastDay: { folder: string; day: LobsterDay; pressure: Map<number, QuotePressureFit> } | undefined;
 
 flowModels.register(
   'lobster-replay',
@@ -388,6 +438,13 @@ flowModels.register(
       depthLevels: z.number().int().min(0).max(1000).default(10),
       depthSpacingTicks: z.number().int().positive().max(1000).default(2),
       depthQty: z.number().int().positive().max(1e7).optional(),
+      /**
+       * Quote pressure (a participant's display moves the replayed prices as the day's imbalance moves its mid),
+       * fitted from the day at this horizon; false: displaying is free, as the day's events are fixed.
+       */
+      quotePressure: z
+        .union([z.literal(false), z.object({ horizonSeconds: z.number().positive().max(600).default(1) }).strict()])
+        .default({ horizonSeconds: 1 }),
     })
     .strict(),
   (p, ctx) => {
@@ -398,7 +455,14 @@ flowModels.register(
     } catch (e) {
       throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
     }
-    lastDay = { folder, day };
-    return new ReplayMarket(day, ctx, { levels: p.depthLevels, spacingTicks: p.depthSpacingTicks, ...(p.depthQty ? { qty: p.depthQty } : {}) });
+    if (lastDay?.folder !== folder) lastDay = { folder, day, pressure: new Map() };
+    let pressure: QuotePressureFit | undefined;
+    if (p.quotePressure !== false) {
+      const h = p.quotePressure.horizonSeconds;
+      pressure = lastDay.pressure.get(h) ?? fitQuotePressure(day, h);
+      lastDay.pressure.set(h, pressure);
+    }
+    const depth = { levels: p.depthLevels, spacingTicks: p.depthSpacingTicks, ...(p.depthQty ? { qty: p.depthQty } : {}) };
+    return new ReplayMarket(day, ctx, depth, pressure);
   },
 );

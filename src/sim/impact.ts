@@ -9,6 +9,13 @@ export interface ImpactModel {
   /** A participant's aggressive trade of `qty` shares at time t (ns). */
   onTrade(t: number, side: Side, qty: number): void;
   offset(t: number): number;
+  /**
+   * A move of the price pushed in directly (price units, + = up) at time t, which then decays as a trade's impact
+   * does: how a displayed order's pressure enters a replayed day. Optional: a model without it ignores displays.
+   */
+  push?(t: number, x: number): void;
+  /** ∫₀ᵀ G(τ) dτ in seconds: what a steady push of one unit a second leaves after T seconds. */
+  accumulated?(seconds: number): number;
 }
 
 export interface PropagatorParams {
@@ -40,9 +47,17 @@ export class PowerLawPropagator implements ImpactModel {
   }
 
   onTrade(t: number, side: Side, qty: number): void {
+    this.push(t, this.p.kPerShare * qty * (side === BUY ? 1 : -1));
+  }
+
+  push(t: number, x: number): void {
     this.advance(t);
-    const x = this.p.kPerShare * qty * (side === BUY ? 1 : -1);
     for (let j = 0; j < this.state.length; j++) this.state[j] = this.state[j]! + x;
+  }
+
+  accumulated(seconds: number): number {
+    const { beta, tau0Seconds: t0 } = this.p;
+    return (t0 * (Math.pow(1 + seconds / t0, 1 - beta) - 1)) / (1 - beta);
   }
 
   offset(t: number): number {

@@ -8,6 +8,8 @@ import type { Handler } from '../../src/core/scheduler.js';
 import { BUY, NS_PER_MINUTE } from '../../src/core/types.js';
 import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
 import { metaorderExperiment } from '../../src/backtest/metaorder.js';
+import { exposureExperiment, EXPOSURE_DESIGN } from '../../src/backtest/exposure.js';
+import { fitQuotePressure, pressureRate } from '../../src/data/quote-pressure.js';
 import { buildSession, simulate, startSession } from '../../src/sim/session.js';
 import type { ExecReport, VenueClient } from '../../src/venue/types.js';
 
@@ -153,5 +155,30 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     s.kernel.at(s.kernel.now() + 1_000_000, snapshot, null); // after the entry latency, before anything else moves
     s.kernel.run(s.t0 + 390 * NS_PER_MINUTE);
     expect(firstFillCheck).toBe(true);
+  });
+
+  it("quote pressure: the day's imbalance predicts the next second's mid, and a display moves the replayed price by it, more for more shown", () => {
+    const day = loadLobster(resolvePair(`${LOB}/GOOG_2012-06-21_L1`));
+    const fit = fitQuotePressure(day, 1);
+    // a bid-heavy book is followed by a higher mid than an ask-heavy one, by more than two standard errors
+    const last = fit.move.length - 1;
+    expect(fit.move[last]! - fit.move[0]!).toBeGreaterThan(2 * Math.hypot(fit.se[last]!, fit.se[0]!));
+    expect(fit.n.reduce((a, b) => a + b, 0)).toBeGreaterThan(20_000); // a second each of the day's 6.5 hours
+    // shares shown on the bid push the price up, on the ask down, and none push nothing
+    expect(pressureRate(fit, 1, 100, 100, 400, 0)).toBeGreaterThan(0);
+    expect(pressureRate(fit, 1, 100, 100, 0, 400)).toBeLessThan(0);
+    expect(pressureRate(fit, 1, 100, 100, 0, 0)).toBe(0);
+
+    const design = { ...EXPOSURE_DESIGN, multiples: [0.5, 2, 8], trials: 12 };
+    const on = exposureExperiment({ scenario: replayScenario('GOOG_2012-06-21_L1'), file: FILE }, design);
+    if (typeof on === 'string') throw new Error(on);
+    expect(on.grows_with_size).toBe(true);
+    expect(on.rows[2]!.drift_bps['60s']!.lo).toBeGreaterThan(0);
+    // without it the day's events are all there is: showing size changes nothing
+    const j = JSON.parse(readFileSync('scenarios/replay-goog.json', 'utf8'));
+    j.flow = { kind: 'lobster-replay', data: `../${LOB}/GOOG_2012-06-21_L1`, quotePressure: false };
+    const off = exposureExperiment({ scenario: parseScenario(JSON.stringify(j), FILE), file: FILE }, design);
+    if (typeof off === 'string') throw new Error(off);
+    for (const r of off.rows) for (const h of ['10s', '30s', '60s']) expect(r.drift_bps[h]!.mean).toBe(0);
   });
 });

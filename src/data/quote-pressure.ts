@@ -1,0 +1,107 @@
+import { roundTo } from '../core/stats.js';
+import { NS_PER_SECOND } from '../core/types.js';
+import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
+import { IMBALANCE_EDGES, imbalanceBucket } from './realism.js';
+
+/**
+ * What the day's own imbalance of the best queues says about the mid: on a one-second grid, the imbalance
+ * I = (bid size − ask size) / (bid size + ask size) of the best queues, and the mid's move over the next
+ * `horizonSeconds`, averaged by imbalance bucket (the realism report's five). The mean over all samples is taken
+ * out (a day's trend is not the book's pressure).
+ */
+export interface QuotePressureFit {
+  horizonSeconds: number;
+  /** Each bucket's centre on the imbalance axis. */
+  centres: number[];
+  /** The mid's mean move over the horizon from a state in that bucket, less the day's mean, price units. */
+  move: number[];
+  /** Its standard error (the samples' sd over √n; neighbouring seconds overlap, so it is a lower bound). */
+  se: number[];
+  /** Seconds of the day in each bucket. */
+  n: number[];
+}
+
+export function fitQuotePressure(day: LobsterDay, horizonSeconds = 1): QuotePressureFit {
+  const W = 4 * day.pair.levels;
+  const B = IMBALANCE_EDGES.length - 1;
+  const sum = new Float64Array(B);
+  const sq = new Float64Array(B);
+  const n = new Float64Array(B);
+  const h = horizonSeconds * NS_PER_SECOND;
+  /** The last row at or before t whose best quotes are both there, from row k on (the grid only moves forward). */
+  let k = 0;
+  const rowAt = (t: number): number => {
+    while (k + 1 < day.n && day.timeNs[k + 1]! <= t) k++;
+    return k;
+  };
+  const midOf = (r: number): number => {
+    const ap = day.book[r * W]!;
+    const bp = day.book[r * W + 2]!;
+    return day.book[r * W + 1]! > 0 && day.book[r * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID ? (ap + bp) / 2 : NaN;
+  };
+  const zeros = () => new Array<number>(B).fill(0);
+  if (day.n === 0) return { horizonSeconds, centres: centres(), move: zeros(), se: zeros(), n: zeros() };
+  const first = day.timeNs[0]!;
+  const last = day.timeNs[day.n - 1]!;
+  // the state now and the mid h later, walked with two cursors
+  let k2 = 0;
+  const midLater = (t: number): number => {
+    while (k2 + 1 < day.n && day.timeNs[k2 + 1]! <= t) k2++;
+    return midOf(k2);
+  };
+  let all = 0;
+  let count = 0;
+  for (let t = first; t + h <= last; t += NS_PER_SECOND) {
+    const r = rowAt(t);
+    const m0 = midOf(r);
+    const m1 = midLater(t + h);
+    if (m0 !== m0 || m1 !== m1) continue;
+    const bq = day.book[r * W + 3]!;
+    const aq = day.book[r * W + 1]!;
+    const b = imbalanceBucket((bq - aq) / (bq + aq));
+    sum[b] = sum[b]! + (m1 - m0);
+    sq[b] = sq[b]! + (m1 - m0) ** 2;
+    n[b]!++;
+    all += m1 - m0;
+    count++;
+  }
+  const mean = count > 0 ? all / count : 0;
+  return {
+    horizonSeconds,
+    centres: centres(),
+    move: Array.from(sum, (s, b) => (n[b]! > 0 ? roundTo(s / n[b]! - mean, 4) : 0)),
+    se: Array.from(sum, (s, b) => (n[b]! > 1 ? roundTo(Math.sqrt(Math.max(0, sq[b]! / n[b]! - (s / n[b]!) ** 2) / n[b]!), 4) : 0)),
+    n: Array.from(n),
+  };
+}
+
+function centres(): number[] {
+  return IMBALANCE_EDGES.slice(1).map((e, b) => (e + IMBALANCE_EDGES[b]!) / 2);
+}
+
+/** g(I): the fitted move at imbalance I, linear between the buckets' centres and flat beyond the outer ones. */
+export function pressureMove(fit: QuotePressureFit, imbalance: number): number {
+  const c = fit.centres;
+  const m = fit.move;
+  if (imbalance <= c[0]!) return m[0]!;
+  for (let b = 1; b < c.length; b++) {
+    if (imbalance <= c[b]!) {
+      const w = (imbalance - c[b - 1]!) / (c[b]! - c[b - 1]!);
+      return m[b - 1]! + w * (m[b]! - m[b - 1]!);
+    }
+  }
+  return m[m.length - 1]!;
+}
+
+/**
+ * How far a participant's display moves the price while it stays, per nanosecond: the fitted move at the
+ * imbalance with its shares less the move at the imbalance without them, spread over the horizon so that a
+ * display held for the horizon leaves g(I with) − g(I without) once the impact kernel has done its decaying
+ * (`accumulated` is ∫₀ʰ G(τ) dτ, in seconds).
+ */
+export function pressureRate(fit: QuotePressureFit, accumulatedSeconds: number, bidQty: number, askQty: number, ownBid: number, ownAsk: number): number {
+  if (ownBid + ownAsk <= 0 || !(accumulatedSeconds > 0)) return 0;
+  const without = bidQty + askQty > 0 ? (bidQty - askQty) / (bidQty + askQty) : 0;
+  const withOwn = (bidQty + ownBid - askQty - ownAsk) / (bidQty + ownBid + askQty + ownAsk);
+  return (pressureMove(fit, withOwn) - pressureMove(fit, without)) / (accumulatedSeconds * NS_PER_SECOND);
+}

@@ -1,5 +1,6 @@
 import { roundTo } from '../core/stats.js';
 import { NS_PER_SECOND } from '../core/types.js';
+import type { QuotePressure } from '../sim/quote-pressure.js';
 import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
 import { IMBALANCE_EDGES, imbalanceBucket } from './realism.js';
 
@@ -9,12 +10,7 @@ import { IMBALANCE_EDGES, imbalanceBucket } from './realism.js';
  * `horizonSeconds`, averaged by imbalance bucket (the realism report's five). The mean over all samples is taken
  * out (a day's trend is not the book's pressure).
  */
-export interface QuotePressureFit {
-  horizonSeconds: number;
-  /** Each bucket's centre on the imbalance axis. */
-  centres: number[];
-  /** The mid's mean move over the horizon from a state in that bucket, less the day's mean, price units. */
-  move: number[];
+export interface QuotePressureFit extends QuotePressure {
   /** Its standard error (the samples' sd over √n; neighbouring seconds overlap, so it is a lower bound). */
   se: number[];
   /** Seconds of the day in each bucket. */
@@ -77,31 +73,4 @@ export function fitQuotePressure(day: LobsterDay, horizonSeconds = 1): QuotePres
 
 function centres(): number[] {
   return IMBALANCE_EDGES.slice(1).map((e, b) => (e + IMBALANCE_EDGES[b]!) / 2);
-}
-
-/** g(I): the fitted move at imbalance I, linear between the buckets' centres and flat beyond the outer ones. */
-export function pressureMove(fit: QuotePressureFit, imbalance: number): number {
-  const c = fit.centres;
-  const m = fit.move;
-  if (imbalance <= c[0]!) return m[0]!;
-  for (let b = 1; b < c.length; b++) {
-    if (imbalance <= c[b]!) {
-      const w = (imbalance - c[b - 1]!) / (c[b]! - c[b - 1]!);
-      return m[b - 1]! + w * (m[b]! - m[b - 1]!);
-    }
-  }
-  return m[m.length - 1]!;
-}
-
-/**
- * How far a participant's display moves the price while it stays, per nanosecond: the fitted move at the
- * imbalance with its shares less the move at the imbalance without them, spread over the horizon so that a
- * display held for the horizon leaves g(I with) − g(I without) once the impact kernel has done its decaying
- * (`accumulated` is ∫₀ʰ G(τ) dτ, in seconds).
- */
-export function pressureRate(fit: QuotePressureFit, accumulatedSeconds: number, bidQty: number, askQty: number, ownBid: number, ownAsk: number): number {
-  if (ownBid + ownAsk <= 0 || !(accumulatedSeconds > 0)) return 0;
-  const without = bidQty + askQty > 0 ? (bidQty - askQty) / (bidQty + askQty) : 0;
-  const withOwn = (bidQty + ownBid - askQty - ownAsk) / (bidQty + ownBid + askQty + ownAsk);
-  return (pressureMove(fit, withOwn) - pressureMove(fit, without)) / (accumulatedSeconds * NS_PER_SECOND);
 }

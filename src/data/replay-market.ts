@@ -8,7 +8,8 @@ import type { SignalSource } from '../venue/dark-pool.js';
 import { ScenarioError } from '../sim/kind-registry.js';
 import type { LitVenue } from '../venue/lit-venue.js';
 import { ADD, DELETE, EMPTY_ASK, EMPTY_BID, EXECUTE, PARTIAL_CANCEL, loadLobster, resolvePair, type LobsterDay } from './lobster.js';
-import { fitQuotePressure, pressureRate, type QuotePressureFit } from './quote-pressure.js';
+import { pressureRate, type QuotePressure } from '../sim/quote-pressure.js';
+import { fitQuotePressure } from './quote-pressure.js';
 import { fileSide, inView, rowBefore, type ReplayCounts } from './replay.js';
 
 /**
@@ -60,7 +61,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     readonly day: LobsterDay,
     private readonly ctx: FlowBuildContext,
     readonly depth: { levels: number; spacingTicks: number; qty?: number } = { levels: 10, spacingTicks: 2 },
-    readonly pressure?: QuotePressureFit,
+    readonly pressure?: QuotePressure,
   ) {
     if (ctx.venues.length > 8) throw new Error('a replayed market spreads over at most 8 lit venues');
     const total = ctx.shares.reduce((a, b) => a + b, 0);
@@ -427,7 +428,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
 }
 
 /** The day last loaded: a backtest builds one session per order and policy on the same day, which is only read. */
-let lastDay: { folder: string; day: LobsterDay; pressure: Map<number, QuotePressureFit> } | undefined;
+let lastDay: { folder: string; day: LobsterDay; pressure: Map<number, QuotePressure> } | undefined;
 
 flowModels.register(
   'lobster-replay',
@@ -456,7 +457,7 @@ flowModels.register(
       throw new ScenarioError(ctx.file ?? 'scenario', 'flow.data', (e as Error).message);
     }
     if (lastDay?.folder !== folder) lastDay = { folder, day, pressure: new Map() };
-    let pressure: QuotePressureFit | undefined;
+    let pressure: QuotePressure | undefined;
     if (p.quotePressure !== false) {
       const h = p.quotePressure.horizonSeconds;
       pressure = lastDay.pressure.get(h) ?? fitQuotePressure(day, h);

@@ -9,7 +9,8 @@ import { BUY, NS_PER_MINUTE } from '../../src/core/types.js';
 import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
 import { metaorderExperiment } from '../../src/backtest/metaorder.js';
 import { exposureExperiment, EXPOSURE_DESIGN } from '../../src/backtest/exposure.js';
-import { fitQuotePressure, pressureRate } from '../../src/data/quote-pressure.js';
+import { fitQuotePressure } from '../../src/data/quote-pressure.js';
+import { pressureRate } from '../../src/sim/quote-pressure.js';
 import { buildSession, simulate, startSession } from '../../src/sim/session.js';
 import type { ExecReport, VenueClient } from '../../src/venue/types.js';
 

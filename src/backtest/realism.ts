@@ -145,15 +145,25 @@ export function realismReport(o: {
   const meta = metaorderExperiment(scenario, { ...design, seeds: Array.from({ length: o.metaorderSeeds }, (_, i) => i + 1), file });
   // the replayed lit market is the same on every seed (seeds move only latencies and dark pools): two suffice
   let replay: string | (ReturnType<typeof metaorderExperiment> & { scenario: string; exponent_in_sqrt_band: boolean });
+  let replayMarket: Market | undefined;
   try {
-    const r = o.replay();
-    const res = metaorderExperiment(r.scenario, { ...design, seeds: [1, 2], file: r.file });
-    replay = { scenario: r.scenario.name, ...res, exponent_in_sqrt_band: inBand(res.exponent) };
+    replayMarket = o.replay();
+    const res = metaorderExperiment(replayMarket.scenario, { ...design, seeds: [1, 2], file: replayMarket.file });
+    replay = { scenario: replayMarket.scenario.name, ...res, exponent_in_sqrt_band: inBand(res.exponent) };
   } catch (e) {
     if (!(e instanceof ScenarioError || e instanceof LobsterFormatError)) throw e;
     replay = `not measured: ${e.message}`;
+    replayMarket = undefined;
   }
-  const exposure = o.exposureTrials > 0 ? exposureExperiment(o.market, { ...EXPOSURE_DESIGN, trials: o.exposureTrials }) : 'not run (--exposure-trials 0)';
+  const skipped = 'not run (--exposure-trials 0)';
+  const exposure = o.exposureTrials > 0 ? exposureExperiment(o.market, { ...EXPOSURE_DESIGN, trials: o.exposureTrials }) : skipped;
+  // the replay's trials differ only in when the order is shown (the day is the same): a hundred at most
+  const exposureReplay =
+    o.exposureTrials === 0
+      ? skipped
+      : replayMarket === undefined
+        ? 'not measured: no replay'
+        : exposureExperiment(replayMarket, { ...EXPOSURE_DESIGN, trials: Math.min(100, o.exposureTrials) });
   return {
     scenario: scenario.name,
     real_day: real ? o.data.split('/').filter(Boolean).pop() : `no data at ${o.data}`,
@@ -173,5 +183,7 @@ export function realismReport(o: {
       replay,
     },
     exposure,
+    /** The same experiment on the replay-driven market, where displays move prices through the day's quote pressure. */
+    exposure_replay: exposureReplay,
   };
 }

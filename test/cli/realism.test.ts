@@ -68,6 +68,9 @@ describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor rea
     expect(j.exposure.rows.map((r: { multiple: number }) => r.multiple)).toEqual([0.5, 1, 2, 4, 8]);
     const drift8 = j.exposure.rows[4].drift_bps['60s'];
     expect(drift8.lo).toBeGreaterThan(0);
+    // on the replayed day a display is priced by the day's quote pressure: more shown, more drift
+    expect(j.exposure_replay.rows.map((r: { multiple: number }) => r.multiple)).toEqual([0.5, 1, 2, 4, 8]);
+    expect(j.exposure_replay.grows_with_size).toBe(true);
     expect(j.metaorder.synthetic.results).toHaveLength(5);
     expect(typeof j.metaorder.synthetic.exponent).toBe('number');
   });

@@ -55,6 +55,8 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   private pressRate = 0;
   private pressedAt = NaN;
   private readonly extra = [0, 0];
+  /** The prices the current event's check has reconciled on the side it checks. */
+  private readonly restored = new Set<number>();
   private readonly accumulated: number;
 
   constructor(
@@ -276,6 +278,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
    */
   private check(side: Side, row: Float64Array, msgPrice: number): 0 | 1 | 2 {
     let result: 0 | 1 | 2 = 0;
+    this.restored.clear();
     for (let pass = 0; pass < 10_000; pass++) {
       const before = this.counts.reconciled_levels;
       const { r, full } = this.walk(side, row, msgPrice);
@@ -323,6 +326,10 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
         result = 2; // accounted for by the messages (or by a participant): left as it is
         continue;
       }
+      // a level is restored once an event: what participants' orders took of it at once stays taken (restoring it
+      // again would feed a large resting order one level at a time, without end)
+      if (this.restored.has(price)) continue;
+      this.restored.add(price);
       if (result === 0) result = 1;
       this.counts.reconciled_levels++;
       if (target > have) {

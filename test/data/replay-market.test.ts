@@ -5,7 +5,7 @@ import type { ReplayMarket } from '../../src/data/replay-market.js';
 import { loadLobster, resolvePair } from '../../src/data/lobster.js';
 import { realStats } from '../../src/data/realism.js';
 import type { Handler } from '../../src/core/scheduler.js';
-import { BUY, NS_PER_MINUTE } from '../../src/core/types.js';
+import { BUY, NS_PER_MINUTE, SELL } from '../../src/core/types.js';
 import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
 import { metaorderExperiment } from '../../src/backtest/metaorder.js';
 import { exposureExperiment, EXPOSURE_DESIGN } from '../../src/backtest/exposure.js';
@@ -181,5 +181,23 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     const off = exposureExperiment({ scenario: parseScenario(JSON.stringify(j), FILE), file: FILE }, design);
     if (typeof off === 'string') throw new Error(off);
     for (const r of off.rows) for (const h of ['10s', '30s', '60s']) expect(r.drift_bps[h]!.mean).toBe(0);
+  });
+
+  it('a large resting order that crosses the other venues does not keep the check restoring the level it takes (a regression)', () => {
+    // a sell of a million shares 20 cents through the bid sweeps its venue and rests there below the other venues'
+    // bids. Each level the file then brings into view was restored, its share on that venue traded with the resting
+    // order at once, and the next pass restored it again, one level at a time, until the check gave up ("does not
+    // settle"; ml with 64 passive slices met it on order 128 of batch 1). A level is now restored once an event.
+    const s = buildSession(replayScenario('GOOG_2012-06-21_L1'), 1, FILE);
+    const reports: ExecReport[] = [];
+    const me: VenueClient = { onExecReport: (r) => reports.push(r) };
+    startSession(s);
+    s.kernel.run(s.t0 + 60 * NS_PER_MINUTE);
+    s.lit[0]!.send(me, { type: 'new', clOrdId: 1, side: SELL, ordType: 'limit', price: s.nbbo.bid - 2000, qty: 1_000_000 });
+    s.kernel.run(s.t0 + 390 * NS_PER_MINUTE);
+    const filled = reports.filter((r) => r.kind === 'fill').reduce((a, r) => a + r.qty, 0);
+    expect(filled).toBeGreaterThan(0);
+    expect(filled).toBeLessThan(200_000); // the day's bids, not a level restored without end
+    expect((s.flow as ReplayMarket).counts.events).toBe(loadLobster(resolvePair(`${LOB}/GOOG_2012-06-21_L1`)).n);
   });
 });

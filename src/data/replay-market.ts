@@ -55,8 +55,8 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   private pressRate = 0;
   private pressedAt = NaN;
   private readonly extra = [0, 0];
-  /** The prices the current event's check has reconciled on the side it checks. */
-  private readonly restored = new Set<number>();
+  /** The prices whose restored level participants' orders took at once, in the current event's check of a side. */
+  private readonly takenByParticipants = new Set<number>();
   private readonly accumulated: number;
 
   constructor(
@@ -278,7 +278,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
    */
   private check(side: Side, row: Float64Array, msgPrice: number): 0 | 1 | 2 {
     let result: 0 | 1 | 2 = 0;
-    this.restored.clear();
+    this.takenByParticipants.clear();
     for (let pass = 0; pass < 10_000; pass++) {
       const before = this.counts.reconciled_levels;
       const { r, full } = this.walk(side, row, msgPrice);
@@ -326,15 +326,15 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
         result = 2; // accounted for by the messages (or by a participant): left as it is
         continue;
       }
-      // a level is restored once an event: what participants' orders took of it at once stays taken (restoring it
-      // again would feed a large resting order one level at a time, without end)
-      if (this.restored.has(price)) continue;
-      this.restored.add(price);
+      // a level that participants' crossing orders took at once stays taken this event (restoring it again would
+      // feed a large resting order one level at a time, without end)
+      if (this.takenByParticipants.has(price)) continue;
       if (result === 0) result = 1;
       this.counts.reconciled_levels++;
       if (target > have) {
         this.clearCrossing(side, price);
         this.addSplit(side, price, target - have);
+        if (this.backgroundAt(side, price) < target) this.takenByParticipants.add(price);
       } else this.take(side, price, have - target, true);
     }
     return { r: result, full: k === this.tmpP.length };
@@ -356,6 +356,13 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
         if (background > 0) this.take(opp, l.price, Infinity, true);
       }
     }
+  }
+
+  /** The background's displayed shares at a price, over all venues. */
+  private backgroundAt(side: Side, price: number): number {
+    let q = 0;
+    for (const v of this.ctx.venues) q += v.book.visibleAt(side, price) - v.book.visibleOwnedAt(side, price);
+    return q;
   }
 
   /** Participants' displayed shares at a price, over all venues: the file knows nothing of them. */

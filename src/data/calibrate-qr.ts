@@ -2,7 +2,7 @@ import { fitHawkes2 } from '../core/hawkes.js';
 import { mean, quantile, roundTo } from '../core/stats.js';
 import type { SizeDist } from '../sim/cst-flow.js';
 import type { QueueReactiveBest, QueueReactiveDeep } from '../sim/qr-flow.js';
-import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
+import { EMPTY_ASK, EMPTY_BID, twoSidedRow, type LobsterDay } from './lobster.js';
 
 /** Queue buckets in units of the median touch size (HLR bucket queues in units of the average event size). */
 export const QUEUE_EDGES = [0.25, 0.5, 1, 2, 4];
@@ -59,7 +59,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   const touch: { q: number; dt: number }[] = [];
   for (let k = 0; k + 1 < n; k++) {
     const dt = day.timeNs[k + 1]! - day.timeNs[k]!;
-    if (dt <= 0 || !twoSided(day, k, W)) continue;
+    if (dt <= 0 || !twoSidedRow(day, k)) continue;
     touch.push({ q: day.book[k * W + 1]!, dt }, { q: day.book[k * W + 3]!, dt });
   }
   const unit = weightedMedian(touch) || 100;
@@ -116,7 +116,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       addSizes.push(size);
       leaves.set(id, size);
     }
-    if (k > 0 && twoSided(day, prev, W)) {
+    if (k > 0 && twoSidedRow(day, prev)) {
       const ask = day.book[prev * W]!;
       const qa = day.book[prev * W + 1]!;
       const bid = day.book[prev * W + 2]!;
@@ -184,7 +184,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       }
     }
     // the book after event k rests until event k + 1
-    if (k + 1 < n && twoSided(day, k, W)) {
+    if (k + 1 < n && twoSidedRow(day, k)) {
       const dt = (day.timeNs[k + 1]! - t) / 1e9;
       if (dt > 0) {
         const qa = day.book[k * W + 1]!;
@@ -331,12 +331,6 @@ export function empiricalSizes(xs: number[]): SizeDist {
   const mu = logs.length > 0 ? mean(logs) : Math.log(quantile(xs, 0.5) || 100);
   const sd = logs.length > 1 ? Math.sqrt(mean(logs.map((l) => (l - mu) ** 2))) : 0;
   return { median: roundTo(Math.exp(mu), 4), sigma: roundTo(sd, 4), lot: 1, ...(atoms.length > 0 ? { atoms } : {}) };
-}
-
-function twoSided(day: LobsterDay, row: number, W: number): boolean {
-  const ap = day.book[row * W]!;
-  const bp = day.book[row * W + 2]!;
-  return day.book[row * W + 1]! > 0 && day.book[row * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID && bp < ap;
 }
 
 function weightedMedian(xs: { q: number; dt: number }[]): number {

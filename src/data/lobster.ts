@@ -170,6 +170,14 @@ export function readLobster(pair: LobsterPair, onRow: (msg: LobsterMessage, book
   return rows;
 }
 
+/** Whether row `row` of a day has a best bid and a best ask, uncrossed. */
+export function twoSidedRow(day: LobsterDay, row: number): boolean {
+  const W = 4 * day.pair.levels;
+  const ap = day.book[row * W]!;
+  const bp = day.book[row * W + 2]!;
+  return day.book[row * W + 1]! > 0 && day.book[row * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID && bp < ap;
+}
+
 /** Reads a whole pair into flat arrays (for benchmarks and repeated passes). */
 export interface LobsterDay {
   pair: LobsterPair;

@@ -1,7 +1,7 @@
 import { roundTo } from '../core/stats.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import type { QuotePressure } from '../sim/quote-pressure.js';
-import { EMPTY_ASK, EMPTY_BID, type LobsterDay } from './lobster.js';
+import { twoSidedRow, type LobsterDay } from './lobster.js';
 import { IMBALANCE_EDGES, imbalanceBucket } from './realism.js';
 
 /**
@@ -24,33 +24,28 @@ export function fitQuotePressure(day: LobsterDay, horizonSeconds = 1): QuotePres
   const sq = new Float64Array(B);
   const n = new Float64Array(B);
   const h = horizonSeconds * NS_PER_SECOND;
-  /** The last row at or before t whose best quotes are both there, from row k on (the grid only moves forward). */
-  let k = 0;
-  const rowAt = (t: number): number => {
-    while (k + 1 < day.n && day.timeNs[k + 1]! <= t) k++;
-    return k;
+  /** A cursor over the rows: the last row at or before t, for t that only grow. */
+  const cursor = () => {
+    let k = 0;
+    return (t: number): number => {
+      while (k + 1 < day.n && day.timeNs[k + 1]! <= t) k++;
+      return k;
+    };
   };
-  const midOf = (r: number): number => {
-    const ap = day.book[r * W]!;
-    const bp = day.book[r * W + 2]!;
-    return day.book[r * W + 1]! > 0 && day.book[r * W + 3]! > 0 && ap !== EMPTY_ASK && bp !== EMPTY_BID ? (ap + bp) / 2 : NaN;
-  };
+  const midOf = (r: number): number => (twoSidedRow(day, r) ? (day.book[r * W]! + day.book[r * W + 2]!) / 2 : NaN);
   const zeros = () => new Array<number>(B).fill(0);
   if (day.n === 0) return { horizonSeconds, centres: centres(), move: zeros(), se: zeros(), n: zeros() };
   const first = day.timeNs[0]!;
   const last = day.timeNs[day.n - 1]!;
-  // the state now and the mid h later, walked with two cursors
-  let k2 = 0;
-  const midLater = (t: number): number => {
-    while (k2 + 1 < day.n && day.timeNs[k2 + 1]! <= t) k2++;
-    return midOf(k2);
-  };
+  // the state now and the mid h later, read by two cursors
+  const rowNow = cursor();
+  const rowLater = cursor();
   let all = 0;
   let count = 0;
   for (let t = first; t + h <= last; t += NS_PER_SECOND) {
-    const r = rowAt(t);
+    const r = rowNow(t);
     const m0 = midOf(r);
-    const m1 = midLater(t + h);
+    const m1 = midOf(rowLater(t + h));
     if (m0 !== m0 || m1 !== m1) continue;
     const bq = day.book[r * W + 3]!;
     const aq = day.book[r * W + 1]!;

@@ -109,8 +109,7 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
     const side: Side = d.direction[i] === 1 ? BUY : SELL;
     const impact = this.ctx.impact;
     const tick = this.ctx.tick;
-    if (this.pressRate !== 0 && now > this.pressedAt) impact!.push!(now, this.pressRate * (now - this.pressedAt));
-    this.pressedAt = now;
+    this.accruePressure(now);
     this.shift = impact === undefined ? 0 : Math.round(impact.offset(now) / tick) * tick;
     const price = d.price[i]! + this.shift;
     this.apply(type, d.id[i]!, d.size[i]!, price, side);
@@ -135,10 +134,14 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   /** Shows `qty` more shares at a side's best (0 = bid, 1 = ask) to the quote pressure alone: they never trade. */
   showExtra(side: 0 | 1, qty: number): void {
     this.extra[side] = qty;
-    const now = this.ctx.sched.now();
+    this.accruePressure(this.ctx.sched.now());
+    this.setPressure();
+  }
+
+  /** Pushes what the rate set at the last change has moved the price since (a rate is only set with a push to take it). */
+  private accruePressure(now: number): void {
     if (this.pressRate !== 0 && now > this.pressedAt) this.ctx.impact!.push!(now, this.pressRate * (now - this.pressedAt));
     this.pressedAt = now;
-    this.setPressure();
   }
 
   /** The push rate from now to the next event: participants' shares at the best against the day's queues there. */
@@ -361,8 +364,8 @@ export class ReplayMarket implements FlowGenerator, Handler<null>, SignalSource 
   /** The background's displayed shares at a price, over all venues. */
   private backgroundAt(side: Side, price: number): number {
     let q = 0;
-    for (const v of this.ctx.venues) q += v.book.visibleAt(side, price) - v.book.visibleOwnedAt(side, price);
-    return q;
+    for (const v of this.ctx.venues) q += v.book.visibleAt(side, price);
+    return q - this.owned(side, price);
   }
 
   /** Participants' displayed shares at a price, over all venues: the file knows nothing of them. */

@@ -187,7 +187,7 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     // a sell of a million shares 20 cents through the bid sweeps its venue and rests there below the other venues'
     // bids. Each level the file then brings into view was restored, its share on that venue traded with the resting
     // order at once, and the next pass restored it again, one level at a time, until the check gave up ("does not
-    // settle"; ml with 64 passive slices met it on order 128 of batch 1). A level is now restored once an event.
+    // settle"; ml with 64 passive slices met it on order 128 of batch 1). A level taken so is not restored again that event.
     const s = buildSession(replayScenario('GOOG_2012-06-21_L1'), 1, FILE);
     const reports: ExecReport[] = [];
     const me: VenueClient = { onExecReport: (r) => reports.push(r) };

@@ -70,8 +70,28 @@ export function consolidatedTop(s: Session, n = 5): BookSnapshot {
 }
 
 /**
+ * How the probes are placed (a probe model's registry entry records it, and the ml router takes only models of this
+ * design): 2 = inside the spread as well as at and behind the touch.
+ */
+export const PROBE_DESIGN = 2;
+
+/**
+ * A probe's distance from its side's best, in ticks (+ = behind, − = inside the spread), for a spread of
+ * `spreadTicks`: the touch 40 % of the time, one to three ticks behind 30 %, one to three inside 30 % (where the
+ * spread leaves room: a probe stays strictly inside it, else it goes to the touch).
+ */
+export function probeDistance(rng: Rng, spreadTicks: number): number {
+  const u = rng.float();
+  if (u < 0.4) return 0;
+  const k = 1 + rng.int(3);
+  if (u < 0.7) return k;
+  return k < spreadTicks ? -k : 0;
+}
+
+/**
  * Labelled examples for fill probability: small post-only limit orders ("probes") placed at random times on a
- * random lit venue and side, at the touch or one to three ticks behind it, each cancelled after the horizon. The
+ * random lit venue and side, at the touch, one to three ticks behind it or one to three inside the spread
+ * (probeDistance), each cancelled after the horizon. The
  * features are those the router would see at placement (streaming, from the session's feeds and the probes' own
  * outcomes); the label is whether the whole probe filled within the horizon, and a second one whether the mid moved
  * against the probe's side over the horizon (the adverse move). Probes are small, rest passively and
@@ -131,7 +151,7 @@ export function fillExamples(scenario: Scenario, opts: FillProbeOptions): FillEx
         const best = side === BUY ? s.nbbo.bid : s.nbbo.ask;
         const opposite = side === BUY ? s.nbbo.ask : s.nbbo.bid;
         if (best === best && opposite === opposite) {
-          const behind = rng.float() < 0.5 ? 0 : 1 + rng.int(3);
+          const behind = probeDistance(rng, Math.round(Math.abs(opposite - best) / scenario.tick));
           const price = side === BUY ? best - behind * scenario.tick : best + behind * scenario.tick;
           const values = new Float64Array(N_FEATURES + FILL_LABEL_COLUMNS.length);
           fe.write(

@@ -8,7 +8,7 @@ import { evaluateToxicity, trainToxicityModel, type ToxicityExample, type Toxici
 import { evaluateVol, fitGarch, trainVolModel, type VolModelArtifact } from '../models/volatility.js';
 import type { MlModelArtifacts } from '../router/ml/models.js';
 import type { Scenario } from '../sim/scenario.js';
-import { probeExamples, toxicityExamples, volExamples, type FillProbeOptions, type VolOptions } from './datasets.js';
+import { PROBE_DESIGN, probeExamples, toxicityExamples, volExamples, type FillProbeOptions, type VolOptions } from './datasets.js';
 import { impactExamples } from './impact-data.js';
 import { marketFacts } from './market.js';
 import { progress } from '../core/progress.js';
@@ -77,7 +77,7 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   return {
     artifact,
     metrics,
-    meta: { ...runMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty },
+    meta: { ...runMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty, probe_design: PROBE_DESIGN },
   };
 }
 
@@ -124,7 +124,7 @@ export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
   return {
     artifact,
     metrics: evaluateAdverse(artifact, train, test),
-    meta: runMeta(scenario, o, { train, valid, test }),
+    meta: { ...runMeta(scenario, o, { train, valid, test }), probe_design: PROBE_DESIGN },
   };
 }
 
@@ -139,7 +139,7 @@ export async function trainToxicity(scenario: Scenario, o: FillTrainingOptions) 
   return {
     artifact,
     metrics: evaluateToxicity(artifact, train, test),
-    meta: runMeta(scenario, o, { train, test }),
+    meta: { ...runMeta(scenario, o, { train, test }), probe_design: PROBE_DESIGN },
   };
 }
 
@@ -352,9 +352,18 @@ export const QUICK_TRAINING: TrainSettings = {
 /** The models learnt from probes: their label horizon must be the router's decision interval. */
 const isProbe = (model: ModelName): boolean => model === 'fill' || model === 'adverse' || model === 'toxicity';
 
+interface ProbeMeta {
+  horizon_seconds?: number;
+  probe_design?: number;
+}
+
+/** A probe model fits when it learnt from probes of this design (inside the spread too) resting one decision interval. */
+const probeFits = (m: ProbeMeta | null, decisionSeconds: number): boolean => m?.horizon_seconds === decisionSeconds && m.probe_design === PROBE_DESIGN;
+
 /**
  * The registry's newest model of each kind that fits the ml router: this build's feature schema; for the probe
- * models, a horizon equal to the decision interval (a passive child rests one interval); an impact model with its
+ * models, a horizon equal to the decision interval (a passive child rests one interval) and this build's probe design
+ * (the router rests inside the spread, so its models must have seen probes there); an impact model with its
  * channels. `missing` names the kinds with none.
  */
 export function findRouterModels(
@@ -371,7 +380,7 @@ export function findRouterModels(
       (model === 'impact'
         ? (e.meta as { channel_policies?: unknown } | null)?.channel_policies !== undefined
         : model === 'dark' || e.schema.hash === FEATURE_SCHEMA.hash) &&
-      (!probe || (e.meta as { horizon_seconds?: number } | null)?.horizon_seconds === decisionSeconds);
+      (!probe || probeFits(e.meta as ProbeMeta | null, decisionSeconds));
     const e = all.filter(fits).pop();
     if (e) entries[model] = e;
     else missing.push(model);

@@ -15,12 +15,14 @@ import type { VolumeProfile } from '../router/policy-base.js';
 /** A market recorded step by step from a simulated session: what the router's MarketView reads, replayed. */
 class RecordedMarket implements MarketView {
   readonly venues: readonly VenueInfo[];
+  readonly tick: number;
   step!: Step;
   constructor(
     venues: readonly VenueInfo[],
     readonly features: FeatureEngine,
   ) {
     this.venues = venues;
+    this.tick = features.cfg.tick;
   }
   levels(venue: string, side: Side, depth: number): { price: number; qty: number }[] {
     const l = this.step.levels.get(venue)?.[side];

@@ -145,6 +145,32 @@ export function hawkesMultiLogLikelihood(times: ArrayLike<number>, t0: number, e
   return ll - mu * baseInt - compensator;
 }
 
+/**
+ * Stochastic declustering (Zhuang, Ogata and Vere-Jones 2002): for each event, the probability that it is an
+ * immigrant (begotten by the base rate, not by an earlier event) under a fitted process, μ·m(tᵢ) / λ(tᵢ), with the same
+ * intensity as hawkesMultiLogLikelihood.
+ */
+export function immigrantShares(times: ArrayLike<number>, t0: number, mu: number, kernels: readonly HawkesKernel[], base?: BaseProfile): Float64Array {
+  const K = kernels.length;
+  const a = new Float64Array(K);
+  const out = new Float64Array(times.length);
+  const m = (t: number) => (base ? base.profile[Math.min(base.profile.length - 1, Math.max(0, Math.floor((t - t0) / base.bucketSeconds)))]! : 1);
+  let prev = NaN;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    const immigrant = mu * m(t);
+    let lam = immigrant;
+    for (let k = 0; k < K; k++) {
+      const { alpha, beta } = kernels[k]!;
+      a[k] = prev === prev ? Math.exp(-beta * (t - prev)) * (1 + a[k]!) : 0;
+      lam += alpha * beta * a[k]!;
+    }
+    out[i] = lam > 0 ? immigrant / lam : 1;
+    prev = t;
+  }
+  return out;
+}
+
 export interface HawkesMultiFit {
   mu: number;
   /** Fastest first. */

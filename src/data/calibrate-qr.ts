@@ -1,4 +1,4 @@
-import { fitHawkes2 } from '../core/hawkes.js';
+import { fitHawkes2, immigrantShares } from '../core/hawkes.js';
 import { mean, quantile, roundTo } from '../core/stats.js';
 import type { SizeDist } from '../sim/cst-flow.js';
 import type { QueueReactiveBest, QueueReactiveDeep } from '../sim/qr-flow.js';
@@ -30,6 +30,8 @@ export interface QueueReactiveFit {
     joins: number;
     cancels: number;
     market_orders: number;
+    /** Of the market orders at the best, the expected share that were immigrants under the Hawkes fit (declustering). */
+    market_immigrant_share: number;
     improves: number;
     seconds_two_sided: number;
     /** The two-kernel Hawkes fit of market-order arrivals (base rate by half hour): Σ branching, and each kernel's mean delay. */
@@ -80,7 +82,6 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   const markets = grid(nb);
   const spreadTime = new Float64Array(ns);
   const improves = new Float64Array(ns);
-  const marketsBySpread = new Float64Array(ns);
   const placement = new Float64Array(PLACEMENT_BINS);
   let topSum = 0;
   let topTime = 0;
@@ -93,6 +94,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   const mktSizes: number[] = [];
   const mktTimes: number[] = [];
   const mktSides: number[] = [];
+  const mktStates: { i: number; own: number; opp: number; spread: number }[] = [];
   let mktT = NaN;
   let mktDir = 0;
   // refills: the last depletion on each side (time, price), until an improve on that side or REFILL_WINDOW passes
@@ -148,7 +150,9 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
         }
       } else if (type === 4 && atBest && !(t === mktT && dir === mktDir)) {
         markets[own]![opp]!++;
-        marketsBySpread[spreadBucket(s)]!++;
+        // this market order is the next entry of mktTimes (below): its state, to weigh it once the Hawkes fit says how
+        // likely it was an immigrant
+        mktStates.push({ i: mktTimes.length, own, opp, spread: spreadBucket(s) });
       }
     }
     if (type === 4) {
@@ -216,12 +220,24 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   const counts = new Array<number>(nBuckets).fill(0);
   for (const x of mktTimes) counts[Math.min(nBuckets - 1, Math.floor((x - t0s) / PROFILE_SECONDS))]!++;
   const meanCount = mean(counts);
-  const hawkes = fitHawkes2(
-    mktTimes,
-    t0s,
-    endS,
-    meanCount > 0 ? { profile: counts.map((c) => Math.max(0.01, c / meanCount)), bucketSeconds: PROFILE_SECONDS } : undefined,
-  );
+  const base = meanCount > 0 ? { profile: counts.map((c) => Math.max(0.01, c / meanCount)), bucketSeconds: PROFILE_SECONDS } : undefined;
+  const hawkes = fitHawkes2(mktTimes, t0s, endS, base);
+  // The market orders' rates by state are declustered: in the day, the states just after a trade (a queue partly
+  // taken: GOOG's 50–99 shares at the best) are where the next trades come, because trades beget trades, not
+  // because of the queue. Counted as they are, those rates would pay a participant who shows such a queue with the
+  // excitation of trades that never happened (a display of 60 shares drew market orders at 3–5 times the rate of
+  // one of 100), on top of the simulated Hawkes excitation. So each market order counts with its probability of
+  // being an immigrant under the fit (immigrantShares), and a state's rate is its immigrants' rate over
+  // 1 − Σ branching: the flow's total where excitation is average, its immigrants' (the simulator's part) exactly.
+  const pImmigrant = hawkes ? immigrantShares(mktTimes, t0s, hawkes.mu, hawkes.kernels, base) : null;
+  const immigrants = grid(nb);
+  const immigrantsBySpread = new Float64Array(ns);
+  for (const e of mktStates) {
+    const w = pImmigrant ? pImmigrant[e.i]! : 1;
+    immigrants[e.own]![e.opp]! += w;
+    immigrantsBySpread[e.spread]! += w;
+  }
+  const keep = 1 - (hawkes?.branching ?? 0);
   const decay = hawkes ? 1 / hawkes.kernels[hawkes.kernels.length - 1]!.beta : 1;
   // a begotten order's side: of consecutive market orders within three decay times, the share on the same side
   let close = 0;
@@ -241,8 +257,8 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
   });
   // market orders by spread, against their rate over the day: a narrow spread is taken at once (GOOG: 30–50 executions
   // a second while the spread is 1–2 ticks, against 0.3 overall), which the queue states alone do not say
-  const marketAll = totalMarkets / (2 * twoSidedSeconds);
-  const marketSpreadFactors = Array.from(marketsBySpread, (c, b) =>
+  const marketAll = sumArr(immigrantsBySpread) / (2 * twoSidedSeconds);
+  const marketSpreadFactors = Array.from(immigrantsBySpread, (c, b) =>
     marketAll > 0 ? roundTo((c + SHRINK_SECONDS * marketAll) / (2 * spreadTime[b]! + SHRINK_SECONDS) / marketAll, 4) : 1,
   );
   const deep = deepFromGaps(gaps, deepCancelRate);
@@ -257,7 +273,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       queueEdges: QUEUE_EDGES,
       joinRates: shrink(joins, time),
       cancelRates: shrink(cancels, time),
-      marketRates: shrink(markets, time),
+      marketRates: shrink(immigrants, time).map((row) => row.map((r) => roundTo(r / keep, 6))),
       topQueueMean: roundTo(topTime > 0 ? topSum / topTime : 2 * QUEUE_EDGES[QUEUE_EDGES.length - 1]!, 4),
       fullCancelShare: roundTo(fullCancels + partialCancels > 0 ? fullCancels / (fullCancels + partialCancels) : 1, 4),
       partialCancelFraction: roundTo(partialCancels > 0 ? partialFraction / partialCancels : 0.5, 4),
@@ -282,6 +298,7 @@ export function fitQueueReactive(day: LobsterDay, tick: number, deepCancelRate: 
       joins: totalJoins,
       cancels: totalCancels,
       market_orders: totalMarkets,
+      market_immigrant_share: roundTo(totalMarkets > 0 ? sumArr(immigrantsBySpread) / totalMarkets : NaN, 4),
       improves: sumArr(improves),
       seconds_two_sided: roundTo(twoSidedSeconds, 3),
       hawkes_branching: roundTo(hawkes?.branching ?? NaN, 4),

@@ -32,12 +32,14 @@ export class LiveMarket implements MarketView {
   private lastMid = NaN;
   /** The consolidated mid over time, and the prints: what the TCA measures against. */
   readonly mids = new MidPath();
+  readonly tick: number;
   readonly tape = new TradeTape();
 
   constructor(
     readonly venues: readonly VenueInfo[],
     opts: { tick: number; features?: { adv: number; longRunVolBps: number } },
   ) {
+    this.tick = opts.tick;
     const lit = venues.filter((v) => v.kind === 'lit').map((v) => v.name);
     for (const v of lit) this.books.set(v, [new Map(), new Map()]);
     this.tracker = new MarketTracker(lit);

@@ -35,6 +35,8 @@ export interface VenueInfo {
 /** The router's view of the market, kept up to date by the world it runs in. */
 export interface MarketView {
   readonly venues: readonly VenueInfo[];
+  /** The price increment, price units. */
+  readonly tick: number;
   /** Displayed levels of a lit venue on one side, best first, at most `depth`. */
   levels(venue: string, side: Side, depth: number): { price: number; qty: number }[];
   /** The consolidated best bid and offer (NaN where a side is empty). */

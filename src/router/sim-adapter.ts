@@ -23,6 +23,7 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
   private readonly tracker: MarketTracker;
   private lastWake = -1;
   readonly features?: FeatureEngine;
+  readonly tick: number;
 
   /**
    * `features`: keep the streaming features too (mids from the consolidated quote, prints from the lit venues' feeds,
@@ -42,6 +43,7 @@ export class SimRouter implements RouterPorts, VenueClient, MarketView, Handler<
       const fm = v.kind === 'lit' ? s.lit[v.index]!.cfg.fees : s.dark[v.index - s.lit.length]!.cfg.fees;
       return { name: v.name, kind: v.kind, ...fees(fm, s.scenario.initialPrice) };
     });
+    this.tick = s.scenario.tick;
     this.tracker = new MarketTracker(s.lit.map((v) => v.name));
     const tracker = this.tracker;
     const fe = features && featuresFor(s, features.adv, features.longRunVolBps);

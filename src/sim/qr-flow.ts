@@ -15,7 +15,11 @@ export interface QueueReactiveBest {
   queueUnit: number;
   /** Ascending bucket edges in units: bucket b holds queues in [edges[b−1], edges[b]) (the first from 0, the last to ∞). */
   queueEdges: number[];
-  /** Limit orders joining the best, cancels at the best and market orders hitting it: [own bucket][opposite bucket]. */
+  /**
+   * Limit orders joining the best, cancels at the best and market orders hitting it: [own bucket][opposite bucket].
+   * The market rates are the immigrants' rate in the state over 1 − Σ branching (`sor calibrate` declusters the day's
+   * market orders by the Hawkes fit): the state's own pull, the excitation of recent trades coming from `hawkes`.
+   */
   joinRates: number[][];
   cancelRates: number[][];
   marketRates: number[][];

@@ -29,17 +29,27 @@ describe('fill-probability dataset', () => {
       expect(v[F.queue_ahead]).toBeGreaterThanOrEqual(0);
       // the second label: the mid's move over the horizon, seen from the probe's side
       expect(v[col('adverse')]).toBe(v[col('mid_move_bps')]! > 0 ? 1 : 0);
-      expect([0, 1, 2, 3]).toContain(v[F.distance_ticks]);
+      const dist = v[F.distance_ticks]!;
+      expect([-3, -2, -1, 0, 1, 2, 3]).toContain(dist);
+      // a probe inside the spread stays strictly inside it, where nothing rests yet
+      if (dist < 0) {
+        expect(-dist).toBeLessThan(v[F.spread_ticks]!);
+        expect(v[F.queue_ahead]).toBe(0);
+      }
     }
+    const share = (f: (d: number) => boolean) => d.rows.filter((r) => f(r.values[F.distance_ticks]!)).length / d.rows.length;
+    expect(share((x) => x < 0)).toBeGreaterThan(0.15); // 30 % are drawn inside; a one-tick spread sends them to the touch
+    expect(share((x) => x > 0)).toBeGreaterThan(0.25);
   });
 
-  it('shows the market: a probe at the touch fills more often than one three ticks behind', () => {
+  it('shows the market: a probe inside the spread fills more often than one at the touch, and that more than one three ticks behind', () => {
     const rate = (dist: number) => {
       const rs = d.rows.filter((r) => r.values[F.distance_ticks] === dist);
       return rs.reduce((a, r) => a + r.values[col('label')]!, 0) / rs.length;
     };
     expect(rate(0)).toBeGreaterThan(rate(3));
     expect(rate(0)).toBeGreaterThan(0.05);
+    expect(rate(-1)).toBeGreaterThan(rate(0));
     // the venues' historical fill rates are learnt as the probes resolve
     expect(d.rows.filter((r) => Number.isFinite(r.values[F.venue_fill_rate])).length).toBeGreaterThan(d.rows.length * 0.9);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitHawkes, fitHawkes2, hawkesLogLikelihood, hawkesMultiLogLikelihood, type HawkesKernel } from '../../src/core/hawkes.js';
+import { fitHawkes, fitHawkes2, hawkesLogLikelihood, hawkesMultiLogLikelihood, immigrantShares, type HawkesKernel } from '../../src/core/hawkes.js';
 import { Rng } from '../../src/core/rng.js';
 
 /** A Hawkes process with an exponential kernel simulated by Ogata's thinning, on [0, T]. */
@@ -39,6 +39,60 @@ function simulate2(mu: number, ks: HawkesKernel[], profile: number[], bucket: nu
     }
   }
 }
+
+/** The cluster representation: immigrants at rate μ, each event begetting Poisson(α_k) children after Exp(β_k) delays; labelled. */
+function simulateClusters(mu: number, ks: HawkesKernel[], T: number, rng: Rng): { t: number; immigrant: boolean }[] {
+  const out: { t: number; immigrant: boolean }[] = [];
+  const queue: number[] = [];
+  for (let t = rng.exponential(mu); t < T; t += rng.exponential(mu)) {
+    out.push({ t, immigrant: true });
+    queue.push(t);
+  }
+  const poisson = (m: number) => {
+    let k = 0;
+    for (let p = Math.exp(-m), u = rng.float(), c = p; u > c; c += p) p *= m / ++k;
+    return k;
+  };
+  while (queue.length > 0) {
+    const parent = queue.pop()!;
+    for (const { alpha, beta } of ks)
+      for (let n = poisson(alpha); n > 0; n--) {
+        const t = parent + rng.exponential(beta);
+        if (t >= T) continue;
+        out.push({ t, immigrant: false });
+        queue.push(t);
+      }
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+describe('Hawkes declustering', () => {
+  it("gives each event its probability of being an immigrant: they average the immigrants' share, and agree with who was", () => {
+    const ks = [
+      { alpha: 0.35, beta: 50 },
+      { alpha: 0.2, beta: 0.5 },
+    ];
+    const ev = simulateClusters(0.2, ks, 20_000, Rng.stream(5, 'hawkes:clusters'));
+    const p = immigrantShares(
+      ev.map((e) => e.t),
+      0,
+      0.2,
+      ks,
+    );
+    const truth = ev.filter((e) => e.immigrant).length / ev.length; // ≈ 1 − 0.55
+    const mean = p.reduce((a, b) => a + b, 0) / p.length;
+    expect(Math.abs(truth - 0.45)).toBeLessThan(0.03);
+    expect(Math.abs(mean - truth)).toBeLessThan(0.02);
+    // calibrated: in each fifth of the probabilities, the share of real immigrants is near the mean probability there
+    for (let b = 0; b < 5; b++) {
+      const idx = [...p.keys()].filter((i) => p[i]! >= b / 5 && p[i]! < (b + 1) / 5);
+      if (idx.length < 200) continue;
+      const said = idx.reduce((a, i) => a + p[i]!, 0) / idx.length;
+      const were = idx.filter((i) => ev[i]!.immigrant).length / idx.length;
+      expect(Math.abs(said - were)).toBeLessThan(0.05);
+    }
+  });
+});
 
 describe('Hawkes process (exponential kernel), maximum likelihood', () => {
   it('two kernels and a base profile: recovers a millisecond kernel and a seconds one, and reads the profile as no excitation', () => {

@@ -65,6 +65,8 @@ describe.runIf(existsSync(GOOG))('calibration to the GOOG day', () => {
     expect(q.observed.hawkes_branching).toBeLessThan(0.9);
     expect(q.observed.hawkes_decay_s[0]!).toBeLessThan(0.01);
     expect(q.observed.hawkes_decay_s[1]!).toBeGreaterThan(q.observed.hawkes_decay_s[0]!);
+    // the market orders' state rates are declustered: about 1 − Σ branching of them count as immigrants
+    expect(Math.abs(q.observed.market_immigrant_share - (1 - q.observed.hawkes_branching))).toBeLessThan(0.05);
     // the round lot is an atom of both size distributions
     expect(q.marketSize.atoms?.some((a) => a.size === 100)).toBe(true);
     expect(q.limitSize.atoms?.some((a) => a.size === 100)).toBe(true);

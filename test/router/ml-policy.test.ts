@@ -34,11 +34,27 @@ function makePolicy(name: string, o: { models?: MlModels; adv?: number } = {}) {
 }
 
 class RecordingRouter extends SimRouter {
-  sent: { venue: string; msg: OrderMessage }[] = [];
+  /** What was sent, with the consolidated quote when it was. */
+  sent: { venue: string; msg: OrderMessage; bid: number; ask: number }[] = [];
   override send(venue: string, msg: OrderMessage): void {
-    this.sent.push({ venue, msg });
+    this.sent.push({ venue, msg, bid: this.bid(), ask: this.ask() });
     super.send(venue, msg);
   }
+}
+
+/** The resting lots a run sent: each one's distance inside the spread from its side's best, in ticks, and its size. */
+function rests(x: { r: RecordingRouter }, side: Side) {
+  return x.r.sent.flatMap((m) =>
+    m.msg.type === 'new' && m.msg.ordType === 'limit' && m.msg.postOnly
+      ? [
+          {
+            inside: (side === BUY ? m.msg.price! - m.bid : m.ask - m.msg.price!) / scenario.tick,
+            qty: m.msg.qty,
+            crosses: side === BUY ? m.msg.price! >= m.ask : m.msg.price! <= m.bid,
+          },
+        ]
+      : [],
+  );
 }
 
 function run(policy: MlRouterPolicy, o: { side: Side; qty: number; minutes: number; seed: number }, features = true) {
@@ -121,6 +137,38 @@ describe('the ml router', () => {
     expect(costs.some((c) => c.lit > 0) && costs.some((c) => c.dark > 0)).toBe(true);
   });
 
+  it('rests inside the spread where its models say a lot there fills for its price: never at or through the other side, at most three ticks from the touch', async () => {
+    const { models } = await smallModels();
+    for (const side of [BUY, SELL]) {
+      const x = run(makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy, { side, qty: 8000, minutes: 5, seed: 3 });
+      const lots = rests(x, side);
+      expect(lots.length).toBeGreaterThan(20);
+      for (const l of lots) {
+        expect(l.crosses).toBe(false);
+        expect([0, 1, 2, 3]).toContain(l.inside);
+      }
+      expect(lots.filter((l) => l.inside > 0).length).toBeGreaterThan(lots.length / 4);
+      expect(x.costs.some((c) => c.inside > 0)).toBe(true);
+    }
+  });
+
+  it("ml-even-inside deals ml's places round lots without a model, the most aggressive first; ml-even stays at the touch", () => {
+    const inside = run(makePolicy('ml-even-inside') as MlRouterPolicy, { side: SELL, qty: 8000, minutes: 5, seed: 3 });
+    const even = run(makePolicy('ml-even') as MlRouterPolicy, { side: SELL, qty: 8000, minutes: 5, seed: 3 });
+    const a = rests(inside, SELL);
+    expect(a.length).toBeGreaterThan(20);
+    for (const l of a) {
+      expect(l.crosses).toBe(false);
+      expect([0, 1, 2, 3]).toContain(l.inside);
+    }
+    // every decision's lots but its last are round, and the three ticks inside get lots whenever the spread allows
+    expect(a.filter((l) => l.qty % 100 === 0).length).toBeGreaterThan(a.length / 2);
+    expect(a.filter((l) => l.inside === 3).length).toBeGreaterThan(a.length / 4);
+    const b = rests(even, SELL);
+    expect(b.length).toBeGreaterThan(20);
+    for (const l of b) expect(l.inside).toBe(0);
+  });
+
   it('is deterministic: the same seed gives the same fills', async () => {
     const { models } = await smallModels();
     const mk = () => makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy;
@@ -132,9 +180,8 @@ describe('the ml router', () => {
   it('the ablations need no model: ml-even splits the same exposure evenly, ml-dark pings the pools alone', () => {
     const even = run(makePolicy('ml-even') as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
     const dark = run(makePolicy('ml-dark') as MlRouterPolicy, { side: BUY, qty: 5000, minutes: 3, seed: 4 });
-    const rests = (x: typeof even) => x.r.sent.filter((m) => m.msg.type === 'new' && m.msg.ordType === 'limit' && m.msg.postOnly).length;
-    expect(rests(even)).toBeGreaterThan(0);
-    expect(rests(dark)).toBe(0);
+    expect(rests(even, BUY).length).toBeGreaterThan(0);
+    expect(rests(dark, BUY).length).toBe(0);
     for (const x of [even, dark]) {
       expect(x.parent.cumQty).toBeGreaterThan(0);
       expect(x.r.sent.some((m) => m.msg.type === 'new' && m.msg.ordType === 'midpeg')).toBe(true);
@@ -154,7 +201,7 @@ describe('the ml router', () => {
     for (const p of rep.policies) expect(p.fill_rate).toBeGreaterThan(0.9);
     const bad = sor('backtest', '--policies', 'ml-nope', '--orders', '1');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/unknown policy "ml-nope" \(registered: .*ml, ml-even, ml-dark\)/);
+    expect(bad.stderr).toMatch(/unknown policy "ml-nope" \(registered: .*ml, ml-even, ml-even-inside, ml-dark\)/);
   });
 });
 

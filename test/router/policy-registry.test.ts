@@ -42,7 +42,7 @@ describe('the policy registry', () => {
     const r = sor('backtest', '--policies', 'list', '--plugin', 'examples/sweep-twap.mjs', '--json');
     expect(r.status, r.stderr).toBe(0);
     const names = (JSON.parse(r.stdout) as { name: string }[]).map((p) => p.name);
-    expect(names).toEqual(['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml', 'ml-even', 'ml-dark', 'sweep-twap']);
+    expect(names).toEqual(['twap', 'vwap', 'pov', 'ac', 'rule', 'prorata', 'ck', 'ml', 'ml-even', 'ml-even-inside', 'ml-dark', 'sweep-twap']);
   });
 
   it("the README's plugin runs in a backtest on worker threads, with its option; a bad option is refused before any run", () => {

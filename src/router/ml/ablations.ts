@@ -2,7 +2,7 @@ import { allocateDark } from '../../models/dark-allocation.js';
 import type { DecisionContext } from '../engine.js';
 import { splitEvenly, type PolicyOptions } from '../policy-base.js';
 import type { Costs } from './costs.js';
-import { MlRouterPolicy } from './policy.js';
+import { MAX_INSIDE, MlRouterPolicy } from './policy.js';
 
 /**
  * `ml-even`, the ablation without models: the ml router's passive exposure (the same budgets, the same touches and
@@ -19,6 +19,38 @@ export class MlEvenPolicy extends MlRouterPolicy {
     const darkParts = splitEvenly(c.budget, options.length - nLit);
     options.forEach((o) => this.place(ctx, o, (o.dark ? darkParts : litParts).shift()!));
   }
+}
+
+/**
+ * `ml-even-inside`, the ablation of the models' choice of price: ml's places (each lit venue's touch and up to
+ * `MAX_INSIDE` ticks inside the spread), the lit budget dealt over them in round lots of 100, one place after another,
+ * the most aggressive price first (odd lots would show queues the market reads as partly taken); the pools as
+ * `ml-even`. No model: what resting inside the spread is worth without one.
+ */
+export class MlEvenInsidePolicy extends MlRouterPolicy {
+  constructor(opts: PolicyOptions = {}) {
+    super(opts, 'ml-even-inside', false);
+  }
+  protected override placePassive(ctx: DecisionContext, c: Costs): void {
+    const { options } = this.touches(ctx, c.mid, MAX_INSIDE);
+    const lit = options.filter((o) => !o.dark).sort((a, b) => b.inside - a.inside);
+    const dark = options.filter((o) => o.dark);
+    const litParts = dealLots(c.budget, lit.length, 100);
+    const darkParts = splitEvenly(c.budget, dark.length);
+    lit.forEach((o, i) => this.place(ctx, o, litParts[i]!));
+    dark.forEach((o, i) => this.place(ctx, o, darkParts[i]!));
+  }
+}
+
+/** `total` dealt over `n` places in lots of `lot` (the last one smaller), one place after another. */
+export function dealLots(total: number, n: number, lot: number): number[] {
+  const parts = new Array<number>(n).fill(0);
+  for (let left = total, i = 0; left > 0 && n > 0; i++) {
+    const q = Math.min(lot, left);
+    parts[i % n]! += q;
+    left -= q;
+  }
+  return parts;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { POLICY_DEFAULTS } from '../policy-base.js';
 import { darkOptions, type PolicyRegistry } from '../policy-registry.js';
-import { MlDarkPolicy, MlEvenPolicy } from './ablations.js';
+import { MlDarkPolicy, MlEvenInsidePolicy, MlEvenPolicy } from './ablations.js';
 import { MlRouterPolicy } from './policy.js';
 
 /** The ml router's options: how many upcoming slices it offers passively at once, lit touches and pools alike. */
@@ -28,6 +28,12 @@ export function registerMlPolicies(policies: PolicyRegistry): void {
     description: "ablation: ml's passive exposure split evenly over the touches and the pools, no model",
     options: mlOptions,
     make: (o, ctx) => new MlEvenPolicy({ ...o, decisionNs: ctx.decisionNs }),
+  });
+  policies.register({
+    name: 'ml-even-inside',
+    description: "ablation: ml's places (the touches and up to 3 ticks inside the spread) dealt round lots in turn, and the pools evenly, no model",
+    options: mlOptions,
+    make: (o, ctx) => new MlEvenInsidePolicy({ ...o, decisionNs: ctx.decisionNs }),
   });
   policies.register({
     name: 'ml-dark',

@@ -259,6 +259,24 @@ export class FeatureNet {
     return this.net.runAfterFirst(this.pre);
   }
 
+  /**
+   * A venueSum moved to the vector with one venue feature changed from `from` to `to`, in place (one row of the first
+   * layer): the places of one venue that differ only in the child's distance and queue, from one sum.
+   */
+  shiftSum(sum: Float64Array, j: number, from: number, to: number): void {
+    const dz = this.t.value(j, to) - this.t.value(j, from);
+    if (dz === 0) return;
+    const w = this.net.firstWeights;
+    const h = sum.length;
+    const row = j * h;
+    for (let o = 0; o < h; o++) sum[o]! += dz * w[row + o]!;
+  }
+
+  /** The output for the vector of a venueSum (shifted or not). */
+  outputFromSum(sum: Float64Array): number {
+    return this.net.runAfterFirst(sum);
+  }
+
   private accumulate(features: ArrayLike<number>, which: Int32Array, into: Float64Array): void {
     const w = this.net.firstWeights;
     const h = into.length;

@@ -35,6 +35,10 @@ export class ToxicityForward extends FeatureNet {
   predictForVenue(features: ArrayLike<number>): number {
     return this.outputForVenue(features);
   }
+  /** The same, for the vector of a venueSum. */
+  predictFromSum(sum: Float64Array): number {
+    return this.outputFromSum(sum);
+  }
 }
 
 export async function trainToxicityModel(

@@ -94,6 +94,15 @@ describe('fill-probability model', async () => {
       deeper[F.queue_ahead] = 3000;
       fwd.venueSum(deeper, sum);
       worst = Math.max(worst, Math.abs(fwd.predictWith(sum, F.queue_ahead, 3000, x[F.queue_ahead]!) - full));
+      // a place two ticks inside the spread with nothing ahead, from the same sum: two rows moved
+      const inside = Float64Array.from(x);
+      inside[F.distance_ticks] = -2;
+      inside[F.queue_ahead] = 0;
+      fwd.prepareMarket(x);
+      fwd.venueSum(x, sum);
+      fwd.shiftSum(sum, F.distance_ticks, x[F.distance_ticks]!, -2);
+      fwd.shiftSum(sum, F.queue_ahead, x[F.queue_ahead]!, 0);
+      worst = Math.max(worst, Math.abs(fwd.outputFromSum(sum) - fwd.output(inside)));
     }
     expect(worst).toBeLessThan(1e-9);
   });

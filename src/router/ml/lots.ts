@@ -17,8 +17,7 @@ export function lotSize(budget: number, unit: number, maxLots: number): number {
 /**
  * Gives `budget` shares, lot by lot, to the places of one kind (`dark` or lit) where the next lot's expected saving,
  * P(fill) × saving per share, is highest, and nowhere a share would save nothing. `chance` says what the next lot at
- * a place fills with after the lots given so far. Without `given`, only the place just given a lot changes; with it,
- * every place does (the lots share a book): `given` is told of each lot, and every place is asked again.
+ * a place fills with after the lots it was given; only the place just given a lot changes.
  */
 export function allocateLots<P extends LotPlace>(
   places: readonly P[],
@@ -26,7 +25,6 @@ export function allocateLots<P extends LotPlace>(
   budget: number,
   lot: number,
   chance: (p: P, lot: number) => number,
-  given?: (p: P, lot: number) => void,
 ): void {
   for (const o of places) if (o.dark === dark && o.value > 0) o.p = chance(o, lot);
   let left = budget;
@@ -45,10 +43,6 @@ export function allocateLots<P extends LotPlace>(
     const q = Math.min(left, lot);
     pick.given += q;
     left -= q;
-    if (!given) pick.p = chance(pick, lot);
-    else {
-      given(pick, q);
-      for (const o of places) if (o.dark === dark && o.value > 0) o.p = chance(o, lot);
-    }
+    pick.p = chance(pick, lot);
   }
 }

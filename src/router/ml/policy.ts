@@ -11,7 +11,6 @@ import { common, POLICY_DEFAULTS, RouterPolicy, sweep, type PolicyOptions } from
 import { expectedVolume, ProfileCurve, TwapSchedule, type Schedule } from '../schedulers.js';
 import { darkSaving, expectedDrift, laterCost, litSaving, marginalImpact, perShareTaken, type Costs } from './costs.js';
 import { allocateLots, lotSize, type LotPlace } from './lots.js';
-import { OwnDisplay } from './own-display.js';
 import type { MlModels } from './models.js';
 
 /** Lit lots are the size of the probes the fill model learnt from. */
@@ -53,8 +52,10 @@ export interface Option extends LotPlace {
  *   model's probability for a child with the queue ahead of that lot (the venue's queue plus our lots before it);
  * - or k = 1 … 3 ticks inside the spread, at any lit venue, where the spread leaves room (each price a place of its
  *   own): the same, less the k ticks paid over the touch, with the fill model's and the toxicity model's own
- *   predictions for a child there (nothing ahead of the first lot but our own; the probes rested inside the spread
- *   too): ahead of the queue fills more, for a price;
+ *   predictions for a child there (nothing ahead of its first lot; the probes rested inside the spread too): ahead
+ *   of the queue fills more, for a price. Each lot's chance is asked of the book as it was at the decision, our
+ *   other lots not in it (asking it of the book our lots make, each lot a probe that meets them, was within noise —
+ *   9.71 against 10.02 and 7.24 against 7.26 bp on the default market's two batches — and took 95 µs a decision);
  * - in a dark pool: + the pool's fee, + its toxicity (learnt online: the mean 10-s markout of our fills there),
  *   + the impact of a dark fill (its channel coefficient); it happens with the chance that the pool holds that
  *   much more liquidity, the Kaplan–Meier estimate from the censored fills of our own pings (Ganchev et al.).
@@ -87,8 +88,10 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
   private readonly openNs: number;
   private readonly adv: number;
   private readonly x = new Float64Array(N_FEATURES);
-  /** A probe's vector with our lots in the book. */
-  private readonly xc = new Float64Array(N_FEATURES);
+  /** A venue's first-layer sums at its touch (fill, toxicity), and a place's toxicity sum. */
+  private fillSum: Float64Array = new Float64Array(0);
+  private toxSum: Float64Array = new Float64Array(0);
+  private toxAt: Float64Array = new Float64Array(0);
   private readonly impactX = [0, 0, 0, 0, 0, 0];
   /** The models' queries, reused: no order (the volatility model's), and a child of one lot (the probe models'). */
   private readonly volQuery: FeatureQuery = {
@@ -276,51 +279,66 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     m.fill.prepareMarket(x);
     m.toxicity.prepareMarket(x);
     const restingImpact = impact * perShareTaken(ch, ch.post);
-    const tickBps = bps(ctx.market.tick);
+    const tick = ctx.market.tick;
+    const sign = order.side === BUY ? 1 : -1;
+    if (this.fillSum.length !== m.fill.hiddenSize) this.fillSum = new Float64Array(m.fill.hiddenSize);
+    if (this.toxSum.length !== m.toxicity.hiddenSize) {
+      this.toxSum = new Float64Array(m.toxicity.hiddenSize);
+      this.toxAt = new Float64Array(m.toxicity.hiddenSize);
+    }
+    const fillSum = this.fillSum;
+    const toxSum = this.toxSum;
+    const tox = this.toxAt;
+    let venueAt = -1;
+    let touchQueue = 0;
     for (const o of options) {
       if (o.dark) {
         o.value = chk.cost('dark saving', this.darkValue(this.venueSet!.dark[o.pool]!, later - impact * perShareTaken(ch, ch.dark), c.mid));
         continue;
       }
-      setVenue(o, o.queue);
-      if (o.sum.length !== m.fill.hiddenSize) o.sum = new Float64Array(m.fill.hiddenSize);
-      m.fill.venueSum(x, o.sum);
-      const toxicity = chk.cost('toxicity', m.toxicity.predictForVenue(x));
+      if (o.index !== venueAt) {
+        // a venue's places (its touch, the prices inside the spread) differ only in the child's distance and queue:
+        // both models sum the venue's part once, at the touch, and each place is two rows from it
+        venueAt = o.index;
+        touchQueue = o.inside === 0 ? o.queue : 0;
+        const price = o.price;
+        o.price -= sign * o.inside * tick;
+        setVenue(o, touchQueue);
+        o.price = price;
+        m.fill.venueSum(x, fillSum);
+        m.toxicity.venueSum(x, toxSum);
+      }
+      if (o.sum.length !== fillSum.length) o.sum = new Float64Array(fillSum.length);
+      o.sum.set(fillSum);
+      tox.set(toxSum);
+      if (o.inside > 0 || o.queue !== touchQueue) {
+        x[F.distance_ticks] = -o.inside;
+        x[F.queue_ahead] = o.queue;
+        chk.features('probe input', m.fill.beyond(x, maxZ, 'venue'));
+        m.fill.shiftSum(o.sum, F.distance_ticks, 0, -o.inside);
+        m.fill.shiftSum(o.sum, F.queue_ahead, touchQueue, o.queue);
+        m.toxicity.shiftSum(tox, F.distance_ticks, 0, -o.inside);
+        m.toxicity.shiftSum(tox, F.queue_ahead, touchQueue, o.queue);
+      }
+      const toxicity = chk.cost('toxicity', m.toxicity.predictFromSum(tox));
       // a lot inside the spread earns k ticks less than one at the touch
-      const halfSpread = c.halfSpread - o.inside * tickBps;
+      const halfSpread = c.halfSpread - bps(o.inside * tick);
       o.value = chk.cost('lit saving', litSaving(later, halfSpread, bps(info[o.index]!.makeFee), toxicity, restingImpact));
     }
-    // the chance that an option's next lot fills: a pool's, from its estimate; a lit one's, from the fill model asked
-    // with the lots already given in the book (OwnDisplay), the queue ahead of the lot ours there too; where that
-    // book is further from what the model learnt from than the decision's limits allow, no lot
-    const display = new OwnDisplay(book, order.side);
-    const xc = this.xc;
-    const chance = (o: Option, lot: number) => {
-      if (o.dark) return chk.prob('pool liquidity', this.pool(o.venue).tailAt(o.given + lot));
-      if (display.shown() === 0) return chk.prob('fill', m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
-      query.book = display.book();
-      fe.writeMarket(query, xc);
-      const vi = info[o.index]!;
-      venue.index = o.index;
-      venue.takeFee = vi.takeFee;
-      venue.makeFee = vi.makeFee;
-      venue.queueAhead = o.queue + o.given;
-      venue.price = o.price;
-      fe.writeVenue(query, xc);
-      query.book = book;
-      return m.fill.beyond(xc, maxZ) ? 0 : chk.prob('fill', m.fill.predict(xc));
-    };
+    // the chance that an option's next lot fills; only the option just given a lot changes, and for a lit one only
+    // the queue ahead of it
+    const chance = (o: Option, lot: number) =>
+      o.dark
+        ? chk.prob('pool liquidity', this.pool(o.venue).tailAt(o.given + lot))
+        : chk.prob('fill', m.fill.predictWith(o.sum, F.queue_ahead, o.queue, o.queue + o.given));
     const last = this.last;
     last.later = later;
     last.drift = drift;
     last.sigma = sigma;
     last.marginalImpact = impact;
     last.lit = last.inside = last.dark = 0;
-    // lit display and dark pings are budgeted apart, each up to the budget; a lit lot changes the book every lit
-    // place's next lot meets, so each is asked again after every lot (asking with the book as it was instead: 10.02
-    // against 9.71 and 7.26 against 7.24 bp on the default market's two batches)
-    allocateLots(options, false, c.budget, lotSize(c.budget, LIT_LOT, MAX_LOTS), chance, (o, q) => display.add(o.price, q));
-    allocateLots(options, true, c.budget, lotSize(c.budget, this.lot, MAX_LOTS), chance);
+    // lit display and dark pings are budgeted apart, each up to the budget
+    for (const dark of [false, true]) allocateLots(options, dark, c.budget, lotSize(c.budget, dark ? this.lot : LIT_LOT, MAX_LOTS), chance);
     // nothing the models chose goes if any output was anomalous, or the inference overran its budget
     chk.timed();
     if (chk.reason !== null) return;

@@ -65,9 +65,9 @@ describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor rea
     for (const c of j.checks) if (!c.statistic.startsWith('impact')) expect([c.statistic, c.pass]).toEqual([c.statistic, true]);
     // most trades come within milliseconds of another, as on the real day, and the book reacts to size shown
     expect(synthetic.inter_trade_seconds.median).toBeLessThan(0.1);
+    // (40 trials a size here only show the table's shape; the drift against a display, which takes 400 to resolve,
+    // is tested in test/sim/qr-flow.test.ts)
     expect(j.exposure.rows.map((r: { multiple: number }) => r.multiple)).toEqual([0.5, 1, 2, 4, 8]);
-    const drift8 = j.exposure.rows[4].drift_bps['60s'];
-    expect(drift8.lo).toBeGreaterThan(0);
     // on the replayed day a display is priced by the day's quote pressure: more shown, more drift
     expect(j.exposure_replay.rows.map((r: { multiple: number }) => r.multiple)).toEqual([0.5, 1, 2, 4, 8]);
     expect(j.exposure_replay.grows_with_size).toBe(true);

@@ -37,6 +37,15 @@ describe('queue-reactive flow', () => {
     expect(cst).toMatch(/does not read the queues/);
   });
 
+  it('moves the mid away from a display it sees: 8 × the touch, shown and never filled, drifts the mid against it over 60 s', () => {
+    const r = exposureExperiment(market, { ...EXPOSURE_DESIGN, multiples: [0.5, 8], horizons: [60], trials: 400 });
+    if (typeof r === 'string') throw new Error(r);
+    const [small, large] = r.rows;
+    // 400 paired trials (the README's table: 0.57 [0.12, 1.04] bp); half a round lot is within noise of nothing
+    expect(large!.drift_bps['60s']!.lo).toBeGreaterThan(0);
+    expect(large!.drift_bps['60s']!.mean).toBeGreaterThan(small!.drift_bps['60s']!.mean);
+  });
+
   it('names the field of a bad table', () => {
     const build = (s: unknown) => buildWorld({ market: { scenario: parseScenario(JSON.stringify(s), 'x.json'), file: 'x.json' }, seed: 1 });
     const bad = JSON.parse(text) as { flow: { best: { joinRates: number[][]; hawkes: { kernels: { branching: number }[] } } } };

@@ -47,6 +47,11 @@ function runMeta(
   return { scenario: scenario.name, horizon_seconds: o.horizonNs / 1e9, seeds, rows: n };
 }
 
+/** A probe model's run: runMeta, and the design of the probes it learnt from (the ml router takes only this build's). */
+function probeMeta(scenario: Scenario, o: TrainingRun & { horizonNs: number }, rows: Parameters<typeof runMeta>[2]) {
+  return { ...runMeta(scenario, o, rows), probe_design: PROBE_DESIGN };
+}
+
 /** Test seeds must be held out: none may be a training or validation seed. */
 function heldOut(o: TrainingRun): void {
   const overlap = o.testSeeds.filter((s) => o.trainSeeds.includes(s) || o.validSeeds.includes(s));
@@ -77,7 +82,7 @@ export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
   return {
     artifact,
     metrics,
-    meta: { ...runMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty, probe_design: PROBE_DESIGN },
+    meta: { ...probeMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty },
   };
 }
 
@@ -124,7 +129,7 @@ export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
   return {
     artifact,
     metrics: evaluateAdverse(artifact, train, test),
-    meta: { ...runMeta(scenario, o, { train, valid, test }), probe_design: PROBE_DESIGN },
+    meta: probeMeta(scenario, o, { train, valid, test }),
   };
 }
 
@@ -139,7 +144,7 @@ export async function trainToxicity(scenario: Scenario, o: FillTrainingOptions) 
   return {
     artifact,
     metrics: evaluateToxicity(artifact, train, test),
-    meta: { ...runMeta(scenario, o, { train, test }), probe_design: PROBE_DESIGN },
+    meta: probeMeta(scenario, o, { train, test }),
   };
 }
 

@@ -113,24 +113,13 @@ export interface BaseProfile {
  */
 export function hawkesMultiLogLikelihood(times: ArrayLike<number>, t0: number, end: number, mu: number, kernels: HawkesKernel[], base?: BaseProfile): number {
   if (!(mu > 0) || kernels.some((k) => !(k.alpha >= 0 && k.beta > 0))) return -Infinity;
-  const K = kernels.length;
-  const a = new Float64Array(K);
   let ll = 0;
-  let prev = NaN;
-  const m = (t: number) => (base ? base.profile[Math.min(base.profile.length - 1, Math.max(0, Math.floor((t - t0) / base.bucketSeconds)))]! : 1);
   let compensator = 0;
-  for (let i = 0; i < times.length; i++) {
+  eachIntensity(times, t0, mu, kernels, base, (i, _immigrant, lam) => {
     const t = times[i]!;
-    let lam = mu * m(t);
-    for (let k = 0; k < K; k++) {
-      const { alpha, beta } = kernels[k]!;
-      a[k] = prev === prev ? Math.exp(-beta * (t - prev)) * (1 + a[k]!) : 0;
-      lam += alpha * beta * a[k]!;
-      compensator += alpha * (1 - Math.exp(-beta * (end - t)));
-    }
+    for (const { alpha, beta } of kernels) compensator += alpha * (1 - Math.exp(-beta * (end - t)));
     ll += Math.log(lam);
-    prev = t;
-  }
+  });
   let baseInt = end - t0;
   if (base) {
     baseInt = 0;
@@ -151,9 +140,25 @@ export function hawkesMultiLogLikelihood(times: ArrayLike<number>, t0: number, e
  * intensity as hawkesMultiLogLikelihood.
  */
 export function immigrantShares(times: ArrayLike<number>, t0: number, mu: number, kernels: readonly HawkesKernel[], base?: BaseProfile): Float64Array {
+  const out = new Float64Array(times.length);
+  eachIntensity(times, t0, mu, kernels, base, (i, immigrant, lam) => (out[i] = lam > 0 ? immigrant / lam : 1));
+  return out;
+}
+
+/**
+ * The intensity at each event, λ(tᵢ) = μ·m(tᵢ) + Σ_k α_k·β_k·Σ_{j<i} e^{−β_k(tᵢ−tⱼ)}, by Ozaki's recursion per kernel:
+ * `at(i, μ·m(tᵢ), λ(tᵢ))`, event by event.
+ */
+function eachIntensity(
+  times: ArrayLike<number>,
+  t0: number,
+  mu: number,
+  kernels: readonly HawkesKernel[],
+  base: BaseProfile | undefined,
+  at: (i: number, immigrant: number, lam: number) => void,
+): void {
   const K = kernels.length;
   const a = new Float64Array(K);
-  const out = new Float64Array(times.length);
   const m = (t: number) => (base ? base.profile[Math.min(base.profile.length - 1, Math.max(0, Math.floor((t - t0) / base.bucketSeconds)))]! : 1);
   let prev = NaN;
   for (let i = 0; i < times.length; i++) {
@@ -165,10 +170,9 @@ export function immigrantShares(times: ArrayLike<number>, t0: number, mu: number
       a[k] = prev === prev ? Math.exp(-beta * (t - prev)) * (1 + a[k]!) : 0;
       lam += alpha * beta * a[k]!;
     }
-    out[i] = lam > 0 ? immigrant / lam : 1;
+    at(i, immigrant, lam);
     prev = t;
   }
-  return out;
 }
 
 export interface HawkesMultiFit {

@@ -255,13 +255,13 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     fe.writeMarket(query, x);
     chk.features('probe input', m.fill.beyond(x, maxZ, 'market'));
     const info = ctx.market.venues;
-    const setVenue = (o: Option, queue: number) => {
+    const setVenue = (o: Option, queue: number, price = o.price) => {
       const vi = info[o.index]!;
       venue.index = o.index;
       venue.takeFee = vi.takeFee;
       venue.makeFee = vi.makeFee;
       venue.queueAhead = queue;
-      venue.price = o.price;
+      venue.price = price;
       fe.writeVenue(query, x);
       chk.features('probe input', m.fill.beyond(x, maxZ, 'venue'));
     };
@@ -301,26 +301,26 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
         // both models sum the venue's part once, at the touch, and each place is two rows from it
         venueAt = o.index;
         touchQueue = o.inside === 0 ? o.queue : 0;
-        const price = o.price;
-        o.price -= sign * o.inside * tick;
-        setVenue(o, touchQueue);
-        o.price = price;
+        setVenue(o, touchQueue, o.price - sign * o.inside * tick);
         m.fill.venueSum(x, fillSum);
         m.toxicity.venueSum(x, toxSum);
       }
       if (o.sum.length !== fillSum.length) o.sum = new Float64Array(fillSum.length);
       o.sum.set(fillSum);
-      tox.set(toxSum);
-      if (o.inside > 0 || o.queue !== touchQueue) {
+      // the touch is the venue's sums as they are (a venue's touch, where there is one, is its first place)
+      let toxicitySum = toxSum;
+      if (o.inside > 0) {
         x[F.distance_ticks] = -o.inside;
         x[F.queue_ahead] = o.queue;
         chk.features('probe input', m.fill.beyond(x, maxZ, 'venue'));
+        tox.set(toxSum);
         m.fill.shiftSum(o.sum, F.distance_ticks, 0, -o.inside);
         m.fill.shiftSum(o.sum, F.queue_ahead, touchQueue, o.queue);
         m.toxicity.shiftSum(tox, F.distance_ticks, 0, -o.inside);
         m.toxicity.shiftSum(tox, F.queue_ahead, touchQueue, o.queue);
+        toxicitySum = tox;
       }
-      const toxicity = chk.cost('toxicity', m.toxicity.predictFromSum(tox));
+      const toxicity = chk.cost('toxicity', m.toxicity.predictFromSum(toxicitySum));
       // a lot inside the spread earns k ticks less than one at the touch
       const halfSpread = c.halfSpread - bps(o.inside * tick);
       o.value = chk.cost('lit saving', litSaving(later, halfSpread, bps(info[o.index]!.makeFee), toxicity, restingImpact));

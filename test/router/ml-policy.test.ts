@@ -49,6 +49,8 @@ function rests(x: { r: RecordingRouter }, side: Side) {
       ? [
           {
             inside: (side === BUY ? m.msg.price! - m.bid : m.ask - m.msg.price!) / scenario.tick,
+            /** the ticks inside the spread the router may rest at (at most three, strictly inside) */
+            room: Math.max(0, Math.min(3, Math.round((m.ask - m.bid) / scenario.tick) - 1)),
             qty: m.msg.qty,
             crosses: side === BUY ? m.msg.price! >= m.ask : m.msg.price! <= m.bid,
           },
@@ -137,7 +139,7 @@ describe('the ml router', () => {
     expect(costs.some((c) => c.lit > 0) && costs.some((c) => c.dark > 0)).toBe(true);
   });
 
-  it('rests inside the spread where its models say a lot there fills for its price: never at or through the other side, at most three ticks from the touch', async () => {
+  it('rests inside the spread where its models say a lot there fills for its price: never at or through the other side, at the two most aggressive of three ticks, at the touch only where there is no room', async () => {
     const { models } = await smallModels();
     for (const side of [BUY, SELL]) {
       const x = run(makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy, { side, qty: 8000, minutes: 5, seed: 3 });
@@ -145,8 +147,11 @@ describe('the ml router', () => {
       expect(lots.length).toBeGreaterThan(20);
       for (const l of lots) {
         expect(l.crosses).toBe(false);
-        expect([0, 1, 2, 3]).toContain(l.inside);
+        if (l.room === 0) expect(l.inside).toBe(0);
+        else expect([Math.max(1, l.room - 1), l.room]).toContain(l.inside);
       }
+      // both prices offered get lots somewhere
+      expect(lots.some((l) => l.room === 3 && l.inside === 2) && lots.some((l) => l.room === 3 && l.inside === 3)).toBe(true);
       expect(lots.filter((l) => l.inside > 0).length).toBeGreaterThan(lots.length / 4);
       expect(x.costs.some((c) => c.inside > 0)).toBe(true);
     }
@@ -159,7 +164,8 @@ describe('the ml router', () => {
     expect(a.length).toBeGreaterThan(20);
     for (const l of a) {
       expect(l.crosses).toBe(false);
-      expect([0, 1, 2, 3]).toContain(l.inside);
+      if (l.room === 0) expect(l.inside).toBe(0);
+      else expect([Math.max(1, l.room - 1), l.room]).toContain(l.inside);
     }
     // every decision's lots but its last are round, and the three ticks inside get lots whenever the spread allows
     expect(a.filter((l) => l.qty % 100 === 0).length).toBeGreaterThan(a.length / 2);

@@ -22,8 +22,8 @@ export class MlEvenPolicy extends MlRouterPolicy {
 }
 
 /**
- * `ml-even-inside`, the ablation of the models' choice of price: ml's places (each lit venue's touch and up to
- * `MAX_INSIDE` ticks inside the spread), the lit budget dealt over them in round lots of 100, one place after another,
+ * `ml-even-inside`, the ablation of the models' choice of price: ml's places (at each lit venue the two most
+ * aggressive prices up to `MAX_INSIDE` ticks inside the spread, or the touch where the spread leaves no room), the lit budget dealt over them in round lots of 100, one place after another,
  * the most aggressive price first (odd lots would show queues the market reads as partly taken); the pools as
  * `ml-even`. No model: what resting inside the spread is worth without one.
  */

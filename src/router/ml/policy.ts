@@ -21,6 +21,13 @@ const POOL_PRIOR_STRENGTH = 50;
 const MAX_LOTS = 8;
 /** A lit venue's lots may rest up to this many ticks inside the spread (as far as the probes went). */
 export const MAX_INSIDE = 3;
+/**
+ * Of the prices inside the spread, the router asks the models of the most aggressive this many at each venue, and
+ * of the touch only where the spread leaves no room inside. Offered every price from the touch in, where the spread
+ * left room for three, the lots went 87.4 % to the most aggressive, 9.9 % to the next, 2.2 % one tick inside and
+ * 0.5 % to the touch (60 orders of the default market's batch 1), for twice the decision's model evaluations.
+ */
+const INSIDE_PRICES = 2;
 
 /** One place a lot can go at a decision: a lit venue's touch, or a dark pool. */
 export interface Option extends LotPlace {
@@ -46,12 +53,12 @@ export interface Option extends LotPlace {
  * `later` costs: half the spread and the take fee, the expected drift until then (the adverse-move model's
  * probability and the volatility model's σ), and the marginal impact of a lit take (1.5 times the impact model's
  * prediction for what remains: the derivative of Q·k√Q). A passive fill saves that, less what it costs itself:
- * - at a lit venue's touch: − the half spread, + the make fee, + the adverse move
+ * - at a lit venue's touch, where the spread leaves no room inside it: − the half spread, + the make fee, + the adverse move
  *   the toxicity model expects after a passive fill, + the impact of a resting fill (the impact model's channel
  *   coefficient, per share taken: a large resting order holds the quote on its side); it happens with the fill
  *   model's probability for a child with the queue ahead of that lot (the venue's queue plus our lots before it);
- * - or k = 1 … 3 ticks inside the spread, at any lit venue, where the spread leaves room (each price a place of its
- *   own): the same, less the k ticks paid over the touch, with the fill model's and the toxicity model's own
+ * - or k ticks inside the spread, at any lit venue, the two largest k ≤ 3 that leave it strictly inside (each price
+ *   a place of its own): the same, less the k ticks paid over the touch, with the fill model's and the toxicity model's own
  *   predictions for a child there (nothing ahead of its first lot; the probes rested inside the spread too): ahead
  *   of the queue fills more, for a price. Each lot's chance is asked of the book as it was at the decision, our
  *   other lots not in it (asking it of the book our lots make, each lot a probe that meets them, was within noise —
@@ -191,9 +198,9 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
   /**
    * The places of this decision: the touch of each lit venue that quotes the best price on our side (resting a tick
    * behind as well was tried: within noise of the touch alone, 21.69 against 21.99 bp on batch 1, for twice the
-   * decision's model evaluations), and up to `inside` ticks inside the spread at every lit venue (each price a place
-   * of its own, as far as the spread leaves room: strictly inside it), then every pool; and our side of each lit
-   * book, top five levels.
+   * decision's model evaluations), or, with `inside` > 0 and room in the spread, the INSIDE_PRICES most aggressive
+   * prices up to `inside` ticks inside it at every lit venue instead (each price a place of its own, strictly inside
+   * the spread); then every pool; and our side of each lit book, top five levels.
    */
   protected touches(ctx: DecisionContext, mid: number, inside = 0): { options: Option[]; own: { price: number; qty: number }[][] } {
     const { market } = ctx;
@@ -203,13 +210,15 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     const own = v.lit.map((l) => market.levels(l.info.name, side, 5));
     let n = 0;
     const tick = market.tick;
-    // the ticks a lot can rest inside the spread and stay strictly inside it
+    // the ticks a lot can rest inside the spread and stay strictly inside it: the two most aggressive of them, and
+    // the touch only where the spread leaves no room
     const room = inside > 0 ? Math.min(inside, Math.round((market.ask() - market.bid()) / tick) - 1) : 0;
+    const from = Math.max(1, room - INSIDE_PRICES + 1);
     const sign = side === BUY ? 1 : -1;
     v.lit.forEach((l, k) => {
       const top = own[k]![0];
-      if (top && top.price === best) reset(v.options[n++]!, l.info.name, false, l.index, best, top.qty, -1);
-      for (let j = 1; j <= room; j++) reset(v.options[n++]!, l.info.name, false, l.index, best + sign * j * tick, 0, -1).inside = j;
+      if (room <= 0 && top && top.price === best) reset(v.options[n++]!, l.info.name, false, l.index, best, top.qty, -1);
+      for (let j = from; j <= room; j++) reset(v.options[n++]!, l.info.name, false, l.index, best + sign * j * tick, 0, -1).inside = j;
     });
     v.dark.forEach((d, pool) => reset(v.options[n++]!, d.name, true, -1, mid, 0, pool));
     return { options: v.options.slice(0, n), own };

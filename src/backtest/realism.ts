@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { EV_TRADE, type EventSink } from '../core/event-log.js';
 import { NS_PER_MINUTE } from '../core/types.js';
-import { LobsterFormatError, loadLobster, resolvePair } from '../data/lobster.js';
+import { dayWindow, LobsterFormatError, loadLobster, resolvePair } from '../data/lobster.js';
 import { Collector, IMBALANCE_EDGES, realStats, type MarketStats } from '../data/realism.js';
 import { ScenarioError } from '../sim/kind-registry.js';
 import { clockToNs } from '../sim/scenario.js';
@@ -120,7 +120,7 @@ export function realismChecks(syn: MarketStats[], real: MarketStats | null, expo
  * experiment on the synthetic market and on a replay-driven one (`replay`: how to get it; a replay that cannot be
  * built is reported as not measured, with why).
  */
-export function realismReport(o: {
+export async function realismReport(o: {
   market: Market;
   data: string;
   /** The synthetic days' seeds: seed, seed + 1, … (`seeds` of them). */
@@ -130,12 +130,18 @@ export function realismReport(o: {
   replay: () => Market;
   /** Paired trials a size in the exposure experiment (0: skip it). */
   exposureTrials: number;
+  /** Worker threads for the exposure experiment's trials (1: none). */
+  workers?: number;
+  /** Compare with this part of the real day only (nanoseconds since midnight, and as written). */
+  window?: { fromNs: number; toNs: number; label: string };
 }) {
   const { scenario, file } = o.market;
   if (o.metaorderSeeds < 2) throw new RangeError('the metaorder experiment needs at least 2 seeds a size');
   if (o.seeds < 1) throw new RangeError('at least one synthetic day');
   const impact = scenario.impact as { dailyVolume?: number } | undefined;
-  const real = existsSync(o.data) ? realStats(loadLobster(resolvePair(o.data)), scenario.tick, queueUnitOf(o.market)) : null;
+  const loaded = existsSync(o.data) ? loadLobster(resolvePair(o.data)) : null;
+  const day = loaded && o.window ? dayWindow(loaded, o.window.fromNs, o.window.toNs, o.window.label) : loaded;
+  const real = day ? realStats(day, scenario.tick, queueUnitOf(o.market)) : null;
   // as long a synthetic day as the real one (whole minutes, at least one), or the whole session
   const minutes = real ? Math.min(390, Math.max(1, Math.ceil(real.minutes))) : 390;
   const days = Array.from({ length: o.seeds }, (_, i) => syntheticStats(o.market, o.seed + i, minutes));
@@ -156,17 +162,18 @@ export function realismReport(o: {
     replayMarket = undefined;
   }
   const skipped = 'not run (--exposure-trials 0)';
-  const exposure = o.exposureTrials > 0 ? exposureExperiment(o.market, { ...EXPOSURE_DESIGN, trials: o.exposureTrials }) : skipped;
+  const pool = { workers: o.workers ?? 1 };
+  const exposure = o.exposureTrials > 0 ? await exposureExperiment(o.market, { ...EXPOSURE_DESIGN, trials: o.exposureTrials }, pool) : skipped;
   // the replay's trials differ only in when the order is shown (the day is the same): a hundred at most
   const exposureReplay =
     o.exposureTrials === 0
       ? skipped
       : replayMarket === undefined
         ? 'not measured: no replay'
-        : exposureExperiment(replayMarket, { ...EXPOSURE_DESIGN, trials: Math.min(100, o.exposureTrials) });
+        : await exposureExperiment(replayMarket, { ...EXPOSURE_DESIGN, trials: Math.min(100, o.exposureTrials) }, pool);
   return {
     scenario: scenario.name,
-    real_day: real ? o.data.split('/').filter(Boolean).pop() : `no data at ${o.data}`,
+    real_day: real ? `${o.data.split('/').filter(Boolean).pop()}${o.window ? ` ${o.window.label}` : ''}` : `no data at ${o.data}`,
     /** Issue 14's bounds, synthetic (mean over the seeds' days) against real. */
     checks: realismChecks(days, real, meta.exponent),
     seeds: days.map((_, i) => o.seed + i),

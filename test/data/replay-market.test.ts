@@ -158,7 +158,7 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     expect(firstFillCheck).toBe(true);
   });
 
-  it("quote pressure: the day's imbalance predicts the next second's mid, and a display moves the replayed price by it, more for more shown", () => {
+  it("quote pressure: the day's imbalance predicts the next second's mid, and a display moves the replayed price by it, more for more shown", async () => {
     const day = loadLobster(resolvePair(`${LOB}/GOOG_2012-06-21_L1`));
     const fit = fitQuotePressure(day, 1);
     // a bid-heavy book is followed by a higher mid than an ask-heavy one, by more than two standard errors
@@ -171,14 +171,15 @@ describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', 
     expect(pressureRate(fit, 1, 100, 100, 0, 0)).toBe(0);
 
     const design = { ...EXPOSURE_DESIGN, multiples: [0.5, 2, 8], trials: 12 };
-    const on = exposureExperiment({ scenario: replayScenario('GOOG_2012-06-21_L1'), file: FILE }, design);
+    // on worker threads: each registers the replay's flow kind and reads the day itself
+    const on = await exposureExperiment({ scenario: replayScenario('GOOG_2012-06-21_L1'), file: FILE }, design, { workers: 2 });
     if (typeof on === 'string') throw new Error(on);
     expect(on.grows_with_size).toBe(true);
     expect(on.rows[2]!.drift_bps['60s']!.lo).toBeGreaterThan(0);
     // without it the day's events are all there is: showing size changes nothing
     const j = JSON.parse(readFileSync('scenarios/replay-goog.json', 'utf8'));
     j.flow = { kind: 'lobster-replay', data: `../${LOB}/GOOG_2012-06-21_L1`, quotePressure: false };
-    const off = exposureExperiment({ scenario: parseScenario(JSON.stringify(j), FILE), file: FILE }, design);
+    const off = await exposureExperiment({ scenario: parseScenario(JSON.stringify(j), FILE), file: FILE }, design);
     if (typeof off === 'string') throw new Error(off);
     for (const r of off.rows) for (const h of ['10s', '30s', '60s']) expect(r.drift_bps[h]!.mean).toBe(0);
   });

@@ -23,28 +23,38 @@ function path(seed: number, show = 0): string[] {
 }
 
 describe('queue-reactive flow', () => {
-  it('is deterministic, two-sided, and reacts to size shown at the best (the cst flow cannot)', () => {
+  it('is deterministic, two-sided, and reacts to size shown at the best (the cst flow cannot)', async () => {
     const a = path(5);
     expect(a).toEqual(path(5));
     expect(a).not.toEqual(path(6));
     expect(a.every((q) => !q.includes('NaN'))).toBe(true);
     // a display-only bid changes what the flow does from the start
     expect(path(5, 800)).not.toEqual(a);
-    const cst = exposureExperiment(
+    const cst = await exposureExperiment(
       { scenario: loadScenarioFile('scenarios/cst-goog.json'), file: 'scenarios/cst-goog.json' },
       { ...EXPOSURE_DESIGN, trials: 2 },
     );
     expect(cst).toMatch(/does not read the queues/);
   });
 
-  it('moves the mid away from a display it sees: 8 × the touch, shown and never filled, drifts the mid against it over 60 s', () => {
-    const r = exposureExperiment(market, { ...EXPOSURE_DESIGN, multiples: [0.5, 8], horizons: [60], trials: 400 });
+  it('moves the mid away from a display it sees: 8 × the touch, shown and never filled, drifts the mid against it over 60 s', async () => {
+    const r = await exposureExperiment(market, { ...EXPOSURE_DESIGN, multiples: [0.5, 8], horizons: [60], trials: 400 }, { workers: 2 });
     if (typeof r === 'string') throw new Error(r);
     const [small, large] = r.rows;
     // 400 paired trials: 0.57 [0.12, 1.04] bp (the README's table, 1,600 trials: 0.63 [0.39, 0.88]); half a round lot
     // is within noise of nothing
     expect(large!.drift_bps['60s']!.lo).toBeGreaterThan(0);
     expect(large!.drift_bps['60s']!.mean).toBeGreaterThan(small!.drift_bps['60s']!.mean);
+  });
+
+  it('the exposure experiment gives the same result on worker threads as in one thread', async () => {
+    const design = { ...EXPOSURE_DESIGN, multiples: [1, 4], horizons: [10, 60], trials: 6 };
+    const one = await exposureExperiment(market, design);
+    const pooled = await exposureExperiment(market, design, { workers: 2 });
+    if (typeof one === 'string') throw new Error(one);
+    expect(pooled).toEqual(one);
+    // and the trials differ: not one trial's path six times
+    expect(one.rows[1]!.drift_bps['60s']!.lo).toBeLessThan(one.rows[1]!.drift_bps['60s']!.hi);
   });
 
   it('names the field of a bad table', () => {

@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import { calibrateDay, calibratedScenarioText } from '../data/calibrate.js';
 import { fitQueueReactive } from '../data/calibrate-qr.js';
 import { resolveScenario } from '../backtest/market.js';
-import { loadLobster, resolvePair } from '../data/lobster.js';
+import { dayWindow, loadLobster, resolvePair } from '../data/lobster.js';
 import { UsageError } from './errors.js';
 import { packageFile } from '../core/paths.js';
-import { numberIn, positiveInt } from './options.js';
+import { dayWindow as windowOption, numberIn, positiveInt, type DayWindow } from './options.js';
 import { writableFile, writeFileWhole } from '../core/files.js';
 import { print } from './print.js';
 
@@ -32,17 +32,29 @@ export function calibrateCommand(program: Command): void {
     )
     .option('--name <name>', 'scenario name', 'calibrated')
     .option('--tick <n>', 'tick size in 1/10,000 of the currency', positiveInt('--tick', 1_000_000), 100)
+    .option('--window <HH:MM-HH:MM>', 'calibrate on this part of the day only (e.g. 09:30-12:45: the rest is left to check it on)', windowOption('--window'))
     .option('--json', 'print the fitted parameters as JSON', false)
     .action(
       (
         path: string,
         orderbook: string | undefined,
-        o: { out: string; template: string; name: string; tick: number; json: boolean; informed: number; impactBeta: number; flow: string },
+        o: {
+          out: string;
+          template: string;
+          name: string;
+          tick: number;
+          json: boolean;
+          informed: number;
+          impactBeta: number;
+          flow: string;
+          window?: DayWindow;
+        },
       ) => {
         if (o.flow !== 'qr' && o.flow !== 'cst') throw new UsageError(`--flow must be qr or cst, not "${o.flow}"`);
         writableFile(o.out, '--out');
         const pair = resolvePair(path, orderbook);
-        const day = loadLobster(pair);
+        const whole = loadLobster(pair);
+        const day = o.window ? dayWindow(whole, o.window.fromNs, o.window.toNs, o.window.label) : whole;
         const cal = calibrateDay(day, o.tick);
         const queueReactive = o.flow === 'qr' ? fitQueueReactive(day, o.tick, cal.cancelRates[cal.cancelRates.length - 1]!) : undefined;
         // the template is a scenario: checked as one first, so its file and field are named; its text is what is taken

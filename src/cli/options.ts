@@ -53,6 +53,27 @@ export function numberIn(name: string, lo: number, hi: number) {
   };
 }
 
+/** A time window of a day, `HH:MM-HH:MM` (seconds optional: `HH:MM:SS`), as nanoseconds since midnight, from < to. */
+export interface DayWindow {
+  fromNs: number;
+  toNs: number;
+  /** As written, normalised: 09:30-12:45. */
+  label: string;
+}
+
+export function dayWindow(name: string) {
+  const clock = /^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
+  return (v: string): DayWindow => {
+    const parts = v.trim().split('-');
+    const m = parts.length === 2 ? parts.map((x) => clock.exec(x.trim())) : [];
+    if (m.length !== 2 || !m[0] || !m[1]) throw new UsageError(`${name} must be HH:MM-HH:MM (e.g. 09:30-12:45), got "${v}"`);
+    const [from, to] = m.map((x) => ((Number(x![1]) * 60 + Number(x![2])) * 60 + Number(x![3] ?? 0)) * 1e9) as [number, number];
+    if (!(to > from)) throw new UsageError(`${name}: the window must end after it starts, got "${v}"`);
+    const fmt = (x: RegExpExecArray) => `${x[1]!.padStart(2, '0')}:${x[2]}${x[3] ? `:${x[3]}` : ''}`;
+    return { fromNs: from, toNs: to, label: `${fmt(m[0])}-${fmt(m[1])}` };
+  };
+}
+
 /** A repeatable option's values, in order. */
 export function collect(v: string, prev: string[]): string[] {
   return [...prev, v];

@@ -23,6 +23,8 @@ import type { QueueReactiveFit } from './calibrate-qr.js';
  */
 export interface Calibration {
   source: string;
+  /** The part of the file calibrated on (`sor calibrate --window`), if not all of it. */
+  window?: string;
   /** From LOBSTER's file naming (TICKER_DATE_…), if it follows it. */
   ticker?: string;
   levels: number;
@@ -191,6 +193,7 @@ export function calibrateDay(day: LobsterDay, tick = 100): Calibration {
   const ticker = /(?:^|\/)([A-Z][A-Z0-9.]*)_\d{4}-\d{2}-\d{2}_[^/]*$/.exec(day.pair.message)?.[1];
   return {
     source: day.pair.message,
+    ...(day.window ? { window: day.window } : {}),
     ...(ticker ? { ticker } : {}),
     levels: N,
     tick,
@@ -305,7 +308,7 @@ export function scenarioFromCalibration(
   return {
     ...t,
     name,
-    description: `Calibrated by \`sor calibrate\` to ${cal.source.split('/').slice(-2).join('/')} (${cal.levels} level${cal.levels > 1 ? 's' : ''}, ${Math.round(cal.seconds)} s): ${qr ? 'queue-reactive flow at the best quotes (Huang-Lehalle-Rosenbaum: join, cancel and market-order rates by the queue sizes on both sides, limit orders inside the spread by spread, self-exciting market orders), Cont-Stoikov-Talreja arrival and cancel rates behind the best, empirical order and trade sizes (round-lot atoms and a log-normal)' : 'Cont-Stoikov-Talreja arrival and cancel rates by distance from the opposite best, log-normal order and trade sizes'}, the intraday volume profile and 1-minute volatility; dark contra flow from the day's hidden executions. Venues, fees and latencies are the template's.`,
+    description: `Calibrated by \`sor calibrate\` to ${cal.source.split('/').slice(-2).join('/')}${cal.window ? ` from ${cal.window.replace('-', ' to ')}` : ''} (${cal.levels} level${cal.levels > 1 ? 's' : ''}, ${Math.round(cal.seconds)} s): ${qr ? 'queue-reactive flow at the best quotes (Huang-Lehalle-Rosenbaum: join, cancel and market-order rates by the queue sizes on both sides, limit orders inside the spread by spread, self-exciting market orders), Cont-Stoikov-Talreja arrival and cancel rates behind the best, empirical order and trade sizes (round-lot atoms and a log-normal)' : 'Cont-Stoikov-Talreja arrival and cancel rates by distance from the opposite best, log-normal order and trade sizes'}, the intraday volume profile and 1-minute volatility; dark contra flow from the day's hidden executions. Venues, fees and latencies are the template's.`,
     symbol: cal.ticker ?? (t as { symbol?: string }).symbol ?? 'XYZ',
     tick: cal.tick,
     initialPrice: cal.initialPrice,
@@ -332,7 +335,11 @@ export function scenarioFromCalibration(
       beta: choices.impactBeta,
       tau0Seconds: 1,
     },
-    calibration: { source: cal.source.split('/').slice(-1)[0], observed: qr ? { ...cal.observed, queue_reactive: qr.observed } : cal.observed },
+    calibration: {
+      source: cal.source.split('/').slice(-1)[0],
+      ...(cal.window ? { window: cal.window } : {}),
+      observed: qr ? { ...cal.observed, queue_reactive: qr.observed } : cal.observed,
+    },
   };
 }
 

@@ -190,6 +190,8 @@ export interface LobsterDay {
   direction: Int8Array;
   /** n rows of 4·N numbers. */
   book: Float64Array;
+  /** A part of the file only (dayWindow): its window, as written. */
+  window?: string;
 }
 
 export function loadLobster(pair: LobsterPair): LobsterDay {
@@ -214,6 +216,32 @@ export function loadLobster(pair: LobsterPair): LobsterDay {
     d.book.set(b, i * width);
   });
   return d;
+}
+
+/**
+ * The rows of a day from `fromNs` to before `toNs` (nanoseconds since midnight), as views of the day's arrays: a
+ * part of a day to calibrate on, or to check a calibration against. The first row's book is the window's opening
+ * book. A window with fewer than two events is refused, with the file and the window named.
+ */
+export function dayWindow(day: LobsterDay, fromNs: number, toNs: number, label = `${fromNs / 1e9}-${toNs / 1e9} s`): LobsterDay {
+  let a = 0;
+  while (a < day.n && day.timeNs[a]! < fromNs) a++;
+  let b = a;
+  while (b < day.n && day.timeNs[b]! < toNs) b++;
+  if (b - a < 2) throw new LobsterFormatError(day.pair.message, 0, `the window ${label} holds ${b - a} event${b - a === 1 ? '' : 's'} of the file's ${day.n}`);
+  const W = 4 * day.pair.levels;
+  return {
+    pair: day.pair,
+    n: b - a,
+    timeNs: day.timeNs.subarray(a, b),
+    type: day.type.subarray(a, b),
+    id: day.id.subarray(a, b),
+    size: day.size.subarray(a, b),
+    price: day.price.subarray(a, b),
+    direction: day.direction.subarray(a, b),
+    book: day.book.subarray(a * W, b * W),
+    window: label,
+  };
 }
 
 function alloc(pair: LobsterPair, cap: number, width: number): LobsterDay {

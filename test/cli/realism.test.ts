@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor realism', () => {
@@ -73,5 +75,72 @@ describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor rea
     expect(j.exposure_replay.grows_with_size).toBe(true);
     expect(j.metaorder.synthetic.results).toHaveLength(5);
     expect(typeof j.metaorder.synthetic.exponent).toBe('number');
+  });
+
+  it('calibrates on part of a day and checks against another part (--window): the same as cutting the files there', () => {
+    const GOOG = '../shared/data/lobster/GOOG_2012-06-21_L1';
+    const dir = mkdtempSync(join(tmpdir(), 'sor-window-'));
+    try {
+      // the afternoon's rows cut into a LOBSTER pair of their own
+      const base = `${GOOG}/GOOG_2012-06-21_34200000_57600000_`;
+      const msg = readFileSync(`${base}message_1.csv`, 'utf8').trimEnd().split('\n');
+      const book = readFileSync(`${base}orderbook_1.csv`, 'utf8').trimEnd().split('\n');
+      const k = msg.findIndex((l) => Number(l.split(',')[0]) >= 45_900);
+      expect(k).toBeGreaterThan(1000);
+      const cut = join(dir, 'pm');
+      mkdirSync(cut);
+      writeFileSync(join(cut, 'GOOG_2012-06-21_45900000_57600000_message_1.csv'), msg.slice(k).join('\n') + '\n');
+      writeFileSync(join(cut, 'GOOG_2012-06-21_45900000_57600000_orderbook_1.csv'), book.slice(k).join('\n') + '\n');
+      const sor = (...args: string[]) => spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
+      const a = sor('calibrate', GOOG, '--window', '12:45-16:00', '--out', join(dir, 'a.json'), '--name', 'pm');
+      expect(a.stderr).toBe('');
+      expect(a.status).toBe(0);
+      expect(sor('calibrate', cut, '--out', join(dir, 'b.json'), '--name', 'pm').status).toBe(0);
+      const ja = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
+      const jb = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
+      expect(ja.description).toMatch(/message_1\.csv from 12:45 to 16:00 \(1 level, 11699 s\)/);
+      expect(ja.calibration.window).toBe('12:45-16:00');
+      for (const j of [ja, jb]) {
+        delete j.description;
+        j.calibration = j.calibration.observed;
+      }
+      expect(ja).toEqual(jb);
+      // windows that cannot be: named, with the option or the file
+      const none = sor('calibrate', GOOG, '--window', '17:00-18:00', '--out', join(dir, 'c.json'));
+      expect(none.status).toBe(3);
+      expect(none.stderr).toMatch(/message_1\.csv: the window 17:00-18:00 holds 0 events of the file's 49482/);
+      for (const w of ['12:45', '12:45-12:45', '25:00-26:00', '9:30-noon']) {
+        const bad = sor('calibrate', GOOG, '--window', w, '--out', join(dir, 'c.json'));
+        expect(bad.status).toBe(2);
+        expect(bad.stderr).toMatch(/--window/);
+      }
+      expect(existsSync(join(dir, 'c.json'))).toBe(false);
+      // the afternoon's scenario against the afternoon: the real statistics are the window's
+      const r = sor(
+        'realism',
+        '--scenario',
+        join(dir, 'a.json'),
+        '--window',
+        '12:45-16:00',
+        '--seeds',
+        '1',
+        '--metaorder-seeds',
+        '2',
+        '--exposure-trials',
+        '0',
+        '--json',
+      );
+      expect(r.status).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.real_day).toBe('GOOG_2012-06-21_L1 12:45-16:00');
+      expect(j.real.minutes).toBeGreaterThan(194);
+      expect(j.real.minutes).toBeLessThan(195.1);
+      expect(j.synthetic.minutes).toBe(195);
+      // the afternoon's spread is its own (the whole day's is 27.3 ticks, the morning's 31.8)
+      expect(j.real.spread_ticks.mean).toBeGreaterThan(22);
+      expect(j.real.spread_ticks.mean).toBeLessThan(24);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,8 +3,7 @@ import { roundTo } from '../core/stats.js';
 import { bootstrapMean } from '../tca/paired.js';
 import { NS_PER_MINUTE, NS_PER_SECOND } from '../core/types.js';
 import type { Market } from './market.js';
-import { Piscina } from 'piscina';
-import { compiledFile } from './pool.js';
+import { compiledFile, runPooled } from './pool.js';
 import { buildWorld } from './world.js';
 
 export interface ExposureDesign {
@@ -110,19 +109,9 @@ export async function exposureExperiment(
   if (workers === 1) {
     for (let i = 0; i < design.trials; i++) trials[i] = exposureTrial(market, design, t0, i);
   } else {
-    const pool = new Piscina({
-      filename: compiledFile('backtest', 'exposure-worker.js'),
-      minThreads: workers,
-      maxThreads: workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 60_000,
-      workerData: { market, design, t0 } satisfies ExposureWork,
-    });
-    try {
-      await Promise.all(Array.from({ length: design.trials }, async (_, i) => (trials[i] = (await pool.run(i)) as number[][])));
-    } finally {
-      await pool.destroy();
-    }
+    const work: ExposureWork = { market, design, t0 };
+    const indices = Array.from({ length: design.trials }, (_, i) => i);
+    await runPooled<number[][]>(compiledFile('backtest', 'exposure-worker.js'), work, workers, indices, (i, r) => (trials[i] = r));
   }
   const drifts = design.multiples.map((_, j) => H.map((_, h) => trials.map((t) => t[j]![h]!)));
   const rows = design.multiples.map((k, j) => ({

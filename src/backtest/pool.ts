@@ -37,23 +37,29 @@ export async function runBacktest(
     }
     return results;
   }
-  const pool = new Piscina({
-    filename: compiledFile('backtest', 'worker.js'),
-    minThreads: workers,
-    maxThreads: workers,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
-    workerData: { spec },
+  await runPooled<OrderResult>(compiledFile('backtest', 'worker.js'), { spec }, workers, orders, (k, r) => {
+    results[orders[k]!.index] = r;
+    opts.onProgress?.(++done, orders.length);
   });
+  return results;
+}
+
+/**
+ * Runs each task on a piscina pool of `workers` threads of a compiled module (which receives `workerData` once),
+ * one task a thread at a time, as each thread becomes free; `onResult(k, result)` for task k as it ends. The pool is
+ * closed when all are done or one fails.
+ */
+export async function runPooled<R>(
+  filename: string,
+  workerData: unknown,
+  workers: number,
+  tasks: readonly unknown[],
+  onResult: (k: number, result: R) => void,
+): Promise<void> {
+  const pool = new Piscina({ filename, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, idleTimeout: 60_000, workerData });
   try {
-    await Promise.all(
-      orders.map(async (o) => {
-        results[o.index] = (await pool.run(o)) as OrderResult;
-        opts.onProgress?.(++done, orders.length);
-      }),
-    );
+    await Promise.all(tasks.map(async (t, k) => onResult(k, (await pool.run(t)) as R)));
   } finally {
     await pool.destroy();
   }
-  return results;
 }

@@ -6,7 +6,7 @@ import { resolveScenario } from '../backtest/market.js';
 import { dayWindow, loadLobster, resolvePair } from '../data/lobster.js';
 import { UsageError } from './errors.js';
 import { packageFile } from '../core/paths.js';
-import { dayWindow as windowOption, numberIn, positiveInt, type DayWindow } from './options.js';
+import { numberIn, positiveInt, windowOption, type DayWindow } from './options.js';
 import { writableFile, writeFileWhole } from '../core/files.js';
 import { print } from './print.js';
 

@@ -61,7 +61,7 @@ export interface DayWindow {
   label: string;
 }
 
-export function dayWindow(name: string) {
+export function windowOption(name: string) {
   const clock = /^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
   return (v: string): DayWindow => {
     const parts = v.trim().split('-');

@@ -6,7 +6,7 @@ import { realismReport } from '../backtest/realism.js';
 import { GOOG_DATA } from '../bench/suite.js';
 import { IoError, UsageError } from './errors.js';
 import { availableParallelism } from 'node:os';
-import { dayWindow, MAX_WORKERS, nonNegativeInt, positiveInt, type DayWindow } from './options.js';
+import { MAX_WORKERS, nonNegativeInt, positiveInt, windowOption, type DayWindow } from './options.js';
 import { print } from './print.js';
 
 export function realismCommand(program: Command): void {
@@ -31,7 +31,7 @@ export function realismCommand(program: Command): void {
       positiveInt('--workers', MAX_WORKERS),
       Math.min(2, availableParallelism()),
     )
-    .option('--window <HH:MM-HH:MM>', 'compare with this part of the real day only (e.g. the part a scenario was not calibrated on)', dayWindow('--window'))
+    .option('--window <HH:MM-HH:MM>', 'compare with this part of the real day only (e.g. the part a scenario was not calibrated on)', windowOption('--window'))
     .option('--json', 'print JSON', false)
     .action(
       async (

@@ -251,11 +251,7 @@ export class FeatureNet {
    * queue ahead of the next lot): one row of the first layer, not the whole vector.
    */
   outputWith(sum: Float64Array, j: number, from: number, to: number): number {
-    const dz = this.t.value(j, to) - this.t.value(j, from);
-    const w = this.net.firstWeights;
-    const h = this.pre.length;
-    const row = j * h;
-    for (let o = 0; o < h; o++) this.pre[o] = sum[o]! + dz * w[row + o]!;
+    this.shift(sum, this.pre, j, from, to);
     return this.net.runAfterFirst(this.pre);
   }
 
@@ -264,12 +260,16 @@ export class FeatureNet {
    * layer): the places of one venue that differ only in the child's distance and queue, from one sum.
    */
   shiftSum(sum: Float64Array, j: number, from: number, to: number): void {
+    this.shift(sum, sum, j, from, to);
+  }
+
+  /** `into` = `sum` with feature j moved from `from` to `to`: one row of the first layer (`into` may be `sum`). */
+  private shift(sum: Float64Array, into: Float64Array, j: number, from: number, to: number): void {
     const dz = this.t.value(j, to) - this.t.value(j, from);
-    if (dz === 0) return;
     const w = this.net.firstWeights;
-    const h = sum.length;
+    const h = into.length;
     const row = j * h;
-    for (let o = 0; o < h; o++) sum[o]! += dz * w[row + o]!;
+    for (let o = 0; o < h; o++) into[o] = sum[o]! + dz * w[row + o]!;
   }
 
   /** The output for the vector of a venueSum (shifted or not). */

@@ -59,6 +59,15 @@ function rests(x: { r: RecordingRouter }, side: Side) {
   );
 }
 
+/** Every lot at a price the router offers: never at or through the other side; the touch only where the spread has no room inside, else one of the two most aggressive of three ticks inside. */
+function expectOfferedPrices(lots: ReturnType<typeof rests>): void {
+  for (const l of lots) {
+    expect(l.crosses).toBe(false);
+    if (l.room === 0) expect(l.inside).toBe(0);
+    else expect([Math.max(1, l.room - 1), l.room]).toContain(l.inside);
+  }
+}
+
 function run(policy: MlRouterPolicy, o: { side: Side; qty: number; minutes: number; seed: number }, features = true) {
   const start = clockToNs('11:00:00');
   const s = buildSession(scenario, o.seed, file, undefined, { startNs: start - 5 * NS_PER_MINUTE });
@@ -145,11 +154,7 @@ describe('the ml router', () => {
       const x = run(makePolicy('ml', { models, adv: facts.adv }) as MlRouterPolicy, { side, qty: 8000, minutes: 5, seed: 3 });
       const lots = rests(x, side);
       expect(lots.length).toBeGreaterThan(20);
-      for (const l of lots) {
-        expect(l.crosses).toBe(false);
-        if (l.room === 0) expect(l.inside).toBe(0);
-        else expect([Math.max(1, l.room - 1), l.room]).toContain(l.inside);
-      }
+      expectOfferedPrices(lots);
       // both prices offered get lots somewhere
       expect(lots.some((l) => l.room === 3 && l.inside === 2) && lots.some((l) => l.room === 3 && l.inside === 3)).toBe(true);
       expect(lots.filter((l) => l.inside > 0).length).toBeGreaterThan(lots.length / 4);
@@ -162,11 +167,7 @@ describe('the ml router', () => {
     const even = run(makePolicy('ml-even') as MlRouterPolicy, { side: SELL, qty: 8000, minutes: 5, seed: 3 });
     const a = rests(inside, SELL);
     expect(a.length).toBeGreaterThan(20);
-    for (const l of a) {
-      expect(l.crosses).toBe(false);
-      if (l.room === 0) expect(l.inside).toBe(0);
-      else expect([Math.max(1, l.room - 1), l.room]).toContain(l.inside);
-    }
+    expectOfferedPrices(a);
     // every decision's lots but its last are round, and the three ticks inside get lots whenever the spread allows
     expect(a.filter((l) => l.qty % 100 === 0).length).toBeGreaterThan(a.length / 2);
     expect(a.filter((l) => l.inside === 3).length).toBeGreaterThan(a.length / 4);

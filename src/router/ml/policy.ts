@@ -299,34 +299,29 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
     const toxSum = this.toxSum;
     const tox = this.toxAt;
     let venueAt = -1;
-    let touchQueue = 0;
     for (const o of options) {
       if (o.dark) {
         o.value = chk.cost('dark saving', this.darkValue(this.venueSet!.dark[o.pool]!, later - impact * perShareTaken(ch, ch.dark), c.mid));
         continue;
       }
       if (o.index !== venueAt) {
-        // a venue's places (its touch, the prices inside the spread) differ only in the child's distance and queue:
-        // both models sum the venue's part once, at the touch, and each place is two rows from it
+        // a venue's places are its touch alone, or prices inside the spread that differ only in the child's distance
+        // (nothing ahead of a first lot there): both models sum the venue's part once, at the touch, and each price
+        // inside is one row from it
         venueAt = o.index;
-        touchQueue = o.inside === 0 ? o.queue : 0;
-        setVenue(o, touchQueue, o.price - sign * o.inside * tick);
+        setVenue(o, o.queue, o.price - sign * o.inside * tick);
         m.fill.venueSum(x, fillSum);
         m.toxicity.venueSum(x, toxSum);
       }
       if (o.sum.length !== fillSum.length) o.sum = new Float64Array(fillSum.length);
       o.sum.set(fillSum);
-      // the touch is the venue's sums as they are (a venue's touch, where there is one, is its first place)
       let toxicitySum = toxSum;
       if (o.inside > 0) {
         x[F.distance_ticks] = -o.inside;
-        x[F.queue_ahead] = o.queue;
         chk.features('probe input', m.fill.beyond(x, maxZ, 'venue'));
         tox.set(toxSum);
         m.fill.shiftSum(o.sum, F.distance_ticks, 0, -o.inside);
-        m.fill.shiftSum(o.sum, F.queue_ahead, touchQueue, o.queue);
         m.toxicity.shiftSum(tox, F.distance_ticks, 0, -o.inside);
-        m.toxicity.shiftSum(tox, F.queue_ahead, touchQueue, o.queue);
         toxicitySum = tox;
       }
       const toxicity = chk.cost('toxicity', m.toxicity.predictFromSum(toxicitySum));

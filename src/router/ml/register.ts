@@ -31,7 +31,8 @@ export function registerMlPolicies(policies: PolicyRegistry): void {
   });
   policies.register({
     name: 'ml-even-inside',
-    description: "ablation: ml's places (the touches and up to 3 ticks inside the spread) dealt round lots in turn, and the pools evenly, no model",
+    description:
+      "ablation: ml's places (the two most aggressive prices up to 3 ticks inside the spread, or the touches where it has no room) dealt round lots in turn, and the pools evenly, no model",
     options: mlOptions,
     make: (o, ctx) => new MlEvenInsidePolicy({ ...o, decisionNs: ctx.decisionNs }),
   });

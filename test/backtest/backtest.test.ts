@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scenarioFromLobsterFolder, marketFacts } from '../../src/backtest/market.js';
 import { runBacktest } from '../../src/backtest/pool.js';
@@ -6,6 +5,7 @@ import { runOrder } from '../../src/backtest/run-order.js';
 import { generateOrders, type BacktestSpec } from '../../src/backtest/spec.js';
 import { summarizeBacktest } from '../../src/tca/summary.js';
 import { loadScenarioFile } from '../../src/sim/scenario.js';
+import { GOOG_DAY, needs, present } from '../helpers/reference-data.js';
 
 const file = 'scenarios/default.json';
 const scenario = loadScenarioFile(file);
@@ -95,8 +95,8 @@ describe('backtester', () => {
     expect(rep.policies.find((p) => p.policy === 'twap')!.venues.every((v) => !v.venue.startsWith('DARK'))).toBe(true);
   });
 
-  const goog = '../shared/data/lobster/GOOG_2012-06-21_L1';
-  it.skipIf(!existsSync(goog))('backtests on a LOBSTER folder: the real day drives the lit venues', async () => {
+  const goog = GOOG_DAY;
+  it.skipIf(!present(goog))(needs(goog, 'backtests on a LOBSTER folder: the real day drives the lit venues'), async () => {
     const { scenario: sc, file: f } = scenarioFromLobsterFolder(goog);
     const facts = marketFacts(sc, f);
     expect(facts.adv).toBe(492_509 + 213_616);
@@ -107,7 +107,7 @@ describe('backtester', () => {
     }
   });
 
-  it.skipIf(!existsSync(goog))('a block sweep that shifts the replayed prices past the stale book settles (a regression)', () => {
+  it.skipIf(!present(goog))(needs(goog, 'a block sweep that shifts the replayed prices past the stale book settles (a regression)'), () => {
     // order 7 of seed 1: POV buys 34,799 shares from 14:23; its final sweep of the ~8,000 shares it is behind moved
     // later replayed prices up by ~$14 at once. Restoring the file's shifted bid then met the stale asks below it,
     // each restored lot traded away, and reconciliation never settled. Stale crossing orders are now removed first.

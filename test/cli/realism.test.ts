@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GOOG_DAY, needs, present } from '../helpers/reference-data.js';
 
-describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor realism', () => {
+describe.skipIf(!present(GOOG_DAY))(needs(GOOG_DAY, 'sor realism'), () => {
   it('sets the synthetic GOOG day beside the real one and reports the metaorder experiment', () => {
     const r = spawnSync(process.execPath, ['bin/sor.js', 'realism', '--scenario', 'default', '--metaorder-seeds', '3', '--exposure-trials', '40', '--json'], {
       encoding: 'utf8',
@@ -78,7 +79,7 @@ describe.runIf(existsSync('../shared/data/lobster/GOOG_2012-06-21_L1'))('sor rea
   });
 
   it('calibrates on part of a day and checks against another part (--window): the same as cutting the files there', () => {
-    const GOOG = '../shared/data/lobster/GOOG_2012-06-21_L1';
+    const GOOG = GOOG_DAY;
     const dir = mkdtempSync(join(tmpdir(), 'sor-window-'));
     try {
       // the afternoon's rows cut into a LOBSTER pair of their own

@@ -11,17 +11,18 @@ import { resolvePair } from '../../src/data/lobster.js';
 import { replaySummary } from '../../src/data/replay.js';
 import { Store } from '../../src/data/store.js';
 import { parseScenario } from '../../src/sim/scenario.js';
+import { AAPL_SAMPLE, GOOG_DAY, needs, present } from '../helpers/reference-data.js';
 
 /**
  * Random bytes and random mutations of the bundled LOBSTER samples and scenarios, fed to the readers: every input is
  * either read or refused with one of the project's errors naming the file; nothing crashes, nothing hangs. Every
  * draw comes from a seeded generator, so a failure is reproduced by its case number.
  */
-const LOBSTER = '../shared/data/lobster';
 const SAMPLES = [
-  { dir: `${LOBSTER}/GOOG_2012-06-21_L1`, stem: 'GOOG_2012-06-21_34200000_57600000', n: 1 },
-  { dir: `${LOBSTER}/AAPL_2012-06-21_L10_subset`, stem: 'AAPL_2012-06-21_34200000_57600000', n: 10 },
+  { dir: GOOG_DAY, stem: 'GOOG_2012-06-21_34200000_57600000', n: 1 },
+  { dir: AAPL_SAMPLE, stem: 'AAPL_2012-06-21_34200000_57600000', n: 10 },
 ];
+const SAMPLE_DIRS = SAMPLES.map((x) => x.dir);
 const TOKENS = [
   '',
   ' ',
@@ -91,59 +92,63 @@ function named(e: unknown, where: string): boolean {
 }
 
 describe('fuzz: the readers refuse what they cannot read, by name, and never crash', () => {
-  it('LOBSTER pairs: 1500 mutations through the reader, the verified replay and the calibration; 150 into the store', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'sor-fuzz-'));
-    const base = SAMPLES.map((s) => ({
-      ...s,
-      msg:
-        readFileSync(join(s.dir, `${s.stem}_message_${s.n}.csv`), 'latin1')
-          .split('\n')
-          .slice(0, 300)
-          .join('\n') + '\n',
-      ob:
-        readFileSync(join(s.dir, `${s.stem}_orderbook_${s.n}.csv`), 'latin1')
-          .split('\n')
-          .slice(0, 300)
-          .join('\n') + '\n',
-    }));
-    const rng = Rng.stream(11, 'fuzz:lobster');
-    const crashes: string[] = [];
-    const outcomes = { read: 0, refused: 0 };
-    const db = join(root, 'fuzz.duckdb');
-    for (let k = 0; k < 1500; k++) {
-      const s = base[rng.int(base.length)]!;
-      const dir = join(root, `case${k}`);
-      mkdirSync(dir);
-      const which = rng.int(3); // the message file, the orderbook file, or both
-      const msg = which !== 1 ? mutateText(s.msg, rng) : s.msg;
-      const ob = which !== 0 ? mutateText(s.ob, rng) : s.ob;
-      writeFileSync(join(dir, `${s.stem}_message_${s.n}.csv`), msg, 'latin1');
-      writeFileSync(join(dir, `${s.stem}_orderbook_${s.n}.csv`), ob, 'latin1');
-      try {
-        const pair = resolvePair(dir);
-        replaySummary(pair, true);
-        calibrateLobster(pair);
-        if (k % 10 === 0) {
-          const store = await Store.open(db);
-          try {
-            await store.ingestLobster(pair);
-          } finally {
-            store.close();
+  it.skipIf(!present(SAMPLE_DIRS))(
+    needs(SAMPLE_DIRS, 'LOBSTER pairs: 1500 mutations through the reader, the verified replay and the calibration; 150 into the store'),
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'sor-fuzz-'));
+      const base = SAMPLES.map((s) => ({
+        ...s,
+        msg:
+          readFileSync(join(s.dir, `${s.stem}_message_${s.n}.csv`), 'latin1')
+            .split('\n')
+            .slice(0, 300)
+            .join('\n') + '\n',
+        ob:
+          readFileSync(join(s.dir, `${s.stem}_orderbook_${s.n}.csv`), 'latin1')
+            .split('\n')
+            .slice(0, 300)
+            .join('\n') + '\n',
+      }));
+      const rng = Rng.stream(11, 'fuzz:lobster');
+      const crashes: string[] = [];
+      const outcomes = { read: 0, refused: 0 };
+      const db = join(root, 'fuzz.duckdb');
+      for (let k = 0; k < 1500; k++) {
+        const s = base[rng.int(base.length)]!;
+        const dir = join(root, `case${k}`);
+        mkdirSync(dir);
+        const which = rng.int(3); // the message file, the orderbook file, or both
+        const msg = which !== 1 ? mutateText(s.msg, rng) : s.msg;
+        const ob = which !== 0 ? mutateText(s.ob, rng) : s.ob;
+        writeFileSync(join(dir, `${s.stem}_message_${s.n}.csv`), msg, 'latin1');
+        writeFileSync(join(dir, `${s.stem}_orderbook_${s.n}.csv`), ob, 'latin1');
+        try {
+          const pair = resolvePair(dir);
+          replaySummary(pair, true);
+          calibrateLobster(pair);
+          if (k % 10 === 0) {
+            const store = await Store.open(db);
+            try {
+              await store.ingestLobster(pair);
+            } finally {
+              store.close();
+            }
           }
+          outcomes.read++;
+        } catch (e) {
+          if (named(e, dir)) outcomes.refused++;
+          else crashes.push(`case ${k}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
         }
-        outcomes.read++;
-      } catch (e) {
-        if (named(e, dir)) outcomes.refused++;
-        else crashes.push(`case ${k}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
+        rmSync(dir, { recursive: true });
       }
-      rmSync(dir, { recursive: true });
-    }
-    if (process.env.SOR_FUZZ_REPORT) console.log(JSON.stringify(outcomes));
-    expect(crashes).toEqual([]);
-    // the mutations reach both outcomes: this is not a test that only ever sees refusals
-    expect(outcomes.read).toBeGreaterThan(20);
-    expect(outcomes.refused).toBeGreaterThan(300);
-  }, 300_000);
+      if (process.env.SOR_FUZZ_REPORT) console.log(JSON.stringify(outcomes));
+      expect(crashes).toEqual([]);
+      // the mutations reach both outcomes: this is not a test that only ever sees refusals
+      expect(outcomes.read).toBeGreaterThan(20);
+      expect(outcomes.refused).toBeGreaterThan(300);
+    },
+    300_000,
+  );
 
   it('scenarios: 1000 mutations of the shipped ones (bytes and fields) parsed, built and run for 5 simulated seconds', () => {
     const rng = Rng.stream(12, 'fuzz:scenario');

@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileFromLobster } from '../../src/data/lobster-profile.js';
+import { GOOG_DAY, needs, present } from '../helpers/reference-data.js';
 
-const GOOG = '../shared/data/lobster/GOOG_2012-06-21_L1';
+const GOOG = GOOG_DAY;
 
 describe('LOBSTER flow profile', () => {
-  it.runIf(existsSync(GOOG))('the shipped GOOG profile is what the data gives', () => {
+  it.skipIf(!present(GOOG))(needs(GOOG, 'the shipped GOOG profile is what the data gives'), () => {
     const { credit: _credit, ...shipped } = JSON.parse(readFileSync('profiles/goog-2012-06-21.json', 'utf8'));
     const p = profileFromLobster(GOOG);
     expect(p).toEqual(shipped);

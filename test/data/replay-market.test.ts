@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../src/data/replay-market.js';
 import type { ReplayMarket } from '../../src/data/replay-market.js';
@@ -13,8 +13,11 @@ import { fitQuotePressure } from '../../src/data/quote-pressure.js';
 import { pressureRate } from '../../src/sim/quote-pressure.js';
 import { buildSession, simulate, startSession } from '../../src/sim/session.js';
 import type { ExecReport, VenueClient } from '../../src/venue/types.js';
+import { AAPL_SAMPLE, GOOG_DAY, LOBSTER, needs, present } from '../helpers/reference-data.js';
 
-const LOB = '../shared/data/lobster';
+const SAMPLES = [GOOG_DAY, AAPL_SAMPLE];
+
+const LOB = LOBSTER;
 const FILE = '/work/main/scenarios/replay-test.json'; // only its folder matters: data paths resolve from it
 
 function replayScenario(sample: string) {
@@ -23,7 +26,7 @@ function replayScenario(sample: string) {
   return parseScenario(JSON.stringify(j), FILE);
 }
 
-describe.runIf(existsSync(LOB))('a LOBSTER day driving the multi-venue market', () => {
+describe.skipIf(!present(SAMPLES))(needs(SAMPLES, 'a LOBSTER day driving the multi-venue market'), () => {
   for (const sample of ['GOOG_2012-06-21_L1', 'AAPL_2012-06-21_L10_subset']) {
     it(`${sample}: the consolidated book matches the file after every event`, () => {
       const s = buildSession(replayScenario(sample), 1, FILE);

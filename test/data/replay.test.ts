@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CsvNumberReader } from '../../src/data/csv-numbers.js';
 import { loadLobster, readLobster, resolvePair } from '../../src/data/lobster.js';
 import { verifyDay } from '../../src/data/replay.js';
+import { AAPL_SAMPLE, GOOG_DAY, LOBSTER, needs, present } from '../helpers/reference-data.js';
 
-const LOB = '../shared/data/lobster';
+const LOB = LOBSTER;
 const SAMPLES = ['GOOG_2012-06-21_L1', 'AAPL_2012-06-21_L10_subset'];
-const have = existsSync(LOB);
+const have = present([GOOG_DAY, AAPL_SAMPLE]);
 
 function sor(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
@@ -29,7 +30,7 @@ function copySample(name: string, edit?: (lines: string[]) => void): string {
   return dir;
 }
 
-describe.runIf(have)('exact replay of the bundled LOBSTER samples', () => {
+describe.skipIf(!have)(needs([GOOG_DAY, AAPL_SAMPLE], 'exact replay of the bundled LOBSTER samples'), () => {
   for (const name of SAMPLES) {
     it(`${name}: every event matches the orderbook file`, () => {
       const c = verifyDay(loadLobster(resolvePair(join(LOB, name))));

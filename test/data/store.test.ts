@@ -1,18 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolvePair } from '../../src/data/lobster.js';
 import { Store } from '../../src/data/store.js';
+import { AAPL_SAMPLE, needs, present } from '../helpers/reference-data.js';
 
-const AAPL = '../shared/data/lobster/AAPL_2012-06-21_L10_subset';
+const AAPL = AAPL_SAMPLE;
 
 function sor(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/sor.js', ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-describe.runIf(existsSync(AAPL))('the DuckDB store', () => {
+describe.skipIf(!present(AAPL))(needs(AAPL, 'the DuckDB store'), () => {
   it('ingests a LOBSTER day (events and book levels) and ingesting it again duplicates nothing', async () => {
     const dir = mkdtempSync('/tmp/sor-store-');
     const db = join(dir, 'sub', 'market.duckdb'); // the file and its folder are created

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIX44_SCRIPTS, needs, present } from '../helpers/reference-data.js';
 import { runScript } from '../../src/fix/acceptance/runner.js';
 import { loadScript, type Step } from '../../src/fix/acceptance/script.js';
 import { completeMessage, FixFramer, fixTime } from '../../src/fix/wire.js';
@@ -10,7 +11,7 @@ import { completeMessage, FixFramer, fixTime } from '../../src/fix/wire.js';
  * difference by line). The acceptor here is a stand-in that plays the script's other side, as scripted, until the
  * project's acceptor exists to run the suite against.
  */
-const DIR = '../shared/data/fix-acceptance/fix44';
+const DIR = FIX44_SCRIPTS;
 let server: Server | null = null;
 afterEach(() => server?.close());
 
@@ -49,7 +50,7 @@ async function scripted(steps: readonly Step[], edit: (msg: string) => string = 
   return (server.address() as { port: number }).port;
 }
 
-describe('acceptance runner', () => {
+describe.skipIf(!present(DIR))(needs(DIR, 'acceptance runner'), () => {
   it('plays a script over TCP and passes when every expected message comes, and the disconnect', async () => {
     for (const f of ['2a_MsgSeqNumCorrect.def', '2b_MsgSeqNumTooHigh.def', '8_OnlyAdminMessages.def']) {
       const steps = loadScript(join(DIR, f));

@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIX44_SCRIPTS, needs, present } from '../helpers/reference-data.js';
 import { runSuite } from '../../src/fix/acceptance/suite.js';
 
-const DIR = '../shared/data/fix-acceptance/fix44';
+const DIR = FIX44_SCRIPTS;
 
-/** The project's acceptor against QuickFIX/J's FIX 4.4 session suite (`../shared/data/fix-acceptance`): all of it. */
-describe('FIX acceptance suite', () => {
+/** The project's acceptor against QuickFIX/J's FIX 4.4 session suite (`../shared/data/fix-acceptance`, the reference data): all of it. */
+describe.skipIf(!present(DIR))(needs(DIR, 'FIX acceptance suite'), () => {
   it('the fast suite: all 63 scripts pass, each against a fresh acceptor on loopback', async () => {
     const { results, skipped } = await runSuite([DIR], { beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW', slow: false, expectMs: 1500 });
     expect(skipped.map((f) => f.split('/').pop())).toEqual(['4a_NoDataSentDuringHeartBtInt.def', '6_SendTestRequest.def']);

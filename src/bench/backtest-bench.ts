@@ -81,7 +81,7 @@ export async function benchBacktest(
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
-/** DESIGN.md's budget: 2 workers do at least 1.8 times the work of one. */
+/** ARCHITECTURE.md's budget: 2 workers do at least 1.8 times the work of one. */
 const TARGET_SPEEDUP = 1.8;
 
 /** Wall time of the batch split over `n` processes (each runs the orders of its index mod n), all at once. */

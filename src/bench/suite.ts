@@ -16,7 +16,7 @@ import { benchDecision } from './decision-bench.js';
 import { benchReplay } from './replay-bench.js';
 import { timeIt } from './timing.js';
 
-/** The book benchmark's targets (DESIGN.md's budgets). */
+/** The book benchmark's targets (ARCHITECTURE.md's performance budgets). */
 export const BOOK_TARGETS = { realistic_ops_per_sec: 3_000_000, ratio: 10 };
 /** The backtest and decision benchmarks' settings, alone or in `bench all`. */
 export const BACKTEST_BENCH = { orders: 40, policies: ['twap', 'rule', 'prorata', 'ck'], workers: 2, seed: 1, rounds: 2 };

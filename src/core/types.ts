@@ -1,6 +1,6 @@
 /**
  * Shared vocabulary. Prices are integers in 1/10,000 of the currency, quantities integer shares,
- * times integer nanoseconds since midnight (see DESIGN.md, "Units and conventions").
+ * times integer nanoseconds since midnight (see ARCHITECTURE.md, "Units and conventions").
  */
 export type Side = 0 | 1;
 export const BUY: Side = 0;

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * DESIGN.md's layers, lowest first: a folder imports only from itself and folders before it. `bench/` (the
+ * ARCHITECTURE.md's layers, lowest first: a folder imports only from itself and folders before it. `bench/` (the
  * benchmarks: they time every layer) sits just below `cli/`, which alone may import it.
  */
 const LAYERS = [
@@ -78,7 +78,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 }
 
 describe('the layers', () => {
-  it('every folder of src/ is a layer of DESIGN.md', () => {
+  it('every folder of src/ is a layer of ARCHITECTURE.md', () => {
     for (const f of all) expect(LAYERS, relative(SRC, f)).toContain(layerOf(f));
   });
 

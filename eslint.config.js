@@ -23,6 +23,17 @@ export default tseslint.config(
     },
   },
   {
+    // typed rules: they read the types, through the project's tsconfig
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // a promise nobody awaits loses its rejection (an order or a journal write failing unseen); `void p` says it is meant
+      '@typescript-eslint/no-floating-promises': 'error',
+      // a switch over a union (an order state, a report kind, a record kind) names every member or has a default
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
     // tests edit parsed JSON freely
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

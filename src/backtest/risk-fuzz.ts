@@ -3,6 +3,7 @@ import { buildWorld } from './world.js';
 import { BUY, NS_PER_MINUTE, NS_PER_SECOND, SELL } from '../core/types.js';
 import type { EngineHooks } from '../router/engine.js';
 import type { MlModels } from '../router/ml/models.js';
+import { isChildDone, isParentDone } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
 import type { VolumeProfile } from '../router/policy-base.js';
 import { SimRouter } from '../router/sim-adapter.js';
@@ -209,11 +210,8 @@ export function riskFuzz(o: FuzzOptions): FuzzReport {
     if (halted && !resumed) w.engine.risk.setState('*', 'ACTIVE', 'the fuzz resumes', 'fuzz');
     for (const id of ids) {
       const p = w.engine.om.parent(id);
-      const working = p.children.filter((c) => {
-        const st = w.engine.om.child(c)!.state;
-        return st !== 'filled' && st !== 'cancelled' && st !== 'rejected';
-      }).length;
-      if ((p.state === 'filled' || p.state === 'expired' || p.state === 'cancelled') && working === 0) {
+      const working = p.children.filter((c) => !isChildDone(w.engine.om.child(c)!.state)).length;
+      if (isParentDone(p.state) && working === 0) {
         r.parents_ended++;
         add(r.parents_ended_by, { [p.state]: 1 });
       } else r.unended.push(`${id}: ${p.state}, ${working} children working`);

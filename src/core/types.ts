@@ -24,6 +24,12 @@ export const SESSION_MINUTES = 390;
 /** Price unit: 1/10,000 of the currency. One cent is 100 units. */
 export const PRICE_UNITS_PER_CURRENCY = 10_000;
 
+/** Basis points in one: a cost of x bp is a fraction x / BPS. */
+export const BPS = 10_000;
+
+/** A venue is a lit exchange (a price-time book) or a dark pool (matching at the midpoint). */
+export type VenueKind = 'lit' | 'dark';
+
 export function formatPrice(price: number): string {
   return (price / PRICE_UNITS_PER_CURRENCY).toFixed(4);
 }

@@ -1,3 +1,4 @@
+import type { VenueKind } from '../core/types.js';
 import type { RiskLimits } from '../risk/limits.js';
 import type { VolumeProfile } from '../router/schedulers.js';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
@@ -22,8 +23,11 @@ export type JournalRecord =
   | { k: 'down'; t: number; venue: string }
   | { k: 'up'; t: number; venue: string }
   | { k: 'recover'; t: number }
-  /** The router (re)started with this setup: what an offline replay builds its router from. */
-  | { k: 'start'; t: number; setup: JournaledSetup }
+  /**
+   * The router (re)started with this setup: what an offline replay builds its router from. `v`: the journal's format
+   * (JOURNAL_VERSION); a start record without it was written before the field, in the first version.
+   */
+  | { k: 'start'; t: number; v?: number; setup: JournaledSetup }
   /**
    * A person's control action through the control API (who: the name of the token used), or a call it refused
    * (`refused`: why, e.g. no or a wrong token; who then is null and nothing is done): the audit trail of human control.
@@ -66,7 +70,7 @@ export interface ControlRecord {
 export interface JournaledSetup {
   symbol: string;
   tick: number;
-  venues: { name: string; kind: 'lit' | 'dark'; takeFee: number; makeFee: number }[];
+  venues: { name: string; kind: VenueKind; takeFee: number; makeFee: number }[];
   clock: { originMs: number; originNs: number; speed: number };
   /** TargetStrategy (847) values → policy names; without 847, `defaultPolicy`. */
   strategies: Record<string, string>;
@@ -85,6 +89,9 @@ export interface JournaledSetup {
 }
 
 export type SyncMode = 'every' | 'group' | 'os';
+
+/** The journal format this router writes and reads; a journal of another version is refused, not guessed at. */
+export const JOURNAL_VERSION = 1;
 
 const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover', 'start', 'control']);
 export const isInput = (r: JournalRecord): boolean => INPUTS.has(r.k);
@@ -167,6 +174,10 @@ export function readJournal(file: string): JournalRecord[] {
     }
     if (typeof r !== 'object' || r === null || typeof r.k !== 'string' || typeof r.t !== 'number')
       throw new DataError(`${file}:${i + 1}: not a journal record`);
+    if (r.k === 'start' && (r.v ?? 1) !== JOURNAL_VERSION)
+      throw new DataError(
+        `${file}:${i + 1}: a journal of version ${JSON.stringify(r.v)}; this router reads version ${JOURNAL_VERSION} (journals written before the version field are version 1)`,
+      );
     out.push(r);
   });
   return out;

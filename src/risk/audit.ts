@@ -1,4 +1,4 @@
-import { BUY, NS_PER_SECOND } from '../core/types.js';
+import { BPS, BUY, NS_PER_SECOND, PRICE_UNITS_PER_CURRENCY } from '../core/types.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
 import type { RiskLimits } from './limits.js';
 
@@ -50,9 +50,9 @@ export class ChildAudit {
     const { bid, ask } = quote;
     const mid = (bid + ask) / 2;
     const px = m.ordType === 'limit' ? m.price : m.ordType === 'market' ? (m.side === BUY ? ask : bid) : Number.isFinite(mid) ? mid : m.price;
-    if (Number.isFinite(px) && (m.qty * px) / 10_000 > L.child.maxNotional) this.flag(`${tag}: notional above ${L.child.maxNotional}`);
+    if (Number.isFinite(px) && (m.qty * px) / PRICE_UNITS_PER_CURRENCY > L.child.maxNotional) this.flag(`${tag}: notional above ${L.child.maxNotional}`);
     if (m.ordType === 'limit') {
-      const b = L.child.collarBps / 10_000;
+      const b = L.child.collarBps / BPS;
       const above = Number.isFinite(ask) && m.price > ask * (1 + b);
       const below = Number.isFinite(bid) && m.price < bid * (1 - b);
       if (above || below) this.flag(`${tag}: outside the collar of ${bid} × ${ask}`);

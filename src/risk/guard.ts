@@ -1,4 +1,4 @@
-import { BUY, NS_PER_SECOND, type Side } from '../core/types.js';
+import { BPS, BUY, NS_PER_SECOND, PRICE_UNITS_PER_CURRENCY, type Side, type VenueKind } from '../core/types.js';
 import type { RiskLimits } from './limits.js';
 
 /**
@@ -50,7 +50,7 @@ export interface RiskMarket {
 export interface ChildRequest {
   parentId: string;
   venue: string;
-  venueKind: 'lit' | 'dark';
+  venueKind: VenueKind;
   side: Side;
   ordType: 'limit' | 'market' | 'midpeg';
   /** Price units; NaN for none (a market order, an uncapped peg). */
@@ -139,7 +139,6 @@ export class TimeWindow {
 }
 
 const NS_PER_MS = 1e6;
-const PRICE_UNITS = 10_000;
 
 export class Guardrails {
   private readonly global = { state: 'ACTIVE' as TradingState };
@@ -287,7 +286,7 @@ export class Guardrails {
     if (this.restricted.has(this.symbol)) return { code: 'RESTRICTED', detail: `${this.symbol} is on the restricted list` };
     if (!(Number.isInteger(p.qty) && p.qty > 0)) return { code: 'BAD_ORDER', detail: `a parent of ${p.qty} shares` };
     const ref = this.refPrice(p.limit);
-    const notional = Number.isFinite(ref) ? (p.qty * ref) / PRICE_UNITS : 0;
+    const notional = Number.isFinite(ref) ? (p.qty * ref) / PRICE_UNITS_PER_CURRENCY : 0;
     const used = this.credit.get(p.account) ?? 0;
     const cap = this.limits.credit.perAccountNotional;
     if (used + notional > cap)
@@ -299,7 +298,7 @@ export class Guardrails {
   parentOpened(p: ParentRequest): void {
     const refPrice = this.refPrice(p.limit);
     this.parents.set(p.id, { account: p.account, qty: p.qty, refPrice, filled: 0, working: 0, children: 0 });
-    if (Number.isFinite(refPrice)) this.addCredit(p.account, (p.qty * refPrice) / PRICE_UNITS);
+    if (Number.isFinite(refPrice)) this.addCredit(p.account, (p.qty * refPrice) / PRICE_UNITS_PER_CURRENCY);
   }
 
   /** A parent valued at nothing (no price when it came) takes the price of the market when its first child goes. */
@@ -308,14 +307,14 @@ export class Guardrails {
     const ref = this.refPrice(undefined);
     if (!Number.isFinite(ref)) return;
     b.refPrice = ref;
-    this.addCredit(b.account, ((b.qty - b.filled) * ref) / PRICE_UNITS);
+    this.addCredit(b.account, ((b.qty - b.filled) * ref) / PRICE_UNITS_PER_CURRENCY);
   }
 
   /** A parent's size changed (an OMS replace): its credit and the cross-check's bound follow. */
   parentResized(id: string, qty: number): void {
     const b = this.parents.get(id);
     if (!b) return;
-    this.addCredit(b.account, ((qty - b.qty) * b.refPrice) / PRICE_UNITS);
+    this.addCredit(b.account, ((qty - b.qty) * b.refPrice) / PRICE_UNITS_PER_CURRENCY);
     b.qty = qty;
   }
 
@@ -323,7 +322,7 @@ export class Guardrails {
   parentClosed(id: string): void {
     const b = this.parents.get(id);
     if (!b) return;
-    this.addCredit(b.account, -((b.qty - b.filled) * b.refPrice) / PRICE_UNITS);
+    this.addCredit(b.account, -((b.qty - b.filled) * b.refPrice) / PRICE_UNITS_PER_CURRENCY);
     this.parents.delete(id);
     this.recent.delete(id);
   }
@@ -377,7 +376,7 @@ export class Guardrails {
     const px = c.ordType === 'limit' ? c.price : c.ordType === 'market' ? (c.side === BUY ? ask : bid) : quoted ? (bid + ask) / 2 : c.price;
     if (c.ordType === 'market' && !quoted) return { code: 'NO_QUOTE', detail: 'a market order without a two-sided consolidated quote' };
     if (Number.isFinite(px)) {
-      const notional = (c.qty * px) / PRICE_UNITS;
+      const notional = (c.qty * px) / PRICE_UNITS_PER_CURRENCY;
       if (notional > L.child.maxNotional)
         return { code: 'MAX_NOTIONAL', detail: `${money(notional)}, above the ${money(L.child.maxNotional)} a child may have` };
     }
@@ -386,7 +385,7 @@ export class Guardrails {
       const hasBid = bid > 0 && Number.isFinite(bid);
       const hasAsk = ask > 0 && Number.isFinite(ask);
       if (!hasBid && !hasAsk) return { code: 'NO_QUOTE', detail: 'a limit order with no consolidated quote to collar it against' };
-      const band = L.child.collarBps / 10_000;
+      const band = L.child.collarBps / BPS;
       const through = c.side === BUY ? hasAsk && c.price > ask * (1 + band) : hasBid && c.price < bid * (1 - band);
       const away = c.side === BUY ? hasBid && c.price < bid * (1 - band) : hasAsk && c.price > ask * (1 + band);
       if (through || away)
@@ -477,7 +476,7 @@ export class Guardrails {
       b.filled += q;
       b.working -= q;
       // what a fill takes from the account's open notional is now traded, not open
-      this.addCredit(b.account, -(q * b.refPrice) / PRICE_UNITS);
+      this.addCredit(b.account, -(q * b.refPrice) / PRICE_UNITS_PER_CURRENCY);
       this.crossCheck(o.parentId, b);
     }
     if (o.filled >= o.qty) this.childDone(clOrdId);
@@ -526,5 +525,5 @@ function money(x: number): string {
 }
 
 function price(p: number): string {
-  return Number.isFinite(p) ? (p / PRICE_UNITS).toFixed(4) : 'none';
+  return Number.isFinite(p) ? (p / PRICE_UNITS_PER_CURRENCY).toFixed(4) : 'none';
 }

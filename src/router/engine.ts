@@ -1,5 +1,5 @@
 import { MinHeap } from '../core/heap.js';
-import { BUY, GTC, IOC, type Side } from '../core/types.js';
+import { BUY, GTC, IOC, type Side, type VenueKind } from '../core/types.js';
 import type { FeatureEngine } from '../features/engine.js';
 import type { Liquidity } from '../venue/fees.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
@@ -7,7 +7,7 @@ import type { ChildPlan, VenueView } from './allocators.js';
 import { Guardrails, type RiskDenial, type RiskHooks } from '../risk/guard.js';
 import { DEFAULT_LIMITS, type RiskLimits } from '../risk/limits.js';
 import { ModelGuard, type ModelCheck, type ModelGuardHooks } from '../risk/model-check.js';
-import { OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
+import { isChildDone, isParentDone, OrderError, OrderManager, type Child, type Parent } from './order-manager.js';
 import type { Schedule } from './schedulers.js';
 
 /**
@@ -26,7 +26,7 @@ export interface RouterPorts {
 
 export interface VenueInfo {
   name: string;
-  kind: 'lit' | 'dark';
+  kind: VenueKind;
   /** Fee per share to take and to make liquidity, price units (negative = a rebate). */
   takeFee: number;
   makeFee: number;
@@ -229,7 +229,7 @@ export class RouterEngine {
   private seq = 0;
   /** Between the policy and the venues: every child passes its checks before it is sent (see risk/guard.ts). */
   readonly risk: Guardrails;
-  private readonly venueKinds: ReadonlyMap<string, 'lit' | 'dark'>;
+  private readonly venueKinds: ReadonlyMap<string, VenueKind>;
   /** Every model-driven decision's outputs are checked; an anomalous one is the rule router's (see ModelDrivenPolicy). */
   readonly models: ModelGuard;
 
@@ -291,7 +291,7 @@ export class RouterEngine {
   }
 
   /** A venue's kind (the market's venues are fixed); an unknown name counts as lit, the stricter checks. */
-  private kindOf(venue: string): 'lit' | 'dark' {
+  private kindOf(venue: string): VenueKind {
     return this.venueKinds.get(venue) ?? 'lit';
   }
 
@@ -447,7 +447,7 @@ export class RouterEngine {
       a.fills.push(f);
       this.hooks.onFill?.(f);
     }
-    if (c.state === 'filled' || c.state === 'cancelled' || c.state === 'rejected') {
+    if (isChildDone(c.state)) {
       a.live.delete(r.clOrdId);
       this.byChild.delete(r.clOrdId);
       this.risk.childDone(r.clOrdId);
@@ -606,7 +606,7 @@ export class RouterEngine {
       // filled while resting orders remain (a dark ping and a sweep both filled): cancel what is left
       for (const [id] of a.live) if (this.om.requestCancel(id)) this.sendCancel(id);
     }
-    if ((p.state === 'filled' || p.state === 'expired' || p.state === 'cancelled') && a.live.size === 0) {
+    if (isParentDone(p.state) && a.live.size === 0) {
       a.phase = 'done';
       this.active.delete(a.order.id);
       this.risk.parentClosed(a.order.id);

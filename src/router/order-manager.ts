@@ -39,6 +39,11 @@ export interface Child {
 const CHILD_TERMINAL = new Set<ChildState>(['filled', 'cancelled', 'rejected']);
 const PARENT_TERMINAL = new Set<ParentState>(['filled', 'cancelled', 'expired', 'rejected']);
 
+/** A child that can trade no more at its venue: filled, cancelled or rejected. */
+export const isChildDone = (s: ChildState): boolean => CHILD_TERMINAL.has(s);
+/** A parent that will trade no more: filled, cancelled, expired or rejected (its children may still be finishing). */
+export const isParentDone = (s: ParentState): boolean => PARENT_TERMINAL.has(s);
+
 export class OrderError extends Error {}
 
 /**

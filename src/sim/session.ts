@@ -1,6 +1,6 @@
 import { HashingSink, type EventSink } from '../core/event-log.js';
 import { Rng } from '../core/rng.js';
-import { NS_PER_MINUTE, formatPrice } from '../core/types.js';
+import { NS_PER_MINUTE, formatPrice, type VenueKind } from '../core/types.js';
 import { DarkPool } from '../venue/dark-pool.js';
 import { LitVenue } from '../venue/lit-venue.js';
 import type { Venue } from '../venue/types.js';
@@ -139,7 +139,7 @@ export interface SessionSummary {
   seed: number;
   start: string;
   minutes: number;
-  venues: { name: string; kind: 'lit' | 'dark'; orders: number; cancels: number; trades: number; volume: number }[];
+  venues: { name: string; kind: VenueKind; orders: number; cancels: number; trades: number; volume: number }[];
   nbbo: ReturnType<ConsolidatedQuote['summary']> & { close_bid: string; close_ask: string };
   dark_pools: { name: string; contra_arrivals: number; informed_share: number }[];
   regime?: { depth: number; volatility: number; label: string };

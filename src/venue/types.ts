@@ -1,4 +1,4 @@
-import type { Side, TimeInForce } from '../core/types.js';
+import type { Side, TimeInForce, VenueKind } from '../core/types.js';
 import type { Liquidity } from './fees.js';
 
 /** What a participant (the router, a test, a strategy) sends to a venue. */
@@ -85,7 +85,7 @@ export interface VenueStats {
 export interface Venue {
   readonly name: string;
   readonly index: number;
-  readonly kind: 'lit' | 'dark';
+  readonly kind: VenueKind;
   readonly stats: VenueStats;
   /** Sends a message from a participant; it reaches the venue after the entry latency. */
   send(client: VenueClient, msg: OrderMessage): void;

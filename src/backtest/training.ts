@@ -1,16 +1,16 @@
 import { NS_PER_SECOND } from '../core/types.js';
 import { FEATURE_SCHEMA } from '../features/engine.js';
-import { evaluateDarkPools, fitDarkPools, type DarkPoolModelArtifact } from '../models/dark-allocation.js';
+import { evaluateDarkPools, fitDarkPools } from '../models/dark-allocation.js';
 import { evaluateAdverse, evaluateFill, QueueHeuristic, trainFillModel, type Example, type FillModelArtifact } from '../models/fill-model.js';
-import { evaluateChannels, evaluateImpact, fitChannels, IMPACT_SCHEMA, trainImpactModel, type ImpactModelArtifact } from '../models/impact.js';
+import { evaluateChannels, evaluateImpact, fitChannels, IMPACT_SCHEMA, trainImpactModel } from '../models/impact.js';
 import { ModelRegistry, type RegistryEntry } from '../models/registry.js';
-import { evaluateToxicity, trainToxicityModel, type ToxicityExample, type ToxicityModelArtifact } from '../models/toxicity.js';
-import { evaluateVol, fitGarch, trainVolModel, type VolModelArtifact } from '../models/volatility.js';
+import { evaluateToxicity, trainToxicityModel, type ToxicityExample } from '../models/toxicity.js';
+import { evaluateVol, fitGarch, trainVolModel } from '../models/volatility.js';
 import type { MlModelArtifacts } from '../router/ml/models.js';
 import type { Scenario } from '../sim/scenario.js';
 import { PROBE_DESIGN, probeExamples, toxicityExamples, volExamples, type FillProbeOptions, type VolOptions } from './datasets.js';
 import { impactExamples } from './impact-data.js';
-import { marketFacts } from './market.js';
+import { marketFacts, type MarketFacts } from './market.js';
 import { progress } from '../core/progress.js';
 import { runBacktest } from './pool.js';
 import { standardSpec } from './spec.js';
@@ -58,106 +58,12 @@ function heldOut(o: TrainingRun): void {
   if (overlap.length > 0) throw new HeldOutError(`test seeds ${overlap.join(', ')} are also training or validation seeds`);
 }
 
-export interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {
+interface FillTrainingOptions extends Omit<FillProbeOptions, 'seeds'>, TrainingRun {
   /** Test on another market (e.g. a real day replayed) instead of the training scenario's held-out seeds. */
   testMarket?: { scenario: Scenario; file: string; adv: number; longRunVolBps: number };
 }
 
-/**
- * The fill-probability model end to end: probe datasets on three disjoint sets of seeds (train; validation, for the
- * calibration; test, held out), the model trained, the queue heuristic fitted on the same training data, and both
- * scored on the held-out seeds.
- */
-export async function trainFill(scenario: Scenario, o: FillTrainingOptions) {
-  heldOut(o);
-  const train = probeExamples(scenario, { ...o, seeds: o.trainSeeds }, 'label');
-  const valid = probeExamples(scenario, { ...o, seeds: o.validSeeds }, 'label');
-  const tm = o.testMarket;
-  const test = tm
-    ? probeExamples(tm.scenario, { ...o, seeds: o.testSeeds, file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }, 'label')
-    : probeExamples(scenario, { ...o, seeds: o.testSeeds }, 'label');
-  const artifact: FillModelArtifact = await trainFillModel(train, valid, probeNet(o));
-  const heuristic = new QueueHeuristic(o.qty).fit(train);
-  const metrics = evaluateFill(artifact, heuristic, test, valid);
-  return {
-    artifact,
-    metrics,
-    meta: { ...probeMeta(scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty },
-  };
-}
-
-export interface VolTrainingOptions extends Omit<VolOptions, 'seeds'>, TrainingRun {}
-
-/** The volatility model end to end: examples on disjoint seeds, the model, and QLIKE on held-out seeds against EWMA and GARCH. */
-export async function trainVolatility(scenario: Scenario, o: VolTrainingOptions) {
-  heldOut(o);
-  const returns: number[][] = [];
-  const train = volExamples(scenario, { ...o, seeds: o.trainSeeds, onMinuteReturns: (r) => returns.push(r) });
-  // the GARCH baseline is fitted on the training seeds' one-minute returns, then run on the test seeds
-  const garch = fitGarch(returns);
-  const valid = volExamples(scenario, { ...o, seeds: o.validSeeds, garch });
-  const test = volExamples(scenario, { ...o, seeds: o.testSeeds, garch });
-  const artifact = await trainVolModel(train, valid, {
-    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
-    ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
-    seed: o.seed,
-    horizonNs: o.horizonNs,
-  });
-  return {
-    artifact,
-    metrics: evaluateVol(artifact, test, valid),
-    meta: {
-      ...runMeta(scenario, o, { train, valid, test }),
-      garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 },
-    },
-  };
-}
-
-/**
- * The adverse-move model: the same probes, labelled by whether the mid moved against the probe's side over the
- * horizon; the same network and calibration as the fill model; scored on held-out seeds against the base rate and
- * the mid's recent move.
- */
-export async function trainAdverse(scenario: Scenario, o: FillTrainingOptions) {
-  heldOut(o);
-  const [train, valid, test] = [o.trainSeeds, o.validSeeds, o.testSeeds].map((seeds) => probeExamples(scenario, { ...o, seeds }, 'adverse')) as [
-    Example[],
-    Example[],
-    Example[],
-  ];
-  const artifact = await trainFillModel(train, valid, { ...probeNet(o), kind: 'adverse-move' });
-  return {
-    artifact,
-    metrics: evaluateAdverse(artifact, train, test),
-    meta: probeMeta(scenario, o, { train, valid, test }),
-  };
-}
-
-/**
- * The venue-toxicity model: the same probes, those that filled, labelled by the adverse move after the fill; scored
- * on held-out seeds by mean squared error against each venue's mean markout on the training probes.
- */
-export async function trainToxicity(scenario: Scenario, o: FillTrainingOptions) {
-  heldOut(o);
-  const [train, test] = [o.trainSeeds, o.testSeeds].map((seeds) => toxicityExamples(scenario, { ...o, seeds })) as [ToxicityExample[], ToxicityExample[]];
-  const artifact = await trainToxicityModel(train, { ...probeNet(o), horizonNs: o.horizonNs });
-  return {
-    artifact,
-    metrics: evaluateToxicity(artifact, train, test),
-    meta: probeMeta(scenario, o, { train, test }),
-  };
-}
-
-/** What `sor train` trains (the name on the command line), and the kind its artifact is registered under. */
-export const MODELS = {
-  fill: 'fill-probability',
-  adverse: 'adverse-move',
-  volatility: 'volatility',
-  impact: 'impact',
-  toxicity: 'toxicity',
-  dark: 'dark-liquidity',
-} as const;
-export type ModelName = keyof typeof MODELS;
+interface VolTrainingOptions extends Omit<VolOptions, 'seeds'>, TrainingRun {}
 
 export interface TrainSettings {
   trainSeeds: number[];
@@ -212,94 +118,189 @@ export const DEFAULT_TRAINING: TrainSettings = {
   darkOrders: 100,
 };
 
-export interface Trained {
-  artifact: { kind: string; schema: { version: number; hash: string }; training: { data_hash: string } };
+/** What every trained artifact carries for the registry. */
+type ArtifactBase = { kind: string; schema: { version: number; hash: string }; training: { data_hash: string } };
+
+export interface Trained<A extends ArtifactBase = ArtifactBase> {
+  artifact: A;
   metrics: unknown;
   meta: Record<string, unknown>;
 }
 
-/**
- * The smallest sets a model is registered from (a choice: below these the metrics say nothing and the weights are
- * noise). Rows are examples: probes or 30-s volatility windows for the feature models, parent orders for impact, dark
- * pings for the pool model.
- */
-export const MIN_ROWS: Record<ModelName, { train: number; test: number }> = {
-  fill: { train: 50, test: 10 },
-  adverse: { train: 50, test: 10 },
-  toxicity: { train: 50, test: 10 },
-  volatility: { train: 50, test: 10 },
-  impact: { train: 10, test: 5 },
-  dark: { train: 10, test: 5 },
-};
-
-/** A training run whose sets are too small to learn from or to score on (exit 2: ask for more data). */
-export class TooLittleDataError extends SorError {
-  constructor(message: string) {
-    super('usage', message);
-  }
+/** What a model kind is trained from: the market (and its facts), and the settings of `sor train`. */
+export interface TrainContext {
+  scenario: Scenario;
+  file: string;
+  t: TrainSettings;
+  facts: MarketFacts;
 }
 
-/** Trains one model on a scenario and scores it on held-out data against its baseline; refuses sets below MIN_ROWS. */
-export async function trainModel(model: ModelName, scenario: Scenario, file: string, t: TrainSettings): Promise<Trained> {
-  const r = await trainUnchecked(model, scenario, file, t);
-  const rows = (r.meta as { rows: Record<string, number | undefined> }).rows;
-  const min = MIN_ROWS[model];
-  // a validation set, where the model has one, is held to the held-out minimum
-  const sets = [
-    ['train', 'training', min.train, '--minutes, seeds or orders'],
-    ['valid', 'validation', min.test, '--minutes or --valid-seeds'],
-    ['test', 'held-out', min.test, '--minutes, seeds or orders'],
-  ] as const;
-  for (const [set, name, need, more] of sets) {
-    const n = rows[set];
-    if (set === 'valid' && n === undefined) continue;
-    if (!((n ?? 0) >= need))
-      throw new TooLittleDataError(`${model}: ${n ?? 0} ${name} examples; at least ${need} are needed (more ${more}); nothing was registered`);
-  }
-  return r;
-}
-
-async function trainUnchecked(model: ModelName, scenario: Scenario, file: string, t: TrainSettings): Promise<Trained> {
-  const facts = marketFacts(scenario, file);
-  const run = {
+/** The run of the models that learn from seeded markets: the three sets of seeds, the probing window, the market's scale, the network. */
+function seededRun(c: TrainContext) {
+  const { t } = c;
+  return {
     trainSeeds: t.trainSeeds,
     validSeeds: t.validSeeds,
     testSeeds: t.testSeeds,
     startMinute: t.startMinute,
     minutes: t.minutes,
-    adv: facts.adv,
-    longRunVolBps: facts.volBps,
+    adv: c.facts.adv,
+    longRunVolBps: c.facts.volBps,
     ...(t.epochs !== undefined ? { epochs: t.epochs } : {}),
     ...(t.hidden !== undefined ? { hidden: t.hidden } : {}),
     seed: t.seed,
-    file,
+    file: c.file,
   };
-  const probes = { meanGapNs: t.gapSeconds * NS_PER_SECOND, horizonNs: (t.horizonSeconds ?? 10) * NS_PER_SECOND, qty: t.qty };
-  switch (model) {
-    case 'dark': {
-      // pings of two ways of sizing them: rule's fixed slices, and the even split of the ml router's passive budget
-      const pings = async (seed: number, orders: number) => {
-        const spec = { ...standardSpec(scenario, file, DARK_POLICIES, orders, seed), recordPings: true };
-        const onProgress = (d: number, n: number) => progress(`dark pings: backtest orders (${DARK_POLICIES.join(', ')})`, d, n);
-        return (await runBacktest(spec, { workers: 2, onProgress })).flatMap((r) => r.runs.flatMap((x) => x.pings ?? []));
-      };
-      const train = await pings(trainBatch(t), t.darkOrders);
-      const test = await pings(testBatch(t), t.testOrders);
-      const artifact = fitDarkPools(train);
+}
+
+/** A probe model's run: seededRun, and how the probes are placed (their gap, resting time and size). */
+function probeRun(c: TrainContext): FillTrainingOptions {
+  const { t } = c;
+  return { ...seededRun(c), meanGapNs: t.gapSeconds * NS_PER_SECOND, horizonNs: (t.horizonSeconds ?? 10) * NS_PER_SECOND, qty: t.qty };
+}
+
+/**
+ * One model kind, everything the rest of the code needs to know of it: what it is registered as, the smallest sets
+ * it is registered from, how its examples are made (probes rest one decision interval, so their horizon follows the
+ * router's), how it is trained and scored, and which registry entries of it the ml router can use. How it is loaded
+ * is its artifact type `A`: the registry gives the artifact back as saved, and the router's slot of that name takes it.
+ */
+export interface ModelSpec<A extends ArtifactBase = ArtifactBase> {
+  /** The kind its artifact is registered under (the registry's file names and its artifact schema). */
+  kind: A['kind'];
+  /**
+   * The smallest sets it is registered from (a choice: below these the metrics say nothing and the weights are
+   * noise). Rows are its examples; a validation set, where the model has one, is held to the test minimum.
+   */
+  minRows: { train: number; test: number };
+  /**
+   * Learnt from probes: their resting time is the label's horizon, which must be the router's decision interval (a
+   * passive child rests one interval), and the router takes only models of this build's probe design.
+   */
+  probes: boolean;
+  /** Scored on another market when `--test-scenario` gives one. */
+  testMarket?: true;
+  /** Examples made, the model trained and scored on held-out data against its baseline; meta.rows counts the sets. */
+  train(c: TrainContext): Promise<Trained<A>>;
+  /** Whether a registry entry of this kind can serve this build's ml router (besides a probe model's horizon and design). */
+  fits(e: RegistryEntry): boolean;
+}
+
+/** The feature models' minimum: their rows are probes or 30-s volatility windows. */
+const FEATURE_ROWS = { train: 50, test: 10 };
+/** The backtest-batch models' minimum: their rows are parent orders (impact) or dark pings (dark). */
+const BATCH_ROWS = { train: 10, test: 5 };
+
+/** A feature model fits when it reads this build's features. */
+const sameFeatures = (e: RegistryEntry): boolean => e.schema.hash === FEATURE_SCHEMA.hash;
+
+/**
+ * The model kinds: what `sor train` trains (the name on the command line, in this order) and the ml router routes
+ * by. A new kind is a row here, its artifact schema in models/artifacts.ts, and its slot in MlModelArtifacts.
+ */
+export const MODELS: { readonly [K in keyof MlModelArtifacts]: ModelSpec<MlModelArtifacts[K]> } = {
+  /**
+   * The fill-probability model: probe datasets on three disjoint sets of seeds (train; validation, for the
+   * calibration; test, held out), the model trained, the queue heuristic fitted on the same training data, and both
+   * scored on the held-out seeds (or on another market).
+   */
+  fill: {
+    kind: 'fill-probability',
+    minRows: FEATURE_ROWS,
+    probes: true,
+    testMarket: true,
+    async train(c) {
+      const o: FillTrainingOptions = probeRun(c);
+      const m = c.t.testMarket;
+      if (m) {
+        const f = marketFacts(m.scenario, m.file);
+        o.testMarket = { scenario: m.scenario, file: m.file, adv: f.adv, longRunVolBps: f.volBps };
+      }
+      heldOut(o);
+      const train = probeExamples(c.scenario, { ...o, seeds: o.trainSeeds }, 'label');
+      const valid = probeExamples(c.scenario, { ...o, seeds: o.validSeeds }, 'label');
+      const tm = o.testMarket;
+      const test = tm
+        ? probeExamples(tm.scenario, { ...o, seeds: o.testSeeds, file: tm.file, adv: tm.adv, longRunVolBps: tm.longRunVolBps }, 'label')
+        : probeExamples(c.scenario, { ...o, seeds: o.testSeeds }, 'label');
+      const artifact: FillModelArtifact = await trainFillModel(train, valid, probeNet(o));
+      const heuristic = new QueueHeuristic(o.qty).fit(train);
+      const metrics = evaluateFill(artifact, heuristic, test, valid);
       return {
         artifact,
-        metrics: evaluateDarkPools(artifact, train, test),
+        metrics,
+        meta: { ...probeMeta(c.scenario, o, { train, valid, test }), ...(tm ? { test_scenario: tm.scenario.name } : {}), probe_qty: o.qty },
+      };
+    },
+    fits: sameFeatures,
+  },
+  /**
+   * The adverse-move model: the same probes, labelled by whether the mid moved against the probe's side over the
+   * horizon; the same network and calibration as the fill model; scored on held-out seeds against the base rate and
+   * the mid's recent move.
+   */
+  adverse: {
+    kind: 'adverse-move',
+    minRows: FEATURE_ROWS,
+    probes: true,
+    async train(c) {
+      const o = probeRun(c);
+      heldOut(o);
+      const [train, valid, test] = [o.trainSeeds, o.validSeeds, o.testSeeds].map((seeds) => probeExamples(c.scenario, { ...o, seeds }, 'adverse')) as [
+        Example[],
+        Example[],
+        Example[],
+      ];
+      const artifact = await trainFillModel(train, valid, { ...probeNet(o), kind: 'adverse-move' });
+      return {
+        artifact,
+        metrics: evaluateAdverse(artifact, train, test),
+        meta: probeMeta(c.scenario, o, { train, valid, test }),
+      };
+    },
+    fits: sameFeatures,
+  },
+  /** The volatility model: examples on disjoint seeds, the model, and QLIKE on held-out seeds against EWMA and GARCH. */
+  volatility: {
+    kind: 'volatility',
+    minRows: FEATURE_ROWS,
+    probes: false,
+    async train(c) {
+      const o: VolTrainingOptions = { ...seededRun(c), everyNs: 30 * NS_PER_SECOND, horizonNs: (c.t.horizonSeconds ?? 300) * NS_PER_SECOND };
+      heldOut(o);
+      const returns: number[][] = [];
+      const train = volExamples(c.scenario, { ...o, seeds: o.trainSeeds, onMinuteReturns: (r) => returns.push(r) });
+      // the GARCH baseline is fitted on the training seeds' one-minute returns, then run on the test seeds
+      const garch = fitGarch(returns);
+      const valid = volExamples(c.scenario, { ...o, seeds: o.validSeeds, garch });
+      const test = volExamples(c.scenario, { ...o, seeds: o.testSeeds, garch });
+      const artifact = await trainVolModel(train, valid, {
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+        ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
+        seed: o.seed,
+        horizonNs: o.horizonNs,
+      });
+      return {
+        artifact,
+        metrics: evaluateVol(artifact, test, valid),
         meta: {
-          scenario: scenario.name,
-          policies: DARK_POLICIES,
-          batches: { train: trainBatch(t), test: testBatch(t) },
-          rows: { train: train.length, test: test.length },
+          ...runMeta(c.scenario, o, { train, valid, test }),
+          garch: { alpha: garch.alpha, beta: garch.beta, long_run_bps: Math.round(garch.longRunBps * 1e4) / 1e4 },
         },
       };
-    }
-    case 'impact': {
-      // the network learns from rule's runs; the channels from all four policies' (rule and twap take and rest, the
-      // ml ablations rest and ping the pools at different rates; none needs a model)
+    },
+    fits: sameFeatures,
+  },
+  /**
+   * The impact model, from backtest batches: the network learns from rule's runs; the channels from all four
+   * policies' (rule and twap take and rest, the ml ablations rest and ping the pools at different rates; none needs a
+   * model). The router needs the channels: an entry without them is from before they were fitted.
+   */
+  impact: {
+    kind: 'impact',
+    minRows: BATCH_ROWS,
+    probes: false,
+    async train({ scenario, file, t }) {
       const spec = (seed: number, orders: number) => standardSpec(scenario, file, CHANNEL_POLICIES, orders, seed);
       const train = await impactExamples(spec(trainBatch(t), t.orders), 2);
       const test = await impactExamples(spec(testBatch(t), t.testOrders), 2);
@@ -322,20 +323,91 @@ async function trainUnchecked(model: ModelName, scenario: Scenario, file: string
           rows: { train: train.examples.length, test: test.examples.length },
         },
       };
-    }
-    case 'volatility':
-      return trainVolatility(scenario, { ...run, everyNs: 30 * NS_PER_SECOND, horizonNs: (t.horizonSeconds ?? 300) * NS_PER_SECOND });
-    case 'adverse':
-      return trainAdverse(scenario, { ...run, ...probes });
-    case 'toxicity':
-      return trainToxicity(scenario, { ...run, ...probes });
-    case 'fill': {
-      const tm = t.testMarket;
-      if (!tm) return trainFill(scenario, { ...run, ...probes });
-      const f = marketFacts(tm.scenario, tm.file);
-      return trainFill(scenario, { ...run, ...probes, testMarket: { scenario: tm.scenario, file: tm.file, adv: f.adv, longRunVolBps: f.volBps } });
-    }
+    },
+    fits: (e) => (e.meta as { channel_policies?: unknown } | null)?.channel_policies !== undefined,
+  },
+  /**
+   * The venue-toxicity model: the same probes, those that filled, labelled by the adverse move after the fill; scored
+   * on held-out seeds by mean squared error against each venue's mean markout on the training probes.
+   */
+  toxicity: {
+    kind: 'toxicity',
+    minRows: FEATURE_ROWS,
+    probes: true,
+    async train(c) {
+      const o = probeRun(c);
+      heldOut(o);
+      const [train, test] = [o.trainSeeds, o.testSeeds].map((seeds) => toxicityExamples(c.scenario, { ...o, seeds })) as [ToxicityExample[], ToxicityExample[]];
+      const artifact = await trainToxicityModel(train, { ...probeNet(o), horizonNs: o.horizonNs });
+      return {
+        artifact,
+        metrics: evaluateToxicity(artifact, train, test),
+        meta: probeMeta(c.scenario, o, { train, test }),
+      };
+    },
+    fits: sameFeatures,
+  },
+  /**
+   * The dark-pool model, from the dark pings of backtest batches of two ways of sizing them: rule's fixed slices, and
+   * the even split of the ml router's passive budget. It reads no features, so any entry fits.
+   */
+  dark: {
+    kind: 'dark-liquidity',
+    minRows: BATCH_ROWS,
+    probes: false,
+    async train({ scenario, file, t }) {
+      const pings = async (seed: number, orders: number) => {
+        const spec = { ...standardSpec(scenario, file, DARK_POLICIES, orders, seed), recordPings: true };
+        const onProgress = (d: number, n: number) => progress(`dark pings: backtest orders (${DARK_POLICIES.join(', ')})`, d, n);
+        return (await runBacktest(spec, { workers: 2, onProgress })).flatMap((r) => r.runs.flatMap((x) => x.pings ?? []));
+      };
+      const train = await pings(trainBatch(t), t.darkOrders);
+      const test = await pings(testBatch(t), t.testOrders);
+      const artifact = fitDarkPools(train);
+      return {
+        artifact,
+        metrics: evaluateDarkPools(artifact, train, test),
+        meta: {
+          scenario: scenario.name,
+          policies: DARK_POLICIES,
+          batches: { train: trainBatch(t), test: testBatch(t) },
+          rows: { train: train.length, test: test.length },
+        },
+      };
+    },
+    fits: () => true,
+  },
+};
+export type ModelName = keyof typeof MODELS;
+/** The kinds' names, in the table's order. */
+export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
+
+/** A training run whose sets are too small to learn from or to score on (exit 2: ask for more data). */
+export class TooLittleDataError extends SorError {
+  constructor(message: string) {
+    super('usage', message);
   }
+}
+
+/** Trains one model on a scenario and scores it on held-out data against its baseline; refuses sets below its minRows. */
+export async function trainModel(model: ModelName, scenario: Scenario, file: string, t: TrainSettings): Promise<Trained> {
+  const spec: ModelSpec = MODELS[model];
+  const r = await spec.train({ scenario, file, t, facts: marketFacts(scenario, file) });
+  const rows = (r.meta as { rows: Record<string, number | undefined> }).rows;
+  const min = spec.minRows;
+  // a validation set, where the model has one, is held to the held-out minimum
+  const sets = [
+    ['train', 'training', min.train, '--minutes, seeds or orders'],
+    ['valid', 'validation', min.test, '--minutes or --valid-seeds'],
+    ['test', 'held-out', min.test, '--minutes, seeds or orders'],
+  ] as const;
+  for (const [set, name, need, more] of sets) {
+    const n = rows[set];
+    if (set === 'valid' && n === undefined) continue;
+    if (!((n ?? 0) >= need))
+      throw new TooLittleDataError(`${model}: ${n ?? 0} ${name} examples; at least ${need} are needed (more ${more}); nothing was registered`);
+  }
+  return r;
 }
 
 /**
@@ -353,9 +425,6 @@ export const QUICK_TRAINING: TrainSettings = {
   testOrders: 6,
   darkOrders: 8,
 };
-
-/** The models learnt from probes: their label horizon must be the router's decision interval. */
-const isProbe = (model: ModelName): boolean => model === 'fill' || model === 'adverse' || model === 'toxicity';
 
 interface ProbeMeta {
   horizon_seconds?: number;
@@ -378,14 +447,9 @@ export function findRouterModels(
   const all = registry.list();
   const entries: Partial<Record<ModelName, RegistryEntry>> = {};
   const missing: ModelName[] = [];
-  for (const model of Object.keys(MODELS) as ModelName[]) {
-    const probe = isProbe(model);
-    const fits = (e: RegistryEntry) =>
-      e.kind === MODELS[model] &&
-      (model === 'impact'
-        ? (e.meta as { channel_policies?: unknown } | null)?.channel_policies !== undefined
-        : model === 'dark' || e.schema.hash === FEATURE_SCHEMA.hash) &&
-      (!probe || probeFits(e.meta as ProbeMeta | null, decisionSeconds));
+  for (const model of MODEL_NAMES) {
+    const spec: ModelSpec = MODELS[model];
+    const fits = (e: RegistryEntry) => e.kind === spec.kind && spec.fits(e) && (!spec.probes || probeFits(e.meta as ProbeMeta | null, decisionSeconds));
     const e = all.filter(fits).pop();
     if (e) entries[model] = e;
     else missing.push(model);
@@ -395,14 +459,9 @@ export function findRouterModels(
 
 /** The ml router's six artifacts, each as `load` gives it (from registry entries, or by id). */
 export function routerArtifacts(load: <T>(model: ModelName) => T): MlModelArtifacts {
-  return {
-    fill: load<FillModelArtifact>('fill'),
-    adverse: load<FillModelArtifact>('adverse'),
-    volatility: load<VolModelArtifact>('volatility'),
-    toxicity: load<ToxicityModelArtifact>('toxicity'),
-    impact: load<ImpactModelArtifact>('impact'),
-    dark: load<DarkPoolModelArtifact>('dark'),
-  };
+  const one = <K extends ModelName>(model: K) => load<MlModelArtifacts[K]>(model);
+  // in the router's order, not the table's: reports list the artifacts so (`sor bench decision` prints them)
+  return { fill: one('fill'), adverse: one('adverse'), volatility: one('volatility'), toxicity: one('toxicity'), impact: one('impact'), dark: one('dark') };
 }
 
 /**
@@ -422,8 +481,8 @@ export async function routerModels(
   if (missing.length > 0) registry.assertWritable();
   for (const model of missing) {
     onTrain(model);
-    const r = await trainModel(model, scenario, file, { ...settings, ...(isProbe(model) ? { horizonSeconds: decisionSeconds } : {}) });
-    entries[model] = registry.save(MODELS[model], r.artifact, r.metrics, r.meta);
+    const r = await trainModel(model, scenario, file, { ...settings, ...(MODELS[model].probes ? { horizonSeconds: decisionSeconds } : {}) });
+    entries[model] = registry.save(MODELS[model].kind, r.artifact, r.metrics, r.meta);
   }
   return {
     artifacts: routerArtifacts(<T>(model: ModelName) => registry.artifact<T>(entries[model]!)),

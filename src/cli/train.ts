@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { SESSION_MINUTES } from '../core/types.js';
 import { resolveMarket } from '../backtest/market.js';
-import { DEFAULT_TRAINING as D, MODELS, trainModel, type ModelName } from '../backtest/training.js';
+import { DEFAULT_TRAINING as D, MODEL_NAMES as KINDS, MODELS, trainModel, type ModelName } from '../backtest/training.js';
 import { ModelRegistry, type RegistryEntry, type RegistryProblem } from '../models/registry.js';
 import { UsageError } from './errors.js';
 import { nonNegativeInt, numberIn, parseSeeds, positiveInt, sessionFits } from './options.js';
 import { print, table } from './print.js';
 
-const KINDS = Object.keys(MODELS) as ModelName[];
+/** The models --test-scenario applies to. */
+const TEST_MARKET_KINDS = KINDS.filter((k) => MODELS[k].testMarket);
 const range = (xs: number[]) => `${xs[0]}-${xs[xs.length - 1]}`;
 
 export function trainCommand(program: Command): void {
@@ -48,7 +49,8 @@ export function trainCommand(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (model: string, o) => {
       if (!(KINDS as string[]).includes(model)) throw new UsageError(`unknown model "${model}" (known: ${KINDS.join(', ')})`);
-      if (o.testScenario !== undefined && model !== 'fill') throw new UsageError('--test-scenario applies to the fill model');
+      if (o.testScenario !== undefined && !(TEST_MARKET_KINDS as string[]).includes(model))
+        throw new UsageError(`--test-scenario applies to the ${TEST_MARKET_KINDS.join(', ')} model${TEST_MARKET_KINDS.length > 1 ? 's' : ''}`);
       const seeds = {
         trainSeeds: parseSeeds(o.trainSeeds, '--train-seeds'),
         validSeeds: parseSeeds(o.validSeeds, '--valid-seeds'),

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { FixSession, reverseRoute, type OnApplication, type Received, type SessionSettings } from './session.js';
 import type { SessionStore } from './store.js';
+import { BUSINESS_REJECT_REASON, MSG, TAG, YES } from './tags.js';
 import { monotonicUs } from '../core/latency.js';
 import { encodeMessage, fieldMap, FixFramer, fixTime, turnWriter, wellFormed } from './wire.js';
 
@@ -19,10 +20,10 @@ export function echoApplication(): OnApplication {
   return (msg: Received, session: FixSession) => {
     const dict = session.settings.dictionary;
     const emptyGroup = (t: string, v: string) => v === '0' && dict?.fields.get(Number(t))?.type === 'NUMINGROUP';
-    if (msg.type === 'D' || msg.type === 'd') {
-      if (msg.type === 'D') {
-        const id = msg.map.get('11') ?? '';
-        if (msg.map.get('97') === 'Y' && seen.has(id)) return;
+    if (msg.type === MSG.NewOrderSingle || msg.type === MSG.SecurityDefinition) {
+      if (msg.type === MSG.NewOrderSingle) {
+        const id = msg.map.get(TAG.ClOrdID) ?? '';
+        if (msg.map.get(TAG.PossResend) === YES && seen.has(id)) return;
         seen.add(id);
       }
       session.send(
@@ -32,12 +33,12 @@ export function echoApplication(): OnApplication {
       return;
     }
     session.send(
-      'j',
+      MSG.BusinessMessageReject,
       [
-        ['45', String(msg.seq)],
-        ['372', msg.type],
-        ['380', '3'],
-        ['58', 'Unsupported Message Type'],
+        [TAG.RefSeqNum, String(msg.seq)],
+        [TAG.RefMsgType, msg.type],
+        [TAG.BusinessRejectReason, BUSINESS_REJECT_REASON.UnsupportedMessageType],
+        [TAG.Text, 'Unsupported Message Type'],
       ],
       reverseRoute(msg.map),
     );
@@ -108,19 +109,19 @@ export class FixAcceptor {
       const at = monotonicUs();
       for (const m of framer.push(b)) {
         if (!mine) {
-          const comp = fieldMap(m).get('49') ?? '';
+          const comp = fieldMap(m).get(TAG.SenderCompID) ?? '';
           const session = this.sessions.get(comp);
           if (!session) {
             const any = this.session;
             if (any?.settings.authenticate && wellFormed(m)) {
               const s = any.settings;
               const out: [string, string][] = [
-                ['35', '5'],
-                ['34', '1'],
-                ['49', s.senderCompID],
-                ['52', fixTime(Date.now())],
-                ['56', comp],
-                ['58', 'Unknown CompID'],
+                [TAG.MsgType, MSG.Logout],
+                [TAG.MsgSeqNum, '1'],
+                [TAG.SenderCompID, s.senderCompID],
+                [TAG.SendingTime, fixTime(Date.now())],
+                [TAG.TargetCompID, comp],
+                [TAG.Text, 'Unknown CompID'],
               ];
               sock.write(Buffer.from(encodeMessage(s.beginString, out), 'latin1'));
             }

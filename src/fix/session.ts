@@ -1,5 +1,6 @@
 import { validateMessage, type FixDictionary } from './dictionary.js';
 import { MemoryStore, SESSION_TYPES, type SentRecord, type SessionStore } from './store.js';
+import { ENCRYPT_METHOD, MSG, TAG, YES } from './tags.js';
 import { encodeMessage, fieldsOf, fixTime, parseFixTime, wellFormed } from './wire.js';
 
 /**
@@ -94,17 +95,17 @@ const REJECT = { requiredTagMissing: 1, tagWithoutValue: 4, valueIncorrect: 5, c
 
 /** FIX 4.4's standard header and trailer: header fields may not follow the body, and these header fields are required. */
 const HEADER_TAGS = new Set('8 9 35 49 56 115 128 90 91 34 50 142 57 143 116 144 129 145 43 97 52 122 212 213 347 369 627 628 629 630'.split(' '));
-const TRAILER_TAGS = new Set(['93', '89', '10']);
-const REQUIRED_HEADER = ['49', '56', '34', '52'];
+const TRAILER_TAGS = new Set<string>([TAG.SignatureLength, TAG.Signature, TAG.CheckSum]);
+const REQUIRED_HEADER = [TAG.SenderCompID, TAG.TargetCompID, TAG.MsgSeqNum, TAG.SendingTime];
 
 /** Routing tags and their counterparts: a reply goes back along the route its message came by. */
 const ROUTE: [string, string][] = [
-  ['115', '128'],
-  ['128', '115'],
-  ['116', '129'],
-  ['129', '116'],
-  ['144', '145'],
-  ['145', '144'],
+  [TAG.OnBehalfOfCompID, TAG.DeliverToCompID],
+  [TAG.DeliverToCompID, TAG.OnBehalfOfCompID],
+  [TAG.OnBehalfOfSubID, TAG.DeliverToSubID],
+  [TAG.DeliverToSubID, TAG.OnBehalfOfSubID],
+  [TAG.OnBehalfOfLocationID, TAG.DeliverToLocationID],
+  [TAG.DeliverToLocationID, TAG.OnBehalfOfLocationID],
 ];
 
 /** The header fields of a reply to a message: OnBehalfOf… becomes DeliverTo… and the reverse (empty ones left out). */
@@ -234,8 +235,15 @@ export class FixSession {
 
   private write(type: string, seq: number, time: string, body: [string, string][], extraHeader: [string, string][] = []): void {
     const s = this.settings;
-    const header: [string, string][] = [['35', type], ['34', String(seq)], ...extraHeader, ['49', s.senderCompID], ['52', time], ['56', s.targetCompID]];
-    if (s.lastMsgSeqNumProcessed) header.push(['369', String(this.processing || this.nextTarget - 1)]);
+    const header: [string, string][] = [
+      [TAG.MsgType, type],
+      [TAG.MsgSeqNum, String(seq)],
+      ...extraHeader,
+      [TAG.SenderCompID, s.senderCompID],
+      [TAG.SendingTime, time],
+      [TAG.TargetCompID, s.targetCompID],
+    ];
+    if (s.lastMsgSeqNumProcessed) header.push([TAG.LastMsgSeqNumProcessed, String(this.processing || this.nextTarget - 1)]);
     const text = encodeMessage(s.beginString, [...header, ...body]);
     s.trace?.('out', text);
     this.io?.write(text);
@@ -248,7 +256,7 @@ export class FixSession {
 
   /** Sends a Logout and waits for the other side's (or the timeout) before disconnecting. */
   private logout(text?: string, thenDisconnect = false): void {
-    this.send('5', text ? [['58', text]] : []);
+    this.send(MSG.Logout, text ? [[TAG.Text, text]] : []);
     this.logoutSent = true;
     if (thenDisconnect) return this.disconnect();
     this.logoutTimer = setTimeout(() => this.disconnect(), this.settings.logoutTimeoutMs ?? 2000);
@@ -259,15 +267,15 @@ export class FixSession {
     const s = this.settings;
     if (s.resetOnLogon) this.reset();
     const body: [string, string][] = [
-      ['98', '0'],
-      ['108', String(s.heartBtIntSeconds ?? 30)],
+      [TAG.EncryptMethod, ENCRYPT_METHOD.None],
+      [TAG.HeartBtInt, String(s.heartBtIntSeconds ?? 30)],
     ];
-    if (s.resetOnLogon) body.push(['141', 'Y']);
-    if (s.nextExpectedMsgSeqNum) body.push(['789', String(this.nextTargetSeq)]);
-    if (s.credentials) body.push(['553', s.credentials.username], ['554', s.credentials.password]);
+    if (s.resetOnLogon) body.push([TAG.ResetSeqNumFlag, YES]);
+    if (s.nextExpectedMsgSeqNum) body.push([TAG.NextExpectedMsgSeqNum, String(this.nextTargetSeq)]);
+    if (s.credentials) body.push([TAG.Username, s.credentials.username], [TAG.Password, s.credentials.password]);
     this.heartBtIntSeconds = s.heartBtIntSeconds ?? 30;
     this.logonSent = true;
-    this.send('A', body);
+    this.send(MSG.Logon, body);
   }
 
   /** Ends the session from this side: a Logout, then the other side's Logout (or the timeout) before disconnecting. */
@@ -277,18 +285,18 @@ export class FixSession {
 
   /** Refuses a Logon: a Logout with the reason, outside the session's sequence (nothing stored), then the disconnect. */
   private refuse(text: string): void {
-    this.write('5', this.nextSenderSeq, this.time(), [['58', text]]);
+    this.write(MSG.Logout, this.nextSenderSeq, this.time(), [[TAG.Text, text]]);
     this.disconnect();
   }
 
   private reject(ref: Received, reason: number, text: string, tag?: string): void {
     const body: [string, string][] = [
-      ['45', String(ref.seq)],
-      ['58', text],
+      [TAG.RefSeqNum, String(ref.seq)],
+      [TAG.Text, text],
     ];
-    if (tag !== undefined) body.push(['371', tag]);
-    body.push(['372', ref.type], ['373', String(reason)]);
-    this.send('3', body, reverseRoute(ref.map));
+    if (tag !== undefined) body.push([TAG.RefTagID, tag]);
+    body.push([TAG.RefMsgType, ref.type], [TAG.SessionRejectReason, String(reason)]);
+    this.send(MSG.Reject, body, reverseRoute(ref.map));
   }
 
   /** One framed message from the other side. */
@@ -301,7 +309,7 @@ export class FixSession {
     }
     const fields = fieldsOf(raw);
     // the first three fields must be BeginString, BodyLength and MsgType
-    if (fields[2]?.[0] !== '35') {
+    if (fields[2]?.[0] !== TAG.MsgType) {
       if (!this.loggedOn) this.disconnect();
       return;
     }
@@ -310,25 +318,25 @@ export class FixSession {
     for (const [t, v] of fields) if (!map.has(t)) map.set(t, v);
     this.lastReceivedMs = this.now();
     this.testRequestSent = false;
-    const seq = Number(map.get('34'));
-    const msg: Received = { raw, fields, map, type: map.get('35')!, seq: Number.isInteger(seq) ? seq : NaN, ...(at === undefined ? {} : { at }) };
+    const seq = Number(map.get(TAG.MsgSeqNum));
+    const msg: Received = { raw, fields, map, type: map.get(TAG.MsgType)!, seq: Number.isInteger(seq) ? seq : NaN, ...(at === undefined ? {} : { at }) };
     const s = this.settings;
-    if (map.get('8') !== s.beginString) {
+    if (map.get(TAG.BeginString) !== s.beginString) {
       if (this.loggedOn) this.logout('Incorrect BeginString');
       else this.disconnect();
       return;
     }
     if (!this.loggedOn) {
       if (this.settings.role === 'initiator') {
-        if (msg.type === '5') {
-          this.lastLogoutText = map.get('58');
+        if (msg.type === MSG.Logout) {
+          this.lastLogoutText = map.get(TAG.Text);
           this.settings.onState?.('logout', this.lastLogoutText);
           return this.disconnect();
         }
-        if (msg.type !== 'A' || !this.logonSent) return this.disconnect();
+        if (msg.type !== MSG.Logon || !this.logonSent) return this.disconnect();
         return this.onLogonReply(msg);
       }
-      if (msg.type !== 'A') return this.disconnect();
+      if (msg.type !== MSG.Logon) return this.disconnect();
       return this.onLogon(msg);
     }
     if (!Number.isInteger(msg.seq)) return this.logout('Received message without MsgSeqNum', true);
@@ -341,7 +349,7 @@ export class FixSession {
       if (msg.seq === this.nextTargetSeq) this.nextTargetSeq++;
       return this.drain();
     }
-    if (msg.type === 'A' && msg.map.get('141') === 'Y') {
+    if (msg.type === MSG.Logon && msg.map.get(TAG.ResetSeqNumFlag) === YES) {
       // a session reset by the other side: both sequences start again at 1
       this.reset();
       this.loggedOn = false;
@@ -370,14 +378,14 @@ export class FixSession {
     if (this.testRequestSent && now - this.lastReceivedMs >= 2.4 * hb) return this.disconnect();
     if (!this.testRequestSent && now - this.lastReceivedMs >= 1.2 * hb) {
       this.testRequestSent = true;
-      return this.send('1', [['112', 'TEST']]);
+      return this.send(MSG.TestRequest, [[TAG.TestReqID, 'TEST']]);
     }
-    if (now - this.lastSentMs >= hb) this.send('0', []);
+    if (now - this.lastSentMs >= hb) this.send(MSG.Heartbeat, []);
   }
 
   private onLogon(msg: Received): void {
     const s = this.settings;
-    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) {
+    if (msg.map.get(TAG.SenderCompID) !== s.targetCompID || msg.map.get(TAG.TargetCompID) !== s.senderCompID) {
       // QuickFIX/J drops the connection without a word; a session that authenticates says why
       return s.authenticate ? this.refuse('CompID problem') : this.disconnect();
     }
@@ -385,28 +393,28 @@ export class FixSession {
       this.loggedOn = true; // to send the Logout
       return this.logout('Invalid Logon message: SendingTime accuracy problem, field=52', true);
     }
-    const hb = Number(msg.map.get('108'));
+    const hb = Number(msg.map.get(TAG.HeartBtInt));
     if (!(hb >= 0)) {
       this.loggedOn = true;
       return this.logout(Number.isFinite(hb) ? 'HeartBtInt must not be negative' : 'HeartBtInt is not a number', true);
     }
     if (s.authenticate) {
-      const why = s.authenticate({ compId: msg.map.get('49')!, username: msg.map.get('553'), password: msg.map.get('554') });
+      const why = s.authenticate({ compId: msg.map.get(TAG.SenderCompID)!, username: msg.map.get(TAG.Username), password: msg.map.get(TAG.Password) });
       if (why !== null) return this.refuse(why);
     }
-    if (msg.map.get('141') === 'Y') this.reset();
+    if (msg.map.get(TAG.ResetSeqNumFlag) === YES) this.reset();
     const their = this.theirNextExpected(msg);
     if (their === null) return;
     this.heartBtIntSeconds = hb;
     this.loggedOn = true;
     const body: [string, string][] = [
-      ['98', '0'],
-      ['108', String(hb)],
+      [TAG.EncryptMethod, ENCRYPT_METHOD.None],
+      [TAG.HeartBtInt, String(hb)],
     ];
-    if (msg.map.get('141') === 'Y') body.push(['141', 'Y']);
-    if (s.nextExpectedMsgSeqNum) body.push(['789', String(msg.seq === this.nextTargetSeq ? msg.seq + 1 : this.nextTargetSeq)]);
+    if (msg.map.get(TAG.ResetSeqNumFlag) === YES) body.push([TAG.ResetSeqNumFlag, YES]);
+    if (s.nextExpectedMsgSeqNum) body.push([TAG.NextExpectedMsgSeqNum, String(msg.seq === this.nextTargetSeq ? msg.seq + 1 : this.nextTargetSeq)]);
     const logonSeq = this.nextSenderSeq;
-    this.send('A', body);
+    this.send(MSG.Logon, body);
     s.onState?.('logon');
     if (their !== undefined && their < logonSeq) this.resend(their, logonSeq - 1);
     this.afterLogon(msg);
@@ -415,12 +423,12 @@ export class FixSession {
   /** The acceptor's Logon, answering the initiator's. */
   private onLogonReply(msg: Received): void {
     const s = this.settings;
-    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) return this.disconnect();
+    if (msg.map.get(TAG.SenderCompID) !== s.targetCompID || msg.map.get(TAG.TargetCompID) !== s.senderCompID) return this.disconnect();
     if (!this.goodTime(msg)) {
       this.loggedOn = true;
       return this.logout('Invalid Logon message: SendingTime accuracy problem, field=52', true);
     }
-    if (msg.map.get('141') === 'Y' && !s.resetOnLogon) this.reset();
+    if (msg.map.get(TAG.ResetSeqNumFlag) === YES && !s.resetOnLogon) this.reset();
     const their = this.theirNextExpected(msg);
     if (their === null) return;
     this.loggedOn = true;
@@ -436,13 +444,13 @@ export class FixSession {
    * when it is beyond what was ever sent (the session is then logged out).
    */
   private theirNextExpected(msg: Received): number | undefined | null {
-    if (!this.settings.nextExpectedMsgSeqNum || !msg.map.has('789')) return undefined;
-    const n = Number(msg.map.get('789'));
+    if (!this.settings.nextExpectedMsgSeqNum || !msg.map.has(TAG.NextExpectedMsgSeqNum)) return undefined;
+    const n = Number(msg.map.get(TAG.NextExpectedMsgSeqNum));
     // the Logon about to be sent (acceptor) or just sent (initiator) counts: at most one past the last sent
     const limit = this.settings.role === 'initiator' ? this.nextSenderSeq : this.nextSenderSeq + 1;
     if (Number.isInteger(n) && n >= 1 && n <= limit) return n;
     this.loggedOn = true;
-    this.logout(`NextExpectedMsgSeqNum (789) too high or not a number: expected at most ${limit}, received ${msg.map.get('789')}`, true);
+    this.logout(`NextExpectedMsgSeqNum (789) too high or not a number: expected at most ${limit}, received ${msg.map.get(TAG.NextExpectedMsgSeqNum)}`, true);
     return null;
   }
 
@@ -451,7 +459,7 @@ export class FixSession {
     if (msg.seq > this.nextTargetSeq) {
       if (this.settings.nextExpectedMsgSeqNum) {
         // our 789 told them what we expect; the Logon's number is used up once the gap before it is filled
-        this.held.set(msg.seq, { ...msg, type: '0' });
+        this.held.set(msg.seq, { ...msg, type: MSG.Heartbeat });
         this.resendAskedUpTo = Math.max(this.resendAskedUpTo, msg.seq);
       } else this.askResend(msg.seq);
       return;
@@ -461,7 +469,7 @@ export class FixSession {
   }
 
   private goodTime(msg: Received): boolean {
-    const t = parseFixTime(msg.map.get('52'));
+    const t = parseFixTime(msg.map.get(TAG.SendingTime));
     return Number.isFinite(t) && Math.abs(this.now() - t) <= (this.settings.maxLatencyMs ?? 120_000);
   }
 
@@ -469,11 +477,11 @@ export class FixSession {
   private verify(msg: Received, checkHigh: boolean, checkLow: boolean): boolean {
     const s = this.settings;
     if (!this.goodTime(msg)) {
-      this.reject(msg, REJECT.sendingTime, 'SendingTime accuracy problem', '52');
+      this.reject(msg, REJECT.sendingTime, 'SendingTime accuracy problem', TAG.SendingTime);
       this.logout('SendingTime accuracy problem, field=52');
       return false;
     }
-    if (msg.map.get('49') !== s.targetCompID || msg.map.get('56') !== s.senderCompID) {
+    if (msg.map.get(TAG.SenderCompID) !== s.targetCompID || msg.map.get(TAG.TargetCompID) !== s.senderCompID) {
       this.reject(msg, REJECT.compId, 'CompID problem');
       this.logout('CompID problem');
       return false;
@@ -489,15 +497,15 @@ export class FixSession {
       return false;
     }
     if (checkLow && msg.seq < this.nextTargetSeq) {
-      if (msg.map.get('43') !== 'Y') {
+      if (msg.map.get(TAG.PossDupFlag) !== YES) {
         this.logout(`MsgSeqNum too low, expecting ${this.nextTargetSeq} but received ${msg.seq}`, true);
         return false;
       }
-      if (msg.type !== '4') {
-        const orig = msg.map.get('122');
-        if (orig === undefined) this.reject(msg, REJECT.requiredTagMissing, 'Required tag missing', '122');
-        else if (parseFixTime(orig) > parseFixTime(msg.map.get('52'))) {
-          this.reject(msg, REJECT.sendingTime, 'SendingTime accuracy problem', '122');
+      if (msg.type !== MSG.SequenceReset) {
+        const orig = msg.map.get(TAG.OrigSendingTime);
+        if (orig === undefined) this.reject(msg, REJECT.requiredTagMissing, 'Required tag missing', TAG.OrigSendingTime);
+        else if (parseFixTime(orig) > parseFixTime(msg.map.get(TAG.SendingTime))) {
+          this.reject(msg, REJECT.sendingTime, 'SendingTime accuracy problem', TAG.OrigSendingTime);
           this.logout('SendingTime accuracy problem, field=122');
         }
       }
@@ -520,9 +528,9 @@ export class FixSession {
     const chunk = this.settings.resendChunkSize ?? 0;
     const begin = this.nextTargetSeq;
     this.resendEnd = chunk > 0 ? Math.min(begin + chunk - 1, this.resendAskedUpTo - 1) : 0;
-    this.send('2', [
-      ['7', String(begin)],
-      ['16', String(this.resendEnd)],
+    this.send(MSG.ResendRequest, [
+      [TAG.BeginSeqNo, String(begin)],
+      [TAG.EndSeqNo, String(this.resendEnd)],
     ]);
   }
 
@@ -530,44 +538,44 @@ export class FixSession {
   private dispatch(msg: Received): void {
     const inSeq = msg.seq === this.nextTargetSeq;
     switch (msg.type) {
-      case '5': {
+      case MSG.Logout: {
         if (!this.verify(msg, false, false)) return;
         if (inSeq) this.nextTargetSeq++;
-        this.lastLogoutText = msg.map.get('58');
+        this.lastLogoutText = msg.map.get(TAG.Text);
         this.settings.onState?.('logout', this.lastLogoutText);
         if (this.logoutSent) return this.disconnect();
-        this.send('5', []);
+        this.send(MSG.Logout, []);
         return this.disconnect();
       }
-      case '2': {
+      case MSG.ResendRequest: {
         if (!this.verify(msg, false, false)) return;
-        this.resend(Number(msg.map.get('7')), Number(msg.map.get('16')));
+        this.resend(Number(msg.map.get(TAG.BeginSeqNo)), Number(msg.map.get(TAG.EndSeqNo)));
         if (inSeq) this.nextTargetSeq++;
         break;
       }
-      case '4': {
+      case MSG.SequenceReset: {
         // SequenceReset: a gap fill is sequenced like any message; a reset is taken whatever its MsgSeqNum
-        const gapFill = msg.map.get('123') === 'Y';
+        const gapFill = msg.map.get(TAG.GapFillFlag) === YES;
         if (!this.verify(msg, gapFill, gapFill)) return;
-        const next = Number(msg.map.get('36'));
-        if (!(next >= this.nextTargetSeq)) return this.reject(msg, REJECT.valueIncorrect, 'Value is incorrect (out of range) for this tag', '36');
+        const next = Number(msg.map.get(TAG.NewSeqNo));
+        if (!(next >= this.nextTargetSeq)) return this.reject(msg, REJECT.valueIncorrect, 'Value is incorrect (out of range) for this tag', TAG.NewSeqNo);
         this.nextTargetSeq = next;
         break;
       }
-      case '3':
+      case MSG.Reject:
         if (!this.verify(msg, false, true)) return;
         if (inSeq) this.nextTargetSeq++;
         break;
-      case '1':
+      case MSG.TestRequest:
         if (!this.verify(msg, true, true)) return;
-        this.send('0', [['112', msg.map.get('112') ?? '']]);
+        this.send(MSG.Heartbeat, [[TAG.TestReqID, msg.map.get(TAG.TestReqID) ?? '']]);
         this.nextTargetSeq++;
         break;
-      case '0':
+      case MSG.Heartbeat:
         if (!this.verify(msg, true, true)) return;
         this.nextTargetSeq++;
         break;
-      case 'A':
+      case MSG.Logon:
         // a second Logon on a logged-on session
         if (!this.verify(msg, true, true)) return;
         this.nextTargetSeq++;
@@ -576,7 +584,7 @@ export class FixSession {
         if (!this.verify(msg, true, true)) return;
         if (!(this.settings.dictionary ? this.settings.dictionary.messages.has(msg.type) : FIX44_TYPES.has(msg.type))) {
           this.nextTargetSeq++;
-          this.reject(msg, REJECT.invalidMsgType, 'Invalid MsgType', '35');
+          this.reject(msg, REJECT.invalidMsgType, 'Invalid MsgType', TAG.MsgType);
         } else {
           // the application has it (a journal has it written) before its number counts as received: a crash in
           // between has it asked for again, not lost
@@ -629,16 +637,16 @@ export class FixSession {
       if (gapFrom === 0) return;
       const time = this.time();
       this.write(
-        '4',
+        MSG.SequenceReset,
         gapFrom,
         time,
         [
-          ['36', String(upTo)],
-          ['123', 'Y'],
+          [TAG.NewSeqNo, String(upTo)],
+          [TAG.GapFillFlag, YES],
         ],
         [
-          ['43', 'Y'],
-          ['122', time],
+          [TAG.PossDupFlag, YES],
+          [TAG.OrigSendingTime, time],
         ],
       );
       gapFrom = 0;
@@ -653,7 +661,7 @@ export class FixSession {
         continue;
       }
       fill(q);
-      this.write(m.type, q, this.time(), m.body, [['43', 'Y'], ['122', m.time], ...(m.header ?? [])]);
+      this.write(m.type, q, this.time(), m.body, [[TAG.PossDupFlag, YES], [TAG.OrigSendingTime, m.time], ...(m.header ?? [])]);
     }
     fill(to + 1);
   }

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync 
 import { join } from 'node:path';
 import { DataError, fsDo, ioError } from '../core/errors.js';
 import { makeFolder } from '../core/files.js';
+import { MSG } from './tags.js';
 
 /** A message the session sent: enough to resend it (application messages) or to gap-fill over it (administrative). */
 export interface SentRecord {
@@ -28,7 +29,15 @@ export interface SessionStore {
 }
 
 /** The session layer's own message types (Heartbeat … Logon): gap-filled over, never resent, bodies not kept. */
-export const SESSION_TYPES: ReadonlySet<string> = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+export const SESSION_TYPES: ReadonlySet<string> = new Set([
+  MSG.Heartbeat,
+  MSG.TestRequest,
+  MSG.ResendRequest,
+  MSG.Reject,
+  MSG.SequenceReset,
+  MSG.Logout,
+  MSG.Logon,
+]);
 
 /** Nothing kept past the process: the acceptance suite's acceptor (which resets on every disconnect anyway). */
 export class MemoryStore implements SessionStore {

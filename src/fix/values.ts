@@ -1,4 +1,6 @@
 import { BUY, FOK, GTC, IOC, PRICE_UNITS_PER_CURRENCY, SELL, type Side, type TimeInForce } from '../core/types.js';
+import type { Liquidity } from '../venue/fees.js';
+import { LAST_LIQUIDITY_IND, SIDE, TIME_IN_FORCE } from './tags.js';
 
 /**
  * FIX values ↔ the project's units. Prices travel as decimals of the currency (44=585.33) and are integers of
@@ -36,19 +38,39 @@ export function shares(v: string | undefined): number {
 
 /** Side (54): 1 buy, 2 sell. */
 export function sideOf(v: string | undefined): Side | null {
-  return v === '1' ? BUY : v === '2' ? SELL : null;
+  return v === SIDE.Buy ? BUY : v === SIDE.Sell ? SELL : null;
 }
 export function fixSide(s: Side): string {
-  return s === BUY ? '1' : '2';
+  return s === BUY ? SIDE.Buy : SIDE.Sell;
 }
 
 /** TimeInForce (59): 1 GTC (and 0 Day, which a session of one day makes the same), 3 IOC, 4 FOK. */
 export function tifOf(v: string | undefined): TimeInForce | null {
-  if (v === undefined || v === '0' || v === '1') return GTC;
-  if (v === '3') return IOC;
-  if (v === '4') return FOK;
+  if (v === undefined || v === TIME_IN_FORCE.Day || v === TIME_IN_FORCE.GoodTillCancel) return GTC;
+  if (v === TIME_IN_FORCE.ImmediateOrCancel) return IOC;
+  if (v === TIME_IN_FORCE.FillOrKill) return FOK;
   return null;
 }
 export function fixTif(t: TimeInForce | undefined): string {
-  return t === IOC ? '3' : t === FOK ? '4' : '1';
+  return t === IOC ? TIME_IN_FORCE.ImmediateOrCancel : t === FOK ? TIME_IN_FORCE.FillOrKill : TIME_IN_FORCE.GoodTillCancel;
+}
+
+/**
+ * A fill's fee as Commission (12, with CommType 3: an amount of the currency). Inside, a fee is price units × shares
+ * and need not be whole (a fee per share of a fraction of a unit); the wire carries 6 decimal places of the currency.
+ */
+export function fixFee(units: number): string {
+  return (units / PRICE_UNITS_PER_CURRENCY).toFixed(6);
+}
+/** A Commission (12) in whole price units (0 when absent): what the router's books count fees in. */
+export function feeUnits(v: string | undefined): number {
+  return Math.round(Number(v ?? 0) * PRICE_UNITS_PER_CURRENCY);
+}
+
+/** LastLiquidityInd (851): 1 added liquidity (a maker's fill), anything else taken. */
+export function liquidityOf(v: string | undefined): Liquidity {
+  return v === LAST_LIQUIDITY_IND.AddedLiquidity ? 'make' : 'take';
+}
+export function fixLiquidity(l: Liquidity): string {
+  return l === 'make' ? LAST_LIQUIDITY_IND.AddedLiquidity : LAST_LIQUIDITY_IND.RemovedLiquidity;
 }

@@ -10,7 +10,9 @@ import { packageFile } from '../core/paths.js';
 import { Rng } from '../core/rng.js';
 import { NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
+import { decodeExecutionReport, FINAL_ORD_STATUS } from '../fix/child-orders.js';
 import type { Received } from '../fix/session.js';
+import { EXEC_TYPE, HANDL_INST, MSG, ORD_TYPE, SIDE, TAG } from '../fix/tags.js';
 import { readJournal } from './journal.js';
 import { replayJournal } from './router.js';
 import { omsSession } from './service.js';
@@ -167,15 +169,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       if (nextOrder <= nextKill) {
         const clOrdId = `OMS1-${i + 1}`;
         const start = sim.clock.now();
-        oms.session.send('D', [
-          ['11', clOrdId],
-          ['21', '1'],
-          ['55', scenario.symbol],
-          ['54', rng.bernoulli(0.5) ? '1' : '2'],
-          ['60', sim.clock.fix(start)],
-          ['38', String(100 * (2 + rng.int(19)))],
-          ['40', '1'],
-          ['126', sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND)],
+        oms.session.send(MSG.NewOrderSingle, [
+          [TAG.ClOrdID, clOrdId],
+          [TAG.HandlInst, HANDL_INST.AutomatedPrivate],
+          [TAG.Symbol, scenario.symbol],
+          [TAG.Side, rng.bernoulli(0.5) ? SIDE.Buy : SIDE.Sell],
+          [TAG.TransactTime, sim.clock.fix(start)],
+          [TAG.OrderQty, String(100 * (2 + rng.int(19)))],
+          [TAG.OrdType, ORD_TYPE.Market],
+          [TAG.ExpireTime, sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND)],
         ]);
         sent.push(clOrdId);
         i++;
@@ -192,7 +194,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
     }
     if (!(await current.ready)) throw new Error(`sor serve did not restart: ${current.err().trim()}`);
-    const ended = (id: string) => got.some((m) => m.type === '8' && m.map.get('11') === id && ['2', '4', 'C', '8'].includes(m.map.get('39') ?? ''));
+    const ended = (id: string) =>
+      got.some((m) => m.type === MSG.ExecutionReport && m.map.get(TAG.ClOrdID) === id && FINAL_ORD_STATUS.has(m.map.get(TAG.OrdStatus) ?? ''));
     const deadline = Date.now() + (o.timeoutSeconds ?? 30 + (1.5 * o.horizonSeconds) / o.speed) * 1000;
     while (!sent.every(ended) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
@@ -204,28 +207,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const journalFile = join(dir, 'state', 'router.journal');
     const records = readJournal(journalFile);
     const replay = replayJournal(records);
-    const fills = got.filter((m) => m.type === '8' && m.map.get('150') === 'F');
+    const fills = got.filter((m) => m.type === MSG.ExecutionReport && m.map.get(TAG.ExecType) === EXEC_TYPE.Trade).map((m) => decodeExecutionReport(m.fields));
     const byExec = new Map<string, number>();
     let duplicateExecIds = 0;
     let duplicated = 0;
     const omsByParent = new Map<string, number>();
     for (const f of fills) {
-      const id = f.map.get('17')!;
-      const q = Number(f.map.get('32'));
-      if (byExec.has(id)) {
+      const q = f.lastQty ?? NaN;
+      if (byExec.has(f.execId)) {
         duplicateExecIds++;
         duplicated += q;
         continue;
       }
-      byExec.set(id, q);
-      omsByParent.set(f.map.get('11')!, (omsByParent.get(f.map.get('11')!) ?? 0) + q);
+      byExec.set(f.execId, q);
+      omsByParent.set(f.clOrdId, (omsByParent.get(f.clOrdId) ?? 0) + q);
     }
     const journalByParent = new Map<string, number>();
     for (const r of records) {
-      if (r.k !== 'to-oms' || r.type !== '8') continue;
-      const m = new Map(r.body);
-      if (m.get('150') !== 'F') continue;
-      journalByParent.set(m.get('11')!, (journalByParent.get(m.get('11')!) ?? 0) + Number(m.get('32')));
+      if (r.k !== 'to-oms' || r.type !== MSG.ExecutionReport) continue;
+      const er = decodeExecutionReport(r.body);
+      if (er.execType !== EXEC_TYPE.Trade) continue;
+      journalByParent.set(er.clOrdId, (journalByParent.get(er.clOrdId) ?? 0) + (er.lastQty ?? NaN));
     }
     const venueByParent = new Map<string, number>();
     for (const f of sim.fills()) {

@@ -6,8 +6,9 @@ import type { Market } from '../backtest/market.js';
 import { Rng } from '../core/rng.js';
 import { BUY, NS_PER_SECOND } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
+import { decodeExecutionReport, FINAL_ORD_STATUS } from '../fix/child-orders.js';
 import type { Received } from '../fix/session.js';
-import { priceUnits } from '../fix/values.js';
+import { EXEC_TYPE, HANDL_INST, MSG, ORD_TYPE, SIDE, TAG } from '../fix/tags.js';
 import { implementationShortfall } from '../tca/shortfall.js';
 import { slippageBps } from '../tca/benchmarks.js';
 import { parseRouterConfig, STRATEGIES, type RouterConfig } from './config.js';
@@ -115,41 +116,40 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
       const clOrdId = `OMS1-${i + 1}`;
       const start = sim.clock.now();
       const body: [string, string][] = [
-        ['11', clOrdId],
-        ['21', '1'],
-        ['55', scenario.symbol],
-        ['54', side === 'buy' ? '1' : '2'],
-        ['60', sim.clock.fix(start)],
-        ['38', String(qty)],
-        ['40', '1'],
-        ['126', sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND)],
+        [TAG.ClOrdID, clOrdId],
+        [TAG.HandlInst, HANDL_INST.AutomatedPrivate],
+        [TAG.Symbol, scenario.symbol],
+        [TAG.Side, side === 'buy' ? SIDE.Buy : SIDE.Sell],
+        [TAG.TransactTime, sim.clock.fix(start)],
+        [TAG.OrderQty, String(qty)],
+        [TAG.OrdType, ORD_TYPE.Market],
+        [TAG.ExpireTime, sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND)],
       ];
-      if (strategy) body.push(['847', strategy]);
-      oms.session.send('D', body);
+      if (strategy) body.push([TAG.TargetStrategy, strategy]);
+      oms.session.send(MSG.NewOrderSingle, body);
       sent.push({ clOrdId, side, qty });
       // the parents arrive over the first part of the run, not all at once
       await new Promise((r) => setTimeout(r, (o.horizonSeconds * 1000) / o.speed / o.orders / 2));
     }
-    const done = (id: string) => got.some((m) => m.type === '8' && m.map.get('11') === id && ['2', '4', 'C', '8'].includes(m.map.get('39') ?? ''));
+    const done = (id: string) =>
+      got.some((m) => m.type === MSG.ExecutionReport && m.map.get(TAG.ClOrdID) === id && FINAL_ORD_STATUS.has(m.map.get(TAG.OrdStatus) ?? ''));
     const deadline = Date.now() + (o.timeoutSeconds ?? 120) * 1000;
     while (!sent.every((s) => done(s.clOrdId)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     // the last reports settle (a fill the venue gave as the parent ended)
     await new Promise((r) => setTimeout(r, 200));
     const market = service.router.market;
     const states = new Map(service.router.parentStates().map((p) => [p.clOrdId, p]));
-    const fillsOf = (id: string) => got.filter((m) => m.type === '8' && m.map.get('150') === 'F' && m.map.get('11') === id);
+    const fillsOf = (id: string) =>
+      got
+        .filter((m) => m.type === MSG.ExecutionReport && m.map.get(TAG.ExecType) === EXEC_TYPE.Trade && m.map.get(TAG.ClOrdID) === id)
+        .map((m) => decodeExecutionReport(m.fields));
     const parents: DemoParent[] = sent.map((s) => {
       const st = states.get(s.clOrdId);
-      const fills = fillsOf(s.clOrdId).map((m) => {
-        const venue = m.map.get('30') ?? '';
-        const fee = fees[venue] ? (m.map.get('851') === '1' ? fees[venue]!.makeFee : fees[venue]!.takeFee) : 0;
-        return {
-          time: sim.clock.nsOf(m.map.get('60')),
-          price: priceUnits(m.map.get('31')),
-          qty: Number(m.map.get('32')),
-          fee: fee * Number(m.map.get('32')),
-          venue,
-        };
+      const fills = fillsOf(s.clOrdId).map((r) => {
+        const venue = r.lastMkt ?? '';
+        const fee = fees[venue] ? (r.liquidity === 'make' ? fees[venue]!.makeFee : fees[venue]!.takeFee) : 0;
+        const qty = r.lastQty ?? NaN;
+        return { time: sim.clock.nsOf(r.transactTime), price: r.lastPx ?? NaN, qty, fee: fee * qty, venue };
       });
       const order = st?.order;
       const arrival = order ? market.mids.at(order.start) : NaN;
@@ -187,12 +187,13 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
     });
     // the reconciliation: the OMS's fills, the journal's, the venues'
     const records = readJournal(service.journalFile);
-    const journalFills = records.filter((r) => r.k === 'to-oms' && r.type === '8' && new Map(r.body).get('150') === 'F');
+    const journalFills = records.flatMap((r) => {
+      if (r.k !== 'to-oms' || r.type !== MSG.ExecutionReport) return [];
+      const er = decodeExecutionReport(r.body);
+      return er.execType === EXEC_TYPE.Trade ? [er] : [];
+    });
     const byParentJournal = new Map<string, number>();
-    for (const r of journalFills) {
-      const m = new Map(r.k === 'to-oms' ? r.body : []);
-      byParentJournal.set(m.get('11')!, (byParentJournal.get(m.get('11')!) ?? 0) + Number(m.get('32')));
-    }
+    for (const er of journalFills) byParentJournal.set(er.clOrdId, (byParentJournal.get(er.clOrdId) ?? 0) + (er.lastQty ?? NaN));
     const venueFills = sim.fills();
     const byParentVenue = new Map<string, number>();
     for (const f of venueFills) {
@@ -206,12 +207,12 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
       oms_fills: omsFills.length,
       journal_fills: journalFills.length,
       venue_fills: venueFills.length,
-      oms_shares: sum(omsFills.map((m) => Number(m.map.get('32')))),
+      oms_shares: sum(omsFills.map((r) => r.lastQty ?? NaN)),
       journal_shares: sum([...byParentJournal.values()]),
       venue_shares: sum(venueFills.map((f) => f.qty)),
       agree: false,
       per_parent_agree: sent.every((s) => {
-        const a = sum(fillsOf(s.clOrdId).map((m) => Number(m.map.get('32'))));
+        const a = sum(fillsOf(s.clOrdId).map((r) => r.lastQty ?? NaN));
         return a === (byParentJournal.get(s.clOrdId) ?? 0) && a === (byParentVenue.get(s.clOrdId) ?? 0);
       }),
     };
@@ -234,7 +235,7 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
         mean_shortfall_bps: mean(parents.map((p) => p.shortfall_bps).filter(Number.isFinite)),
         mean_vs_vwap_bps: mean(withFills.map((p) => p.vs_vwap_bps).filter(Number.isFinite)),
         fill_rate: sum(parents.map((p) => p.filled)) / sum(parents.map((p) => p.qty)),
-        children: records.filter((r) => r.k === 'to-venue' && r.type === 'D').length,
+        children: records.filter((r) => r.k === 'to-venue' && r.type === MSG.NewOrderSingle).length,
         decisions: records.filter((r) => r.k === 'decision').length,
       },
       reconciliation: rec,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Market } from '../backtest/market.js';
 import { Rng } from '../core/rng.js';
 import { hashPassword } from '../fix/auth.js';
+import { ENCRYPT_METHOD, EXEC_TYPE, HANDL_INST, MSG, ORD_TYPE, SIDE, TAG, YES } from '../fix/tags.js';
 import { encodeMessage, fieldMap, FixFramer, fixTime } from '../fix/wire.js';
 import { freePort, serve } from './chaos.js';
 import { VenueSimulator } from './venues.js';
@@ -40,7 +41,22 @@ export interface FuzzResult {
 /** The heap the service is given for the fuzz, MB. */
 export const HEAP_CAP_MB = 160;
 
-const TYPES = ['D', 'D', 'D', 'F', 'F', 'H', 'G', 'q', 'V', 'AE', 'j', '8', 'Z'];
+/** The message types of the flood, a NewOrderSingle the likeliest; some are not for a router at all. */
+const TYPES = [
+  MSG.NewOrderSingle,
+  MSG.NewOrderSingle,
+  MSG.NewOrderSingle,
+  MSG.OrderCancelRequest,
+  MSG.OrderCancelRequest,
+  MSG.OrderStatusRequest,
+  MSG.OrderCancelReplaceRequest,
+  MSG.OrderMassCancelRequest,
+  MSG.MarketDataRequest,
+  MSG.TradeCaptureReport,
+  MSG.BusinessMessageReject,
+  MSG.ExecutionReport,
+  MSG.QuoteCancel,
+];
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -73,28 +89,28 @@ export async function runOmsFuzz(o: FuzzOptions): Promise<FuzzResult> {
     for (const m of framer.push(b)) {
       received++;
       const f = fieldMap(m);
-      const t = f.get('35') ?? '?';
+      const t = f.get(TAG.MsgType) ?? '?';
       replies[t] = (replies[t] ?? 0) + 1;
       last = m;
-      if (t === '5') logouts.push(f.get('58') ?? '');
+      if (t === MSG.Logout) logouts.push(f.get(TAG.Text) ?? '');
       // bytes that frame nothing can spoil the message after them (as on any FIX stream): the router asks for it
       // again, and this OMS answers as one may, with a gap fill over what it will not resend
-      if (t === '2') {
-        const from = Number(f.get('7'));
-        const to = Number(f.get('16')) || seq - 1;
+      if (t === MSG.ResendRequest) {
+        const from = Number(f.get(TAG.BeginSeqNo));
+        const to = Number(f.get(TAG.EndSeqNo)) || seq - 1;
         for (let q = from; q <= to; q++) {
           const now = fixTime(Date.now());
           const kept = spoiled.has(q) ? undefined : sentBodies.get(q);
           const head: [string, string][] = [
-            ['34', String(q)],
-            ['43', 'Y'],
-            ['49', 'OMS1'],
-            ['52', now],
-            ['56', 'SOR'],
-            ['122', now],
+            [TAG.MsgSeqNum, String(q)],
+            [TAG.PossDupFlag, YES],
+            [TAG.SenderCompID, 'OMS1'],
+            [TAG.SendingTime, now],
+            [TAG.TargetCompID, 'SOR'],
+            [TAG.OrigSendingTime, now],
           ];
-          if (kept) write([['35', kept[0]], ...head, ...kept[1]]);
-          else write([['35', '4'], ...head, ['123', 'Y'], ['36', String(q + 1)]]);
+          if (kept) write([[TAG.MsgType, kept[0]], ...head, ...kept[1]]);
+          else write([[TAG.MsgType, MSG.SequenceReset], ...head, [TAG.GapFillFlag, YES], [TAG.NewSeqNo, String(q + 1)]]);
         }
       }
     }
@@ -104,39 +120,39 @@ export async function runOmsFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const sentBodies = new Map<number, [string, [string, string][]]>();
   const spoiled = new Set<number>();
   const header = (type: string): [string, string][] => [
-    ['35', type],
-    ['34', String(seq++)],
-    ['49', 'OMS1'],
-    ['52', fixTime(Date.now())],
-    ['56', 'SOR'],
+    [TAG.MsgType, type],
+    [TAG.MsgSeqNum, String(seq++)],
+    [TAG.SenderCompID, 'OMS1'],
+    [TAG.SendingTime, fixTime(Date.now())],
+    [TAG.TargetCompID, 'SOR'],
   ];
   const write = (fields: [string, string][]) => sock.write(Buffer.from(encodeMessage('FIX.4.4', fields), 'latin1'));
-  write([...header('A'), ['98', '0'], ['108', '30'], ['553', 'desk'], ['554', password]]);
+  write([...header(MSG.Logon), [TAG.EncryptMethod, ENCRYPT_METHOD.None], [TAG.HeartBtInt, '30'], [TAG.Username, 'desk'], [TAG.Password, password]]);
   const rng = Rng.stream(o.seed, 'oms-fuzz');
   const symbol = o.market.scenario.symbol;
   const randomText = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
   // each type's own fields, so that a mutation often leaves a message the router itself must answer; a symbol a
   // mutation is unlikely to make right, so that the fuzz does not fill the books with parents
   const base = (type: string): [string, string][] => {
-    const id: [string, string] = ['11', `Z${rng.int(1e9)}`];
+    const id: [string, string] = [TAG.ClOrdID, `Z${rng.int(1e9)}`];
     const common: [string, string][] = [
-      ['55', rng.bernoulli(0.9) ? `${symbol}X` : symbol],
-      ['54', String(1 + rng.int(2))],
-      ['60', fixTime(Date.now())],
+      [TAG.Symbol, rng.bernoulli(0.9) ? `${symbol}X` : symbol],
+      [TAG.Side, rng.int(2) === 0 ? SIDE.Buy : SIDE.Sell],
+      [TAG.TransactTime, fixTime(Date.now())],
     ];
-    if (type === 'D')
+    if (type === MSG.NewOrderSingle)
       return [
         id,
-        ['21', '1'],
+        [TAG.HandlInst, HANDL_INST.AutomatedPrivate],
         ...common,
-        ['38', String(rng.int(10_000))],
-        ['40', rng.bernoulli(0.5) ? '1' : '2'],
-        ['44', (rng.float() * 1000).toFixed(2)],
-        ['847', String(rng.int(1100))],
+        [TAG.OrderQty, String(rng.int(10_000))],
+        [TAG.OrdType, rng.bernoulli(0.5) ? ORD_TYPE.Market : ORD_TYPE.Limit],
+        [TAG.Price, (rng.float() * 1000).toFixed(2)],
+        [TAG.TargetStrategy, String(rng.int(1100))],
       ];
-    if (type === 'F') return [['41', `Z${rng.int(1e9)}`], id, ...common];
-    if (type === 'H') return [id, ...common.slice(0, 2)];
-    return [id, ...common, ['58', randomText(10)]];
+    if (type === MSG.OrderCancelRequest) return [[TAG.OrigClOrdID, `Z${rng.int(1e9)}`], id, ...common];
+    if (type === MSG.OrderStatusRequest) return [id, ...common.slice(0, 2)];
+    return [id, ...common, [TAG.Text, randomText(10)]];
   };
   // the header's own tags are the session tests' (the acceptance suite): here the header stays right
   const SESSION = new Set('8 9 10 34 35 43 49 52 56 97 115 116 122 128 129 142 143 144 145 50 57 369 627'.split(' '));
@@ -175,7 +191,7 @@ export async function runOmsFuzz(o: FuzzOptions): Promise<FuzzResult> {
           body.splice(j, 1);
           break;
         case 1:
-          body.splice(j, 0, body[j] ?? ['58', 'x']);
+          body.splice(j, 0, body[j] ?? [TAG.Text, 'x']);
           break;
         case 2:
           if (body[j]) body[j] = [body[j]![0], randomText(rng.int(12)).replaceAll('\x01', '')];
@@ -203,10 +219,21 @@ export async function runOmsFuzz(o: FuzzOptions): Promise<FuzzResult> {
   }
   const end = rssMb(pid);
   // still up: a good parent is acknowledged
-  write([...header('D'), ['11', 'GOOD1'], ['21', '1'], ['55', symbol], ['54', '1'], ['60', fixTime(Date.now())], ['38', '100'], ['40', '1']]);
+  write([
+    ...header(MSG.NewOrderSingle),
+    [TAG.ClOrdID, 'GOOD1'],
+    [TAG.HandlInst, HANDL_INST.AutomatedPrivate],
+    [TAG.Symbol, symbol],
+    [TAG.Side, SIDE.Buy],
+    [TAG.TransactTime, fixTime(Date.now())],
+    [TAG.OrderQty, '100'],
+    [TAG.OrdType, ORD_TYPE.Market],
+  ]);
   const until = Date.now() + 5000;
-  while (!(last.includes('\x0111=GOOD1\x01') && last.includes('\x01150=0\x01')) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  const up = last.includes('\x0111=GOOD1\x01');
+  const good = `\x01${TAG.ClOrdID}=GOOD1\x01`;
+  const acked = `\x01${TAG.ExecType}=${EXEC_TYPE.New}\x01`;
+  while (!(last.includes(good) && last.includes(acked)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const up = last.includes(good);
   sock.destroy();
   svc.child.kill('SIGTERM');
   await new Promise<void>((ok) => (svc.child.exitCode !== null ? ok() : svc.child.once('exit', () => ok())));

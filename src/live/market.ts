@@ -1,5 +1,6 @@
 import { BUY, SELL, type Side } from '../core/types.js';
 import type { DictionaryExtension } from '../fix/dictionary.js';
+import { MD_ENTRY_TYPE, MD_UPDATE_ACTION, MSG, SIDE, TAG } from '../fix/tags.js';
 import { priceUnits } from '../fix/values.js';
 import { FeatureEngine } from '../features/engine.js';
 import type { MarketView, VenueInfo } from '../router/engine.js';
@@ -13,12 +14,12 @@ import { MidPath, TradeTape } from '../tca/benchmarks.js';
  * of the consolidated mid, prints with their aggressor side). Every update is a plain call with the time it is
  * applied at, so that a journal's replay rebuilds the same view.
  */
-export const AGGRESSOR_SIDE = 2446;
+export const AGGRESSOR_SIDE = Number(TAG.AggressorSide);
 
 /** The router's market-data sessions' dictionary: FIX 4.4 with FIX 5.0's AggressorSide (2446) on a refresh's entries. */
 export const MARKET_DATA_EXTENSION: DictionaryExtension = {
-  fields: [{ tag: AGGRESSOR_SIDE, name: 'AggressorSide', type: 'CHAR', enums: ['1', '2'] }],
-  members: [{ messages: ['X'], count: 268, tags: [AGGRESSOR_SIDE] }],
+  fields: [{ tag: AGGRESSOR_SIDE, name: 'AggressorSide', type: 'CHAR', enums: [SIDE.Buy, SIDE.Sell] }],
+  members: [{ messages: [MSG.MarketDataIncrementalRefresh], count: Number(TAG.NoMDEntries), tags: [AGGRESSOR_SIDE] }],
 };
 
 type Book = [Map<number, number>, Map<number, number>];
@@ -57,11 +58,11 @@ export class LiveMarket implements MarketView {
     const book = this.books.get(venue);
     if (!book) return;
     const top = this.top(book);
-    if (type === 'W') {
+    if (type === MSG.MarketDataSnapshotFullRefresh) {
       book[0].clear();
       book[1].clear();
     }
-    let action = '0';
+    let action: string = MD_UPDATE_ACTION.New;
     let entry = -1;
     let price = NaN;
     let qty = NaN;
@@ -76,7 +77,7 @@ export class LiveMarket implements MarketView {
         }
       } else if (entry === 0 || entry === 1) {
         const side = book[entry]!;
-        if (action === '2') side.delete(price);
+        if (action === MD_UPDATE_ACTION.Delete) side.delete(price);
         else if (qty > 0) side.set(price, qty);
         else side.delete(price);
       }
@@ -86,22 +87,22 @@ export class LiveMarket implements MarketView {
     };
     for (const [tag, v] of fields) {
       switch (tag) {
-        case '279':
+        case TAG.MDUpdateAction:
           flush();
           action = v;
           break;
-        case '269':
-          if (type === 'W') flush();
-          entry = v === '0' ? 0 : v === '1' ? 1 : v === '2' ? 2 : 3;
+        case TAG.MDEntryType:
+          if (type === MSG.MarketDataSnapshotFullRefresh) flush();
+          entry = v === MD_ENTRY_TYPE.Bid ? 0 : v === MD_ENTRY_TYPE.Offer ? 1 : v === MD_ENTRY_TYPE.Trade ? 2 : 3;
           break;
-        case '270':
+        case TAG.MDEntryPx:
           price = priceUnits(v);
           break;
-        case '271':
+        case TAG.MDEntrySize:
           qty = Number(v);
           break;
-        case '2446':
-          aggressor = v === '2' ? SELL : BUY;
+        case TAG.AggressorSide:
+          aggressor = v === SIDE.Sell ? SELL : BUY;
           break;
       }
     }

@@ -1,8 +1,37 @@
 import { DataError, UsageError } from '../core/errors.js';
 import { MinHeap } from '../core/heap.js';
 import { Rng } from '../core/rng.js';
-import { BUY, IOC, NS_PER_MINUTE, NS_PER_SECOND, SELL, type Side } from '../core/types.js';
-import { fixPrice, fixSide, priceUnits, shares, sideOf } from '../fix/values.js';
+import { BUY, GTC, NS_PER_MINUTE, NS_PER_SECOND, type Side } from '../core/types.js';
+import {
+  decodeExecutionReport,
+  decodeOrderCancelReject,
+  encodeExecutionReport,
+  encodeNewOrderSingle,
+  encodeOrderCancelReject,
+  encodeOrderCancelReplaceRequest,
+  encodeOrderCancelRequest,
+  encodeOrderStatusRequest,
+  type FixBody,
+  type NewOrderSingle,
+} from '../fix/child-orders.js';
+import {
+  BUSINESS_REJECT_REASON,
+  CXL_REJ_REASON,
+  CXL_REJ_RESPONSE_TO,
+  EXEC_TYPE,
+  MASS_CANCEL_REJECT_REASON,
+  MASS_CANCEL_REQUEST_TYPE,
+  MASS_CANCEL_RESPONSE,
+  MSG,
+  ORD_REJ_REASON,
+  ORD_STATUS,
+  ORD_TYPE,
+  SIDE,
+  STRATEGY_PARAMETER_TYPE,
+  TAG,
+  YES,
+} from '../fix/tags.js';
+import { fixPrice, priceUnits, shares, sideOf } from '../fix/values.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { RouterEngine, type ParentAmend, type ParentOrder, type Policy, type RouterPorts } from '../router/engine.js';
 import type { Parent } from '../router/order-manager.js';
@@ -14,16 +43,8 @@ import type { TradingState } from '../risk/guard.js';
 import { LiveMarket } from './market.js';
 import { loadModelsById, type LoadedModels } from './models.js';
 
-/**
- * The router of the live world, transport-free: the backtest's RouterEngine, policies and models, driven by inputs
- * (the OMS's and the venues' messages as they came, market data, timer firings, a venue lost or back), each
- * appended to the journal before it takes effect. Its outputs (FIX messages to the venues and to the OMS, and its
- * decisions) are appended before they go out. Everything it does is a function of its inputs and their times, so a
- * journal replayed through a fresh LiveRouter regenerates every output: `replay` checks them one by one (the
- * parity of the two worlds), and a restart after a crash uses it to rebuild every parent and child without
- * sending anything twice, then sends what the crash kept from going out.
- */
-export type FixBody = [string, string][];
+/** The bodies the router journals and sends (the codec's). */
+export type { FixBody };
 
 export interface Outbox {
   toVenue(venue: string, type: string, body: FixBody): void;
@@ -52,22 +73,18 @@ interface LiveParent {
   cancelledWhy?: string;
 }
 
-/** OrdRejReason (103) values the router gives. */
-const REJ = {
-  brokerOption: '0',
-  unknownSymbol: '1',
-  exceedsLimit: '3',
-  tooLate: '4',
-  unknownOrder: '5',
-  duplicate: '6',
-  unsupported: '11',
-  quantity: '13',
-  other: '99',
-} as const;
-
 /** StrategyParameterType (959) values whose parameter is a number. */
 const NUMERIC_TYPES = new Set(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
 
+/**
+ * The router of the live world, transport-free: the backtest's RouterEngine, policies and models, driven by inputs
+ * (the OMS's and the venues' messages as they came, market data, timer firings, a venue lost or back), each
+ * appended to the journal before it takes effect. Its outputs (FIX messages to the venues and to the OMS, and its
+ * decisions) are appended before they go out. Everything it does is a function of its inputs and their times, so a
+ * journal replayed through a fresh LiveRouter regenerates every output: `replay` checks them one by one (the
+ * parity of the two worlds), and a restart after a crash uses it to rebuild every parent and child without
+ * sending anything twice, then sends what the crash kept from going out.
+ */
 export class LiveRouter implements RouterPorts {
   readonly market: LiveMarket;
   readonly engine: RouterEngine;
@@ -179,32 +196,36 @@ export class LiveRouter implements RouterPorts {
       );
       return;
     }
-    const time: [string, string] = ['60', this.setup.clock.fix(this.t)];
+    const transactTime = this.setup.clock.fix(this.t);
     if (msg.type === 'new') {
-      const body: FixBody = [['11', `C${msg.clOrdId}`], ['21', '1'], ['55', this.setup.symbol], ['54', fixSide(msg.side)], time, ['38', String(msg.qty)]];
-      if (msg.ordType === 'midpeg') {
-        body.push(['40', 'P'], ['18', 'M']);
-        if (Number.isFinite(msg.price)) body.push(['44', fixPrice(msg.price)]);
-        if (msg.minQty) body.push(['110', String(msg.minQty)]);
-      } else if (msg.ordType === 'market') body.push(['40', '1']);
-      else {
-        body.push(['40', '2'], ['44', fixPrice(msg.price)], ['59', msg.tif === IOC ? '3' : '1']);
-        if (msg.postOnly) body.push(['18', '6']);
-      }
-      return this.emit({ k: 'to-venue', t: this.t, venue, type: 'D', body });
+      const head = { clOrdId: `C${msg.clOrdId}`, symbol: this.setup.symbol, side: msg.side, transactTime, qty: msg.qty };
+      const order: NewOrderSingle =
+        msg.ordType === 'midpeg'
+          ? { ...head, ordType: 'midpeg', ...(Number.isFinite(msg.price) ? { price: msg.price } : {}), minQty: msg.minQty ?? 0 }
+          : msg.ordType === 'market'
+            ? { ...head, ordType: 'market' }
+            : { ...head, ordType: 'limit', price: msg.price, tif: msg.tif ?? GTC, postOnly: msg.postOnly === true };
+      return this.emit({ k: 'to-venue', t: this.t, venue, type: MSG.NewOrderSingle, body: encodeNewOrderSingle(order) });
     }
     const c = this.engine.om.child(msg.clOrdId);
     const n = (this.cancels.get(msg.clOrdId) ?? 0) + 1;
     this.cancels.set(msg.clOrdId, n);
-    const body: FixBody = [
-      ['41', this.current.get(msg.clOrdId) ?? `C${msg.clOrdId}`],
-      ['11', `C${msg.clOrdId}.${n}`],
-      ['55', this.setup.symbol],
-      ['54', fixSide(c?.side ?? BUY)],
-      time,
-    ];
-    if (msg.type === 'cancel') return this.emit({ k: 'to-venue', t: this.t, venue, type: 'F', body: [...body, ['38', String(c?.qty ?? 0)]] });
-    this.emit({ k: 'to-venue', t: this.t, venue, type: 'G', body: [...body, ['38', String(msg.qty)], ['40', '2'], ['44', fixPrice(msg.price)]] });
+    const request = {
+      origClOrdId: this.current.get(msg.clOrdId) ?? `C${msg.clOrdId}`,
+      clOrdId: `C${msg.clOrdId}.${n}`,
+      symbol: this.setup.symbol,
+      side: c?.side ?? BUY,
+      transactTime,
+    };
+    if (msg.type === 'cancel')
+      return this.emit({ k: 'to-venue', t: this.t, venue, type: MSG.OrderCancelRequest, body: encodeOrderCancelRequest({ ...request, qty: c?.qty ?? 0 }) });
+    this.emit({
+      k: 'to-venue',
+      t: this.t,
+      venue,
+      type: MSG.OrderCancelReplaceRequest,
+      body: encodeOrderCancelReplaceRequest({ ...request, qty: msg.qty, price: msg.price }),
+    });
   }
 
   // ------------------------------------------------------------------ inputs
@@ -263,7 +284,7 @@ export class LiveRouter implements RouterPorts {
         break;
       case 'down':
         this.down.add(r.venue);
-        this.market.onMarketData(r.venue, 'W', [], r.t); // its book is gone with it
+        this.market.onMarketData(r.venue, MSG.MarketDataSnapshotFullRefresh, [], r.t); // its book is gone with it
         this.engine.risk.onVenue(r.venue, false);
         this.engine.risk.onMarket();
         break;
@@ -279,7 +300,7 @@ export class LiveRouter implements RouterPorts {
         break;
       case 'recover':
         for (const v of this.setup.venues) if (!this.down.has(v.name)) this.reconcile(v.name);
-        for (const p of this.parents.values()) if (this.engine.om.parent(p.id).state !== 'filled') this.omsReport(p, 'I');
+        for (const p of this.parents.values()) if (this.engine.om.parent(p.id).state !== 'filled') this.omsReport(p, EXEC_TYPE.OrderStatus);
         break;
       default:
         throw new Error(`not an input: ${r.k}`);
@@ -297,13 +318,8 @@ export class LiveRouter implements RouterPorts {
           k: 'to-venue',
           t: this.t,
           venue,
-          type: 'H',
-          body: [
-            ['11', `C${id}`],
-            ['55', this.setup.symbol],
-            ['54', fixSide(c.side)],
-            ['790', `R${this.t}-${id}`],
-          ],
+          type: MSG.OrderStatusRequest,
+          body: encodeOrderStatusRequest({ clOrdId: `C${id}`, symbol: this.setup.symbol, side: c.side, statusReqId: `R${this.t}-${id}` }),
         });
       }
     }
@@ -378,28 +394,29 @@ export class LiveRouter implements RouterPorts {
 
   private omsMessage(oms: string, type: string, body: FixBody): void {
     const m = new Map(body);
-    if (type === 'D') return this.newParent(oms, body, m);
-    if (type === 'q') return this.massCancel(oms, m);
-    if (type === 'F' || type === 'H' || type === 'G') {
-      const key = `${oms}|${type === 'H' ? (m.get('11') ?? '') : (m.get('41') ?? '')}`;
+    if (type === MSG.NewOrderSingle) return this.newParent(oms, body, m);
+    if (type === MSG.OrderMassCancelRequest) return this.massCancel(oms, m);
+    if (type === MSG.OrderCancelRequest || type === MSG.OrderStatusRequest || type === MSG.OrderCancelReplaceRequest) {
+      const key = `${oms}|${type === MSG.OrderStatusRequest ? (m.get(TAG.ClOrdID) ?? '') : (m.get(TAG.OrigClOrdID) ?? '')}`;
       const p = this.byOms.get(key);
-      if (type === 'H') {
-        if (!p) return this.omsRefusal(oms, m, REJ.unknownOrder, 'unknown order');
-        return this.omsReport(p, 'I');
+      if (type === MSG.OrderStatusRequest) {
+        if (!p) return this.omsRefusal(oms, m, ORD_REJ_REASON.UnknownOrder, 'unknown order');
+        return this.omsReport(p, EXEC_TYPE.OrderStatus);
       }
-      const clOrdId = m.get('11') ?? '';
+      const clOrdId = m.get(TAG.ClOrdID) ?? '';
       const again = this.byOms.get(`${oms}|${clOrdId}`);
-      if (again && (m.get('43') === 'Y' || m.get('97') === 'Y')) return this.omsReport(again, 'I'); // a resend of one already taken
+      if (again && possDup(m)) return this.omsReport(again, EXEC_TYPE.OrderStatus); // a resend of one already taken
       const state = p ? this.engine.om.parent(p.id).state : undefined;
       const refuse = (reason: string, text: string) => this.cancelReject(oms, m, type, p, reason, text);
-      if (!p) return refuse('1', 'unknown order');
-      if (state === 'filled' || state === 'cancelled' || state === 'expired' || state === 'rejected') return refuse('0', 'the order is done');
-      if (p.cancelClOrdId || p.replaceClOrdId) return refuse('3', `a ${p.cancelClOrdId ? 'cancel' : 'replace'} is already in flight`);
-      if (again) return refuse('6', `duplicate ClOrdID ${clOrdId}`);
-      if (type === 'G') return this.replaceParent(p, m, clOrdId, refuse);
+      if (!p) return refuse(CXL_REJ_REASON.UnknownOrder, 'unknown order');
+      if (state === 'filled' || state === 'cancelled' || state === 'expired' || state === 'rejected')
+        return refuse(CXL_REJ_REASON.TooLateToCancel, 'the order is done');
+      if (p.cancelClOrdId || p.replaceClOrdId) return refuse(CXL_REJ_REASON.AlreadyPending, `a ${p.cancelClOrdId ? 'cancel' : 'replace'} is already in flight`);
+      if (again) return refuse(CXL_REJ_REASON.DuplicateClOrdID, `duplicate ClOrdID ${clOrdId}`);
+      if (type === MSG.OrderCancelReplaceRequest) return this.replaceParent(p, m, clOrdId, refuse);
       p.cancelClOrdId = clOrdId;
       this.byOms.set(`${oms}|${clOrdId}`, p);
-      this.omsReport(p, '6');
+      this.omsReport(p, EXEC_TYPE.PendingCancel);
       this.engine.cancelParent(p.id);
       return;
     }
@@ -408,11 +425,11 @@ export class LiveRouter implements RouterPorts {
       k: 'to-oms',
       t: this.t,
       oms,
-      type: 'j',
+      type: MSG.BusinessMessageReject,
       body: [
-        ['372', type],
-        ['380', '3'],
-        ['58', `Unsupported Message Type ${type}: the router takes D, F, G, H and q`],
+        [TAG.RefMsgType, type],
+        [TAG.BusinessRejectReason, BUSINESS_REJECT_REASON.UnsupportedMessageType],
+        [TAG.Text, `Unsupported Message Type ${type}: the router takes D, F, G, H and q`],
       ],
     });
   }
@@ -423,16 +440,16 @@ export class LiveRouter implements RouterPorts {
       k: 'to-oms',
       t: this.t,
       oms,
-      type: '9',
-      body: [
-        ['37', p?.id ?? 'NONE'],
-        ['11', m.get('11') ?? ''],
-        ['41', m.get('41') ?? ''],
-        ['39', p ? this.ordStatus(p) : '8'],
-        ['434', type === 'G' ? '2' : '1'],
-        ['102', reason],
-        ['58', text],
-      ],
+      type: MSG.OrderCancelReject,
+      body: encodeOrderCancelReject({
+        orderId: p?.id ?? 'NONE',
+        clOrdId: m.get(TAG.ClOrdID) ?? '',
+        origClOrdId: m.get(TAG.OrigClOrdID) ?? '',
+        ordStatus: p ? this.ordStatus(p) : ORD_STATUS.Rejected,
+        responseTo: type === MSG.OrderCancelReplaceRequest ? CXL_REJ_RESPONSE_TO.OrderCancelReplaceRequest : CXL_REJ_RESPONSE_TO.OrderCancelRequest,
+        reason,
+        text,
+      }),
     });
   }
 
@@ -442,40 +459,43 @@ export class LiveRouter implements RouterPorts {
    * working children are cancelled to make room for a smaller size, then Replaced or an OrderCancelReject.
    */
   private replaceParent(p: LiveParent, m: Map<string, string>, clOrdId: string, refuse: (reason: string, text: string) => void): void {
-    if (m.get('55') !== undefined && m.get('55') !== this.setup.symbol) return refuse('99', `Symbol (55) cannot change: the order is for ${this.setup.symbol}`);
-    if (m.has('54') && sideOf(m.get('54')) !== p.order.side) return refuse('99', 'Side (54) cannot change');
-    if (m.has('847') && m.get('847') !== p.strategy) return refuse('99', 'TargetStrategy (847) cannot change on a replace');
+    const other = CXL_REJ_REASON.Other;
+    if (m.get(TAG.Symbol) !== undefined && m.get(TAG.Symbol) !== this.setup.symbol)
+      return refuse(other, `Symbol (55) cannot change: the order is for ${this.setup.symbol}`);
+    if (m.has(TAG.Side) && sideOf(m.get(TAG.Side)) !== p.order.side) return refuse(other, 'Side (54) cannot change');
+    if (m.has(TAG.TargetStrategy) && m.get(TAG.TargetStrategy) !== p.strategy) return refuse(other, 'TargetStrategy (847) cannot change on a replace');
     const change: ParentAmend = {};
-    if (m.has('38')) {
-      const qty = shares(m.get('38'));
-      if (!(qty > 0)) return refuse('99', quantityProblem(m.get('38')));
+    if (m.has(TAG.OrderQty)) {
+      const qty = shares(m.get(TAG.OrderQty));
+      if (!(qty > 0)) return refuse(other, quantityProblem(m.get(TAG.OrderQty)));
       if (qty !== p.order.qty) change.qty = qty;
     }
-    const priced = this.limitOf(m.get('40') ?? ordTypeOf(p.order), m.get('44'));
-    if ('problem' in priced) return refuse('99', priced.problem);
+    const priced = this.limitOf(m.get(TAG.OrdType) ?? ordTypeOf(p.order), m.get(TAG.Price));
+    if ('problem' in priced) return refuse(other, priced.problem);
     if (priced.limit !== p.order.limit) change.limit = priced.limit ?? null;
     for (const [tag, field] of [
-      ['168', 'start'],
-      ['126', 'end'],
+      [TAG.EffectiveTime, 'start'],
+      [TAG.ExpireTime, 'end'],
     ] as const) {
       if (!m.has(tag)) continue;
       const at = this.setup.clock.nsOf(m.get(tag));
-      if (!Number.isFinite(at)) return refuse('99', `${tag === '168' ? 'EffectiveTime (168)' : 'ExpireTime (126)'} must be a UTC timestamp of today`);
+      if (!Number.isFinite(at))
+        return refuse(other, `${tag === TAG.EffectiveTime ? 'EffectiveTime (168)' : 'ExpireTime (126)'} must be a UTC timestamp of today`);
       if (at !== p.order[field]) change[field] = at;
     }
     const r = this.engine.amendParent(p.id, change);
-    if (r.status === 'refused') return refuse('99', r.reason);
+    if (r.status === 'refused') return refuse(other, r.reason);
     const orig = p.clOrdId;
     this.byOms.set(`${p.oms}|${clOrdId}`, p);
     p.replaceClOrdId = clOrdId;
-    if (r.status === 'pending') return this.omsReport(p, 'E', undefined, orig);
+    if (r.status === 'pending') return this.omsReport(p, EXEC_TYPE.PendingReplace, undefined, orig);
     this.replaced(p, orig);
   }
 
   /** A parent's limit from its OrdType (40) and Price (44): a price on the tick (2), none (1), or what is wrong. */
   private limitOf(ordType: string, price: string | undefined): { limit: number | undefined } | { problem: string } {
-    if (ordType === '1') return { limit: undefined };
-    if (ordType !== '2') return { problem: 'OrdType (40) must be 1 (market) or 2 (limit)' };
+    if (ordType === ORD_TYPE.Market) return { limit: undefined };
+    if (ordType !== ORD_TYPE.Limit) return { problem: 'OrdType (40) must be 1 (market) or 2 (limit)' };
     const limit = priceUnits(price);
     if (!(limit > 0) || limit % this.setup.tick !== 0)
       return { problem: `Price (44) must be a price above 0 on the ${fixPrice(this.setup.tick)} tick, not ${price ?? 'none'}` };
@@ -486,7 +506,7 @@ export class LiveRouter implements RouterPorts {
   private replaced(p: LiveParent, orig: string): void {
     p.clOrdId = p.replaceClOrdId!;
     p.replaceClOrdId = undefined;
-    this.omsReport(p, '5', undefined, orig);
+    this.omsReport(p, EXEC_TYPE.Replaced, undefined, orig);
   }
 
   /** A pending replace's outcome (the engine's onAmend). */
@@ -495,12 +515,12 @@ export class LiveRouter implements RouterPorts {
     if (!p?.replaceClOrdId) return;
     if (!reason) return this.replaced(p, p.clOrdId);
     const m = new Map([
-      ['11', p.replaceClOrdId],
-      ['41', p.clOrdId],
+      [TAG.ClOrdID, p.replaceClOrdId],
+      [TAG.OrigClOrdID, p.clOrdId],
     ]);
     this.byOms.delete(`${p.oms}|${p.replaceClOrdId}`);
     p.replaceClOrdId = undefined;
-    this.cancelReject(p.oms, m, 'G', p, '99', reason);
+    this.cancelReject(p.oms, m, MSG.OrderCancelReplaceRequest, p, CXL_REJ_REASON.Other, reason);
   }
 
   private omsRefusal(oms: string, m: Map<string, string>, reason: string, text: string): void {
@@ -508,65 +528,74 @@ export class LiveRouter implements RouterPorts {
       k: 'to-oms',
       t: this.t,
       oms,
-      type: '8',
+      type: MSG.ExecutionReport,
+      // (by hand, not the codec: the OrderQty is echoed as the OMS wrote it when it is digits at all)
       body: [
-        ['37', 'NONE'],
-        ['11', m.get('11') ?? ''],
-        ['17', `X${this.t}-${this.outputs}`],
-        ['150', '8'],
-        ['39', '8'],
-        ['55', m.get('55') ?? this.setup.symbol],
-        ['54', m.get('54') === '2' ? '2' : '1'],
-        ['38', /^\d+$/.test(m.get('38') ?? '') ? m.get('38')! : '0'],
-        ['151', '0'],
-        ['14', '0'],
-        ['6', '0'],
-        ['103', reason],
-        ['58', text],
-        ['60', this.setup.clock.fix(this.t)],
+        [TAG.OrderID, 'NONE'],
+        [TAG.ClOrdID, m.get(TAG.ClOrdID) ?? ''],
+        [TAG.ExecID, `X${this.t}-${this.outputs}`],
+        [TAG.ExecType, EXEC_TYPE.Rejected],
+        [TAG.OrdStatus, ORD_STATUS.Rejected],
+        [TAG.Symbol, m.get(TAG.Symbol) ?? this.setup.symbol],
+        [TAG.Side, m.get(TAG.Side) === SIDE.Sell ? SIDE.Sell : SIDE.Buy],
+        [TAG.OrderQty, /^\d+$/.test(m.get(TAG.OrderQty) ?? '') ? m.get(TAG.OrderQty)! : '0'],
+        [TAG.LeavesQty, '0'],
+        [TAG.CumQty, '0'],
+        [TAG.AvgPx, '0'],
+        [TAG.OrdRejReason, reason],
+        [TAG.Text, text],
+        [TAG.TransactTime, this.setup.clock.fix(this.t)],
       ],
     });
   }
 
   private newParent(oms: string, body: FixBody, m: Map<string, string>): void {
-    const clOrdId = m.get('11') ?? '';
+    const clOrdId = m.get(TAG.ClOrdID) ?? '';
     const refuse = (reason: string, text: string) => this.omsRefusal(oms, m, reason, text);
     if (this.byOms.has(`${oms}|${clOrdId}`)) {
       // a PossDup resend of an order already taken is answered with where it stands, not a second order
-      if (m.get('43') === 'Y' || m.get('97') === 'Y') return this.omsReport(this.byOms.get(`${oms}|${clOrdId}`)!, 'I');
-      return refuse(REJ.duplicate, `duplicate ClOrdID ${clOrdId}`);
+      if (possDup(m)) return this.omsReport(this.byOms.get(`${oms}|${clOrdId}`)!, EXEC_TYPE.OrderStatus);
+      return refuse(ORD_REJ_REASON.DuplicateOrder, `duplicate ClOrdID ${clOrdId}`);
     }
-    if (m.get('55') !== this.setup.symbol) return refuse(REJ.unknownSymbol, `unknown symbol ${m.get('55') ?? ''}: the router trades ${this.setup.symbol}`);
-    const side: Side | null = sideOf(m.get('54'));
-    if (side === null) return refuse(REJ.other, 'Side (54) must be 1 (buy) or 2 (sell)');
-    const qty = shares(m.get('38'));
-    if (!(qty > 0)) return refuse(REJ.quantity, quantityProblem(m.get('38')));
-    const ordType = m.get('40') ?? '1';
-    const priced = this.limitOf(ordType, m.get('44'));
-    if ('problem' in priced) return refuse(ordType === '2' ? REJ.other : REJ.unsupported, priced.problem);
+    if (m.get(TAG.Symbol) !== this.setup.symbol)
+      return refuse(ORD_REJ_REASON.UnknownSymbol, `unknown symbol ${m.get(TAG.Symbol) ?? ''}: the router trades ${this.setup.symbol}`);
+    const side: Side | null = sideOf(m.get(TAG.Side));
+    if (side === null) return refuse(ORD_REJ_REASON.Other, 'Side (54) must be 1 (buy) or 2 (sell)');
+    const qty = shares(m.get(TAG.OrderQty));
+    if (!(qty > 0)) return refuse(ORD_REJ_REASON.IncorrectQuantity, quantityProblem(m.get(TAG.OrderQty)));
+    const ordType = m.get(TAG.OrdType) ?? ORD_TYPE.Market;
+    const priced = this.limitOf(ordType, m.get(TAG.Price));
+    if ('problem' in priced) return refuse(ordType === ORD_TYPE.Limit ? ORD_REJ_REASON.Other : ORD_REJ_REASON.UnsupportedOrderCharacteristic, priced.problem);
     const limit = priced.limit;
-    const start = m.has('168') ? Math.max(this.t, this.setup.clock.nsOf(m.get('168'))) : this.t;
-    const end = m.has('126') ? this.setup.clock.nsOf(m.get('126')) : start + this.setup.defaultHorizonMinutes * NS_PER_MINUTE;
-    if (!Number.isFinite(start) || !Number.isFinite(end)) return refuse(REJ.other, 'EffectiveTime (168) and ExpireTime (126) must be UTC timestamps of today');
-    if (!(end > this.t)) return refuse(REJ.tooLate, 'the horizon is in the past: ExpireTime (126) has passed');
-    if (!(end > start)) return refuse(REJ.other, 'ExpireTime (126) must come after EffectiveTime (168)');
-    const strategy = m.get('847');
+    const start = m.has(TAG.EffectiveTime) ? Math.max(this.t, this.setup.clock.nsOf(m.get(TAG.EffectiveTime))) : this.t;
+    const end = m.has(TAG.ExpireTime) ? this.setup.clock.nsOf(m.get(TAG.ExpireTime)) : start + this.setup.defaultHorizonMinutes * NS_PER_MINUTE;
+    if (!Number.isFinite(start) || !Number.isFinite(end))
+      return refuse(ORD_REJ_REASON.Other, 'EffectiveTime (168) and ExpireTime (126) must be UTC timestamps of today');
+    if (!(end > this.t)) return refuse(ORD_REJ_REASON.TooLateToEnter, 'the horizon is in the past: ExpireTime (126) has passed');
+    if (!(end > start)) return refuse(ORD_REJ_REASON.Other, 'ExpireTime (126) must come after EffectiveTime (168)');
+    const strategy = m.get(TAG.TargetStrategy);
     const policy = strategy === undefined ? this.setup.defaultPolicy : this.setup.strategies[strategy];
     if (policy === undefined)
-      return refuse(REJ.unsupported, `unknown TargetStrategy (847) ${strategy}: configured are ${Object.keys(this.setup.strategies).join(', ')}`);
+      return refuse(
+        ORD_REJ_REASON.UnsupportedOrderCharacteristic,
+        `unknown TargetStrategy (847) ${strategy}: configured are ${Object.keys(this.setup.strategies).join(', ')}`,
+      );
     if (policies.kind(policy).models && !this.setup.models)
-      return refuse(REJ.unsupported, `policy ${policy} needs trained models, and this router has none (its config’s models.registry)`);
+      return refuse(
+        ORD_REJ_REASON.UnsupportedOrderCharacteristic,
+        `policy ${policy} needs trained models, and this router has none (its config’s models.registry)`,
+      );
     const raw: Record<string, unknown> = {};
     let name: string | undefined;
     let type: string | undefined;
     for (const [t, v] of body) {
-      if (t === '958') {
+      if (t === TAG.StrategyParameterName) {
         name = v;
         type = undefined;
-      } else if (t === '959') type = v;
-      else if (t === '960' && name !== undefined) {
+      } else if (t === TAG.StrategyParameterType) type = v;
+      else if (t === TAG.StrategyParameterValue && name !== undefined) {
         const numeric = type === undefined ? /^-?\d+(\.\d+)?$/.test(v) : NUMERIC_TYPES.has(type);
-        raw[name] = type === '13' ? v === 'Y' : numeric ? Number(v) : v;
+        raw[name] = type === STRATEGY_PARAMETER_TYPE.Boolean ? v === YES : numeric ? Number(v) : v;
       }
     }
     let built: Policy;
@@ -579,18 +608,18 @@ export class LiveRouter implements RouterPorts {
         ...(this.setup.models ? { models: this.setup.models.models } : {}),
       });
     } catch (e) {
-      return refuse(REJ.unsupported, (e as Error).message);
+      return refuse(ORD_REJ_REASON.UnsupportedOrderCharacteristic, (e as Error).message);
     }
     const id = `P${this.nextParent++}`;
-    const account = m.get('1');
+    const account = m.get(TAG.Account);
     const order: ParentOrder = { id, side, qty, start, end, ...(limit !== undefined ? { limit } : {}), ...(account ? { account } : {}) };
     // the guardrails first (trading state, restricted list, the account's credit): a refusal is a Rejected report
     const denied = this.engine.onParent(order, built);
-    if (denied) return refuse(denied.code === 'CREDIT' ? REJ.exceedsLimit : REJ.brokerOption, `${denied.code}: ${denied.detail}`);
+    if (denied) return refuse(denied.code === 'CREDIT' ? ORD_REJ_REASON.OrderExceedsLimit : ORD_REJ_REASON.BrokerOption, `${denied.code}: ${denied.detail}`);
     const p: LiveParent = { id, oms, clOrdId, order, execs: 0, ...(strategy !== undefined ? { strategy } : {}) };
     this.parents.set(id, p);
     this.byOms.set(`${oms}|${clOrdId}`, p);
-    this.omsReport(p, '0');
+    this.omsReport(p, EXEC_TYPE.New);
   }
 
   // ------------------------------------------------------------------ human control
@@ -641,45 +670,53 @@ export class LiveRouter implements RouterPorts {
    * cancelled, each told in an ExecutionReport Canceled; answered by an OrderMassCancelReport (r) with the count.
    */
   private massCancel(oms: string, m: Map<string, string>): void {
-    const type = m.get('530') ?? '';
-    const clOrdId = m.get('11') ?? '';
+    const type = m.get(TAG.MassCancelRequestType) ?? '';
+    const clOrdId = m.get(TAG.ClOrdID) ?? '';
     const report = (response: string, extra: FixBody) =>
       this.emit({
         k: 'to-oms',
         t: this.t,
         oms,
-        type: 'r',
-        body: [['11', clOrdId], ['37', `M${this.t}-${this.outputs}`], ['530', type], ['531', response], ...extra, ['55', this.setup.symbol]],
+        type: MSG.OrderMassCancelReport,
+        body: [
+          [TAG.ClOrdID, clOrdId],
+          [TAG.OrderID, `M${this.t}-${this.outputs}`],
+          [TAG.MassCancelRequestType, type],
+          [TAG.MassCancelResponse, response],
+          ...extra,
+          [TAG.Symbol, this.setup.symbol],
+        ],
       });
-    if (type !== '1' && type !== '7')
-      return report('0', [
-        ['532', '99'],
-        ['58', `MassCancelRequestType (530) ${type || 'none'}: the router takes 1 (by symbol) and 7 (all orders)`],
+    if (type !== MASS_CANCEL_REQUEST_TYPE.Security && type !== MASS_CANCEL_REQUEST_TYPE.AllOrders)
+      return report(MASS_CANCEL_RESPONSE.Rejected, [
+        [TAG.MassCancelRejectReason, MASS_CANCEL_REJECT_REASON.Other],
+        [TAG.Text, `MassCancelRequestType (530) ${type || 'none'}: the router takes 1 (by symbol) and 7 (all orders)`],
       ]);
-    if (type === '1' && m.get('55') !== this.setup.symbol)
-      return report('0', [
-        ['532', '1'],
-        ['58', `unknown symbol ${m.get('55') ?? 'none'}: the router trades ${this.setup.symbol}`],
+    if (type === MASS_CANCEL_REQUEST_TYPE.Security && m.get(TAG.Symbol) !== this.setup.symbol)
+      return report(MASS_CANCEL_RESPONSE.Rejected, [
+        [TAG.MassCancelRejectReason, MASS_CANCEL_REJECT_REASON.UnknownSecurity],
+        [TAG.Text, `unknown symbol ${m.get(TAG.Symbol) ?? 'none'}: the router trades ${this.setup.symbol}`],
       ]);
     const done = this.cancelOpen((p) => p.oms === oms, `mass cancel ${clOrdId}`);
-    report(type, [['533', String(done.length)]]);
+    // accepted: the response echoes the request's type
+    report(type, [[TAG.TotalAffectedOrders, String(done.length)]]);
   }
 
   private ordStatus(p: LiveParent): string {
     const s = this.engine.om.parent(p.id);
-    if (p.cancelClOrdId && s.state !== 'cancelled' && s.state !== 'filled') return '6';
-    if (p.replaceClOrdId && s.state !== 'filled') return 'E';
+    if (p.cancelClOrdId && s.state !== 'cancelled' && s.state !== 'filled') return ORD_STATUS.PendingCancel;
+    if (p.replaceClOrdId && s.state !== 'filled') return ORD_STATUS.PendingReplace;
     switch (s.state) {
       case 'filled':
-        return '2';
+        return ORD_STATUS.Filled;
       case 'cancelled':
-        return '4';
+        return ORD_STATUS.Canceled;
       case 'expired':
-        return 'C';
+        return ORD_STATUS.Expired;
       case 'rejected':
-        return '8';
+        return ORD_STATUS.Rejected;
       default:
-        return s.cumQty > 0 ? '1' : '0';
+        return s.cumQty > 0 ? ORD_STATUS.PartiallyFilled : ORD_STATUS.New;
     }
   }
 
@@ -687,42 +724,44 @@ export class LiveRouter implements RouterPorts {
   private omsReport(p: LiveParent, execType: string, fill?: { qty: number; price: number; venue: string; liquidity: string }, orig?: string): void {
     const s = this.engine.om.parent(p.id);
     const done = s.state === 'filled' || s.state === 'cancelled' || s.state === 'expired';
-    const cancel = execType === '4' || execType === '6';
+    const cancel = execType === EXEC_TYPE.Canceled || execType === EXEC_TYPE.PendingCancel;
     // a cancel the OMS asked for answers its ClOrdID; one the router made itself (cancel-all, a mass cancel) the order's
     const asked = cancel && p.cancelClOrdId !== undefined;
-    const body: FixBody = [
-      ['37', p.id],
-      ['11', asked ? p.cancelClOrdId! : execType === 'E' ? p.replaceClOrdId! : p.clOrdId],
-    ];
-    if (asked) body.push(['41', p.clOrdId]);
-    else if (orig !== undefined) body.push(['41', orig]);
-    body.push(
-      ['17', `${p.id}-${++p.execs}`],
-      ['150', execType],
-      ['39', this.ordStatus(p)],
-      ['55', this.setup.symbol],
-      ['54', fixSide(p.order.side)],
-      ['38', String(p.order.qty)],
-      ['40', ordTypeOf(p.order)],
-    );
-    if (p.order.limit !== undefined) body.push(['44', fixPrice(p.order.limit)]);
-    body.push(['151', String(done ? 0 : s.qty - s.cumQty)], ['14', String(s.cumQty)], ['6', s.cumQty > 0 ? fixPrice(Math.round(s.notional / s.cumQty)) : '0']);
-    if (fill) body.push(['31', fixPrice(fill.price)], ['32', String(fill.qty)], ['30', fill.venue], ['851', fill.liquidity === 'make' ? '1' : '2']);
-    if (cancel && p.cancelledWhy !== undefined) body.push(['58', p.cancelledWhy]);
-    body.push(['60', this.setup.clock.fix(this.t)]);
-    this.emit({ k: 'to-oms', t: this.t, oms: p.oms, type: '8', body });
+    const origClOrdId = asked ? p.clOrdId : orig;
+    const body = encodeExecutionReport({
+      orderId: p.id,
+      clOrdId: asked ? p.cancelClOrdId! : execType === EXEC_TYPE.PendingReplace ? p.replaceClOrdId! : p.clOrdId,
+      ...(origClOrdId !== undefined ? { origClOrdId } : {}),
+      execId: `${p.id}-${++p.execs}`,
+      execType,
+      ordStatus: this.ordStatus(p),
+      symbol: this.setup.symbol,
+      side: p.order.side,
+      qty: p.order.qty,
+      ordType: ordTypeOf(p.order),
+      ...(p.order.limit !== undefined ? { price: p.order.limit } : {}),
+      leaves: done ? 0 : s.qty - s.cumQty,
+      cumQty: s.cumQty,
+      avgPx: s.cumQty > 0 ? Math.round(s.notional / s.cumQty) : 0,
+      ...(fill
+        ? { lastPx: fill.price, lastQty: fill.qty, lastMkt: fill.venue, liquidity: fill.liquidity === 'make' ? ('make' as const) : ('take' as const) }
+        : {}),
+      ...(cancel && p.cancelledWhy !== undefined ? { text: p.cancelledWhy } : {}),
+      transactTime: this.setup.clock.fix(this.t),
+    });
+    this.emit({ k: 'to-oms', t: this.t, oms: p.oms, type: MSG.ExecutionReport, body });
   }
 
   private onFill(parentId: string, qty: number, price: number, venue: string, liquidity: string): void {
     const p = this.parents.get(parentId);
-    if (p) this.omsReport(p, 'F', { qty, price, venue, liquidity });
+    if (p) this.omsReport(p, EXEC_TYPE.Trade, { qty, price, venue, liquidity });
   }
 
   private onDone(s: Parent): void {
     const p = this.parents.get(s.id);
     if (!p) return;
-    if (s.state === 'cancelled') this.omsReport(p, '4');
-    else if (s.state === 'expired') this.omsReport(p, 'C');
+    if (s.state === 'cancelled') this.omsReport(p, EXEC_TYPE.Canceled);
+    else if (s.state === 'expired') this.omsReport(p, EXEC_TYPE.Expired);
     // a filled parent's last fill said so (OrdStatus 2)
   }
 
@@ -750,19 +789,19 @@ export class LiveRouter implements RouterPorts {
   // ------------------------------------------------------------------ the venues
 
   private venueMessage(venue: string, type: string, body: FixBody): void {
-    const m = new Map(body);
     const idOf = (v: string | undefined) => {
       const x = v === undefined ? null : /^C(\d+)/.exec(v);
       return x ? Number(x[1]) : NaN;
     };
-    if (type === '9') {
-      const id = idOf(m.get('41'));
+    if (type === MSG.OrderCancelReject) {
+      const r = decodeOrderCancelReject(body);
+      const id = idOf(r.origClOrdId);
       const c = this.engine.om.child(id);
       if (!c) return;
       return this.engine.onReport({
         kind: 'rejected',
         venue,
-        execId: this.execNumber(venue, `9:${m.get('11') ?? ''}`),
+        execId: this.execNumber(venue, `9:${r.clOrdId}`),
         clOrdId: id,
         side: c.side,
         price: c.price,
@@ -771,49 +810,42 @@ export class LiveRouter implements RouterPorts {
         cumQty: c.cumQty,
         fee: 0,
         venueTime: this.t,
-        reason: m.get('58') ?? 'cancel rejected',
+        reason: r.text ?? 'cancel rejected',
       });
     }
-    if (type !== '8') return;
-    const execType = m.get('150');
-    const id = idOf(m.get('41') ?? m.get('11'));
+    if (type !== MSG.ExecutionReport) return;
+    const r = decodeExecutionReport(body);
+    const id = idOf(r.origClOrdId ?? r.clOrdId);
     const c = this.engine.om.child(id);
     if (!c) return;
-    const at = this.setup.clock.nsOf(m.get('60'));
+    const at = this.setup.clock.nsOf(r.transactTime);
     const venueTime = Number.isFinite(at) ? at : this.t;
-    const base = {
-      venue,
-      clOrdId: id,
-      side: m.get('54') === '2' ? SELL : BUY,
-      leaves: Number(m.get('151') ?? 0),
-      cumQty: Number(m.get('14') ?? 0),
-      venueTime,
-    };
-    const execId = this.execNumber(venue, m.get('17') ?? '');
-    if (execType === 'I') {
+    const base = { venue, clOrdId: id, side: r.side, leaves: r.leaves, cumQty: r.cumQty, venueTime };
+    const execId = this.execNumber(venue, r.execId);
+    if (r.execType === EXEC_TYPE.OrderStatus) {
       // a status answer: only what contradicts the router's books is acted on (an order the venue does not know)
-      if (m.get('39') === '8' && (c.state === 'pending-new' || c.state === 'new' || c.state === 'pending-cancel'))
-        this.engine.onReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: m.get('58') ?? 'unknown at the venue' });
+      if (r.ordStatus === ORD_STATUS.Rejected && (c.state === 'pending-new' || c.state === 'new' || c.state === 'pending-cancel'))
+        this.engine.onReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: r.text ?? 'unknown at the venue' });
       return;
     }
-    if (execType === '8' && m.get('103') === '5' && c.state !== 'pending-new') {
+    if (r.execType === EXEC_TYPE.Rejected && r.ordRejReason === ORD_REJ_REASON.UnknownOrder && c.state !== 'pending-new') {
       // "unknown order" to a status request: the child never reached the venue
       return this.engine.onReport({ ...base, kind: 'rejected', execId, price: c.price, qty: 0, fee: 0, reason: 'unknown at the venue' });
     }
-    const kinds: Record<string, ExecReport['kind']> = { '0': 'ack', F: 'fill', '4': 'cancelled', C: 'cancelled', '5': 'replaced', '8': 'rejected' };
-    const kind = kinds[execType ?? ''];
+    const kind = REPORT_KINDS[r.execType];
     if (!kind) return;
     const fill = kind === 'fill';
-    if (kind === 'replaced' && m.has('11')) this.current.set(id, m.get('11')!);
+    // (a replace's new ClOrdID is the child's at the venue from now on; a report without one leaves it)
+    if (kind === 'replaced' && r.clOrdId !== '') this.current.set(id, r.clOrdId);
     this.engine.onReport({
       ...base,
       kind,
       execId,
-      price: fill ? priceUnits(m.get('31')) : m.has('44') ? priceUnits(m.get('44')) : c.price,
-      qty: fill ? Number(m.get('32') ?? 0) : 0,
-      fee: fill ? Math.round(Number(m.get('12') ?? 0) * 10_000) : 0,
-      ...(fill ? { liquidity: m.get('851') === '1' ? ('make' as const) : ('take' as const) } : {}),
-      ...(m.has('58') ? { reason: m.get('58')! } : {}),
+      price: fill ? (r.lastPx ?? NaN) : (r.price ?? c.price),
+      qty: fill ? (r.lastQty ?? 0) : 0,
+      fee: fill ? (r.fee ?? 0) : 0,
+      ...(fill ? { liquidity: r.liquidity ?? ('take' as const) } : {}),
+      ...(r.text !== undefined ? { reason: r.text } : {}),
     });
   }
 
@@ -878,7 +910,22 @@ function quantityProblem(v: string | undefined): string {
   return `OrderQty (38) must be a whole number of shares above 0, not ${v ?? 'none'}`;
 }
 
+/** Whether a message says it may have been sent before (PossDupFlag or PossResend): a resend, not a new request. */
+function possDup(m: ReadonlyMap<string, string>): boolean {
+  return m.get(TAG.PossDupFlag) === YES || m.get(TAG.PossResend) === YES;
+}
+
 /** A parent's OrdType (40): limit (2) with a limit price, else market (1); a replace may change it. */
 function ordTypeOf(o: ParentOrder): string {
-  return o.limit === undefined ? '1' : '2';
+  return o.limit === undefined ? ORD_TYPE.Market : ORD_TYPE.Limit;
 }
+
+/** The ExecTypes (150) of a venue's reports that change a child, as the order manager's report kinds. */
+const REPORT_KINDS: Partial<Record<string, ExecReport['kind']>> = {
+  [EXEC_TYPE.New]: 'ack',
+  [EXEC_TYPE.Trade]: 'fill',
+  [EXEC_TYPE.Canceled]: 'cancelled',
+  [EXEC_TYPE.Expired]: 'cancelled',
+  [EXEC_TYPE.Replaced]: 'replaced',
+  [EXEC_TYPE.Rejected]: 'rejected',
+};

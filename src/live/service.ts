@@ -8,6 +8,7 @@ import { loadDictionary, type DictionaryExtension } from '../fix/dictionary.js';
 import { FixInitiator } from '../fix/initiator.js';
 import type { FixSession, Received } from '../fix/session.js';
 import { FileStore } from '../fix/store.js';
+import { MD_ENTRY_TYPE, MD_UPDATE_TYPE, MSG, SUBSCRIPTION_REQUEST_TYPE, TAG } from '../fix/tags.js';
 import { LiveClock } from './clock.js';
 import type { RouterConfig } from './config.js';
 import { Journal, readJournal, type JournalRecord } from './journal.js';
@@ -34,11 +35,22 @@ export const OMS_EXTENSION: DictionaryExtension = {
     { tag: 959, name: 'StrategyParameterType', type: 'INT' },
     { tag: 960, name: 'StrategyParameterValue', type: 'STRING' },
   ],
-  groups: [{ messages: ['D', 'G'], count: 957, members: [958, 959, 960] }],
+  groups: [{ messages: [MSG.NewOrderSingle, MSG.OrderCancelReplaceRequest], count: 957, members: [958, 959, 960] }],
 };
 
 /** A message's fields without the session's header and trailer (PossDup and PossResend kept: the router reads them). */
-const SESSION_FIELDS = new Set(['8', '9', '10', '34', '35', '49', '52', '56', '122', '369']);
+const SESSION_FIELDS = new Set<string>([
+  TAG.BeginString,
+  TAG.BodyLength,
+  TAG.CheckSum,
+  TAG.MsgSeqNum,
+  TAG.MsgType,
+  TAG.SenderCompID,
+  TAG.SendingTime,
+  TAG.TargetCompID,
+  TAG.OrigSendingTime,
+  TAG.LastMsgSeqNumProcessed,
+]);
 export const bodyOf = (m: Received): FixBody => m.fields.filter(([t]) => !SESSION_FIELDS.has(t));
 
 /**
@@ -138,7 +150,7 @@ export class RouterService {
     this.journal = new Journal(this.journalFile, c.journal.sync, c.journal.groupMs);
     const outbox: Outbox = {
       toVenue: (venue, type, body) => {
-        if (type === 'D') this.childOrders++;
+        if (type === MSG.NewOrderSingle) this.childOrders++;
         this.entry.get(venue)?.session.send(type, body);
       },
       toOms: (oms, type, body) => this.oms.sessions.get(oms)?.send(type, body),
@@ -197,22 +209,24 @@ export class RouterService {
             ...credentials,
             onState: (ev) => {
               if (ev !== 'logon' || this.stopped) return;
-              mdSession.send('V', [
-                ['262', `${v.name}-book`],
-                ['263', '1'],
-                ['264', '10'],
-                ['265', '1'],
-                ['267', '3'],
-                ['269', '0'],
-                ['269', '1'],
-                ['269', '2'],
-                ['146', '1'],
-                ['55', c.symbol],
+              // the book to 10 levels and the trades, a snapshot then incremental refreshes
+              mdSession.send(MSG.MarketDataRequest, [
+                [TAG.MDReqID, `${v.name}-book`],
+                [TAG.SubscriptionRequestType, SUBSCRIPTION_REQUEST_TYPE.SnapshotPlusUpdates],
+                [TAG.MarketDepth, '10'],
+                [TAG.MDUpdateType, MD_UPDATE_TYPE.IncrementalRefresh],
+                [TAG.NoMDEntryTypes, '3'],
+                [TAG.MDEntryType, MD_ENTRY_TYPE.Bid],
+                [TAG.MDEntryType, MD_ENTRY_TYPE.Offer],
+                [TAG.MDEntryType, MD_ENTRY_TYPE.Trade],
+                [TAG.NoRelatedSym, '1'],
+                [TAG.Symbol, c.symbol],
               ]);
             },
           },
           (m) => {
-            if (m.type === 'W' || m.type === 'X') this.feed({ k: 'md', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) });
+            if (m.type === MSG.MarketDataSnapshotFullRefresh || m.type === MSG.MarketDataIncrementalRefresh)
+              this.feed({ k: 'md', t: this.clock.now(), venue: v.name, type: m.type, body: bodyOf(m) });
           },
           { host: v.host, port: v.port, reconnectMs: 200, ...vtls },
         );
@@ -262,7 +276,8 @@ export class RouterService {
     const before = this.childOrders;
     this.router.feed(r, () => this.clock.now());
     // a parent's first children are written now, and leave as this turn ends
-    if (r.k === 'oms' && r.type === 'D' && receivedAt !== undefined && this.childOrders > before) this.parentToChild.record(monotonicUs() - receivedAt);
+    if (r.k === 'oms' && r.type === MSG.NewOrderSingle && receivedAt !== undefined && this.childOrders > before)
+      this.parentToChild.record(monotonicUs() - receivedAt);
     this.arm();
     if (this.waiters.length > 0) this.settleWaiters();
   }

@@ -1,11 +1,38 @@
 import { existsSync } from 'node:fs';
 import { buildWorld, type World } from '../backtest/world.js';
 import type { Market } from '../backtest/market.js';
-import { BUY, SELL, type Side } from '../core/types.js';
+import { BUY, GTC, SELL, type Side } from '../core/types.js';
 import { FixAcceptor, type TlsSettings } from '../fix/acceptor.js';
 import { loadDictionary } from '../fix/dictionary.js';
 import type { FixSession, Received, SessionSettings } from '../fix/session.js';
-import { fixPrice, fixSide, priceUnits, shares, sideOf, tifOf } from '../fix/values.js';
+import {
+  CHILD_ORD_TYPE,
+  decodeNewOrderSingle,
+  decodeOrderCancelReplaceRequest,
+  decodeOrderCancelRequest,
+  decodeOrderStatusRequest,
+  encodeExecutionReport,
+  encodeOrderCancelReject,
+  type ExecutionReport,
+  type FixBody,
+  type OrderCancelReplaceRequest,
+} from '../fix/child-orders.js';
+import {
+  BUSINESS_REJECT_REASON,
+  CXL_REJ_REASON,
+  CXL_REJ_RESPONSE_TO,
+  EXEC_TYPE,
+  MD_ENTRY_TYPE,
+  MD_REQ_REJ_REASON,
+  MD_UPDATE_ACTION,
+  MSG,
+  ORD_REJ_REASON,
+  ORD_STATUS,
+  ORD_TYPE,
+  SUBSCRIPTION_REQUEST_TYPE,
+  TAG,
+} from '../fix/tags.js';
+import { fixPrice } from '../fix/values.js';
 import type { Session } from '../sim/session.js';
 import type { ExecReport, OrderMessage, Venue, VenueClient } from '../venue/types.js';
 import { LiveClock } from './clock.js';
@@ -75,6 +102,18 @@ interface FixOrder {
   pending?: { kind: 'cancel' | 'replace'; clOrdId: string; price?: number; qty?: number };
 }
 
+/** The fields of a NewOrderSingle that the session writes (and a resend's PossDup marks): a duplicate check ignores them. */
+const SESSION_TAGS = new Set<string>([
+  TAG.BeginString,
+  TAG.BodyLength,
+  TAG.CheckSum,
+  TAG.MsgSeqNum,
+  TAG.PossDupFlag,
+  TAG.SendingTime,
+  TAG.PossResend,
+  TAG.OrigSendingTime,
+]);
+
 /** The venue's side of one router's order-entry session. */
 class OrderEntry implements VenueClient {
   private readonly orders = new Map<number, FixOrder>();
@@ -93,73 +132,83 @@ class OrderEntry implements VenueClient {
     private readonly onOrder?: (clOrdId: string) => void,
   ) {}
 
-  private send(type: string, body: [string, string][]): void {
+  private send(type: string, body: FixBody): void {
     this.session?.send(type, body);
   }
 
-  private base(o: FixOrder, execType: string, execId: string, leaves: number): [string, string][] {
-    const f: [string, string][] = [
-      ['37', o.orderId],
-      ['11', o.clOrdId],
-      ['17', execId],
-      ['150', execType],
-      ['39', o.status],
-      ['55', this.symbol],
-      ['54', fixSide(o.side)],
-      ['38', String(o.qty)],
-      ['40', o.ordType],
-    ];
-    if (o.ordType === '2') f.push(['44', fixPrice(o.price)]);
-    f.push(['151', String(leaves)], ['14', String(o.cumQty)], ['6', o.cumQty > 0 ? fixPrice(o.notional / o.cumQty) : '0']);
-    return f;
+  private report(r: ExecutionReport): void {
+    this.send(MSG.ExecutionReport, encodeExecutionReport(r));
   }
 
-  private refuse(clOrdId: string, side: string | undefined, reason: number, text: string): void {
-    this.send('8', [
-      ['37', 'NONE'],
-      ['11', clOrdId],
-      ['17', `${this.venue.name}-R${this.next++}`],
-      ['150', '8'],
-      ['39', '8'],
-      ['55', this.symbol],
-      ['54', side === '2' ? '2' : '1'],
-      ['151', '0'],
-      ['14', '0'],
-      ['6', '0'],
-      ['103', String(reason)],
-      ['58', text],
-    ]);
+  /** An ExecutionReport on an order as it stands. */
+  private base(o: FixOrder, execType: string, execId: string, leaves: number): ExecutionReport {
+    return {
+      orderId: o.orderId,
+      clOrdId: o.clOrdId,
+      execId,
+      execType,
+      ordStatus: o.status,
+      symbol: this.symbol,
+      side: o.side,
+      qty: o.qty,
+      ordType: o.ordType,
+      ...(o.ordType === ORD_TYPE.Limit ? { price: o.price } : {}),
+      leaves,
+      cumQty: o.cumQty,
+      avgPx: o.cumQty > 0 ? o.notional / o.cumQty : 0,
+    };
+  }
+
+  /** A request for an order this session does not have (or could not take): a Rejected report without the order's fields. */
+  private refuse(clOrdId: string, side: Side | null, reason: string, text: string): void {
+    this.report({
+      orderId: 'NONE',
+      clOrdId,
+      execId: `${this.venue.name}-R${this.next++}`,
+      execType: EXEC_TYPE.Rejected,
+      ordStatus: ORD_STATUS.Rejected,
+      symbol: this.symbol,
+      side: side ?? BUY,
+      leaves: 0,
+      cumQty: 0,
+      avgPx: 0,
+      ordRejReason: reason,
+      text,
+    });
   }
 
   private cancelReject(clOrdId: string, orig: string, o: FixOrder | undefined, kind: 'cancel' | 'replace', text: string): void {
-    this.send('9', [
-      ['37', o?.orderId ?? 'NONE'],
-      ['11', clOrdId],
-      ['41', orig],
-      ['39', o?.status ?? '8'],
-      ['434', kind === 'cancel' ? '1' : '2'],
-      ['102', o ? '0' : '1'],
-      ['58', text],
-    ]);
+    this.send(
+      MSG.OrderCancelReject,
+      encodeOrderCancelReject({
+        orderId: o?.orderId ?? 'NONE',
+        clOrdId,
+        origClOrdId: orig,
+        ordStatus: o?.status ?? ORD_STATUS.Rejected,
+        responseTo: kind === 'cancel' ? CXL_REJ_RESPONSE_TO.OrderCancelRequest : CXL_REJ_RESPONSE_TO.OrderCancelReplaceRequest,
+        reason: o ? CXL_REJ_REASON.TooLateToCancel : CXL_REJ_REASON.UnknownOrder,
+        text,
+      }),
+    );
   }
 
   onMessage(m: Received): void {
-    const get = (t: string) => m.map.get(t);
-    if (m.type === 'D') return this.onNew(m);
-    if (m.type === 'F' || m.type === 'G') {
-      const clOrdId = get('11') ?? '';
-      const orig = get('41') ?? '';
-      const kind = m.type === 'F' ? 'cancel' : 'replace';
+    if (m.type === MSG.NewOrderSingle) return this.onNew(m);
+    if (m.type === MSG.OrderCancelRequest || m.type === MSG.OrderCancelReplaceRequest) {
+      const kind = m.type === MSG.OrderCancelRequest ? 'cancel' : 'replace';
+      const req: OrderCancelReplaceRequest = kind === 'cancel' ? decodeOrderCancelRequest(m.fields) : decodeOrderCancelReplaceRequest(m.fields);
+      const { clOrdId, origClOrdId: orig } = req;
       const o = this.byClOrdId.get(orig);
-      if (!o || o.status === '2' || o.status === '4' || o.status === '8') return this.cancelReject(clOrdId, orig, o, kind, 'unknown or closed order');
+      if (!o || o.status === ORD_STATUS.Filled || o.status === ORD_STATUS.Canceled || o.status === ORD_STATUS.Rejected)
+        return this.cancelReject(clOrdId, orig, o, kind, 'unknown or closed order');
       if (o.pending) return this.cancelReject(clOrdId, orig, o, kind, 'a cancel or replace is already in flight');
       if (this.byClOrdId.has(clOrdId)) return this.cancelReject(clOrdId, orig, o, kind, 'duplicate ClOrdID');
       if (kind === 'cancel') {
         o.pending = { kind, clOrdId };
         this.venue.send(this, { type: 'cancel', clOrdId: o.internal });
       } else {
-        const qty = shares(get('38'));
-        const price = get('44') === undefined ? o.price : priceUnits(get('44'));
+        const qty = req.qty;
+        const price = req.price ?? o.price;
         if (!(qty > 0) || !Number.isFinite(price)) return this.cancelReject(clOrdId, orig, o, kind, 'replace: bad price or quantity');
         o.pending = { kind, clOrdId, price, qty };
         this.venue.send(this, { type: 'replace', clOrdId: o.internal, price, qty });
@@ -167,60 +216,53 @@ class OrderEntry implements VenueClient {
       this.byClOrdId.set(clOrdId, o);
       return;
     }
-    if (m.type === 'H') {
-      const o = this.byClOrdId.get(get('11') ?? '');
-      if (!o) return this.refuse(get('11') ?? '', get('54'), 5, 'unknown order');
-      const f = this.base(o, 'I', `${this.venue.name}-S${this.next++}`, o.status === '0' || o.status === '1' ? o.qty - o.cumQty : 0);
-      const req = get('790');
-      if (req) f.push(['790', req]);
-      this.send('8', f);
-      return;
+    if (m.type === MSG.OrderStatusRequest) {
+      const req = decodeOrderStatusRequest(m.fields);
+      const o = this.byClOrdId.get(req.clOrdId);
+      if (!o) return this.refuse(req.clOrdId, req.side, ORD_REJ_REASON.UnknownOrder, 'unknown order');
+      const working = o.status === ORD_STATUS.New || o.status === ORD_STATUS.PartiallyFilled;
+      const f = this.base(o, EXEC_TYPE.OrderStatus, `${this.venue.name}-S${this.next++}`, working ? o.qty - o.cumQty : 0);
+      return this.report({ ...f, ...(req.statusReqId ? { statusReqId: req.statusReqId } : {}) });
     }
-    this.session?.send('j', [
-      ['45', String(m.seq)],
-      ['372', m.type],
-      ['380', '3'],
-      ['58', 'Unsupported Message Type'],
+    this.session?.send(MSG.BusinessMessageReject, [
+      [TAG.RefSeqNum, String(m.seq)],
+      [TAG.RefMsgType, m.type],
+      [TAG.BusinessRejectReason, BUSINESS_REJECT_REASON.UnsupportedMessageType],
+      [TAG.Text, 'Unsupported Message Type'],
     ]);
   }
 
   private onNew(m: Received): void {
-    const get = (t: string) => m.map.get(t);
-    const clOrdId = get('11') ?? '';
+    const clOrdId = m.map.get(TAG.ClOrdID) ?? '';
     this.onOrder?.(clOrdId);
-    this.received.push({
-      venue: this.venue.name,
-      clOrdId,
-      body: JSON.stringify(m.fields.filter(([t]) => !['8', '9', '10', '34', '43', '52', '97', '122'].includes(t))),
-    });
-    if (this.byClOrdId.has(clOrdId)) return this.refuse(clOrdId, get('54'), 6, 'duplicate ClOrdID');
-    if (get('55') !== this.symbol) return this.refuse(clOrdId, get('54'), 1, `unknown symbol ${get('55') ?? ''}: this venue trades ${this.symbol}`);
-    const side = sideOf(get('54'));
-    const qty = shares(get('38'));
-    const ordType = get('40') ?? '';
-    const tif = tifOf(get('59'));
-    const inst = (get('18') ?? '').split(' ');
-    if (side === null) return this.refuse(clOrdId, get('54'), 99, 'Side (54) must be 1 or 2');
-    if (!(qty > 0)) return this.refuse(clOrdId, get('54'), 99, 'OrderQty (38) must be a whole number of shares above 0');
-    if (tif === null) return this.refuse(clOrdId, get('54'), 99, 'TimeInForce (59) must be 0, 1, 3 or 4');
+    this.received.push({ venue: this.venue.name, clOrdId, body: JSON.stringify(m.fields.filter(([t]) => !SESSION_TAGS.has(t))) });
+    const d = decodeNewOrderSingle(m.fields);
+    if (this.byClOrdId.has(clOrdId)) return this.refuse(clOrdId, d.side, ORD_REJ_REASON.DuplicateOrder, 'duplicate ClOrdID');
+    if (d.symbol !== this.symbol)
+      return this.refuse(clOrdId, d.side, ORD_REJ_REASON.UnknownSymbol, `unknown symbol ${d.symbol ?? ''}: this venue trades ${this.symbol}`);
+    if (!d.ok) return this.refuse(clOrdId, d.side, d.refusal.reason, d.refusal.text);
+    const n = d.order;
+    const { side, qty } = n;
     let msg: OrderMessage;
-    let price = NaN;
-    if (ordType === '2') {
-      price = priceUnits(get('44'));
-      if (!(price > 0)) return this.refuse(clOrdId, get('54'), 99, 'a limit order needs a Price (44) above 0, to 4 decimal places');
-      msg = { type: 'new', clOrdId: 0, side, ordType: 'limit', price, qty, tif, ...(inst.includes('6') ? { postOnly: true } : {}) };
-    } else if (ordType === '1') msg = { type: 'new', clOrdId: 0, side, ordType: 'market', price: NaN, qty, tif };
-    else if (ordType === 'P' && inst.includes('M')) {
-      const minQty = get('110') === undefined ? 0 : shares(get('110'));
-      if (!(minQty >= 0)) return this.refuse(clOrdId, get('54'), 99, 'MinQty (110) must be a whole number of shares');
-      // a Price (44) on a peg is its cap (a buy) or floor (a sell)
-      const cap = get('44') === undefined ? NaN : priceUnits(get('44'));
-      if (get('44') !== undefined && !(cap > 0)) return this.refuse(clOrdId, get('54'), 99, 'a pegged order’s Price (44), its limit, must be above 0');
-      msg = { type: 'new', clOrdId: 0, side, ordType: 'midpeg', price: cap, qty, minQty };
-    } else return this.refuse(clOrdId, get('54'), 99, 'OrdType (40) must be 1 (market), 2 (limit) or P with ExecInst (18) M (midpoint peg)');
+    if (n.ordType === 'limit')
+      msg = { type: 'new', clOrdId: 0, side, ordType: 'limit', price: n.price, qty, tif: n.tif, ...(n.postOnly ? { postOnly: true } : {}) };
+    else if (n.ordType === 'market') msg = { type: 'new', clOrdId: 0, side, ordType: 'market', price: NaN, qty, tif: n.tif ?? GTC };
+    // a Price (44) on a peg is its cap (a buy) or floor (a sell)
+    else msg = { type: 'new', clOrdId: 0, side, ordType: 'midpeg', price: n.price ?? NaN, qty, minQty: n.minQty };
     const internal = this.next++;
     msg.clOrdId = internal;
-    const o: FixOrder = { internal, clOrdId, orderId: `${this.venue.name}-${internal}`, side, qty, price, ordType, cumQty: 0, notional: 0, status: 'A' };
+    const o: FixOrder = {
+      internal,
+      clOrdId,
+      orderId: `${this.venue.name}-${internal}`,
+      side,
+      qty,
+      price: n.ordType === 'limit' ? n.price : NaN,
+      ordType: CHILD_ORD_TYPE[n.ordType],
+      cumQty: 0,
+      notional: 0,
+      status: ORD_STATUS.PendingNew,
+    };
     this.orders.set(internal, o);
     this.byClOrdId.set(clOrdId, o);
     this.venue.send(this, msg);
@@ -230,42 +272,41 @@ class OrderEntry implements VenueClient {
     const o = this.orders.get(r.clOrdId);
     if (!o) return;
     const execId = `${r.venue}-${r.execId}`;
-    const time: [string, string] = ['60', this.clock.fix(r.venueTime)];
-    const open = () => (o.cumQty > 0 ? '1' : '0');
+    const transactTime = this.clock.fix(r.venueTime);
+    const open = () => (o.cumQty > 0 ? ORD_STATUS.PartiallyFilled : ORD_STATUS.New);
     switch (r.kind) {
       case 'ack':
         o.status = open();
-        return this.send('8', [...this.base(o, '0', execId, r.leaves), time]);
+        return this.report({ ...this.base(o, EXEC_TYPE.New, execId, r.leaves), transactTime });
       case 'fill': {
         this.fills.push({ venue: r.venue, clOrdId: o.clOrdId, orderId: o.orderId, execId, qty: r.qty, price: r.price });
         o.cumQty += r.qty;
         o.notional += r.price * r.qty;
-        o.status = r.leaves === 0 ? '2' : '1';
-        const f = this.base(o, 'F', execId, r.leaves);
-        f.push(
-          ['31', fixPrice(r.price)],
-          ['32', String(r.qty)],
-          ['30', r.venue],
-          ['851', r.liquidity === 'make' ? '1' : '2'],
-          ['12', (r.fee / 10_000).toFixed(6)],
-          ['13', '3'],
-          time,
-        );
+        o.status = r.leaves === 0 ? ORD_STATUS.Filled : ORD_STATUS.PartiallyFilled;
+        const f: ExecutionReport = {
+          ...this.base(o, EXEC_TYPE.Trade, execId, r.leaves),
+          lastPx: r.price,
+          lastQty: r.qty,
+          lastMkt: r.venue,
+          liquidity: r.liquidity ?? 'take',
+          fee: r.fee,
+          transactTime,
+        };
         if (r.leaves === 0) this.forget(o);
-        return this.send('8', f);
+        return this.report(f);
       }
       case 'cancelled': {
         const asked = o.pending?.kind === 'cancel' ? o.pending : undefined;
-        o.status = '4';
-        const f = this.base(o, '4', execId, 0);
+        o.status = ORD_STATUS.Canceled;
+        let f = this.base(o, EXEC_TYPE.Canceled, execId, 0);
         if (asked) {
-          const orig = o.clOrdId;
+          // the cancel's ClOrdID is the order's from now on
+          f = { ...f, clOrdId: asked.clOrdId, origClOrdId: o.clOrdId };
           o.clOrdId = asked.clOrdId;
-          f.splice(1, 1, ['11', asked.clOrdId], ['41', orig]);
-        } else if (r.reason) f.push(['58', r.reason]);
+        } else if (r.reason) f.text = r.reason;
         o.pending = undefined;
         this.forget(o);
-        return this.send('8', [...f, time]);
+        return this.report({ ...f, transactTime });
       }
       case 'replaced': {
         const asked = o.pending;
@@ -277,19 +318,22 @@ class OrderEntry implements VenueClient {
         }
         o.pending = undefined;
         o.status = open();
-        const f = this.base(o, '5', execId, r.leaves);
-        f.splice(2, 0, ['41', orig]);
-        return this.send('8', [...f, time]);
+        return this.report({ ...this.base(o, EXEC_TYPE.Replaced, execId, r.leaves), origClOrdId: orig, transactTime });
       }
       case 'rejected': {
         const asked = o.pending;
-        if (asked && o.status !== 'A') {
+        if (asked && o.status !== ORD_STATUS.PendingNew) {
           o.pending = undefined;
           return this.cancelReject(asked.clOrdId, o.clOrdId, o, asked.kind, r.reason ?? 'rejected');
         }
-        o.status = '8';
+        o.status = ORD_STATUS.Rejected;
         this.forget(o);
-        return this.send('8', [...this.base(o, '8', execId, 0), ['103', '99'], ['58', r.reason ?? 'rejected'], time]);
+        return this.report({
+          ...this.base(o, EXEC_TYPE.Rejected, execId, 0),
+          ordRejReason: ORD_REJ_REASON.Other,
+          text: r.reason ?? 'rejected',
+          transactTime,
+        });
       }
     }
   }
@@ -340,47 +384,58 @@ class MarketData {
   }
 
   onMessage(m: Received): void {
-    if (m.type !== 'V') {
-      this.session?.send('j', [
-        ['45', String(m.seq)],
-        ['372', m.type],
-        ['380', '3'],
-        ['58', 'Unsupported Message Type'],
+    if (m.type !== MSG.MarketDataRequest) {
+      this.session?.send(MSG.BusinessMessageReject, [
+        [TAG.RefSeqNum, String(m.seq)],
+        [TAG.RefMsgType, m.type],
+        [TAG.BusinessRejectReason, BUSINESS_REJECT_REASON.UnsupportedMessageType],
+        [TAG.Text, 'Unsupported Message Type'],
       ]);
       return;
     }
-    const reqId = m.map.get('262') ?? '';
-    const type = m.map.get('263');
+    const reqId = m.map.get(TAG.MDReqID) ?? '';
+    const type = m.map.get(TAG.SubscriptionRequestType);
     const reject = (reason: string, text: string) =>
-      this.session?.send('Y', [
-        ['262', reqId],
-        ['281', reason],
-        ['58', text],
+      this.session?.send(MSG.MarketDataRequestReject, [
+        [TAG.MDReqID, reqId],
+        [TAG.MDReqRejReason, reason],
+        [TAG.Text, text],
       ]);
     const i = this.subs.findIndex((x) => x.reqId === reqId);
-    if (type === '2') {
+    if (type === SUBSCRIPTION_REQUEST_TYPE.Unsubscribe) {
       if (i >= 0) this.subs.splice(i, 1);
       return;
     }
-    const symbols = m.fields.filter(([t]) => t === '55').map(([, v]) => v);
-    if (symbols.some((x) => x !== this.symbol)) return reject('0', `unknown symbol: this venue trades ${this.symbol}`);
-    if (i >= 0 && type === '1') return reject('1', `duplicate MDReqID ${reqId}`);
-    const depthAsked = Number(m.map.get('264'));
+    const symbols = m.fields.filter(([t]) => t === TAG.Symbol).map(([, v]) => v);
+    if (symbols.some((x) => x !== this.symbol)) return reject(MD_REQ_REJ_REASON.UnknownSymbol, `unknown symbol: this venue trades ${this.symbol}`);
+    if (i >= 0 && type === SUBSCRIPTION_REQUEST_TYPE.SnapshotPlusUpdates) return reject(MD_REQ_REJ_REASON.DuplicateMDReqID, `duplicate MDReqID ${reqId}`);
+    const depthAsked = Number(m.map.get(TAG.MarketDepth));
     const depth = depthAsked === 0 ? MAX_DEPTH : Math.min(MAX_DEPTH, depthAsked);
-    const types = new Set(m.fields.filter(([t]) => t === '269').map(([, v]) => v));
-    const sub: Subscription = { reqId, depth, trades: types.has('2'), books: types.has('0') || types.has('1'), last: this.levels(depth) };
+    const types = new Set(m.fields.filter(([t]) => t === TAG.MDEntryType).map(([, v]) => v));
+    const sub: Subscription = {
+      reqId,
+      depth,
+      trades: types.has(MD_ENTRY_TYPE.Trade),
+      books: types.has(MD_ENTRY_TYPE.Bid) || types.has(MD_ENTRY_TYPE.Offer),
+      last: this.levels(depth),
+    };
     const entries: [string, string][] = [];
     let n = 0;
     sub.last.forEach((side, sd) => {
       if (!sub.books) return;
       let pos = 1;
       for (const [p, q] of side) {
-        entries.push(['269', sd === 0 ? '0' : '1'], ['270', fixPrice(p)], ['271', String(q)], ['290', String(pos++)]);
+        entries.push(
+          [TAG.MDEntryType, sd === 0 ? MD_ENTRY_TYPE.Bid : MD_ENTRY_TYPE.Offer],
+          [TAG.MDEntryPx, fixPrice(p)],
+          [TAG.MDEntrySize, String(q)],
+          [TAG.MDEntryPositionNo, String(pos++)],
+        );
         n++;
       }
     });
-    this.session?.send('W', [['262', reqId], ['55', this.symbol], ['268', String(n)], ...entries]);
-    if (type === '1') this.subs.push(sub);
+    this.session?.send(MSG.MarketDataSnapshotFullRefresh, [[TAG.MDReqID, reqId], [TAG.Symbol, this.symbol], [TAG.NoMDEntries, String(n)], ...entries]);
+    if (type === SUBSCRIPTION_REQUEST_TYPE.SnapshotPlusUpdates) this.subs.push(sub);
   }
 
   /** Sends each subscription what changed since it was last told: levels new, changed and gone, and the trades. */
@@ -397,16 +452,22 @@ class MarketData {
         for (let sd = 0; sd < 2; sd++) {
           const was = sub.last[sd]!;
           const is = now[sd]!;
-          const type = sd === 0 ? '0' : '1';
+          const type = sd === 0 ? MD_ENTRY_TYPE.Bid : MD_ENTRY_TYPE.Offer;
           for (const [p] of was) {
             if (is.has(p)) continue;
-            entries.push(['279', '2'], ['269', type], ['55', this.symbol], ['270', fixPrice(p)]);
+            entries.push([TAG.MDUpdateAction, MD_UPDATE_ACTION.Delete], [TAG.MDEntryType, type], [TAG.Symbol, this.symbol], [TAG.MDEntryPx, fixPrice(p)]);
             n++;
           }
           for (const [p, q] of is) {
             const before = was.get(p);
             if (before === q) continue;
-            entries.push(['279', before === undefined ? '0' : '1'], ['269', type], ['55', this.symbol], ['270', fixPrice(p)], ['271', String(q)]);
+            entries.push(
+              [TAG.MDUpdateAction, before === undefined ? MD_UPDATE_ACTION.New : MD_UPDATE_ACTION.Change],
+              [TAG.MDEntryType, type],
+              [TAG.Symbol, this.symbol],
+              [TAG.MDEntryPx, fixPrice(p)],
+              [TAG.MDEntrySize, String(q)],
+            );
             n++;
           }
         }
@@ -415,16 +476,17 @@ class MarketData {
       if (sub.trades)
         for (const t of this.trades) {
           entries.push(
-            ['279', '0'],
-            ['269', '2'],
-            ['55', this.symbol],
-            ['270', fixPrice(t.price)],
-            ['271', String(t.qty)],
-            ['273', this.clock.fix(t.time).slice(9)],
+            [TAG.MDUpdateAction, MD_UPDATE_ACTION.New],
+            [TAG.MDEntryType, MD_ENTRY_TYPE.Trade],
+            [TAG.Symbol, this.symbol],
+            [TAG.MDEntryPx, fixPrice(t.price)],
+            [TAG.MDEntrySize, String(t.qty)],
+            // (MDEntryTime is the time of day alone: the timestamp past its date)
+            [TAG.MDEntryTime, this.clock.fix(t.time).slice(9)],
           );
           n++;
         }
-      if (n > 0) this.session.send('X', [['262', sub.reqId], ['268', String(n)], ...entries]);
+      if (n > 0) this.session.send(MSG.MarketDataIncrementalRefresh, [[TAG.MDReqID, sub.reqId], [TAG.NoMDEntries, String(n)], ...entries]);
     }
     this.trades = [];
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataError, fsDo } from '../../core/errors.js';
+import { MSG, TAG } from '../tags.js';
 import { completeMessage, fieldMap, fixTime } from '../wire.js';
 
 /**
@@ -62,7 +63,7 @@ export function messageToSend(text: string, nowMs: number): string {
 }
 
 /** Fields the comparison skips (lengths, checksums, times), and the placeholder that matches any time. */
-const SKIPPED = new Set(['9', '10', '52', '60', '122']);
+const SKIPPED = new Set<string>([TAG.BodyLength, TAG.CheckSum, TAG.SendingTime, TAG.TransactTime, TAG.OrigSendingTime]);
 const ANY_TIME = '00000000-00:00:00.000';
 
 /**
@@ -73,14 +74,14 @@ const ANY_TIME = '00000000-00:00:00.000';
 export function difference(expected: string, actual: string): string | null {
   const e = fieldMap(expected);
   const a = fieldMap(actual);
-  if (e.get('35') !== a.get('35')) return `MsgType (35): expected ${e.get('35')}, received ${a.get('35') ?? 'none'}`;
+  if (e.get(TAG.MsgType) !== a.get(TAG.MsgType)) return `MsgType (35): expected ${e.get(TAG.MsgType)}, received ${a.get(TAG.MsgType) ?? 'none'}`;
   for (const tag of e.keys()) if (!a.has(tag)) return `tag ${tag}: expected ${e.get(tag)}, missing`;
   for (const [tag, v] of a) {
     if (SKIPPED.has(tag)) continue;
     const want = e.get(tag);
     if (want === undefined) return `tag ${tag}: received ${v}, not expected`;
     if (want === ANY_TIME) continue;
-    if (tag === '58' ? !v.startsWith(want) : v !== want) return `tag ${tag}: expected ${want}, received ${v}`;
+    if (tag === TAG.Text ? !v.startsWith(want) : v !== want) return `tag ${tag}: expected ${want}, received ${v}`;
   }
   return null;
 }
@@ -94,11 +95,11 @@ export function waitsOnTimers(steps: readonly Step[]): boolean {
   for (const st of steps) {
     if (st.kind === 'send') {
       const m = fieldMap(st.text);
-      if (m.get('35') === '1') asked.add(m.get('112') ?? '');
+      if (m.get(TAG.MsgType) === MSG.TestRequest) asked.add(m.get(TAG.TestReqID) ?? '');
     } else if (st.kind === 'expect') {
       const m = fieldMap(st.text);
-      if (m.get('35') === '1') return true;
-      if (m.get('35') === '0' && !asked.has(m.get('112') ?? '')) return true;
+      if (m.get(TAG.MsgType) === MSG.TestRequest) return true;
+      if (m.get(TAG.MsgType) === MSG.Heartbeat && !asked.has(m.get(TAG.TestReqID) ?? '')) return true;
     }
   }
   return false;

@@ -11,10 +11,10 @@ import { FileStore } from '../fix/store.js';
 import { MD_ENTRY_TYPE, MD_UPDATE_TYPE, MSG, SUBSCRIPTION_REQUEST_TYPE, TAG } from '../fix/tags.js';
 import { LiveClock } from './clock.js';
 import type { RouterConfig } from './config.js';
-import { Journal, readJournal, type JournalRecord } from './journal.js';
+import { Journal, JOURNAL_VERSION, readJournal, type JournalRecord } from './journal.js';
 import { MARKET_DATA_EXTENSION } from './market.js';
 import { loadRouterModels, marketSetup, type LoadedModels } from './models.js';
-import { LiveRouter, type FixBody, type Outbox } from './router.js';
+import { LiveRouter, type FixBody, type Outbox, type RouterSetup } from './router.js';
 import type { ControlRecord } from './journal.js';
 
 /**
@@ -82,6 +82,39 @@ export interface ServiceOptions {
   models?: LoadedModels;
 }
 
+/** The router's market-data subscription at a lit venue: the book to 10 levels and the trades, a snapshot then incremental refreshes. */
+export function bookRequest(venue: string, symbol: string): FixBody {
+  return [
+    [TAG.MDReqID, `${venue}-book`],
+    [TAG.SubscriptionRequestType, SUBSCRIPTION_REQUEST_TYPE.SnapshotPlusUpdates],
+    [TAG.MarketDepth, '10'],
+    [TAG.MDUpdateType, MD_UPDATE_TYPE.IncrementalRefresh],
+    [TAG.NoMDEntryTypes, '3'],
+    [TAG.MDEntryType, MD_ENTRY_TYPE.Bid],
+    [TAG.MDEntryType, MD_ENTRY_TYPE.Offer],
+    [TAG.MDEntryType, MD_ENTRY_TYPE.Trade],
+    [TAG.NoRelatedSym, '1'],
+    [TAG.Symbol, symbol],
+  ];
+}
+
+/** A router's setup from its configuration: the service's, and a socket-free harness's. */
+export function routerSetup(c: RouterConfig, clock: LiveClock, models?: LoadedModels): RouterSetup {
+  return {
+    symbol: c.symbol,
+    tick: c.tick,
+    venues: c.venues.map((v) => ({ name: v.name, kind: v.kind, takeFee: v.takeFee, makeFee: v.makeFee })),
+    clock,
+    strategies: c.policy.strategies,
+    defaultPolicy: c.policy.default,
+    decisionSeconds: c.policy.decisionSeconds,
+    defaultHorizonMinutes: c.policy.defaultHorizonMinutes,
+    ...marketSetup(c),
+    ...(models ? { models } : {}),
+    risk: c.risk,
+  };
+}
+
 export class RouterService {
   readonly clock: LiveClock;
   router!: LiveRouter;
@@ -125,19 +158,7 @@ export class RouterService {
       loadDictionary('FIX44', MARKET_DATA_EXTENSION),
     ]);
     const models = this.opts.models ?? (c.models ? loadRouterModels(c.models.registry, c.policy.decisionSeconds) : undefined);
-    const setup = {
-      symbol: c.symbol,
-      tick: c.tick,
-      venues: c.venues.map((v) => ({ name: v.name, kind: v.kind, takeFee: v.takeFee, makeFee: v.makeFee })),
-      clock: this.clock,
-      strategies: c.policy.strategies,
-      defaultPolicy: c.policy.default,
-      decisionSeconds: c.policy.decisionSeconds,
-      defaultHorizonMinutes: c.policy.defaultHorizonMinutes,
-      ...marketSetup(c),
-      ...(models ? { models } : {}),
-      risk: c.risk,
-    };
+    const setup = routerSetup(c, this.clock, models);
     // a restart: the journal replayed through a fresh router, nothing sent
     const records = readJournal(this.journalFile);
     this.router = new LiveRouter(setup, null, null, () => this.arm());
@@ -209,19 +230,7 @@ export class RouterService {
             ...credentials,
             onState: (ev) => {
               if (ev !== 'logon' || this.stopped) return;
-              // the book to 10 levels and the trades, a snapshot then incremental refreshes
-              mdSession.send(MSG.MarketDataRequest, [
-                [TAG.MDReqID, `${v.name}-book`],
-                [TAG.SubscriptionRequestType, SUBSCRIPTION_REQUEST_TYPE.SnapshotPlusUpdates],
-                [TAG.MarketDepth, '10'],
-                [TAG.MDUpdateType, MD_UPDATE_TYPE.IncrementalRefresh],
-                [TAG.NoMDEntryTypes, '3'],
-                [TAG.MDEntryType, MD_ENTRY_TYPE.Bid],
-                [TAG.MDEntryType, MD_ENTRY_TYPE.Offer],
-                [TAG.MDEntryType, MD_ENTRY_TYPE.Trade],
-                [TAG.NoRelatedSym, '1'],
-                [TAG.Symbol, c.symbol],
-              ]);
+              mdSession.send(MSG.MarketDataRequest, bookRequest(v.name, c.symbol));
             },
           },
           (m) => {
@@ -236,7 +245,7 @@ export class RouterService {
     }
     // the sessions exist (what goes out now is kept in their stores and resent as they log on); then the router is live
     this.router.goLive(outbox, this.journal, this.notHandedOver(records));
-    this.feed({ k: 'start', t: this.clock.now(), setup: this.router.journaledSetup() });
+    this.feed({ k: 'start', t: this.clock.now(), v: JOURNAL_VERSION, setup: this.router.journaledSetup() });
     for (const v of c.venues) this.feed({ k: 'down', t: this.clock.now(), venue: v.name });
     if (records.length > 0) this.feed({ k: 'recover', t: this.clock.now() });
     this.omsPort = await this.oms.listen(c.oms.port);

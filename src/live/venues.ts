@@ -4,7 +4,7 @@ import type { Market } from '../backtest/market.js';
 import { BUY, GTC, SELL, type Side } from '../core/types.js';
 import { FixAcceptor, type TlsSettings } from '../fix/acceptor.js';
 import { loadDictionary } from '../fix/dictionary.js';
-import type { FixSession, Received, SessionSettings } from '../fix/session.js';
+import type { Received, SessionSettings } from '../fix/session.js';
 import {
   CHILD_ORD_TYPE,
   decodeNewOrderSingle,
@@ -62,6 +62,8 @@ export interface VenueSimOptions {
   /** Logon checks for the router's sessions (see fix/auth.ts), and TLS. */
   authenticate?: SessionSettings['authenticate'];
   tls?: TlsSettings;
+  /** The wall clock the market's clock runs on (ms since the epoch; default: the machine's): a test's virtual one. */
+  wall?: () => number;
   /** Told of every NewOrderSingle as it arrives (its ClOrdID): a benchmark's stopwatch. */
   onOrder?: (clOrdId: string) => void;
 }
@@ -114,6 +116,16 @@ const SESSION_TAGS = new Set<string>([
   TAG.OrigSendingTime,
 ]);
 
+/**
+ * What carries a venue's messages to the router: its FIX session on loopback, or, in-process, a test's link (see
+ * `VenueSimulator.inProcess`).
+ */
+export interface VenueLink {
+  send(type: string, body: [string, string][]): void;
+  /** Whether the router is there to be told (a session logged on). */
+  readonly loggedOn: boolean;
+}
+
 /** The venue's side of one router's order-entry session. */
 class OrderEntry implements VenueClient {
   private readonly orders = new Map<number, FixOrder>();
@@ -123,7 +135,7 @@ class OrderEntry implements VenueClient {
   readonly received: { venue: string; clOrdId: string; body: string }[] = [];
   private readonly byClOrdId = new Map<string, FixOrder>();
   private next = 1;
-  session: FixSession | null = null;
+  session: VenueLink | null = null;
 
   constructor(
     private readonly venue: Venue,
@@ -356,7 +368,7 @@ interface Subscription {
 class MarketData {
   private readonly subs: Subscription[] = [];
   private trades: { price: number; qty: number; time: number; aggressor: Side }[] = [];
-  session: FixSession | null = null;
+  session: VenueLink | null = null;
 
   constructor(
     private readonly s: Session,
@@ -492,6 +504,12 @@ class MarketData {
   }
 }
 
+/** The router's way into in-process venues: each message delivered at once, as a session would deliver it. */
+export interface InProcessVenues {
+  toOrderEntry(venue: string, type: string, body: [string, string][]): void;
+  toMarketData(venue: string, type: string, body: [string, string][]): void;
+}
+
 export class VenueSimulator {
   readonly world: World<undefined>;
   readonly clock: LiveClock;
@@ -503,7 +521,7 @@ export class VenueSimulator {
 
   constructor(private readonly o: VenueSimOptions) {
     this.world = buildWorld({ market: o.market, seed: o.seed, ...(o.startNs !== undefined ? { startNs: o.startNs } : {}) });
-    this.clock = LiveClock.startingAt(this.world.now(), o.speed ?? 1);
+    this.clock = LiveClock.startingAt(this.world.now(), o.speed ?? 1, o.wall);
   }
 
   get symbol(): string {
@@ -516,17 +534,59 @@ export class VenueSimulator {
     if (t > this.world.now()) this.world.run(t);
   }
 
-  async start(): Promise<VenueEndpoint[]> {
-    const dictionary = await loadDictionary('FIX44');
+  /** The market started, and each venue's order entry and (lit) market data, not yet linked to anything. */
+  private open(): { venue: Venue; entry: OrderEntry; feed: MarketData | null }[] {
     const s = this.world.session;
     this.world.start();
-    const router = this.o.routerCompId ?? 'SOR';
-    const md = this.o.marketDataCompId ?? 'SOR-MD';
-    for (const v of s.venues) {
+    return s.venues.map((v) => {
       const entry = new OrderEntry(v, this.symbol, this.clock, this.o.onOrder);
       this.entries.push(entry);
       const feed = v.kind === 'lit' ? new MarketData(s, v.index, this.symbol, this.clock) : null;
       if (feed) this.feeds.push(feed);
+      return { venue: v, entry, feed };
+    });
+  }
+
+  /**
+   * The venues in the same process as a router, with no socket and no timer: what each venue sends goes to `to`
+   * at once, and the returned link delivers the router's messages to them. The caller moves the market (`advance`,
+   * `publish`) as its clock moves: a socket-free harness's world, the same venues as over FIX.
+   */
+  inProcess(to: {
+    order: (venue: string, type: string, body: [string, string][]) => void;
+    marketData: (venue: string, type: string, body: [string, string][]) => void;
+  }): InProcessVenues {
+    const byName = new Map<string, { entry: OrderEntry; feed: MarketData | null }>();
+    for (const { venue, entry, feed } of this.open()) {
+      const name = venue.name;
+      entry.session = { loggedOn: true, send: (type, body) => to.order(name, type, body) };
+      if (feed) feed.session = { loggedOn: true, send: (type, body) => to.marketData(name, type, body) };
+      byName.set(name, { entry, feed });
+    }
+    let seq = 0;
+    const received = (type: string, body: [string, string][]): Received => ({ raw: '', fields: body, map: new Map(body), type, seq: ++seq });
+    const venue = (name: string) => {
+      const v = byName.get(name);
+      if (!v) throw new Error(`no venue ${name}`);
+      return v;
+    };
+    return {
+      toOrderEntry: (name, type, body) => {
+        this.advance();
+        venue(name).entry.onMessage(received(type, body));
+      },
+      toMarketData: (name, type, body) => {
+        this.advance();
+        venue(name).feed?.onMessage(received(type, body));
+      },
+    };
+  }
+
+  async start(): Promise<VenueEndpoint[]> {
+    const dictionary = await loadDictionary('FIX44');
+    const router = this.o.routerCompId ?? 'SOR';
+    const md = this.o.marketDataCompId ?? 'SOR-MD';
+    for (const { venue: v, entry, feed } of this.open()) {
       const common = {
         beginString: 'FIX.4.4',
         senderCompID: v.name,

@@ -5,7 +5,7 @@ import { resolveScenario } from '../../src/backtest/market.js';
 import { parseRouterConfig } from '../../src/live/config.js';
 import { runLiveDemo, type DemoResult } from '../../src/live/demo.js';
 import { LiveClock } from '../../src/live/clock.js';
-import { isInput, readJournal } from '../../src/live/journal.js';
+import { isInput, JOURNAL_VERSION, readJournal } from '../../src/live/journal.js';
 import { LiveRouter, replayJournal } from '../../src/live/router.js';
 
 let demo: DemoResult;
@@ -46,6 +46,7 @@ describe('the live world on loopback (venues, router, OMS over FIX)', () => {
     const records = readJournal(demo.journal.file);
     const start = records.find((r) => r.k === 'start');
     if (start?.k !== 'start') throw new Error('no start record');
+    expect(start.v).toBe(JOURNAL_VERSION); // the service writes the journal's format version
     const { clock, models, ...setup } = start.setup;
     expect(models).toBe(false);
     const router = new LiveRouter({ ...setup, clock: new LiveClock(clock) }, null, null);

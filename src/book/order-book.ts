@@ -1,25 +1,5 @@
 import { BUY, FOK, GTC, IOC, SELL, type Side, type TimeInForce } from '../core/types.js';
 
-/**
- * An L3 limit order book with price-time priority. Integer prices and quantities; no notion of venue or time.
- *
- * Rules (documented here because tests pin them):
- * - Within a price level, displayed quantity trades before non-displayed: the level has a visible FIFO queue and
- *   a hidden FIFO queue, and an aggressor exhausts the visible queue before touching the hidden one.
- * - Hidden orders rest entirely in the hidden queue and never appear in the L2 view.
- * - Icebergs show `display` shares in the visible queue; the reserve is non-displayed. When the shown slice is
- *   used up, a new slice of min(display, reserve) is shown at the back of the visible queue (new time priority).
- * - Partial cancel keeps priority; it takes from the reserve first. Replace keeps priority only when the price is
- *   unchanged and the size does not increase; otherwise the order loses priority and may trade on arrival.
- * - Post-only orders that would take liquidity are rejected (no price sliding). FOK orders that cannot fill in
- *   full against all liquidity (displayed and hidden) at acceptable prices are rejected without trading.
- * - IOC and market orders cancel what they cannot fill at once.
- *
- * Layout: orders live in a pool of fixed 64-byte records addressed by slot, linked into intrusive doubly-linked FIFO lists,
- * so cancel by id is one Map lookup and an O(1) unlink whatever the queue's depth. Each side keeps its price levels
- * in an array sorted with the best price last, so the touch is reached and removed in O(1).
- */
-
 /** Outcome of limit(), market() and replace(). */
 export const RESTED = 0; // nothing traded, order rests
 export const PARTIAL_RESTED = 1; // traded some, rest rests
@@ -101,6 +81,25 @@ export interface L2Level {
   orders: number;
 }
 
+/**
+ * An L3 limit order book with price-time priority. Integer prices and quantities; no notion of venue or time.
+ *
+ * Rules (documented here because tests pin them):
+ * - Within a price level, displayed quantity trades before non-displayed: the level has a visible FIFO queue and
+ *   a hidden FIFO queue, and an aggressor exhausts the visible queue before touching the hidden one.
+ * - Hidden orders rest entirely in the hidden queue and never appear in the L2 view.
+ * - Icebergs show `display` shares in the visible queue; the reserve is non-displayed. When the shown slice is
+ *   used up, a new slice of min(display, reserve) is shown at the back of the visible queue (new time priority).
+ * - Partial cancel keeps priority; it takes from the reserve first. Replace keeps priority only when the price is
+ *   unchanged and the size does not increase; otherwise the order loses priority and may trade on arrival.
+ * - Post-only orders that would take liquidity are rejected (no price sliding). FOK orders that cannot fill in
+ *   full against all liquidity (displayed and hidden) at acceptable prices are rejected without trading.
+ * - IOC and market orders cancel what they cannot fill at once.
+ *
+ * Layout: orders live in a pool of fixed 64-byte records addressed by slot, linked into intrusive doubly-linked FIFO lists,
+ * so cancel by id is one Map lookup and an O(1) unlink whatever the queue's depth. Each side keeps its price levels
+ * in an array sorted with the best price last, so the touch is reached and removed in O(1).
+ */
 export class OrderBook {
   // ---- order pool: one 64-byte record per slot, read as doubles (f) and as int32s (i) over the same buffer, so
   // that an order's fields share a cache line (random cancels in a large book would otherwise miss once per field)

@@ -1,8 +1,3 @@
-/**
- * A latency histogram for a service that runs all day: fixed memory, values in microseconds kept in buckets 2 % wide
- * (so a percentile read back is within 2 % of the exact one), from 1 µs to about an hour. The router service keeps
- * one for its own path (a parent in → its first children out); a benchmark reads it beside what it times outside.
- */
 const GROWTH = 1.02;
 const LOG_GROWTH = Math.log(GROWTH);
 const BUCKETS = Math.ceil(Math.log(3.6e9) / LOG_GROWTH) + 1;
@@ -16,6 +11,11 @@ export interface LatencySummary {
   max_us: number;
 }
 
+/**
+ * A latency histogram for a service that runs all day: fixed memory, values in microseconds kept in buckets 2 % wide
+ * (so a percentile read back is within 2 % of the exact one), from 1 µs to about an hour. The router service keeps
+ * one for its own path (a parent in → its first children out); a benchmark reads it beside what it times outside.
+ */
 export class LatencyHistogram {
   private readonly counts = new Float64Array(BUCKETS);
   private n = 0;

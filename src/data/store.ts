@@ -5,11 +5,6 @@ import { DataError, IoError } from '../core/errors.js';
 import { makeFolder, replaceFileAsync, writableFolder } from '../core/files.js';
 import { readLobster, type LobsterPair } from './lobster.js';
 
-/**
- * The embedded store (DuckDB, one file; created where none exists). Market data lives in three tables:
- * `days` (one row per ingested LOBSTER day), `events` (its messages, one row each) and `book_levels` (the
- * orderbook file: the visible book after each event, one row per level). Written with the appender.
- */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS days (
   day_id VARCHAR PRIMARY KEY,
@@ -54,6 +49,11 @@ CREATE TABLE IF NOT EXISTS datasets (
 );
 `;
 
+/**
+ * The embedded store (DuckDB, one file; created where none exists). Market data lives in three tables:
+ * `days` (one row per ingested LOBSTER day), `events` (its messages, one row each) and `book_levels` (the
+ * orderbook file: the visible book after each event, one row per level). Written with the appender.
+ */
 export class Store {
   private constructor(
     readonly path: string,

@@ -2,13 +2,6 @@ import 'reflect-metadata';
 import { UsageError } from '../core/errors.js';
 import { DefinitionFactory, type ContainedFieldSet, type FixDefinitions, type GroupFieldDefinition } from 'jspurefix';
 
-/**
- * A FIX dictionary compiled for checking received messages: for each message type the tags it may carry, which are
- * required, and its repeating groups (count tag, delimiter, members in their order), with every field's type and
- * enumerated values. It is built from jspurefix's dictionaries (its FIX44.xml, parsed by its DefinitionFactory),
- * optionally extended with fields and groups a counterparty adds (the router's StrategyParameters group, FIX 5.0's,
- * on its FIX 4.4 OMS session). The checks follow QuickFIX/J's DataDictionary, whose acceptance scripts the suite plays.
- */
 export interface FieldType {
   tag: number;
   name: string;
@@ -97,6 +90,13 @@ function emptySet(): FieldSetSpec {
   return { members: new Map(), required: [], position: new Map() };
 }
 
+/**
+ * A FIX dictionary compiled for checking received messages: for each message type the tags it may carry, which are
+ * required, and its repeating groups (count tag, delimiter, members in their order), with every field's type and
+ * enumerated values. It is built from jspurefix's dictionaries (its FIX44.xml, parsed by its DefinitionFactory),
+ * optionally extended with fields and groups a counterparty adds (the router's StrategyParameters group, FIX 5.0's,
+ * on its FIX 4.4 OMS session). The checks follow QuickFIX/J's DataDictionary, whose acceptance scripts the suite plays.
+ */
 export class FixDictionary {
   /** The body of each message type (header and trailer left out). */
   readonly messages = new Map<string, FieldSetSpec>();

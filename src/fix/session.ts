@@ -3,17 +3,6 @@ import { MemoryStore, SESSION_TYPES, type SentRecord, type SessionStore } from '
 import { ENCRYPT_METHOD, MSG, TAG, YES } from './tags.js';
 import { encodeMessage, fieldsOf, fixTime, parseFixTime, wellFormed } from './wire.js';
 
-/**
- * A FIX 4.x session, the acceptor's side: logon, sequence numbers in both directions, gap detection with
- * ResendRequest and the messages after a gap held until it is filled, resends of its own messages (application
- * messages again with PossDupFlag, administrative ones as a SequenceReset-GapFill), PossDup and OrigSendingTime
- * checks, SendingTime accuracy, CompID and BeginString checks, TestRequest and Heartbeat, Logout, and session-level
- * Rejects with their reason codes. It follows QuickFIX/J's session rules (what verify() checks for each message type)
- * so that its acceptance scripts pass. Transport-free: bytes come in through `receive`, go out through `io`.
- *
- * Sequence numbers and sent messages live in a SessionStore (a journal file, or memory). With a dictionary, every
- * message after the Logon is checked against it (dictionary.ts) and a message that breaks it is rejected.
- */
 export interface SessionSettings {
   beginString: string;
   senderCompID: string;
@@ -132,6 +121,18 @@ function structuralProblem(msg: Received): { reason: number; text: string; tag: 
   return null;
 }
 
+/**
+ * A FIX 4.x session, either side (the acceptor's and the initiator's: the role is only who sends the first Logon):
+ * logon, sequence numbers in both directions, gap detection with
+ * ResendRequest and the messages after a gap held until it is filled, resends of its own messages (application
+ * messages again with PossDupFlag, administrative ones as a SequenceReset-GapFill), PossDup and OrigSendingTime
+ * checks, SendingTime accuracy, CompID and BeginString checks, TestRequest and Heartbeat, Logout, and session-level
+ * Rejects with their reason codes. It follows QuickFIX/J's session rules (what verify() checks for each message type)
+ * so that its acceptance scripts pass. Transport-free: bytes come in through `receive`, go out through `io`.
+ *
+ * Sequence numbers and sent messages live in a SessionStore (a journal file, or memory). With a dictionary, every
+ * message after the Logon is checked against it (dictionary.ts) and a message that breaks it is rejected.
+ */
 export class FixSession {
   loggedOn = false;
   nextSenderSeq: number;

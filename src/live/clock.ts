@@ -1,10 +1,5 @@
 import { fixTime, parseFixTime } from '../fix/wire.js';
 
-/**
- * The live world's clock: the market's time (ns since midnight, as in a backtest) running at `speed` times the
- * wall clock from an origin. The venue simulator and the router share one (the router's follows the venues': they
- * print theirs and the router's config takes it), so a test can run an hour's market in minutes.
- */
 export interface ClockSpec {
   /** Wall time (ms since the epoch) at which the market's time was `originNs`. */
   originMs: number;
@@ -12,6 +7,11 @@ export interface ClockSpec {
   speed: number;
 }
 
+/**
+ * The live world's clock: the market's time (ns since midnight, as in a backtest) running at `speed` times the
+ * wall clock from an origin. The venue simulator and the router share one (the router's follows the venues': they
+ * print theirs and the router's config takes it), so a test can run an hour's market in minutes.
+ */
 export class LiveClock {
   /** UTC midnight of the origin's day, in ms: market times are written as times of that day. */
   readonly dayStartMs: number;

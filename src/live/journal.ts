@@ -6,14 +6,6 @@ import { dirname } from 'node:path';
 import { DataError, fsDo, ioError } from '../core/errors.js';
 import { makeFolder } from '../core/files.js';
 
-/**
- * The router's write-ahead journal: one JSON line per record, numbered. Inputs (a parent order, a cancel, a timer,
- * a venue's report, a market-data message, a venue going down) are appended before the engine acts on them; outputs
- * (a child order to a venue, a report to the OMS, a decision) before they are sent. Each line is written to the
- * operating system at once (a killed process loses nothing); when it also reaches the disk is the `sync` setting:
- * every record (fsync each), `group` (one fsync every `groupMs` for what came since), or `os` (left to the system).
- * Reading it back cuts a last line a crash left short and names a damaged one by its line.
- */
 export type JournalRecord =
   // inputs: messages as they came (header left out), market data, timer firings, venues lost and back, a restart
   | { k: 'oms'; t: number; oms: string; type: string; body: [string, string][] }
@@ -96,6 +88,14 @@ export const JOURNAL_VERSION = 1;
 const INPUTS = new Set(['oms', 'venue', 'md', 'timer', 'down', 'up', 'recover', 'start', 'control']);
 export const isInput = (r: JournalRecord): boolean => INPUTS.has(r.k);
 
+/**
+ * The router's write-ahead journal: one JSON line per record, numbered. Inputs (a parent order, a cancel, a timer,
+ * a venue's report, a market-data message, a venue going down) are appended before the engine acts on them; outputs
+ * (a child order to a venue, a report to the OMS, a decision) before they are sent. Each line is written to the
+ * operating system at once (a killed process loses nothing); when it also reaches the disk is the `sync` setting:
+ * every record (fsync each), `group` (one fsync every `groupMs` for what came since), or `os` (left to the system).
+ * Reading it back cuts a last line a crash left short and names a damaged one by its line.
+ */
 export class Journal {
   private fd: number;
   private count = 0;

@@ -7,13 +7,7 @@ import type { MarketView, VenueInfo } from '../router/engine.js';
 import { MarketTracker } from '../router/market-tracker.js';
 import { MidPath, TradeTape } from '../tca/benchmarks.js';
 
-/**
- * The router's market view in the live world, kept from the venues' market-data sessions: each lit venue's
- * displayed book by price level (a snapshot, then incremental refreshes), the consolidated best bid and offer, the
- * printed volume, the queues' depletion, and the same streaming features the simulator feeds (mids on every change
- * of the consolidated mid, prints with their aggressor side). Every update is a plain call with the time it is
- * applied at, so that a journal's replay rebuilds the same view.
- */
+/** AggressorSide (2446), FIX 5.0's, on the trades of a venue's market-data refresh. */
 export const AGGRESSOR_SIDE = Number(TAG.AggressorSide);
 
 /** The router's market-data sessions' dictionary: FIX 4.4 with FIX 5.0's AggressorSide (2446) on a refresh's entries. */
@@ -24,6 +18,13 @@ export const MARKET_DATA_EXTENSION: DictionaryExtension = {
 
 type Book = [Map<number, number>, Map<number, number>];
 
+/**
+ * The router's market view in the live world, kept from the venues' market-data sessions: each lit venue's
+ * displayed book by price level (a snapshot, then incremental refreshes), the consolidated best bid and offer, the
+ * printed volume, the queues' depletion, and the same streaming features the simulator feeds (mids on every change
+ * of the consolidated mid, prints with their aggressor side). Every update is a plain call with the time it is
+ * applied at, so that a journal's replay rebuilds the same view.
+ */
 export class LiveMarket implements MarketView {
   private readonly books = new Map<string, Book>();
   private readonly tracker: MarketTracker;

@@ -17,15 +17,6 @@ import { loadRouterModels, marketSetup, type LoadedModels } from './models.js';
 import { LiveRouter, type FixBody, type Outbox, type RouterSetup } from './router.js';
 import type { ControlRecord } from './journal.js';
 
-/**
- * `sor serve`: the router service. An acceptor for the OMS sessions; per venue an order-entry initiator and, for lit
- * venues, a market-data initiator (subscribed on every logon); the LiveRouter between them, its timers on the live
- * clock, its journal in `journal.dir` with the FIX sessions' stores beside it. On start it replays the journal it
- * finds (a restart after a crash): every parent and child is rebuilt, nothing is sent twice, what the crash kept from
- * going out is sent, each venue is asked where its working children stand as it logs on, and the OMS is told where
- * each open parent stands.
- */
-
 /** The OMS sessions' dictionary: FIX 4.4 with FIX 5.0's StrategyParameters group, and TargetStrategy open to 1000+. */
 export const OMS_EXTENSION: DictionaryExtension = {
   fields: [
@@ -115,6 +106,14 @@ export function routerSetup(c: RouterConfig, clock: LiveClock, models?: LoadedMo
   };
 }
 
+/**
+ * `sor serve`: the router service. An acceptor for the OMS sessions; per venue an order-entry initiator and, for lit
+ * venues, a market-data initiator (subscribed on every logon); the LiveRouter between them, its timers on the live
+ * clock, its journal in `journal.dir` with the FIX sessions' stores beside it. On start it replays the journal it
+ * finds (a restart after a crash): every parent and child is rebuilt, nothing is sent twice, what the crash kept from
+ * going out is sent, each venue is asked where its working children stand as it logs on, and the OMS is told where
+ * each open parent stands.
+ */
 export class RouterService {
   readonly clock: LiveClock;
   router!: LiveRouter;

@@ -37,14 +37,6 @@ import type { Session } from '../sim/session.js';
 import type { ExecReport, OrderMessage, Venue, VenueClient } from '../venue/types.js';
 import { LiveClock } from './clock.js';
 
-/**
- * The simulated market in real time (`sor venues`): the world a backtest builds, its kernel run up to the live
- * clock every few ms, and each venue a FIX 4.4 acceptor on loopback with two sessions: order entry (NewOrderSingle,
- * OrderCancelRequest, OrderCancelReplaceRequest, OrderStatusRequest in; ExecutionReports and OrderCancelRejects out)
- * and, for lit venues, market data (a MarketDataRequest, then a snapshot and incremental refreshes of the displayed
- * book to the depth asked, and the venue's trades). Orders that come in over FIX go into the same books, against
- * the same background flow, as a backtest's children.
- */
 export interface VenueSimOptions {
   market: Market;
   seed: number;
@@ -510,6 +502,14 @@ export interface InProcessVenues {
   toMarketData(venue: string, type: string, body: [string, string][]): void;
 }
 
+/**
+ * The simulated market in real time (`sor venues`): the world a backtest builds, its kernel run up to the live
+ * clock every few ms, and each venue a FIX 4.4 acceptor on loopback with two sessions: order entry (NewOrderSingle,
+ * OrderCancelRequest, OrderCancelReplaceRequest, OrderStatusRequest in; ExecutionReports and OrderCancelRejects out)
+ * and, for lit venues, market data (a MarketDataRequest, then a snapshot and incremental refreshes of the displayed
+ * book to the depth asked, and the venue's trades). Orders that come in over FIX go into the same books, against
+ * the same background flow, as a backtest's children.
+ */
 export class VenueSimulator {
   readonly world: World<undefined>;
   readonly clock: LiveClock;

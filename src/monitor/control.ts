@@ -7,14 +7,6 @@ import type { RouterConfig } from '../live/config.js';
 import type { RouterService } from '../live/service.js';
 import { CONTROL_ACTIONS, type ControlAction, type ControlRecord } from '../live/journal.js';
 
-/**
- * The control API of the router service: a person halts, reduces, resumes, cancels everything or puts a parent back
- * on its model, and reads where the router stands. It listens on 127.0.0.1 only. Every call, status included, must
- * carry `Authorization: Bearer <token>`; the token is checked against each configured person's salted hash (the
- * comparison in constant time, every entry tried, so the timing tells nothing of which came close). A call without
- * a token or with a wrong one gets 401 and is journaled as refused (who: null, where from, why); an accepted action
- * is journaled with who (the token's name) and when before it takes effect. Tokens are never logged or journaled.
- */
 export interface ControlToken {
   who: string;
   tokenHash: string;
@@ -35,6 +27,14 @@ const body = z
   })
   .strict();
 
+/**
+ * The control API of the router service: a person halts, reduces, resumes, cancels everything or puts a parent back
+ * on its model, and reads where the router stands. It listens on 127.0.0.1 only. Every call, status included, must
+ * carry `Authorization: Bearer <token>`; the token is checked against each configured person's salted hash (the
+ * comparison in constant time, every entry tried, so the timing tells nothing of which came close). A call without
+ * a token or with a wrong one gets 401 and is journaled as refused (who: null, where from, why); an accepted action
+ * is journaled with who (the token's name) and when before it takes effect. Tokens are never logged or journaled.
+ */
 export class ControlServer {
   private readonly app: FastifyInstance;
 

@@ -1,19 +1,6 @@
 import { BPS, BUY, NS_PER_SECOND, PRICE_UNITS_PER_CURRENCY, type Side, type VenueKind } from '../core/types.js';
 import type { RiskLimits } from './limits.js';
 
-/**
- * The guardrails between the policy and the venues: every child order of every policy passes `checkChild` before it
- * is sent, in backtests and live (the RouterEngine calls it), and every parent `checkParent` before it is taken.
- * A refusal has a reason code and a text, is counted and handed to `onDenial`, and comes back to the policy as an
- * order that was not sent. Beside the checks, a cross-check keeps its own account of what has left for the venues
- * (from what was sent and what the venues reported, not from the order manager's books) and halts the router when
- * it exceeds what the parents allow. Trading states, per symbol and in all: ACTIVE; REDUCING (no new parents; the
- * parents already working may finish); HALTED (no new child at all; cancels always go).
- *
- * Prices here are in price units (1/10,000 of the currency), as everywhere inside the router; the limits' notionals
- * are in the currency. Times are ns (the router's clock).
- */
-
 export type RiskCode =
   | 'STATE_HALTED'
   | 'STATE_REDUCING'
@@ -140,6 +127,18 @@ export class TimeWindow {
 
 const NS_PER_MS = 1e6;
 
+/**
+ * The guardrails between the policy and the venues: every child order of every policy passes `checkChild` before it
+ * is sent, in backtests and live (the RouterEngine calls it), and every parent `checkParent` before it is taken.
+ * A refusal has a reason code and a text, is counted and handed to `onDenial`, and comes back to the policy as an
+ * order that was not sent. Beside the checks, a cross-check keeps its own account of what has left for the venues
+ * (from what was sent and what the venues reported, not from the order manager's books) and halts the router when
+ * it exceeds what the parents allow. Trading states, per symbol and in all: ACTIVE; REDUCING (no new parents; the
+ * parents already working may finish); HALTED (no new child at all; cancels always go).
+ *
+ * Prices here are in price units (1/10,000 of the currency), as everywhere inside the router; the limits' notionals
+ * are in the currency. Times are ns (the router's clock).
+ */
 export class Guardrails {
   private readonly global = { state: 'ACTIVE' as TradingState };
   private readonly states = new Map<string, TradingState>();

@@ -23,9 +23,9 @@ const MAX_LOTS = 8;
 export const MAX_INSIDE = 3;
 /**
  * Of the prices inside the spread, the router asks the models of the most aggressive this many at each venue, and
- * of the touch only where the spread leaves no room inside. Offered every price from the touch in, where the spread
- * left room for three, the lots went 87.4 % to the most aggressive, 9.9 % to the next, 2.2 % one tick inside and
- * 0.5 % to the touch (60 orders of the default market's batch 1), for twice the decision's model evaluations.
+ * of the touch only where the spread leaves no room inside: offered every price from the touch in, nearly every lot
+ * went to the two most aggressive, and asking of the others doubled the decision's model evaluations (the tally is in
+ * docs/routing.md, "Policy ml").
  */
 const INSIDE_PRICES = 2;
 
@@ -61,8 +61,8 @@ export interface Option extends LotPlace {
  *   a place of its own): the same, less the k ticks paid over the touch, with the fill model's and the toxicity model's own
  *   predictions for a child there (nothing ahead of its first lot; the probes rested inside the spread too): ahead
  *   of the queue fills more, for a price. Each lot's chance is asked of the book as it was at the decision, our
- *   other lots not in it (asking it of the book our lots make, each lot a probe that meets them, was within noise —
- *   9.71 against 10.02 and 7.24 against 7.26 bp on the default market's two batches — and took 95 µs a decision);
+ *   other lots not in it (asking it of the book our lots make, each lot a probe that meets them, was within noise
+ *   of it for several times the decision's time: docs/routing.md, "Policy ml");
  * - in a dark pool: + the pool's fee, + its toxicity (learnt online: the mean 10-s markout of our fills there),
  *   + the impact of a dark fill (its channel coefficient); it happens with the chance that the pool holds that
  *   much more liquidity, the Kaplan–Meier estimate from the censored fills of our own pings (Ganchev et al.).
@@ -197,8 +197,7 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
 
   /**
    * The places of this decision: the touch of each lit venue that quotes the best price on our side (resting a tick
-   * behind as well was tried: within noise of the touch alone, 21.69 against 21.99 bp on batch 1, for twice the
-   * decision's model evaluations), or, with `inside` > 0 and room in the spread, the INSIDE_PRICES most aggressive
+   * behind as well was tried: within noise of the touch alone, for twice the decision's model evaluations), or, with `inside` > 0 and room in the spread, the INSIDE_PRICES most aggressive
    * prices up to `inside` ticks inside it at every lit venue instead (each price a place of its own, strictly inside
    * the spread); then every pool; and our side of each lit book, top five levels.
    */
@@ -391,8 +390,8 @@ export class MlRouterPolicy implements ModelDrivenPolicy {
    * Dark pings that have ended since the last decision become observations of their pool; new fills are counted, and
    * dark fills 10 s old get their markout. The router's own resting lots do not feed the features' venue fill rates:
    * they are not the probes those rates were learnt from (lots stacked behind each other, cancelled at each
-   * decision, fill less), and feeding them measured worse (21.41 against 21.20 and 18.74 against 18.10 bp on the two
-   * default batches); the rates stay at their training mean.
+   * decision, fill less), and feeding them measured worse (docs/routing.md, "Policy ml"); the rates stay at their
+   * training mean.
    */
   private learn(ctx: DecisionContext): void {
     const venues = ctx.market.venues;

@@ -7,7 +7,7 @@ import { MlRouterPolicy } from './policy.js';
 /** The ml router's options: how many upcoming slices it offers passively at once, lit touches and pools alike. */
 const mlOptions = darkOptions.extend({ passiveSlices: z.number().int().positive().max(1000).default(POLICY_DEFAULTS.passiveSlices) });
 
-/** Registers the learning router and its two ablations. */
+/** Registers the learning router and its three ablations (ml-even, ml-even-inside, ml-dark). */
 export function registerMlPolicies(policies: PolicyRegistry): void {
   policies.register({
     name: 'ml',

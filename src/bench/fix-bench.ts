@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AsciiSession, SessionLauncher, type IJsFixConfig } from 'jspurefix';
 import type { Market } from '../backtest/market.js';
-import { NS_PER_SECOND } from '../core/types.js';
+import { BUY, NS_PER_SECOND, SELL } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
 import { FixInitiator } from '../fix/initiator.js';
 import type { RouterConfig } from '../live/config.js';
@@ -20,6 +20,8 @@ import type { LatencySummary } from '../core/latency.js';
 import { packageFile } from '../core/paths.js';
 import { jspurefixRoot, peerSession, QUIET } from './fix-peer.js';
 import { monotonicMs } from './fix-venues.js';
+import { encodeParentOrder } from '../fix/parent-orders.js';
+import { EXEC_TYPE, MSG, TAG } from '../fix/tags.js';
 
 /**
  * `sor bench fix`: a parent NewOrderSingle into the router's OMS session → the first child NewOrderSingle received at
@@ -122,7 +124,8 @@ async function startWorld(o: FixBenchOptions, sync: RouterConfig['journal']['syn
     port: ready.omsPort,
     password,
     onMessage: (m) => {
-      if (m.type === '8' && (m.map.get('150') === '0' || m.map.get('150') === '8')) onAck(m.map.get('11') ?? '');
+      if (m.type === MSG.ExecutionReport && (m.map.get(TAG.ExecType) === EXEC_TYPE.New || m.map.get(TAG.ExecType) === EXEC_TYPE.Rejected))
+        onAck(m.map.get(TAG.ClOrdID) ?? '');
     },
   });
   await oms.start();
@@ -164,16 +167,17 @@ async function routerRun(o: FixBenchOptions, sync: RouterConfig['journal']['sync
   const sender = (r: { oms: FixInitiator; symbol: string; clock: LiveClock }) => (id: string, i: number) => {
     const clock = r.clock;
     sent.set(id, now());
-    r.oms.session.send('D', [
-      ['11', id],
-      ['21', '1'],
-      ['55', r.symbol],
-      ['54', i % 2 ? '1' : '2'],
-      ['60', clock.fix(clock.now())],
-      ['38', '100'],
-      ['40', '1'],
-      ['126', clock.fix(clock.now() + 2 * NS_PER_SECOND)],
-    ]);
+    r.oms.session.send(
+      MSG.NewOrderSingle,
+      encodeParentOrder({
+        clOrdId: id,
+        symbol: r.symbol,
+        side: i % 2 ? BUY : SELL,
+        transactTime: clock.fix(clock.now()),
+        qty: 100,
+        expireTime: clock.fix(clock.now() + 2 * NS_PER_SECOND),
+      }),
+    );
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

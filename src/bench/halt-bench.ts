@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Market } from '../backtest/market.js';
 import { controlCall } from '../monitor/control.js';
-import { NS_PER_MINUTE } from '../core/types.js';
+import { BUY, NS_PER_MINUTE, SELL } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
 import { freePort, serve } from '../live/chaos.js';
 import { readJournal } from '../live/journal.js';
 import { replayJournal } from '../live/router.js';
 import { omsSession } from '../live/service.js';
 import { VenueSimulator } from '../live/venues.js';
+import { encodeParentOrder } from '../fix/parent-orders.js';
+import { MSG } from '../fix/tags.js';
 
 export interface HaltBenchOptions {
   market: Market;
@@ -68,16 +70,17 @@ export async function runHaltBench(o: HaltBenchOptions) {
     await new Promise((r) => setTimeout(r, 500));
     for (let i = 0; i < o.trials; i++) {
       const now = sim.clock.now();
-      oms.session.send('D', [
-        ['11', `HB${i + 1}`],
-        ['21', '1'],
-        ['55', sim.symbol],
-        ['54', i % 2 === 0 ? '1' : '2'],
-        ['60', sim.clock.fix(now)],
-        ['38', '20000'],
-        ['40', '1'],
-        ['126', sim.clock.fix(now + 60 * NS_PER_MINUTE)],
-      ]);
+      oms.session.send(
+        MSG.NewOrderSingle,
+        encodeParentOrder({
+          clOrdId: `HB${i + 1}`,
+          symbol: sim.symbol,
+          side: i % 2 === 0 ? BUY : SELL,
+          transactTime: sim.clock.fix(now),
+          qty: 20_000,
+          expireTime: sim.clock.fix(now + 60 * NS_PER_MINUTE),
+        }),
+      );
       // wait for children at work (up to 2 s), as the status reads
       const until = Date.now() + 2000;
       let open = 0;

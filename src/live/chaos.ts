@@ -8,15 +8,16 @@ import { join } from 'node:path';
 import type { Market } from '../backtest/market.js';
 import { packageFile } from '../core/paths.js';
 import { Rng } from '../core/rng.js';
-import { NS_PER_SECOND } from '../core/types.js';
+import { BUY, NS_PER_SECOND, SELL } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
 import { decodeExecutionReport, FINAL_ORD_STATUS } from '../fix/child-orders.js';
 import type { Received } from '../fix/session.js';
-import { EXEC_TYPE, HANDL_INST, MSG, ORD_TYPE, SIDE, TAG } from '../fix/tags.js';
+import { EXEC_TYPE, MSG, TAG } from '../fix/tags.js';
 import { readJournal } from './journal.js';
 import { replayJournal } from './router.js';
 import { omsSession } from './service.js';
 import { VenueSimulator } from './venues.js';
+import { encodeParentOrder } from '../fix/parent-orders.js';
 
 /**
  * `sor live chaos`: parents through the live stack while the router, a separate `sor serve` process, is killed with
@@ -169,16 +170,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       if (nextOrder <= nextKill) {
         const clOrdId = `OMS1-${i + 1}`;
         const start = sim.clock.now();
-        oms.session.send(MSG.NewOrderSingle, [
-          [TAG.ClOrdID, clOrdId],
-          [TAG.HandlInst, HANDL_INST.AutomatedPrivate],
-          [TAG.Symbol, scenario.symbol],
-          [TAG.Side, rng.bernoulli(0.5) ? SIDE.Buy : SIDE.Sell],
-          [TAG.TransactTime, sim.clock.fix(start)],
-          [TAG.OrderQty, String(100 * (2 + rng.int(19)))],
-          [TAG.OrdType, ORD_TYPE.Market],
-          [TAG.ExpireTime, sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND)],
-        ]);
+        // (the draws in the order they always were: the side, then the size)
+        const side = rng.bernoulli(0.5) ? BUY : SELL;
+        const qty = 100 * (2 + rng.int(19));
+        oms.session.send(
+          MSG.NewOrderSingle,
+          encodeParentOrder({
+            clOrdId,
+            symbol: scenario.symbol,
+            side,
+            transactTime: sim.clock.fix(start),
+            qty,
+            expireTime: sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND),
+          }),
+        );
         sent.push(clOrdId);
         i++;
       } else {

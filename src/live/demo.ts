@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Market } from '../backtest/market.js';
 import { Rng } from '../core/rng.js';
-import { BUY, NS_PER_SECOND } from '../core/types.js';
+import { BUY, NS_PER_SECOND, SELL } from '../core/types.js';
 import { hashPassword } from '../fix/auth.js';
 import { decodeExecutionReport, FINAL_ORD_STATUS } from '../fix/child-orders.js';
 import type { Received } from '../fix/session.js';
-import { EXEC_TYPE, HANDL_INST, MSG, ORD_TYPE, SIDE, TAG } from '../fix/tags.js';
+import { EXEC_TYPE, MSG, TAG } from '../fix/tags.js';
 import { implementationShortfall } from '../tca/shortfall.js';
 import { slippageBps } from '../tca/benchmarks.js';
 import { parseRouterConfig, STRATEGIES, type RouterConfig } from './config.js';
 import { readJournal } from './journal.js';
 import { omsSession, RouterService } from './service.js';
 import { VenueSimulator } from './venues.js';
+import { encodeParentOrder } from '../fix/parent-orders.js';
 
 /**
  * `sor live demo`: the whole live world on loopback in one process. The venue simulator (each venue a FIX acceptor),
@@ -115,17 +116,15 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
       const qty = 100 * (2 + rng.int(19));
       const clOrdId = `OMS1-${i + 1}`;
       const start = sim.clock.now();
-      const body: [string, string][] = [
-        [TAG.ClOrdID, clOrdId],
-        [TAG.HandlInst, HANDL_INST.AutomatedPrivate],
-        [TAG.Symbol, scenario.symbol],
-        [TAG.Side, side === 'buy' ? SIDE.Buy : SIDE.Sell],
-        [TAG.TransactTime, sim.clock.fix(start)],
-        [TAG.OrderQty, String(qty)],
-        [TAG.OrdType, ORD_TYPE.Market],
-        [TAG.ExpireTime, sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND)],
-      ];
-      if (strategy) body.push([TAG.TargetStrategy, strategy]);
+      const body = encodeParentOrder({
+        clOrdId,
+        symbol: scenario.symbol,
+        side: side === 'buy' ? BUY : SELL,
+        transactTime: sim.clock.fix(start),
+        qty,
+        expireTime: sim.clock.fix(start + o.horizonSeconds * NS_PER_SECOND),
+        ...(strategy ? { strategy } : {}),
+      });
       oms.session.send(MSG.NewOrderSingle, body);
       sent.push({ clOrdId, side, qty });
       // the parents arrive over the first part of the run, not all at once

@@ -18,6 +18,7 @@ import {
   type NewOrderSingle,
 } from '../../src/fix/child-orders.js';
 import { CXL_REJ_REASON, CXL_REJ_RESPONSE_TO, EXEC_TYPE, ORD_REJ_REASON, ORD_STATUS, ORD_TYPE } from '../../src/fix/tags.js';
+import { encodeParentOrder } from '../../src/fix/parent-orders.js';
 
 /**
  * The child-order codec: what the router writes is what a venue reads, and the reverse (decode ∘ encode is the
@@ -437,5 +438,22 @@ describe('a venue’s reading of a NewOrderSingle it cannot take', () => {
     expect(d.ok && d.order.ordType === 'limit' && d.order.tif).toBe(GTC);
     const m = decodeNewOrderSingle(set('40', '1').filter(([t]) => t !== '59'));
     expect(m.ok && m.order).toStrictEqual({ clOrdId: 'C1', symbol: 'GOOG', side: BUY, transactTime: '20261207-09:30:19.484565', qty: 100, ordType: 'market' });
+  });
+});
+
+describe('the parent order an OMS client sends', () => {
+  it('is a market NewOrderSingle with its ExpireTime, and its TargetStrategy where it names one', () => {
+    const base = { clOrdId: 'OMS1-1', symbol: 'GOOG', side: SELL, transactTime: '20261207-09:30:12.318554', qty: 2000, expireTime: '20261207-09:31:12.318554' };
+    expect(encodeParentOrder(base)).toEqual([
+      ['11', 'OMS1-1'],
+      ['21', '1'],
+      ['55', 'GOOG'],
+      ['54', '2'],
+      ['60', '20261207-09:30:12.318554'],
+      ['38', '2000'],
+      ['40', '1'],
+      ['126', '20261207-09:31:12.318554'],
+    ]);
+    expect(encodeParentOrder({ ...base, strategy: '1003' }).at(-1)).toEqual(['847', '1003']);
   });
 });

@@ -47,7 +47,7 @@ export interface NewOrderHead {
 export type ChildOrderType =
   /** A limit order, post-only (ExecInst 6) or not. */
   | { ordType: 'limit'; price: number; tif: TimeInForce; postOnly: boolean }
-  /** A market order; without a TimeInForce it rests as GTC would (the venue's reading of an absent 59). */
+  /** A market order: it takes what it can at once, and the rest is cancelled; a TimeInForce (59) travels only if given. */
   | { ordType: 'market'; tif?: TimeInForce }
   /** A midpoint peg (OrdType P, ExecInst M): its Price (44), if any, caps a buy or floors a sell; MinQty 0 is none. */
   | { ordType: 'midpeg'; price?: number; minQty: number };

@@ -16,6 +16,7 @@ import { readJournal } from './journal.js';
 import { omsSession, RouterService } from './service.js';
 import { VenueSimulator } from './venues.js';
 import { encodeParentOrder } from '../fix/parent-orders.js';
+import { childIdOf } from './router-core.js';
 
 /**
  * `sor live demo`: the whole live world on loopback in one process. The venue simulator (each venue a FIX acceptor),
@@ -196,7 +197,7 @@ export async function runLiveDemo(o: DemoOptions): Promise<DemoResult> {
     const venueFills = sim.fills();
     const byParentVenue = new Map<string, number>();
     for (const f of venueFills) {
-      const child = service.router.orders.child(Number(/^C(\d+)/.exec(f.clOrdId)?.[1]));
+      const child = service.router.orders.child(childIdOf(f.clOrdId));
       const clOrdId = child ? service.router.parentStates().find((p) => p.id === child.parentId)?.clOrdId : undefined;
       if (clOrdId) byParentVenue.set(clOrdId, (byParentVenue.get(clOrdId) ?? 0) + f.qty);
     }

@@ -1,5 +1,5 @@
 import { marketFacts, resolveScenario } from '../backtest/market.js';
-import { findRouterModels, MODELS, routerArtifacts, type ModelName } from '../backtest/training.js';
+import { findRouterModels, MODEL_NAMES, routerArtifacts, type ModelName } from '../backtest/training.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { ModelRegistry } from '../models/registry.js';
 import { MlModels } from '../router/ml/models.js';
@@ -12,9 +12,6 @@ import type { RouterConfig } from './config.js';
  * market facts of its calibration scenario (the intraday volume profile VWAP follows, the daily volume, the
  * volatility the models' features are scaled by).
  */
-const KINDS = Object.keys(MODELS) as ModelName[];
-
-/** Trained models with the registry ids they were loaded from. */
 export interface LoadedModels {
   models: MlModels;
   ids: Record<string, string>;
@@ -30,15 +27,15 @@ export function loadRouterModels(dir: string, decisionSeconds: number, where = '
         `(train them first: sor train <model> --registry ${dir}, or run a backtest of ml with --models ${dir})`,
     );
   const ids: Record<string, string> = {};
-  for (const k of KINDS) ids[k] = entries[k]!.id;
+  for (const k of MODEL_NAMES) ids[k] = entries[k]!.id;
   return { models: new MlModels(routerArtifacts((k) => registry.artifact(entries[k]!))), ids };
 }
 
 /** The models a journal names, by id, from a registry: the same ones, or a DataError saying which is missing. */
 export function loadModelsById(registry: ModelRegistry, ids: Record<string, string>): LoadedModels {
-  for (const k of KINDS) if (!ids[k]) throw new DataError(`the journal names no ${k} model`);
+  for (const k of MODEL_NAMES) if (!ids[k]) throw new DataError(`the journal names no ${k} model`);
   const known = new Set(registry.list().map((e) => e.id));
-  for (const k of KINDS)
+  for (const k of MODEL_NAMES)
     if (!known.has(ids[k]!)) throw new DataError(`${registry.dir}: no model ${ids[k]} (the journal’s ${k} model): replay with the registry the router used`);
   return { models: new MlModels(routerArtifacts(<T>(k: ModelName) => registry.load<T>(ids[k]!).artifact)), ids: { ...ids } };
 }

@@ -22,7 +22,7 @@ import { fixPrice, priceUnits, shares, sideOf } from '../fix/values.js';
 import type { ParentAmend, ParentOrder, Policy } from '../router/engine.js';
 import { isParentDone, type Parent } from '../router/order-manager.js';
 import { policies } from '../router/policies.js';
-import type { RouterCore } from './router-core.js';
+import { childClOrdId, childIdOf, Gateway } from './router-core.js';
 
 /** A parent as the OMS knows it: its session, its ClOrdID now, and what is in flight on it. */
 export interface LiveParent {
@@ -51,28 +51,10 @@ const NUMERIC_TYPES = new Set(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'
  * OMS's ClOrdIDs; the engine holds their orders. It reads the time and writes its outputs through the router core,
  * so what it does is journaled and replayed as everything else the router does.
  */
-export class OmsGateway {
+export class OmsGateway extends Gateway {
   private readonly parents = new Map<string, LiveParent>();
   private readonly byOms = new Map<string, LiveParent>();
   private nextParent = 1;
-
-  constructor(private readonly core: RouterCore) {}
-
-  private get t(): number {
-    return this.core.now();
-  }
-
-  private get setup() {
-    return this.core.setup;
-  }
-
-  private get engine() {
-    return this.core.engine;
-  }
-
-  private emit(r: Parameters<RouterCore['emit']>[0]): void {
-    this.core.emit(r);
-  }
 
   /** A message from an OMS session (a parent, a cancel, a replace, a status request, a mass cancel), applied now. */
   message(oms: string, type: string, body: FixBody): void {
@@ -436,14 +418,14 @@ export class OmsGateway {
 
   /** A child's parent, by the child's ClOrdID (C<n>): the parent's ClOrdID at the OMS. */
   parentOf(child: string): string | undefined {
-    const c = this.engine.om.child(Number(/^C(\d+)/.exec(child)?.[1]));
+    const c = this.engine.om.child(childIdOf(child));
     return c ? this.parents.get(c.parentId)?.clOrdId : undefined;
   }
 
   /** Each child's ClOrdID (C<n>) → its parent's ClOrdID at the OMS. */
   childParents(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const p of this.parents.values()) for (const id of this.engine.om.parent(p.id).children) out[`C${id}`] = p.clOrdId;
+    for (const p of this.parents.values()) for (const id of this.engine.om.parent(p.id).children) out[childClOrdId(id)] = p.clOrdId;
     return out;
   }
 }

@@ -32,3 +32,34 @@ export interface RouterCore {
   now(): number;
   emit(r: JournalRecord): void;
 }
+
+/** A side of the router: it reads the time, the setup and the engine of its core, and writes through its `emit`. */
+export abstract class Gateway {
+  constructor(protected readonly core: RouterCore) {}
+
+  /** The time of the input being applied. */
+  protected get t(): number {
+    return this.core.now();
+  }
+
+  protected get setup(): RouterSetup {
+    return this.core.setup;
+  }
+
+  protected get engine(): RouterEngine {
+    return this.core.engine;
+  }
+
+  protected emit(r: JournalRecord): void {
+    this.core.emit(r);
+  }
+}
+
+/** A child's ClOrdID at its venue: C<n>, n the order manager's id (a cancel or replace adds .<k>). */
+export const childClOrdId = (id: number): string => `C${id}`;
+
+/** The order manager's id of a child from any of its ClOrdIDs (C<n>, C<n>.<k>); NaN if it is not one. */
+export function childIdOf(clOrdId: string | undefined): number {
+  const x = clOrdId === undefined ? null : /^C(\d+)/.exec(clOrdId);
+  return x ? Number(x[1]) : NaN;
+}

@@ -12,7 +12,7 @@ import {
 import { EXEC_TYPE, MSG, ORD_REJ_REASON, ORD_STATUS } from '../fix/tags.js';
 import { isChildDone } from '../router/order-manager.js';
 import type { ExecReport, OrderMessage } from '../venue/types.js';
-import type { RouterCore } from './router-core.js';
+import { childClOrdId, childIdOf, Gateway } from './router-core.js';
 
 /**
  * The router's side of its venues' order-entry sessions: the engine's child orders, cancels and replaces out as FIX
@@ -20,7 +20,7 @@ import type { RouterCore } from './router-core.js';
  * per venue, so a resent one is known), the venues that are down (a child for one is refused at once), and the
  * reconciliation of a venue's working children when it comes back (OrderStatusRequest).
  */
-export class VenueGateway {
+export class VenueGateway extends Gateway {
   /** Per venue: its ExecIDs seen, as the numbers the order manager dedupes by. */
   private readonly execIds = new Map<string, Map<string, number>>();
   /** Per child: how many cancels and replaces it has asked for (each a new ClOrdID), and its ClOrdID at the venue now. */
@@ -29,24 +29,6 @@ export class VenueGateway {
   private readonly down = new Set<string>();
   /** Reports the router makes itself (a child for a venue that is down), applied once the current input is done. */
   private readonly deferred: (() => void)[] = [];
-
-  constructor(private readonly core: RouterCore) {}
-
-  private get t(): number {
-    return this.core.now();
-  }
-
-  private get setup() {
-    return this.core.setup;
-  }
-
-  private get engine() {
-    return this.core.engine;
-  }
-
-  private emit(r: Parameters<RouterCore['emit']>[0]): void {
-    this.core.emit(r);
-  }
 
   /** Whether a venue is down (its order entry lost, not yet back). */
   isDown(venue: string): boolean {
@@ -89,7 +71,7 @@ export class VenueGateway {
     }
     const transactTime = this.setup.clock.fix(this.t);
     if (msg.type === 'new') {
-      const head = { clOrdId: `C${msg.clOrdId}`, symbol: this.setup.symbol, side: msg.side, transactTime, qty: msg.qty };
+      const head = { clOrdId: childClOrdId(msg.clOrdId), symbol: this.setup.symbol, side: msg.side, transactTime, qty: msg.qty };
       const order: NewOrderSingle =
         msg.ordType === 'midpeg'
           ? { ...head, ordType: 'midpeg', ...(Number.isFinite(msg.price) ? { price: msg.price } : {}), minQty: msg.minQty ?? 0 }
@@ -102,8 +84,8 @@ export class VenueGateway {
     const n = (this.cancels.get(msg.clOrdId) ?? 0) + 1;
     this.cancels.set(msg.clOrdId, n);
     const request = {
-      origClOrdId: this.current.get(msg.clOrdId) ?? `C${msg.clOrdId}`,
-      clOrdId: `C${msg.clOrdId}.${n}`,
+      origClOrdId: this.current.get(msg.clOrdId) ?? childClOrdId(msg.clOrdId),
+      clOrdId: `${childClOrdId(msg.clOrdId)}.${n}`,
       symbol: this.setup.symbol,
       side: c?.side ?? BUY,
       transactTime,
@@ -130,7 +112,7 @@ export class VenueGateway {
           t: this.t,
           venue,
           type: MSG.OrderStatusRequest,
-          body: encodeOrderStatusRequest({ clOrdId: `C${id}`, symbol: this.setup.symbol, side: c.side, statusReqId: `R${this.t}-${id}` }),
+          body: encodeOrderStatusRequest({ clOrdId: childClOrdId(id), symbol: this.setup.symbol, side: c.side, statusReqId: `R${this.t}-${id}` }),
         });
       }
     }
@@ -138,13 +120,9 @@ export class VenueGateway {
 
   /** A venue's ExecutionReport or OrderCancelReject, as the engine's report on the child it is about. */
   message(venue: string, type: string, body: FixBody): void {
-    const idOf = (v: string | undefined) => {
-      const x = v === undefined ? null : /^C(\d+)/.exec(v);
-      return x ? Number(x[1]) : NaN;
-    };
     if (type === MSG.OrderCancelReject) {
       const r = decodeOrderCancelReject(body);
-      const id = idOf(r.origClOrdId);
+      const id = childIdOf(r.origClOrdId);
       const c = this.engine.om.child(id);
       if (!c) return;
       return this.engine.onReport({
@@ -164,7 +142,7 @@ export class VenueGateway {
     }
     if (type !== MSG.ExecutionReport) return;
     const r = decodeExecutionReport(body);
-    const id = idOf(r.origClOrdId ?? r.clOrdId);
+    const id = childIdOf(r.origClOrdId ?? r.clOrdId);
     const c = this.engine.om.child(id);
     if (!c) return;
     const at = this.setup.clock.nsOf(r.transactTime);

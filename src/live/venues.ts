@@ -564,7 +564,12 @@ export class VenueSimulator {
       byName.set(name, { entry, feed });
     }
     let seq = 0;
-    const received = (type: string, body: [string, string][]): Received => ({ raw: '', fields: body, map: new Map(body), type, seq: ++seq });
+    const received = (type: string, body: [string, string][]): Received => {
+      // a tag repeated counts by its first place, as a session reads it
+      const map = new Map<string, string>();
+      for (const [t, v] of body) if (!map.has(t)) map.set(t, v);
+      return { raw: '', fields: body, map, type, seq: ++seq };
+    };
     const venue = (name: string) => {
       const v = byName.get(name);
       if (!v) throw new Error(`no venue ${name}`);

@@ -6,7 +6,6 @@ import { NS_PER_SECOND } from '../../src/core/types.js';
 import { hashPassword } from '../../src/fix/auth.js';
 import { parseRouterConfig } from '../../src/live/config.js';
 import { Journal, JOURNAL_VERSION, readJournal, type JournalRecord } from '../../src/live/journal.js';
-import type { LoadedModels } from '../../src/live/models.js';
 import { LiveRouter, replayJournal, type FixBody } from '../../src/live/router.js';
 import { bookRequest, routerSetup } from '../../src/live/service.js';
 import { MSG } from '../../src/fix/tags.js';
@@ -14,6 +13,8 @@ import { VenueSimulator, type InProcessVenues } from '../../src/live/venues.js';
 
 /** A message the router sent, as the harness caught it. */
 export interface Sent {
+  /** Its place among everything the router sent, to the OMS and to the venues. */
+  seq: number;
   t: number;
   to: string;
   type: string;
@@ -38,18 +39,9 @@ export class RouterHarness {
   /** The venues' messages to the router not yet delivered: they arrive at the next step. */
   private readonly inbox: JournalRecord[] = [];
   private wallMs: number;
+  private sent = 0;
 
-  constructor(
-    o: {
-      seed?: number;
-      policy?: { default: string; decisionSeconds: number };
-      risk?: Record<string, unknown>;
-      models?: LoadedModels;
-      /** How far the clock moves at each step, ns (the venues' publication interval). */
-      stepNs?: number;
-    } = {},
-  ) {
-    this.step = o.stepNs ?? 10_000_000;
+  constructor(o: { seed?: number } = {}) {
     // a virtual wall clock on a fixed day: every FIX timestamp is the same from run to run
     const market = resolveScenario('default');
     this.wallMs = Date.UTC(2026, 0, 5, 12);
@@ -66,25 +58,22 @@ export class RouterHarness {
       // in-process: the ports are never opened
       venues: this.sim.world.session.venues.map((v, i) => ({ name: v.name, kind: v.kind, port: 1 + i, ...fees[v.name] })),
       clock: this.sim.clock.spec,
-      policy: o.policy ?? { default: 'rule', decisionSeconds: 5 },
+      policy: { default: 'rule', decisionSeconds: 5 },
       journal: { dir: mkdtempSync(join(tmpdir(), 'sor-harness-')), sync: 'os' },
-      ...(o.risk ? { risk: o.risk } : {}),
     });
     this.journalFile = join(config.journal.dir, 'router.journal');
     this.journal = new Journal(this.journalFile, 'os');
-    this.router = new LiveRouter(routerSetup(config, this.sim.clock, o.models), this.journal, {
+    this.router = new LiveRouter(routerSetup(config, this.sim.clock), this.journal, {
       toVenue: (venue, type, body) => {
-        this.toVenues.push({ t: this.t, to: venue, type, body, map: new Map(body) });
+        this.toVenues.push({ seq: ++this.sent, t: this.t, to: venue, type, body, map: new Map(body) });
         this.venues.toOrderEntry(venue, type, body);
       },
-      toOms: (oms, type, body) => this.toOms.push({ t: this.t, to: oms, type, body, map: new Map(body) }),
+      toOms: (oms, type, body) => this.toOms.push({ seq: ++this.sent, t: this.t, to: oms, type, body, map: new Map(body) }),
     });
     this.feed({ k: 'start', t: this.t, v: JOURNAL_VERSION, setup: this.router.journaledSetup() });
     for (const v of config.venues) if (v.kind === 'lit') this.venues.toMarketData(v.name, MSG.MarketDataRequest, bookRequest(v.name, config.symbol));
     this.advance(0);
   }
-
-  private readonly step: number;
 
   /** The market's time now, ns since midnight. */
   get t(): number {
@@ -105,30 +94,17 @@ export class RouterHarness {
     this.feed({ k: 'oms', t: this.t, oms: 'OMS1', type, body });
   }
 
-  /** A person's control action, authenticated as `who`. */
-  control(action: string, o: { scope?: string; parent?: string; reason?: string; who?: string } = {}): void {
-    this.feed({
-      k: 'control',
-      t: this.t,
-      who: o.who ?? 'ops',
-      action,
-      scope: o.scope ?? '*',
-      reason: o.reason ?? '',
-      from: '127.0.0.1',
-      ...(o.parent ? { parent: o.parent } : {}),
-    });
-  }
-
   /** Moves the clock on by `ns` in steps: the market runs, the venues publish and answer, the router's timers fire. */
   advance(ns: number): void {
-    const end = this.t + ns;
+    // (counted on the wall clock the market's clock reads, so that the last step lands on the end exactly)
+    const end = this.wallMs + ns / 1e6;
     do {
-      this.wallMs += Math.min(this.step, Math.max(0, end - this.t)) / 1e6;
+      this.wallMs = Math.min(this.wallMs + STEP_NS / 1e6, end);
       this.sim.advance();
       this.sim.publish();
       for (const r of this.inbox.splice(0)) this.feed({ ...r, t: this.t });
       if (this.router.nextWake() <= this.t) this.feed({ k: 'timer', t: this.t });
-    } while (this.t < end);
+    } while (this.wallMs < end);
   }
 
   /** Advances until `cond` holds, or throws after `maxSeconds` of market time. */
@@ -136,7 +112,7 @@ export class RouterHarness {
     const end = this.t + maxSeconds * NS_PER_SECOND;
     while (!cond()) {
       if (this.t >= end) throw new Error(`not so after ${maxSeconds} s of market time`);
-      this.advance(this.step);
+      this.advance(STEP_NS);
     }
   }
 
@@ -151,14 +127,17 @@ export class RouterHarness {
     return readJournal(this.journalFile);
   }
 
-  replay(registry?: Parameters<typeof replayJournal>[1]) {
-    return replayJournal(this.records(), registry);
+  replay() {
+    return replayJournal(this.records());
   }
 
   close(): void {
     this.journal.close();
   }
 }
+
+/** How far the clock moves at each step, ns: the venues' publication interval. */
+const STEP_NS = 10_000_000;
 
 /** The OMS session's password hash: the config needs one, though no session logs on in-process. */
 const PASSWORD_HASH = hashPassword('in-process');

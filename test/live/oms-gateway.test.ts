@@ -89,7 +89,7 @@ describe('the OMS gateway', () => {
     // the children of its first decision are on their way before the acknowledgement
     expect(execTypes('G1')).toEqual(['0']);
     expect(h.toVenues.length).toBeGreaterThan(0);
-    expect(h.toVenues.every((m) => m.type === 'D' && m.t <= h.reply('G1')[0]!.t)).toBe(true);
+    expect(h.toVenues.every((m) => m.type === 'D' && m.seq < h.reply('G1')[0]!.seq)).toBe(true);
     h.until(() => execTypes('G1').includes('F'));
     const fill = h.reply('G1').find((m) => m.map.get('150') === 'F')!;
     expect(fill.map.get('30')).toMatch(/^(LIT|DARK)_/);

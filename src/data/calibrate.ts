@@ -273,10 +273,10 @@ function fillNearest(xs: number[]): number[] {
 export interface ScenarioChoices {
   /** Share of market orders that trade toward the fair value (and, in the queue-reactive flow, of limit orders that
    * improve the side it is on): not identifiable from a LOBSTER file. 0.6 keeps the synthetic mid close enough to the
-   * fair value for the 1-minute volatility of the GOOG day (CST: 4.6 bp against 4.8; queue-reactive: 5.2 over 6 seeds). */
+   * fair value for the 1-minute volatility of the GOOG day (the realism table in docs/market.md). */
   informedMarketFraction: number;
   /** Decay exponent of the impact kernel. The book's own impact flattens the total; 0.35 makes the total follow the
-   * square-root law on the GOOG calibration (`sor realism`: exponent 0.47 over 0.1–10 % of daily volume). */
+   * square-root law on the GOOG calibration (`sor realism`; its exponent is in docs/market.md). */
   impactBeta: number;
   /**
    * The queue-reactive fit of the same day (`fitQueueReactive`): given, the flow is the queue-reactive one (kind
